@@ -1,0 +1,305 @@
+"""Checks that need more than one file: references, uniqueness, order of dates, lint.
+
+Runs after every file has been validated on its own. Errors make `circulars check`
+fail; warnings are lint (a requirement without a deadline) that fail only with
+`--strict`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .diagnostics import Position
+from .model import Circular, Selector
+from .numbering import document_number
+
+if TYPE_CHECKING:
+    from .project import Project, Source
+
+_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def check_project(project: Project) -> None:
+    _check_registry(project)
+    for source in project.sources:
+        _CircularChecks(project, source).run()
+    _check_uniqueness(project)
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean '{hint[0]}'?)" if hint else ""
+
+
+def _where(path: Path, position: Position, root: Path) -> str:
+    try:
+        shown = path.relative_to(root).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return f"{shown}:{position.line}"
+
+
+def _check_registry(project: Project) -> None:
+    registry = project.registry
+    diagnostics = project.diagnostics
+    orgs = project.registry_sources.get("organizations.yaml")
+    if orgs is not None:
+        _check_unique_ids(project, orgs, "organizations", project.organization_entries)
+        for i, org in enumerate(project.organization_entries):
+            if org.parent is None:
+                continue
+            here = orgs.at(("organizations", i, "parent"))
+            if org.parent not in registry.organizations:
+                known = registry.organizations
+                diagnostics.error(
+                    orgs.path, here, f"unknown organization '{org.parent}'{_suggest(org.parent, known)}"
+                )
+            elif _in_cycle(registry, org.id):
+                diagnostics.error(orgs.path, here, f"organization '{org.id}' is its own ancestor")
+    people = project.registry_sources.get("people.yaml")
+    if people is not None:
+        _check_unique_ids(project, people, "people", project.people_entries)
+        for i, person in enumerate(project.people_entries):
+            for j, role in enumerate(person.roles):
+                if role.org not in registry.organizations:
+                    diagnostics.error(
+                        people.path,
+                        people.at(("people", i, "roles", j, "org")),
+                        f"unknown organization '{role.org}'{_suggest(role.org, registry.organizations)}",
+                    )
+
+
+def _in_cycle(registry, org_id: str) -> bool:
+    seen: set[str] = set()
+    current = registry.organizations[org_id].parent
+    while current in registry.organizations and current not in seen:
+        if current == org_id:
+            return True
+        seen.add(current)
+        current = registry.organizations[current].parent
+    return False
+
+
+def _check_unique_ids(project: Project, source, key: str, entries: list) -> None:
+    first: dict[str, Position] = {}
+    for i, entry in enumerate(entries):
+        here = source.at((key, i, "id"))
+        if entry.id in first:
+            project.diagnostics.error(
+                source.path, here, f"duplicate id '{entry.id}' (first on line {first[entry.id].line})"
+            )
+        first.setdefault(entry.id, here)
+
+
+class _CircularChecks:
+    def __init__(self, project: Project, source: Source):
+        self.project = project
+        self.source = source
+        self.circular: Circular = source.circular
+        self.registry = project.registry
+        self.language = self.circular.language
+
+    def error(self, path: tuple, message: str) -> None:
+        self.project.diagnostics.error(self.source.path, self.source.at(*path), message)
+
+    def warning(self, path: tuple, message: str) -> None:
+        self.project.diagnostics.warning(self.source.path, self.source.at(*path), message)
+
+    def run(self) -> None:
+        c = self.circular
+        if self.source.path.stem != c.id:
+            self.warning(
+                ("id",), f"file name '{self.source.path.name}' does not match the id; name it '{c.id}.yaml'"
+            )
+        for i, org in enumerate(c.issuer):
+            if self.org(("issuer", i), org, named=True) and c.number is not None and i == 0:
+                prefix = self.registry.organizations[org].prefix
+                if prefix is None or prefix.get(self.language) is None:
+                    self.error(
+                        ("issuer", i),
+                        f"organization '{org}' has no {_LANGUAGE_NAMES[self.language]} document-number "
+                        f"prefix (prefix.{self.language}) for this circular's number",
+                    )
+        if c.status != "draft" and c.kind != "article" and c.number is None:
+            self.error(("status",), f"an {c.status} {c.kind} needs a document number ('number')")
+        for role in ("signatory", "signer", "author"):
+            if getattr(c, role) is not None:
+                self.person((role,), getattr(c, role))
+        for key in ("to", "cc"):
+            for i, recipient in enumerate(getattr(c, key)):
+                self.recipient((key, i), recipient, named=True)
+        if c.kind != "article" and c.status == "issued" and not c.to:
+            self.warning(("status",), "an issued circular has no main recipients ('to')")
+        self.links()
+        self.requirements()
+        self.dates()
+        if c.leading_group is not None:
+            for group in ("leader", "deputies", "members"):
+                for i, member in enumerate(getattr(c.leading_group, group)):
+                    if member.person is not None:
+                        self.person(("leading_group", group, i, "person"), member.person)
+        for i, duty in enumerate(c.reporting):
+            self.org(("reporting", i, "to"), duty.to)
+        if c.contact is not None and c.contact.person is not None:
+            self.person(("contact", "person"), c.contact.person)
+        if c.printing is not None and c.printing.org is not None:
+            self.org(("printing", "org"), c.printing.org, named=True)
+        self.attachments()
+
+    def org(self, path: tuple, org_id: str, named: bool = False) -> bool:
+        org = self.registry.organizations.get(org_id)
+        if org is None:
+            if self.registry.organizations:  # no registry: already reported once
+                self.error(
+                    path, f"unknown organization '{org_id}'{_suggest(org_id, self.registry.organizations)}"
+                )
+            return False
+        if named and org.name.get(self.language) is None:
+            self.error(
+                path,
+                f"organization '{org_id}' has no {_LANGUAGE_NAMES[self.language]} name "
+                f"(name.{self.language}) for this {self.language} circular",
+            )
+        return True
+
+    def person(self, path: tuple, person_id: str) -> None:
+        person = self.registry.people.get(person_id)
+        if person is None:
+            self.error(path, f"unknown person '{person_id}'{_suggest(person_id, self.registry.people)}")
+        elif person.name.get(self.language) is None:
+            self.error(
+                path,
+                f"person '{person_id}' has no {_LANGUAGE_NAMES[self.language]} name "
+                f"(name.{self.language}) for this {self.language} circular",
+            )
+
+    def recipient(self, path: tuple, recipient: str | Selector, named: bool = False) -> None:
+        if isinstance(recipient, str):
+            self.org(path, recipient, named=named)
+            return
+        root_key = "children_of" if recipient.children_of else "all_under"
+        if self.org((*path, root_key), recipient.root, named=named) and not self.registry.select(recipient):
+            self.warning(path, "this selector matches no organization in the registry")
+
+    def links(self) -> None:
+        c = self.circular
+        known = self.project.known_ids()
+        for key in ("supersedes", "amends"):
+            for i, other_id in enumerate(getattr(c, key)):
+                self.link(key, i, other_id, known)
+        if c.translation_of is not None:
+            original = self.project.source(c.translation_of)
+            if c.translation_of == c.id:
+                self.error(("translation_of",), "a circular cannot translate itself")
+            elif c.translation_of not in known:
+                self.error(
+                    ("translation_of",),
+                    f"unknown circular '{c.translation_of}'{_suggest(c.translation_of, known)}",
+                )
+            elif original is not None and (
+                original.circular.issuer != c.issuer or original.circular.number != c.number
+            ):
+                self.error(
+                    ("translation_of",),
+                    f"a translation has the issuer and number of its original '{c.translation_of}'",
+                )
+        if c.status == "superseded" and not any(c.id in other.supersedes for other in self.project.circulars):
+            self.warning(("status",), "marked superseded, but no circular supersedes it")
+
+    def link(self, key: str, i: int, other_id: str, known: set[str]) -> None:
+        """One supersedes/amends link: it exists, is older, and statuses agree."""
+        c = self.circular
+        if other_id == c.id:
+            self.error((key, i), f"a circular cannot {key.rstrip('s')} itself")
+            return
+        if other_id not in known:
+            self.error((key, i), f"unknown circular '{other_id}'{_suggest(other_id, known)}")
+            return
+        other = self.project.source(other_id)
+        if other is None:  # it exists but failed validation: reported there
+            return
+        if other.circular.date > c.date:
+            self.error(
+                (key, i), f"'{other_id}' was issued on {other.circular.date}, after this circular ({c.date})"
+            )
+        still_in_force = other.circular.status not in ("superseded", "repealed")
+        if key == "supersedes" and c.status == "issued" and still_in_force:
+            self.warning(
+                (key, i), f"'{other_id}' is superseded by this issued circular; set its status to superseded"
+            )
+
+    def requirements(self) -> None:
+        for i, requirement in enumerate(self.circular.requirements):
+            for j, org in enumerate(requirement.responsible):
+                self.recipient(("requirements", i, "responsible", j), org)
+            for t, target in enumerate(requirement.targets):
+                for j, org in enumerate(target.responsible):
+                    self.recipient(("requirements", i, "targets", t, "responsible", j), org)
+            if requirement.deadline is None and self.circular.kind != "article":
+                self.warning(("requirements", i), f"requirement {i + 1} has no deadline")
+
+    def dates(self) -> None:
+        c = self.circular
+        checked: list[tuple[tuple, object]] = [
+            (("requirements", i, "deadline"), r.deadline) for i, r in enumerate(c.requirements)
+        ]
+        checked += [
+            (("requirements", i, "targets", t, "deadline"), target.deadline)
+            for i, r in enumerate(c.requirements)
+            for t, target in enumerate(r.targets)
+        ]
+        checked += [(("reporting", i, "due"), duty.due) for i, duty in enumerate(c.reporting)]
+        if c.printing is not None:
+            checked.append((("printing", "date"), c.printing.date))
+        for path, when in checked:
+            if when is not None and when < c.date:
+                self.error(path, f"{when} is before the date of issue ({c.date})")
+        for i, phase in enumerate(c.schedule):
+            if phase.end < phase.start:
+                self.error(
+                    ("schedule", i, "end"), f"the phase ends ({phase.end}) before it starts ({phase.start})"
+                )
+
+    def attachments(self) -> None:
+        root = self.project.root
+        for i, attachment in enumerate(self.circular.attachments):
+            if attachment.file is None:
+                continue
+            target = (self.source.path.parent / attachment.file).resolve()
+            if not target.is_relative_to(root):
+                self.error(
+                    ("attachments", i, "file"), f"attachment '{attachment.file}' is outside the project"
+                )
+            elif not target.is_file():
+                self.error(("attachments", i, "file"), f"attachment file '{attachment.file}' not found")
+
+
+def _check_uniqueness(project: Project) -> None:
+    first_by_id: dict[str, Source] = {}
+    first_by_number: dict[tuple, Source] = {}
+    for source in project.sources:
+        c = source.circular
+        earlier = first_by_id.get(c.id)
+        if earlier is not None:
+            project.diagnostics.error(
+                source.path,
+                source.at("id"),
+                f"id '{c.id}' is already used by {_where(earlier.path, earlier.at('id'), project.root)}",
+            )
+        first_by_id.setdefault(c.id, source)
+        if c.number is None or c.translation_of is not None:
+            continue
+        key = (c.lead_issuer, c.year, c.number)
+        earlier = first_by_number.get(key)
+        if earlier is not None and c.lead_issuer in project.registry.organizations:
+            shown = document_number(c, project.registry)
+            project.diagnostics.error(
+                source.path,
+                source.at("number"),
+                f"document number {shown} is already used by "
+                f"{_where(earlier.path, earlier.at('number'), project.root)}",
+            )
+        first_by_number.setdefault(key, source)

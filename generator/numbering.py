@@ -1,0 +1,120 @@
+"""How numbers, dates and document numbers are written in each language.
+
+GB/T 9704-2012 conventions for Chinese (川工发〔2024〕12号, 2024年4月18日,
+一、（一）1.（1）, 一是……), plain international ones for English
+(ChemChina TU [2012] No. 3, 18 April 2024, 1. 1.1, First, …).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Circular
+    from .registry import Registry
+
+_DIGITS = "零一二三四五六七八九"
+_ORDINALS = [
+    "First",
+    "Second",
+    "Third",
+    "Fourth",
+    "Fifth",
+    "Sixth",
+    "Seventh",
+    "Eighth",
+    "Ninth",
+    "Tenth",
+    "Eleventh",
+    "Twelfth",
+    "Thirteenth",
+    "Fourteenth",
+    "Fifteenth",
+    "Sixteenth",
+    "Seventeenth",
+    "Eighteenth",
+    "Nineteenth",
+    "Twentieth",
+]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (for n < 1000)."""
+    if n < 0 or n >= 1000:
+        return str(n)
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n - 10] if n > 10 else "")
+    if n < 100:
+        tens, ones = divmod(n, 10)
+        return _DIGITS[tens] + "十" + (_DIGITS[ones] if ones else "")
+    hundreds, rest = divmod(n, 100)
+    if rest == 0:
+        tail = ""
+    elif rest < 10:
+        tail = "零" + _DIGITS[rest]
+    elif rest < 20:
+        tail = "一" + chinese_numeral(rest)  # 一百一十二
+    else:
+        tail = chinese_numeral(rest)
+    return _DIGITS[hundreds] + "百" + tail
+
+
+def ordinal(n: int, language: str) -> str:
+    """The lead-in of the n-th point: 'First,' / '一是'."""
+    if language == "zh":
+        return f"{chinese_numeral(n)}是"
+    word = _ORDINALS[n - 1] if n <= len(_ORDINALS) else f"{n}th"
+    return f"{word},"
+
+
+def heading_number(path: tuple[int, ...], language: str) -> str:
+    """The number of a heading at depth len(path): 一、（一）1.（1） or 1. 1.1 1.1.1."""
+    if language == "zh":
+        n = path[-1]
+        return [f"{chinese_numeral(n)}、", f"（{chinese_numeral(n)}）", f"{n}.", f"（{n}）"][
+            min(len(path), 4) - 1
+        ]
+    if len(path) == 1:
+        return f"{path[0]}."
+    return ".".join(str(n) for n in path)
+
+
+def format_date(value: date, language: str) -> str:
+    """2024年4月18日 / 18 April 2024 (no zero padding in either)."""
+    if language == "zh":
+        return f"{value.year}年{value.month}月{value.day}日"
+    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def format_number(prefix: str, year: int, number: int, language: str) -> str:
+    if language == "zh":
+        return f"{prefix}〔{year}〕{number}号"
+    return f"{prefix} [{year}] No. {number}"
+
+
+def document_number(circular: Circular, registry: Registry) -> str:
+    """The circular's document number in its own language, or '' if it has none."""
+    if circular.number is None:
+        return ""
+    org = registry.organizations.get(circular.lead_issuer)
+    prefix = org.prefix.get(circular.language) if org and org.prefix else None
+    if prefix is None:
+        return ""
+    return format_number(prefix, circular.year, circular.number, circular.language)

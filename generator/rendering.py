@@ -1,0 +1,199 @@
+"""One rendering: a circular through its Jinja template into Markdown with classes.
+
+The Markdown is what the site shows and what the DOCX writer lays out; blocks
+carry attr_list classes (`{: .doc-number }`) that the writer maps to Word styles
+and the site styles with CSS.
+
+Every value a template prints is escaped for Markdown unless it is already
+Markdown (`Md`), so text from YAML prints literally even if a template forgets a
+filter: the environment's `finalize` hook is our autoescape.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import quote
+
+from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+from markupsafe import Markup
+
+from . import markup
+from .model import Circular, Selector
+from .numbering import chinese_numeral, document_number, format_date, heading_number, ordinal
+from .registry import Registry
+from .templating import environment
+
+LAYOUTS = ("gbt9704", "international")
+DEFAULT_LAYOUT = {"zh": "gbt9704", "en": "international"}
+
+
+class Md(Markup):
+    """Text that is already safe Markdown: printed as is.
+
+    Joining it with plain text (`+`, `join`, `format`) escapes the plain side
+    for Markdown, the way markupsafe's Markup escapes for HTML.
+    """
+
+    @classmethod
+    def escape(cls, s: Any) -> Md:
+        if isinstance(s, Markup):
+            return cls(str(s))
+        return cls(markup.escape_markdown("" if s is None else str(s)))
+
+
+def _finalize(value: Any) -> Md:
+    """Escape whatever a template prints, unless it is Markdown already.
+
+    With autoescape on, macro output and `| safe` values are Markup and pass;
+    everything else (text from YAML, names, dates) is escaped for Markdown.
+    """
+    return Md.escape(value)
+
+
+class RenderError(Exception):
+    """A template failed; the message names the template file and line."""
+
+
+@dataclass(frozen=True)
+class CopyMarks:
+    """What a numbered copy prints: its copy number and its addressee."""
+
+    number: str
+    recipient: str
+
+
+@dataclass
+class Rendered:
+    circular: Circular
+    layout: str
+    markdown: str
+
+
+def layout_of(circular: Circular) -> str:
+    return circular.layout or DEFAULT_LAYOUT[circular.language]
+
+
+class Renderer:
+    """Renders circulars of one project; create once, use for many circulars."""
+
+    def __init__(self, project_root: Path, registry: Registry):
+        self.registry = registry
+        self.env = environment(project_root).overlay(autoescape=True, finalize=_finalize)
+        self.env.filters.update(
+            md=lambda text: Md(markup.to_markdown(text)) if text else Md(""),
+            paras=lambda text: [Md(markup.to_markdown(p)) for p in markup.paragraphs(text)],
+            plain=markup.to_plain,
+            join=lambda items, separator="": Md.escape(separator).join(Md.escape(i) for i in items),
+        )
+
+    def context(self, circular: Circular, layout: str, copy: CopyMarks | None) -> dict[str, Any]:
+        lang = circular.language
+        registry = self.registry
+
+        def t(english: str, chinese: str) -> str:
+            return chinese if lang == "zh" else english
+
+        return {
+            "c": circular,
+            "lang": lang,
+            "layout": layout,
+            "t": t,
+            "number": document_number(circular, registry),
+            "org": lambda org_id, short=False: registry.name(org_id, lang, short),
+            "person": lambda person_id: registry.person_name(person_id, lang),
+            "role": lambda person_id, org_id=None: _role(registry, person_id, org_id, lang),
+            "recipient": lambda r: registry.recipient_label(r, lang),
+            "org_info": lambda org_id: registry.organizations[org_id],
+            "fmt_date": lambda d: format_date(d, lang) if isinstance(d, date) else "",
+            "ordinal": lambda n: ordinal(n, lang),
+            "cn": chinese_numeral,
+            "is_selector": lambda r: isinstance(r, Selector),
+            "attachment_link": _attachment_link,
+            "copy": copy,
+        }
+
+    def render(self, circular: Circular, copy: CopyMarks | None = None) -> Rendered:
+        """Markdown for one circular; with `copy`, for one numbered, addressed copy."""
+        layout = layout_of(circular)
+        name = f"{circular.kind}.md.j2"
+        try:
+            template = self.env.get_template(name)
+            text = template.render(self.context(circular, layout, copy))
+        except TemplateSyntaxError as error:
+            raise RenderError(
+                f"{error.filename or error.name}:{error.lineno}: template error: {error.message}"
+            ) from None
+        except TemplateNotFound as error:
+            raise RenderError(f"template '{error.name}' not found") from None
+        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as error:
+            raise RenderError(f"{_template_location(error)}template error: {error}") from None
+        return Rendered(circular, layout, number_headings(tidy(text), circular.language))
+
+
+def _role(registry: Registry, person_id: str, org_id: str | None, lang: str) -> str:
+    """The person's first title (at org_id if given), as written in this language."""
+    person = registry.people[person_id]
+    for role in person.roles:
+        if org_id is None or role.org == org_id:
+            return role.title.best(lang)
+    return ""
+
+
+def _attachment_link(file: str) -> Md:
+    """A link to an attachment file, which every output keeps in attachments/ beside the document."""
+    name = PurePosixPath(file).name
+    return Md(f"[{markup.escape_markdown(name)}](attachments/{quote(name)})")
+
+
+def _template_location(error: Exception) -> str:
+    """'file.md.j2:LINE: ' from the traceback frames Jinja compiled from templates."""
+    tb = error.__traceback__
+    found = ""
+    while tb is not None:
+        frame = tb.tb_frame
+        filename = frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            found = f"{filename}:{_template_line(frame, tb.tb_lineno)}: "
+        tb = tb.tb_next
+    return found
+
+
+def _template_line(frame, python_line: int) -> int:
+    debug_info = frame.f_globals.get("__jinja_template__")
+    if debug_info is not None:
+        return debug_info.get_corresponding_lineno(python_line)
+    return python_line
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_HEADING = re.compile(r"^(#{2,5}) (?!.*\{:[^}]*\.unnumbered)", re.MULTILINE)
+
+
+def tidy(text: str) -> str:
+    """Collapse the blank lines template logic leaves behind."""
+    return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
+
+
+def number_headings(text: str, language: str) -> str:
+    """Number ## to ##### headings: 一、（一）1.（1） in Chinese, 1. 1.1 … in English.
+
+    Numbering here rather than in templates keeps templates simple and makes
+    free sections from YAML and fixed blocks share one sequence.
+    """
+    counters: list[int] = []
+
+    def number(match: re.Match) -> str:
+        depth = len(match.group(1)) - 1  # "##" is level 1: "#" is the title
+        del counters[depth:]
+        if len(counters) == depth:
+            counters[-1] += 1
+        else:
+            counters.extend([1] * (depth - len(counters)))
+        space = "" if language == "zh" else " "
+        return f"{match.group(1)} {heading_number(tuple(counters), language)}{space}"
+
+    return _HEADING.sub(number, text)

@@ -1,0 +1,69 @@
+"""`circulars new`: a ready-to-fill circular with the next free document number."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from .project import DATA_DIR, Project
+from .templating import environment
+
+SCHEMA_DIR = Path("site") / "schema"
+
+
+@dataclass
+class NewCircular:
+    path: Path
+    id: str
+    number: int
+
+
+def next_number(project: Project, issuer: str, year: int) -> int:
+    """One more than the highest number the issuer has used this year, drafts included."""
+    used = {c.number for c in project.circulars if c.lead_issuer == issuer and c.year == year and c.number}
+    used |= {n for (org, y, n) in project.invalid_numbers if org == issuer and y == year}
+    return max(used, default=0) + 1
+
+
+def default_language(project: Project, issuer: str) -> str:
+    prefix = project.registry.organizations[issuer].prefix
+    return "zh" if prefix is None or prefix.zh is not None else "en"
+
+
+def create(
+    project: Project,
+    issuer: str,
+    language: str,
+    title: str,
+    kind: str,
+    when: date,
+    circular_id: str | None = None,
+) -> NewCircular:
+    """Write the new file; raises FileExistsError rather than overwrite anything."""
+    number = next_number(project, issuer, when.year)
+    circular_id = circular_id or f"{issuer}-{when.year}-{number:02d}"
+    path = project.root / DATA_DIR / str(when.year) / f"{circular_id}.yaml"
+    if circular_id in project.known_ids():
+        raise FileExistsError(f"a circular with id '{circular_id}' already exists")
+    schema = Path(os.path.relpath(project.root / SCHEMA_DIR / "circular.schema.json", path.parent))
+    text = (
+        environment(project.root)
+        .get_template("new-circular.yaml.j2")
+        .render(
+            id=circular_id,
+            kind=kind,
+            language=language,
+            title=title,
+            issuer=issuer,
+            number=number,
+            date=when.isoformat(),
+            deadline=(when + timedelta(days=30)).isoformat(),
+            schema_path=schema.as_posix(),
+        )
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as out:  # "x": never overwrite
+        out.write(text)
+    return NewCircular(path, circular_id, number)

@@ -1,0 +1,61 @@
+"""The Jinja environment: configured once, sandboxed, strict, overridable.
+
+Templates are looked up first in the project's own `templates/` folder, then in
+the templates shipped with the package, so a secretariat can override one file
+(say, the English notice) and keep the rest. Text from YAML only ever reaches a
+template as data, never as template source, and the sandbox keeps templates
+themselves from reaching into Python.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+TEMPLATES_DIR = "templates"
+
+
+def builtin_templates() -> Path:
+    """The templates shipped with the package (the repository's templates/ in a checkout)."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / TEMPLATES_DIR
+
+
+def template_dirs(project_root: Path) -> list[Path]:
+    dirs = [project_root / TEMPLATES_DIR, builtin_templates()]
+    unique: list[Path] = []
+    for d in dirs:
+        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
+            unique.append(d)
+    return unique
+
+
+def find_template_file(project_root: Path, name: str) -> Path:
+    """A non-Jinja template file (a Word reference document), project first."""
+    for d in template_dirs(project_root):
+        if (d / name).is_file():
+            return d / name
+    raise FileNotFoundError(
+        f"template '{name}' not found in {', '.join(map(str, template_dirs(project_root)))}"
+    )
+
+
+@functools.cache
+def environment(project_root: Path) -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(project_root)]),
+        undefined=StrictUndefined,
+        autoescape=False,  # the output is Markdown; filters escape every text from YAML
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # a JSON string is a valid YAML scalar: safe for titles typed on the command line
+    env.filters["yaml"] = lambda text: json.dumps(text, ensure_ascii=False)
+    return env

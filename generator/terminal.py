@@ -1,0 +1,34 @@
+"""Plain-text tables that line up with Chinese text in a terminal."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def display_width(text: str) -> int:
+    """Columns the text takes in a terminal: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def truncate(text: str, width: int) -> str:
+    if display_width(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def table(headers: list[str], rows: list[list[str]], max_width: int = 60) -> str:
+    """Columns separated by two spaces; long cells are cut with an ellipsis."""
+    cells = [[truncate(c, max_width) for c in row] for row in [headers, *rows]]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for row in cells:
+        padded = [c + " " * (widths[i] - display_width(c)) for i, c in enumerate(row)]
+        lines.append("  ".join(padded).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,217 @@
+"""Safe YAML reading that remembers where every value came from.
+
+PyYAML (with libyaml when present) composes the text into nodes that carry their
+start marks; we convert the nodes to plain Python values ourselves instead of
+using a constructor, which lets us
+
+* record the line and column of every value and every key (the `SourceMap`),
+* reject duplicate keys, merge keys and non-standard tags,
+* bound how far aliases may expand (the "billion laughs" attack),
+* keep impossible dates such as 2024-02-30 as text for validation to report,
+* refuse characters that a Word document cannot hold.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from .diagnostics import Diagnostics, Position
+
+try:  # libyaml is many times faster; the pure-Python parser gives the same nodes
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+# A circular has a few hundred values; anything near this is an alias bomb.
+MAX_VALUES = 100_000
+
+# Characters XML 1.0 (and therefore DOCX) cannot contain.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+PathKey = tuple  # a path into the data: ("requirements", 2, "deadline")
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of one file starts."""
+
+    path: Path
+    values: dict[PathKey, Position] = field(default_factory=dict)
+    keys: dict[PathKey, Position] = field(default_factory=dict)
+
+    def at(self, path: PathKey) -> Position:
+        """Position of the value at `path`, or of its nearest recorded ancestor."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(tuple(path[:end]))
+            if found is not None:
+                return found
+        return Position()
+
+    def key_at(self, path: PathKey) -> Position:
+        """Position of the key that introduces `path` (falls back to the value)."""
+        return self.keys.get(tuple(path)) or self.at(path)
+
+
+@dataclass
+class Loaded:
+    """The result of reading one YAML file: data is None when it could not be read."""
+
+    data: Any
+    source: SourceMap
+
+
+class _AliasBomb(Exception):
+    pass
+
+
+def _position(mark) -> Position:
+    return Position(mark.line + 1, mark.column + 1)
+
+
+def _describe_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:
+    mark = error.problem_mark or error.context_mark
+    position = _position(mark) if mark else Position()
+    problem = error.problem or "invalid YAML"
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        problem = "tab character: indent YAML with spaces, not tabs"
+    elif error.context:
+        problem = f"{error.context}: {problem}"
+    return position, f"YAML syntax error: {problem}"
+
+
+def _position_of_index(text: str, index: int) -> Position:
+    before = text[:index]
+    return Position(before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
+
+
+def decode(raw: bytes, path: Path, diagnostics: Diagnostics) -> str | None:
+    """UTF-8 text of a file, or None with an error naming the first bad byte."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        diagnostics.error(
+            path,
+            Position(raw.count(b"\n", 0, error.start) + 1, column),
+            f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+        )
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) -> Loaded:
+    """Read one YAML file into plain values, recording positions and problems."""
+    source = SourceMap(path)
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            diagnostics.error(path, Position(), f"cannot read file: {error.strerror or error}")
+            return Loaded(None, source)
+    text = decode(raw, path, diagnostics)
+    if text is None:
+        return Loaded(None, source)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        position, message = _describe_syntax_error(error, text)
+        diagnostics.error(path, position, message)
+        return Loaded(None, source)
+    except yaml.reader.ReaderError as error:
+        diagnostics.error(
+            path,
+            _position_of_index(text, error.position),
+            f"character U+{error.character:04X} is not allowed in a YAML file"
+            if isinstance(error.character, int)
+            else f"unreadable YAML: {error.reason}",
+        )
+        return Loaded(None, source)
+    except yaml.YAMLError as error:
+        diagnostics.error(path, Position(), f"YAML error: {error}")
+        return Loaded(None, source)
+    if node is None:
+        diagnostics.error(path, Position(), "file is empty: expected a mapping of keys")
+        return Loaded(None, source)
+    converter = _Converter(source, diagnostics)
+    try:
+        data = converter.convert(node, ())
+    except _AliasBomb:
+        diagnostics.error(
+            path,
+            converter.bomb_position,
+            f"aliases expand this file beyond {MAX_VALUES} values; write the values out",
+        )
+        return Loaded(None, source)
+    return Loaded(data, source)
+
+
+class _Converter:
+    def __init__(self, source: SourceMap, diagnostics: Diagnostics):
+        self.source = source
+        self.diagnostics = diagnostics
+        self.count = 0
+        self.bomb_position = Position()
+        self.scalars = SafeConstructor()
+
+    def error(self, node, message: str) -> None:
+        self.diagnostics.error(self.source.path, _position(node.start_mark), message)
+
+    def convert(self, node, path: PathKey) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES:
+            # an alias's node carries the anchor's mark; point at the key being expanded
+            self.bomb_position = self.source.key_at(path[:1])
+            raise _AliasBomb
+        if path not in self.source.values:  # an alias keeps its first position
+            self.source.values[path] = _position(node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+        return self.mapping(node, path)
+
+    def scalar(self, node) -> Any:
+        if node.tag not in _SCALAR_TAGS:
+            self.error(node, f"unsupported YAML tag '{node.tag}'")
+            return node.value
+        if node.tag == _TAG + "str":
+            bad = _XML_INVALID.search(node.value)
+            if bad:
+                self.error(node, f"character U+{ord(bad.group()):04X} cannot appear in a document")
+            return node.value
+        try:
+            return self.scalars.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError):
+            # e.g. 2024-02-30 looks like a date but is not one: keep the text so
+            # validation reports it against the field that expected a date.
+            return node.value
+
+    def mapping(self, node, path: PathKey) -> dict:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            key = key_node.value
+            if key_node.tag == _TAG + "merge":
+                self.error(key_node, "merge keys (<<) are not supported; write the keys out")
+                continue
+            if key in first_seen:
+                line = first_seen[key].start_mark.line + 1
+                self.error(key_node, f"duplicate key '{key}' (first defined on line {line})")
+                continue
+            first_seen[key] = key_node
+            self.source.keys.setdefault((*path, key), _position(key_node.start_mark))
+            result[key] = self.convert(value_node, (*path, key))
+        return result

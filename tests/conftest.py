@@ -1,0 +1,97 @@
+"""Shared fixtures: a small project on disk, and running the CLI the way users do."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+ORGANIZATIONS = """\
+organizations:
+  - id: sichuan-ftu
+    name: {en: Sichuan Federation of Trade Unions, zh: 四川省总工会}
+    short: {en: Sichuan FTU, zh: 省总工会}
+    kind: provincial-federation
+    prefix: {zh: 川工发, en: Sichuan FTU}
+    email: office@sichuan-ftu.example.org
+  - id: panzhihua-ftu
+    name: {en: Panzhihua Federation of Trade Unions, zh: 攀枝花市总工会}
+    kind: municipal-federation
+    parent: sichuan-ftu
+    prefix: {zh: 攀工发, en: Panzhihua FTU}
+    email: office@panzhihua-ftu.example.org
+  - id: geliping-park
+    name: {en: Geliping Park Trade Union Federation, zh: 格里坪特色产业园区工会联合会}
+    kind: park-federation
+    parent: panzhihua-ftu
+  - id: coking-union
+    name: {en: Geliping Coking Co. Trade Union, zh: 格里坪焦化有限公司工会}
+    kind: grassroots-union
+    parent: geliping-park
+    email: union@coking.example.org
+"""
+
+PEOPLE = """\
+people:
+  - id: huang-wuming
+    name: {en: Huang Wuming, zh: 黄武明}
+    roles:
+      - {org: panzhihua-ftu, title: {en: Vice Chairman, zh: 副主席}, rank: 2}
+"""
+
+CIRCULAR = """\
+id: {id}
+kind: notice
+language: zh
+status: issued
+title: 关于驻点干部做到“四个要”的通知
+issuer: panzhihua-ftu
+number: {number}
+date: 2024-04-18
+signatory: huang-wuming
+to:
+  - geliping-park
+requirements:
+  - key: 找准问题
+    text: 驻点干部到位后要迅速深入职工群众。
+    deadline: 2024-09-30
+"""
+
+
+def circular_yaml(circular_id: str = "panzhihua-2024-07", number: int = 7) -> str:
+    return CIRCULAR.replace("{id}", circular_id).replace("{number}", str(number))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A valid project with one circular, at tmp_path."""
+    data = tmp_path / "circulars"
+    (data / "2024").mkdir(parents=True)
+    (data / "organizations.yaml").write_text(ORGANIZATIONS, encoding="utf-8")
+    (data / "people.yaml").write_text(PEOPLE, encoding="utf-8")
+    (data / "2024" / "panzhihua-2024-07.yaml").write_text(circular_yaml(), encoding="utf-8")
+    return tmp_path
+
+
+def write(root: Path, relative: str, text: str | bytes) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def run(root: Path, *args: str):
+    """Run the CLI in-process against the project at root; never lets an exception pass."""
+    result = CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result

@@ -1,0 +1,172 @@
+"""The CLI as scripts and people use it: output, exit codes, help, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+import yaml
+from conftest import circular_yaml, run, write
+
+from generator.cli import main
+
+
+def test_list_table_and_json(project):
+    write(
+        project,
+        "circulars/2023/panzhihua-2023-03.yaml",
+        circular_yaml("panzhihua-2023-03", 3).replace("2024-", "2023-"),
+    )
+    result = run(project, "list")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["ID", "NUMBER", "DATE", "STATUS", "TITLE"]
+    assert lines[1].split() == [
+        "panzhihua-2023-03",
+        "攀工发〔2023〕3号",
+        "2023-04-18",
+        "issued",
+        "关于驻点干部做到“四个要”的通知",
+    ]
+    assert lines[2].startswith("panzhihua-2024-07  攀工发〔2024〕7号")
+    # the Chinese number column is padded by display width, so titles line up
+    assert lines[1].index("2023-04-18") == lines[2].index("2024-04-18")
+
+    records = json.loads(run(project, "list", "--json").stdout)
+    assert [r["id"] for r in records] == ["panzhihua-2023-03", "panzhihua-2024-07"]
+    assert records[1] == {
+        "id": "panzhihua-2024-07",
+        "number": "攀工发〔2024〕7号",
+        "date": "2024-04-18",
+        "status": "issued",
+        "kind": "notice",
+        "language": "zh",
+        "issuer": ["panzhihua-ftu"],
+        "title": "关于驻点干部做到“四个要”的通知",
+        "path": "circulars/2024/panzhihua-2024-07.yaml",
+    }
+    filtered = json.loads(run(project, "list", "--json", "--year", "2023").stdout)
+    assert [r["id"] for r in filtered] == ["panzhihua-2023-03"]
+
+
+def test_list_refuses_a_partial_answer(project):
+    write(project, "circulars/2024/broken.yaml", "id: [\n")
+    result = run(project, "list", "--json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "circulars/2024/broken.yaml:2:1: error: YAML syntax error" in result.stderr
+
+
+def test_new_picks_the_next_number_and_never_overwrites(project):
+    result = run(
+        project,
+        "new",
+        "--issuer",
+        "panzhihua-ftu",
+        "--date",
+        "2024-05-01",
+        "--title",
+        'Notice: "quoted" # text',
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "circulars/2024/panzhihua-ftu-2024-08.yaml"
+    made = project / "circulars/2024/panzhihua-ftu-2024-08.yaml"
+    text = made.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../site/schema/circular.schema.json\n")
+    data = yaml.safe_load(text)
+    assert data["number"] == 8
+    assert data["language"] == "zh"  # the issuer has a Chinese prefix
+    assert data["title"] == 'Notice: "quoted" # text'
+    assert data["date"] == date(2024, 5, 1)
+    # the new file is valid as written (a draft)
+    assert run(project, "check").exit_code == 0
+
+    again = run(project, "new", "--issuer", "panzhihua-ftu", "--date", "2024-05-02", "--lang", "en")
+    assert again.stdout.strip() == "circulars/2024/panzhihua-ftu-2024-09.yaml"
+    assert yaml.safe_load((project / again.stdout.strip()).read_text(encoding="utf-8"))["language"] == "en"
+
+    before = made.read_bytes()
+    clash = run(
+        project, "new", "--issuer", "panzhihua-ftu", "--date", "2024-05-03", "--id", "panzhihua-ftu-2024-08"
+    )
+    assert clash.exit_code == 1
+    assert "already exists; not overwriting" in clash.stderr
+    assert made.read_bytes() == before
+
+
+def test_new_counts_numbers_claimed_by_broken_files(project):
+    write(
+        project,
+        "circulars/2024/broken.yaml",
+        circular_yaml("broken", 15).replace("status: issued", "status: ???"),
+    )
+    result = run(project, "new", "--issuer", "panzhihua-ftu", "--date", "2024-06-01")
+    assert result.stdout.strip() == "circulars/2024/panzhihua-ftu-2024-16.yaml"
+
+
+def test_new_usage_errors(project):
+    result = run(project, "new", "--issuer", "nobody")
+    assert result.exit_code == 2
+    assert "unknown organization 'nobody'" in result.stderr
+    assert run(project, "new").exit_code == 2
+    assert run(project, "new", "--issuer", "panzhihua-ftu", "--id", "Bad Id").exit_code == 2
+
+
+def test_usage_errors_exit_2(project):
+    assert run(project, "check", "--no-such-option").exit_code == 2
+    assert run(project, "check", str(project / "missing.yaml")).exit_code == 2
+    assert run(project, "frobnicate").exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["check", "list", "new", "schema"])
+def test_every_command_has_help_with_an_example(command):
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert f"circulars {command}" in result.output
+
+
+def test_schema_command_prints_json_schema():
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["schema"])
+    schema = json.loads(result.output)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    assert {"id", "title", "issuer", "requirements"} <= set(schema["properties"])
+    assert "title" in schema["required"]
+    organizations = json.loads(CliRunner().invoke(main, ["schema", "organizations"]).output)
+    assert "organizations" in organizations["properties"]
+
+
+def test_real_command_never_shows_a_traceback(project):
+    """The installed entry point, in a subprocess, on hostile input."""
+    write(project, "circulars/2024/hostile.yaml", b"\xff\xfe\x00garbage: [\n\t")
+    write(
+        project,
+        "circulars/2024/bomb.yaml",
+        "a: &a ["
+        + ",".join(["x"] * 50)
+        + "]\n"
+        + "".join(
+            f"b{i}: &b{i} [" + ",".join([f"*{'a' if i == 0 else f'b{i - 1}'}"] * 50) + "]\n" for i in range(4)
+        ),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "generator", "-C", str(project), "check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert (
+        "circulars/2024/hostile.yaml:1:1: error: file is not valid UTF-8 (byte 0xff); save it as UTF-8"
+        in done.stdout
+    )
+    assert "circulars/2024/bomb.yaml:3:1: error: aliases expand this file beyond 100000 values" in done.stdout
