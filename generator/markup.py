@@ -27,8 +27,10 @@ _INLINE = re.compile(
     re.DOTALL,
 )
 _SAFE_URL = re.compile(r"^(https?://|mailto:|#|/|\.{0,2}/?[\w\-.~%/]+(#[\w\-]*)?$)", re.IGNORECASE)
-_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
-_SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])\s*\n\s*(?=[{_CJK}])")
+# Chinese characters and punctuation, including the curly quotes Chinese uses:
+# a line break next to one of these is not a word space.
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018\u2019\u201c\u201d\u2014\u2026"
+_SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*|[ \t]*\n\s*(?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,17 @@ def paragraphs(text: str | None) -> list[str]:
     if not text:
         return []
     return [p for p in (normalize_space(p) for p in re.split(r"\n\s*\n", text)) if p]
+
+
+def continue_sentence(text: str) -> str:
+    """Lower-case a phrase's first letter so it can follow 'First, ' mid-sentence.
+
+    Only when the first two words look like ordinary words ("Find out problems",
+    "The maritime home"), not a name ("Chengdu FTU builds", "Baogai Science Park").
+    """
+    words = text.split(" ", 2)
+    if len(words) < 2:
+        return text
+    first, second = words[0], words[1]
+    ordinary = first.isalpha() and len(first) > 1 and first[1:].islower() and second[:1].islower()
+    return text[:1].lower() + text[1:] if ordinary else text

@@ -87,6 +87,7 @@ class Renderer:
             md=lambda text: Md(markup.to_markdown(text)) if text else Md(""),
             paras=lambda text: [Md(markup.to_markdown(p)) for p in markup.paragraphs(text)],
             plain=markup.to_plain,
+            continue_sentence=markup.continue_sentence,
             join=lambda items, separator="": Md.escape(separator).join(Md.escape(i) for i in items),
         )
 
