@@ -21,8 +21,9 @@ _SPECIAL_ANYWHERE = re.compile(r"([\\`*_{}\[\]#|])")
 _SPECIAL_AT_LINE_START = re.compile(r"^(\s*)(?:([>+\-])|(\d+)\.)", re.MULTILINE)
 _INLINE = re.compile(
     r"\\(?P<escaped>[\\*\[\]_])"
-    r"|\*\*(?=\S)(?P<strong>.+?)(?<=\S)\*\*"
-    r"|\*(?=[^\s*])(?P<em>.+?)(?<=[^\s*])\*"
+    # no emphasis inside Latin words or numbers (7*7*2), but inside Chinese text
+    r"|(?<![A-Za-z0-9*])\*\*(?=\S)(?P<strong>[^*]+?)(?<=\S)\*\*(?![A-Za-z0-9*])"
+    r"|(?<![A-Za-z0-9*])\*(?=[^\s*])(?P<em>[^*]+?)(?<=[^\s*])\*(?![A-Za-z0-9*])"
     r"|\[(?P<label>[^\]\n]+)\]\((?P<url>[^()\s]+)\)",
     re.DOTALL,
 )

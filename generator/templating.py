@@ -28,12 +28,9 @@ def builtin_templates() -> Path:
 
 
 def template_dirs(project_root: Path) -> list[Path]:
-    dirs = [project_root / TEMPLATES_DIR, builtin_templates()]
-    unique: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in [u.resolve() for u in unique]:
-            unique.append(d)
-    return unique
+    """The project's templates/ (even if not created yet), then the built-in ones."""
+    project, builtin = project_root / TEMPLATES_DIR, builtin_templates()
+    return [project] if project.resolve() == builtin.resolve() else [project, builtin]
 
 
 def find_template_file(project_root: Path, name: str) -> Path:
