@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from .build import build_documents
 from .diagnostics import ERROR, Diagnostics
 from .model import ID_PATTERN, LANGUAGES
 from .numbering import document_number
+from .preview import PreviewError, to_pdf, to_png
 from .project import DATA_DIR, Project, load_project
 from .schema import SCHEMAS, json_schema_text
 from .terminal import table
@@ -290,6 +292,68 @@ def build(obj: Context, ids: tuple[str, ...], output: Path, jobs: int | None) ->
     click.echo(f"Wrote {_plural(len(result.documents), 'Word document')} to {shown}/ in {elapsed:.1f} s")
     if result.errors:
         sys.exit(EXIT_INVALID)
+
+
+@main.command()
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.option("--png", is_flag=True, help="Also render the first pages as PNG images.")
+@click.option(
+    "--pages", type=click.IntRange(min=1), default=1, show_default=True, help="Pages to render with --png."
+)
+@click.option(
+    "--dpi",
+    type=click.IntRange(min=20, max=600),
+    default=60,
+    show_default=True,
+    help="Resolution of the PNGs.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/preview"),
+    show_default=True,
+    help="Folder for the PDFs and PNGs (relative to the project).",
+)
+@click.pass_obj
+def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int, output: Path) -> None:
+    """Preview circulars as PDF (and PNG) the way Word would print them.
+
+    Builds the Word documents of the given circulars and converts them with
+    LibreOffice (needs the libreoffice-writer package; poppler-utils for
+    --png). Fonts named by GB/T 9704 are mapped to free substitutes through
+    templates/fonts.conf.
+
+    \b
+    Examples:
+      circulars preview panzhihua-2024-07
+      circulars preview panzhihua-2024-07 chemchina-2012-03 --png -o site/assets/previews
+    """
+    project = obj.load()
+    _fail_on_errors(project)
+    known = {c.id: c for c in project.circulars}
+    for circular_id in ids:
+        if circular_id not in known:
+            raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
+    out_dir = output if output.is_absolute() else project.root / output
+    with tempfile.TemporaryDirectory(prefix="circulars-preview-") as scratch:
+        result = build_documents(project, [known[i] for i in ids], Path(scratch), jobs=1)
+        for error in result.errors:
+            click.echo(f"error: {error}", err=True)
+        if result.errors:
+            sys.exit(EXIT_INVALID)
+        try:
+            pdfs = to_pdf([d.path for d in result.documents], out_dir, project.root)
+            images = [
+                image
+                for pdf in pdfs
+                for image in (to_png(pdf, pdf.with_suffix(""), 1, pages, dpi) if png else [])
+            ]
+        except PreviewError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(EXIT_INVALID)
+    for path in [*pdfs, *images]:
+        click.echo(_shown_path(path, project.root))
 
 
 def _shown_path(path: Path, root: Path) -> str:

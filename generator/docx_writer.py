@@ -50,6 +50,7 @@ _HEADING_STYLES = {
     "h6": "Heading 4",
 }
 _SPACE = re.compile(r"\s+")
+_LATIN_WORD = re.compile(r"[!-~\u00a0-\u024f]+")  # runs that cannot break inside
 
 
 def w(tag: str) -> str:
@@ -211,7 +212,8 @@ class Body:
         if not rows:
             return
         cells = [[c for c in row if c.tag in ("td", "th")] for row in rows]
-        widths = _column_widths(cells, self.reference.text_width)
+        unit = self.reference.font_size("Table Text") * 10  # a half-width character
+        widths = _column_widths(cells, self.reference.text_width, unit)
         tbl = etree.Element(w("tbl"))
         tbl_pr = _sub(tbl, "tblPr")
         _sub(tbl_pr, "tblStyle", val=self.style(["Circular Table"]))
@@ -309,14 +311,34 @@ class Body:
         self.inline(element, link, {**fmt, "style": self.reference.style_id("Hyperlink")}, text_parts)
 
 
-def _column_widths(rows: list[list], total: int) -> list[int]:
-    """Column widths in proportion to their longest text, none narrower than 4 characters."""
+def _column_widths(rows: list[list], total: int, unit: float) -> list[int]:
+    """Column widths (twips) for cells of text in half-width units of `unit` twips.
+
+    Each column first gets its minimum: its longest Latin word, or up to four
+    Chinese characters, so nothing short is broken; what is left of the width
+    goes to the columns in proportion to how much longer their text is.
+    """
+    padding = 240  # cell margins and a little air
     columns = max(len(row) for row in rows)
-    need = [4.0] * columns
+    minimum, wanted = [4.0] * columns, [4.0] * columns
     for row in rows:
         for index, cell in enumerate(row):
-            need[index] = max(need[index], min(display_width(cell.text_content().strip()), 40))
-    widths = [int(total * n / sum(need)) for n in need]
+            text = cell.text_content().strip()
+            width = display_width(text)
+            longest_word = max((display_width(word) for word in _LATIN_WORD.findall(text)), default=0)
+            minimum[index] = max(minimum[index], longest_word, min(width, 8))
+            wanted[index] = max(wanted[index], min(width, 60))
+    minimum_twips = [m * unit + padding for m in minimum]
+    if sum(minimum_twips) >= total:
+        widths = [int(total * m / sum(minimum_twips)) for m in minimum_twips]
+    else:
+        spare = total - sum(minimum_twips)
+        extra = [max(0.0, want - low) for want, low in zip(wanted, minimum, strict=True)]
+        share = sum(extra) or columns
+        widths = [
+            int(low + spare * ((e if sum(extra) else 1) / share))
+            for low, e in zip(minimum_twips, extra, strict=True)
+        ]
     widths[-1] += total - sum(widths)
     return widths
 

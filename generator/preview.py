@@ -1,0 +1,98 @@
+"""Previews: built documents converted to PDF (LibreOffice) and PNG (pdftoppm).
+
+Used by `circulars preview`, by the README's page images and by distribution,
+which adds a PDF beside each copy when LibreOffice is installed. The fonts
+GB/T 9704 names are mapped to free substitutes through templates/fonts.conf, so
+a preview on Linux looks like the document on a secretary's Windows machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .templating import find_template_file
+
+CONVERT_TIMEOUT = 300  # seconds for one LibreOffice run
+
+
+class PreviewError(Exception):
+    pass
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _environment(project_root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    try:
+        env["FONTCONFIG_FILE"] = str(find_template_file(project_root, "fonts.conf"))
+    except FileNotFoundError:
+        pass
+    return env
+
+
+def to_pdf(documents: list[Path], out_dir: Path, project_root: Path) -> list[Path]:
+    """Convert .docx files to PDF in one LibreOffice run; returns the PDFs."""
+    program = soffice()
+    if program is None:
+        raise PreviewError("LibreOffice is not installed (no 'soffice' command); install libreoffice-writer")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="circulars-soffice-") as profile:
+        # a private profile: runs in parallel never wait on each other's lock
+        command = [
+            program,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            *map(str, documents),
+        ]
+        try:
+            done = subprocess.run(
+                command,
+                capture_output=True,
+                text=True,
+                timeout=CONVERT_TIMEOUT,
+                env=_environment(project_root),
+                stdin=subprocess.DEVNULL,
+            )
+        except subprocess.TimeoutExpired:
+            raise PreviewError(f"LibreOffice did not finish within {CONVERT_TIMEOUT} s") from None
+    pdfs = [out_dir / f"{document.stem}.pdf" for document in documents]
+    missing = [pdf.name for pdf in pdfs if not pdf.exists()]
+    if done.returncode != 0 or missing:
+        raise PreviewError(
+            f"LibreOffice could not convert {', '.join(missing) or 'the documents'}: {done.stderr.strip()}"
+        )
+    return pdfs
+
+
+def to_png(pdf: Path, out_prefix: Path, first: int = 1, last: int = 1, dpi: int = 60) -> list[Path]:
+    """Render pages of a PDF to PNG files named <prefix>-<page>.png."""
+    if shutil.which("pdftoppm") is None:
+        raise PreviewError("pdftoppm is not installed; install poppler-utils")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(dpi), "-f", str(first), "-l", str(last), str(pdf), str(out_prefix)],
+        check=True,
+        capture_output=True,
+        timeout=CONVERT_TIMEOUT,
+    )
+    pages = []
+    for page in range(first, last + 1):
+        # pdftoppm pads page numbers to the width of the page count: -1, -01 or -001
+        for padded in (f"{page}", f"{page:02d}", f"{page:03d}"):
+            made = out_prefix.parent / f"{out_prefix.name}-{padded}.png"
+            if made.exists():
+                target = out_prefix.parent / f"{out_prefix.name}-{page}.png"
+                made.replace(target)
+                pages.append(target)
+                break
+    return pages

@@ -1,0 +1,148 @@
+"""The example documents opened by independent readers: LibreOffice (to PDF) and pandoc.
+
+LibreOffice, poppler-utils and pandoc are Debian packages that .ci/run installs;
+with CIRCULARS_REQUIRE_TOOLS=1 (set in CI) a missing one fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from docx_reading import blocks
+
+from generator.build import build_documents
+from generator.preview import to_pdf
+from generator.project import load_project
+
+
+def _need(program: str) -> None:
+    if shutil.which(program) is None:
+        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+            pytest.fail(f"{program} is required (CIRCULARS_REQUIRE_TOOLS is set)")
+        pytest.skip(f"{program} is not installed")
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: PDF extraction breaks lines and spaces Latin from Chinese."""
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory) -> dict[str, Path]:
+    project = load_project(REPO)
+    out = tmp_path_factory.mktemp("docx")
+    build_documents(project, project.circulars, out, jobs=1)
+    return {path.stem: path for path in sorted(out.glob("*.docx"))}
+
+
+@pytest.fixture(scope="module")
+def pdfs(documents, tmp_path_factory) -> dict[str, Path]:
+    _need("soffice")
+    _need("pdftotext")
+    out = tmp_path_factory.mktemp("pdf")
+    return {pdf.stem: pdf for pdf in to_pdf(list(documents.values()), out, REPO)}
+
+
+def _paragraphs(path: Path) -> list[str]:
+    """Texts of the paragraphs outside tables, in order (tables are checked cell by cell)."""
+    table_texts = {text for name, text in blocks(path) if name.startswith("Table")}
+    return [squeeze(text) for name, text in blocks(path) if text.strip() and text not in table_texts]
+
+
+def _in_order(needles: list[str], haystack: str) -> list[str]:
+    """The needles not found in order in haystack (empty when all are)."""
+    missing, position = [], 0
+    for needle in needles:
+        found = haystack.find(needle, position)
+        if found < 0:
+            missing.append(needle)
+        else:
+            position = found + len(needle)
+    return missing
+
+
+def pdf_text(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_every_page_is_a4(pdfs):
+    for name, pdf in pdfs.items():
+        info = subprocess.run(
+            ["pdfinfo", "-f", "1", "-l", "999", str(pdf)], capture_output=True, text=True
+        ).stdout
+        sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+) pts", info)
+        assert sizes, name
+        for width, height in sizes:
+            assert (round(float(width)), round(float(height))) == (595, 842), name
+
+
+def _comparable(text: str) -> str:
+    """pdftotext joins a word broken at a line-end hyphen without it ("All-China" →
+    "AllChina"), so hyphens are dropped on both sides; page footers are cut out of
+    paragraphs that run across a page break."""
+    text = re.sub(r"^\s*(Page \d+ of \d+|—\s*\d+\s*—)\s*$", "", text, flags=re.MULTILINE)
+    # likewise, Chinese punctuation hanging past the line end is sometimes not extracted
+    return re.sub(r"[-、，。：；！？]", "", squeeze(text))
+
+
+def _subsequence(needle: str, haystack: str) -> bool:
+    """Each character of needle, in order, in haystack: a table cell's lines are
+    extracted interleaved with the lines of the cells beside it."""
+    characters = iter(haystack)
+    return all(character in characters for character in needle)
+
+
+def test_every_paragraph_appears_in_order(pdfs, documents):
+    for name, pdf in pdfs.items():
+        text = _comparable(pdf_text(pdf))
+        expected = [_comparable(p.replace("\t", "")) for p in _paragraphs(documents[name])]
+        assert _in_order(expected, text) == [], name
+        cells = [_comparable(t) for n, t in blocks(documents[name]) if n.startswith("Table") and t.strip()]
+        assert [c for c in cells if not _subsequence(c, text)] == [], name
+
+
+def test_chinese_text_survives(pdfs):
+    text = pdf_text(pdfs["panzhihua-2024-07"])
+    assert "攀枝花市总工会文件" in text
+    assert "攀工发〔2024〕7号" in squeeze(text)
+    assert "关于驻点干部做到“四个要”" in squeeze(text)
+
+
+def test_page_numbers_are_printed(pdfs):
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)",
+            subprocess.run(
+                ["pdfinfo", str(pdfs["panzhihua-2024-07"])], capture_output=True, text=True
+            ).stdout,
+        ).group(1)
+    )
+    text = squeeze(pdf_text(pdfs["panzhihua-2024-07"]))
+    assert pages >= 3
+    for page in range(1, pages + 1):
+        assert f"—{page}—" in text
+    english = pdf_text(pdfs["chemchina-2012-03"])
+    count = int(re.search(r"Page 1 of (\d+)", english).group(1))
+    assert [f"Page {n} of {count}" in english for n in range(1, count + 1)] == [True] * count
+
+
+def test_pandoc_reads_the_same_text(documents):
+    _need("pandoc")
+    for name, path in documents.items():
+        plain = subprocess.run(
+            # --standalone: pandoc reads the Title paragraph as metadata, printed only then
+            ["pandoc", "-f", "docx", "-t", "plain", "--standalone", "--wrap=none", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        expected = [p.replace("\t", "") for p in _paragraphs(path)]
+        assert _in_order(expected, squeeze(plain)) == [], name
