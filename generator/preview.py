@@ -8,6 +8,7 @@ a preview on Linux looks like the document on a secretary's Windows machine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -29,10 +30,8 @@ def soffice() -> str | None:
 
 def _environment(project_root: Path) -> dict[str, str]:
     env = dict(os.environ)
-    try:
+    with contextlib.suppress(FileNotFoundError):
         env["FONTCONFIG_FILE"] = str(find_template_file(project_root, "fonts.conf"))
-    except FileNotFoundError:
-        pass
     return env
 
 
