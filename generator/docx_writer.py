@@ -12,11 +12,11 @@ properties are written per circular.
 
 from __future__ import annotations
 
-import copy
 import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
 import markdown
@@ -24,7 +24,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from . import gbt9704_rules
-from .docx_package import read_parts, write_parts
+from .docx_package import compress, read_parts, write_parts
 from .markup import to_plain
 from .model import Circular
 from .numbering import document_number
@@ -50,18 +50,14 @@ _HEADING_STYLES = {
     "h6": "Heading 4",
 }
 _SPACE = re.compile(r"\s+")
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _LATIN_WORD = re.compile(r"[!-~\u00a0-\u024f]+")  # runs that cannot break inside
 
 
+@functools.cache
 def w(tag: str) -> str:
+    """The qualified name of a WordprocessingML tag or attribute."""
     return f"{{{W}}}{tag}"
-
-
-def _sub(parent, tag: str, **attrs) -> etree._Element:
-    element = etree.SubElement(parent, w(tag))
-    for key, value in attrs.items():
-        element.set(w(key), str(value))
-    return element
 
 
 def markdown_to_html(text: str) -> str:
@@ -70,9 +66,30 @@ def markdown_to_html(text: str) -> str:
     return converter.convert(text)
 
 
+# Inline syntax a Word document has no use for (images, reference links, code
+# spans, autolinks) and that templates and escaped text never produce: dropping
+# these patterns more than halves the time Python-Markdown spends on inline
+# text, the largest part of writing a document. What is left: escapes, links,
+# raw inline HTML (<span>, <br>), entities, bold and italic, line breaks.
+_UNUSED_INLINE = (
+    "backtick",
+    "reference",
+    "image_link",
+    "image_reference",
+    "short_reference",
+    "short_image_ref",
+    "autolink",
+    "automail",
+)
+
+
 @functools.cache
 def _markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
+    converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
+    for name in _UNUSED_INLINE:
+        converter.inlinePatterns.deregister(name)
+    converter.treeprocessors.deregister("prettify")  # whitespace only
+    return converter
 
 
 class MissingStyle(Exception):
@@ -86,15 +103,22 @@ class ReferenceDocument:
         self.path = path
         self.layout = path.stem
         self.parts = read_parts(path)
+        # compressed once: most parts are copied unchanged into every document
+        self.entries = {name: compress(data) for name, data in self.parts.items()}
         root = etree.fromstring(self.parts[DOCUMENT])
-        self.root_tag, self.nsmap, self.root_attrib = root.tag, root.nsmap, dict(root.attrib)
         body = root.find(w("body"))
-        self.before_body = [child for child in root if child is not body]
         self.sect_pr = body.find(w("sectPr"))
+        # the document around the body text: everything up to <w:body>, the page
+        # setup (sectPr) and the closing tags, as XML text to put a new body into
+        text = self.parts[DOCUMENT].decode("utf-8")
+        body_start = re.search(r"<w:body[^>]*>", text)
+        self.document_head = text[: body_start.end()]
+        self.document_tail = etree.tostring(self.sect_pr, encoding="unicode") + "</w:body></w:document>"
         page, margins = self.sect_pr.find(w("pgSz")), self.sect_pr.find(w("pgMar"))
         self.left_margin = int(margins.get(w("left")))
         self.text_width = int(page.get(w("w"))) - self.left_margin - int(margins.get(w("right")))
         self.styles = etree.fromstring(self.parts["word/styles.xml"])
+        self.paragraph_styles: dict[tuple, str] = {}  # classes → style id, filled as documents are written
         self.style_ids = {
             style.find(w("name")).get(w("val")).lower(): style.get(w("styleId"))
             for style in self.styles.iter(w("style"))
@@ -104,6 +128,7 @@ class ReferenceDocument:
     def style_id(self, name: str) -> str | None:
         return self.style_ids.get(name.lower())
 
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - one reference document per layout per process
     def style_value(self, name: str, path: str, attribute: str) -> str | None:
         """A property of a style, following basedOn up to the document defaults."""
         style_id = self.style_id(name)
@@ -137,26 +162,106 @@ def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
     return load_reference(path, path.stat().st_mtime)
 
 
-@dataclass
-class Block:
-    """A paragraph of the body with the classes it came from (for layout rules)."""
+class Format(NamedTuple):
+    """How a run of text looks: a character style, bold, italic, a size in half-points."""
 
-    element: etree._Element
+    style: str = ""
+    bold: bool = False
+    italic: bool = False
+    size: int = 0
+
+
+PLAIN = Format()
+
+
+@functools.cache
+def _run_properties(fmt: Format) -> str:
+    if fmt == PLAIN:
+        return ""
+    style = f'<w:rStyle w:val="{fmt.style}"/>' if fmt.style else ""
+    size = f'<w:sz w:val="{fmt.size}"/><w:szCs w:val="{fmt.size}"/>' if fmt.size else ""
+    return f"<w:rPr>{style}{'<w:b/>' if fmt.bold else ''}{'<w:i/>' if fmt.italic else ''}{size}</w:rPr>"
+
+
+class Runs:
+    """The runs of one paragraph, with the paragraph's plain text."""
+
+    def __init__(self) -> None:
+        self.items: list[list] = []  # ["t", format, text] or ["xml", markup, text]
+
+    def text(self, text: str, fmt: Format) -> None:
+        text = _SPACE.sub(" ", text)
+        if text:
+            self.items.append(["t", fmt, text])
+
+    def xml(self, markup: str, text: str = "") -> None:
+        self.items.append(["xml", markup, text])
+
+    def plain(self) -> str:
+        return "".join(item[2] for item in self.items)
+
+    def render(self, size: int = 0) -> str:
+        texts = [item for item in self.items if item[0] == "t"]
+        if texts:  # drop the spaces HTML layout leaves at the ends of a paragraph
+            texts[0][2] = texts[0][2].lstrip()
+            texts[-1][2] = texts[-1][2].rstrip()
+        out = []
+        for kind, value, text in self.items:
+            if kind == "xml":
+                out.append(value)
+            elif text:
+                fmt = value._replace(size=size) if size else value
+                text = text.translate(_XML_TEXT)
+                out.append(f'<w:r>{_run_properties(fmt)}<w:t xml:space="preserve">{text}</w:t></w:r>')
+        return "".join(out)
+
+
+# Paragraph properties a layout rule may add, in the order the schema wants them.
+_PROPERTY_ORDER = ("spacing", "ind")
+
+
+def _empty_element(tag: str, attributes: dict[str, int]) -> str:
+    return f"<w:{tag} " + " ".join(f'w:{key}="{value}"' for key, value in attributes.items()) + "/>"
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of the body, kept as data until the end so that layout rules
+    (gbt9704_rules.py) can adjust it knowing its classes and text."""
+
+    style: str
+    runs: Runs
     classes: tuple[str, ...]
     text: str
+    properties: dict[str, dict[str, int]] = field(default_factory=dict)
+    run_size: int = 0  # half-points; 0 keeps the style's size
+
+    def xml(self) -> str:
+        extra = "".join(
+            _empty_element(tag, self.properties[tag]) for tag in _PROPERTY_ORDER if tag in self.properties
+        )
+        runs = self.runs.render(self.run_size)
+        return f'<w:p><w:pPr><w:pStyle w:val="{self.style}"/>{extra}</w:pPr>{runs}</w:p>'
 
 
 @dataclass
 class Body:
-    """Builds the body of one document from HTML."""
+    """Builds the body of one document from HTML.
+
+    Paragraphs stay data (`Paragraph`) and tables are XML text until `xml()`
+    joins them: several times faster than building each element with lxml.
+    """
 
     reference: ReferenceDocument
-    blocks: list[Block] = field(default_factory=list)
-    elements: list[etree._Element] = field(default_factory=list)
+    items: list[Paragraph | str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     missing_styles: set[str] = field(default_factory=set)
 
-    def style(self, names: list[str]) -> str:
+    @property
+    def paragraphs(self) -> list[Paragraph]:
+        return [item for item in self.items if isinstance(item, Paragraph)]
+
+    def style(self, names: tuple[str, ...]) -> str:
         for name in names:
             found = self.reference.style_id(name)
             if found:
@@ -164,151 +269,134 @@ class Body:
         self.missing_styles.add(names[0])
         return self.reference.style_id("Normal") or "Normal"
 
+    def paragraph_style(self, classes: tuple[str, ...], fallback: str) -> str:
+        """ "Doc Number Upward" for classes doc-number and upward, else "Doc Number", else the fallback."""
+        key = (classes, fallback)
+        if key not in self.reference.paragraph_styles:
+            names = (_style_name(classes), _style_name(classes[:1]), fallback) if classes else (fallback,)
+            self.reference.paragraph_styles[key] = self.style(names)
+        return self.reference.paragraph_styles[key]
+
     # --- blocks ---------------------------------------------------------------
 
     def block(self, element, inherited: tuple[str, ...] = ()) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
         classes = tuple(element.get("class", "").split())
         if tag == "p":
-            self.paragraph(element, classes or inherited, ["Normal"])
+            self.paragraph(element, classes or inherited, "Normal")
         elif tag == "h1":
-            self.paragraph(element, classes, ["Title"])
+            self.paragraph(element, classes, "Title")
         elif tag in _HEADING_STYLES:
-            self.paragraph(element, classes, [_HEADING_STYLES[tag]])
+            self.paragraph(element, classes, _HEADING_STYLES[tag])
         elif tag == "hr":
-            self.paragraph(element, classes, ["Normal"])
+            self.paragraph(element, classes, "Normal")
         elif tag == "table":
             self.table(element)
         elif tag in ("ul", "ol"):
             for number, item in enumerate(element.iterchildren("li"), 1):
                 prefix = f"{number}. " if tag == "ol" else "• "
-                self.paragraph(item, classes, ["Normal"], prefix=prefix)
+                self.paragraph(item, classes, "Normal", prefix=prefix)
         elif tag in ("div", "blockquote", "section"):
             if element.text and element.text.strip():
-                self.paragraph(element, classes or inherited, ["Normal"], children=False)
+                self.paragraph(element, classes or inherited, "Normal", children=False)
             for child in element:
                 self.block(child, classes or inherited)
         elif tag == "pre":
-            self.paragraph(element, classes, ["Normal"])
+            self.paragraph(element, classes, "Normal")
 
-    def paragraph(
-        self, element, classes: tuple[str, ...], fallback: list[str], prefix: str = "", children=True
-    ):
-        names = [_style_name(classes), _style_name(classes[:1])] if classes else []
-        p = etree.Element(w("p"))
-        ppr = _sub(p, "pPr")
-        _sub(ppr, "pStyle", val=self.style([n for n in names if n] + fallback))
-        text_parts: list[str] = []
+    def paragraph(self, element, classes: tuple[str, ...], fallback: str, prefix: str = "", children=True):
+        runs = Runs()
         if prefix:
-            self.run(p, prefix, {}, text_parts)
-        self.inline(element, p, {}, text_parts, children)
-        _trim_paragraph(p)
-        self.elements.append(p)
-        self.blocks.append(Block(p, classes, "".join(text_parts).strip()))
-        return p
+            runs.text(prefix, PLAIN)
+        self.inline(element, runs, PLAIN, children)
+        style = self.paragraph_style(classes, fallback)
+        self.items.append(Paragraph(style, runs, classes, runs.plain().strip()))
 
     def table(self, element) -> None:
-        rows = [row for row in element.iter("tr")]
+        rows = [[c for c in row if c.tag in ("td", "th")] for row in element.iter("tr")]
         if not rows:
             return
-        cells = [[c for c in row if c.tag in ("td", "th")] for row in rows]
         unit = self.reference.font_size("Table Text") * 10  # a half-width character
-        widths = _column_widths(cells, self.reference.text_width, unit)
-        tbl = etree.Element(w("tbl"))
-        tbl_pr = _sub(tbl, "tblPr")
-        _sub(tbl_pr, "tblStyle", val=self.style(["Circular Table"]))
-        _sub(tbl_pr, "tblW", w=self.reference.text_width, type="dxa")
-        _sub(tbl_pr, "tblLayout", type="fixed")
-        grid = _sub(tbl, "tblGrid")
-        for width in widths:
-            _sub(grid, "gridCol", w=width)
-        for row in cells:
-            tr = _sub(tbl, "tr")
-            if row and row[0].tag == "th":
-                _sub(_sub(tr, "trPr"), "tblHeader")  # repeats on every page
+        widths = _column_widths(rows, self.reference.text_width, unit)
+        styles = {"th": self.style(("Table Heading", "Normal")), "td": self.style(("Table Text", "Normal"))}
+        grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
+        out = [
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.style(("Circular Table",))}"/>'
+            f'<w:tblW w:w="{self.reference.text_width}" w:type="dxa"/>'
+            '<w:tblLayout w:type="fixed"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>"
+        ]
+        for row in rows:
+            # a header row repeats on every page
+            out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if row and row[0].tag == "th" else "<w:tr>")
             for cell, width in zip(row, widths, strict=False):
-                tc = _sub(tr, "tc")
-                _sub(_sub(tc, "tcPr"), "tcW", w=width, type="dxa")
-                style = "Table Heading" if cell.tag == "th" else "Table Text"
-                p = _sub(tc, "p")
-                _sub(_sub(p, "pPr"), "pStyle", val=self.style([style, "Normal"]))
-                self.inline(cell, p, {}, [], True)
-                _trim_paragraph(p)
-        self.elements.append(tbl)
-
-    def finish(self) -> list[etree._Element]:
-        """The body's elements, with the empty paragraph Word needs between two
-        tables and after a table that ends the document."""
-        out: list[etree._Element] = []
-        for element in self.elements:
-            if out and out[-1].tag == w("tbl") and element.tag == w("tbl"):
-                out.append(_empty_paragraph(self.style(["Normal"])))
-            out.append(element)
-        if out and out[-1].tag == w("tbl"):
-            last = _empty_paragraph(self.style(["Normal"]))
-            # a hairline high, so it never spills onto a page of its own
-            _sub(last.find(w("pPr")), "spacing", before=0, after=0, line=20, lineRule="exact")
-            out.append(last)
-        return out
+                runs = Runs()
+                self.inline(cell, runs, PLAIN)
+                out.append(
+                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+                    f'<w:p><w:pPr><w:pStyle w:val="{styles[cell.tag]}"/></w:pPr>{runs.render()}</w:p></w:tc>'
+                )
+            out.append("</w:tr>")
+        out.append("</w:tbl>")
+        self.items.append("".join(out))
 
     # --- inline content -----------------------------------------------------
 
-    def inline(self, element, p, fmt: dict, text_parts: list[str], children: bool = True) -> None:
+    def inline(self, element, runs: Runs, fmt: Format, children: bool = True) -> None:
         if element.text:
-            self.run(p, element.text, fmt, text_parts)
+            runs.text(element.text, fmt)
         if not children:
             return
         for child in element:
             tag = child.tag if isinstance(child.tag, str) else ""
             if tag in ("strong", "b"):
-                self.inline(child, p, {**fmt, "b": True}, text_parts)
+                self.inline(child, runs, fmt._replace(bold=True))
             elif tag in ("em", "i"):
-                self.inline(child, p, {**fmt, "i": True}, text_parts)
+                self.inline(child, runs, fmt._replace(italic=True))
             elif tag == "a":
-                self.hyperlink(child, p, fmt, text_parts)
+                self.hyperlink(child, runs, fmt)
             elif tag == "br":
-                _sub(_sub(p, "r"), "br")
+                runs.xml("<w:r><w:br/></w:r>", "\n")
             elif tag == "span":
                 classes = child.get("class", "").split()
                 if "right" in classes:  # pushed to the right margin by a right tab stop
-                    _sub(_sub(p, "r"), "tab")
-                    text_parts.append("\t")
+                    runs.xml("<w:r><w:tab/></w:r>", "\t")
                 style = next((_style_name((c,)) for c in classes if c != "right"), None)
                 char_style = self.reference.style_id(style) if style else None
-                self.inline(child, p, {**fmt, "style": char_style} if char_style else fmt, text_parts)
+                self.inline(child, runs, fmt._replace(style=char_style) if char_style else fmt)
             else:
-                self.inline(child, p, fmt, text_parts)
+                self.inline(child, runs, fmt)
             if child.tail:
-                self.run(p, child.tail, fmt, text_parts)
+                runs.text(child.tail, fmt)
 
-    def run(self, parent, text: str, fmt: dict, text_parts: list[str]) -> None:
-        text = _SPACE.sub(" ", text)
-        if not text:
-            return
-        r = _sub(parent, "r")
-        if fmt:
-            rpr = _sub(r, "rPr")
-            if fmt.get("style"):
-                _sub(rpr, "rStyle", val=fmt["style"])
-            if fmt.get("b"):
-                _sub(rpr, "b")
-            if fmt.get("i"):
-                _sub(rpr, "i")
-        t = _sub(r, "t")
-        t.text = text
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        text_parts.append(text)
-
-    def hyperlink(self, element, p, fmt: dict, text_parts: list[str]) -> None:
+    def hyperlink(self, element, runs: Runs, fmt: Format) -> None:
         href = element.get("href", "")
-        if href in self.links:
-            number = self.links.index(href) + 1
-        else:
+        if href not in self.links:
             self.links.append(href)
-            number = len(self.links)
-        link = _sub(p, "hyperlink")
-        link.set(f"{{{R}}}id", f"rIdLink{number}")
-        self.inline(element, link, {**fmt, "style": self.reference.style_id("Hyperlink")}, text_parts)
+        runs.xml(f'<w:hyperlink r:id="rIdLink{self.links.index(href) + 1}">')
+        self.inline(element, runs, fmt._replace(style=self.reference.style_id("Hyperlink") or ""))
+        runs.xml("</w:hyperlink>")
+
+    # --- the document ---------------------------------------------------------
+
+    def xml(self) -> str:
+        """The body's XML, with the empty paragraph Word needs between two tables
+        and after a table that ends the document."""
+        out: list[str] = []
+        previous_table = False
+        for item in self.items:
+            is_table = isinstance(item, str) and item.startswith("<w:tbl")
+            if previous_table and is_table:
+                out.append(f'<w:p><w:pPr><w:pStyle w:val="{self.style(("Normal",))}"/></w:pPr></w:p>')
+            out.append(item if isinstance(item, str) else item.xml())
+            previous_table = is_table
+        if previous_table:
+            # a hairline high, so it never spills onto a page of its own
+            out.append(
+                f'<w:p><w:pPr><w:pStyle w:val="{self.style(("Normal",))}"/>'
+                '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr></w:p>'
+            )
+        return "".join(out)
 
 
 def _column_widths(rows: list[list], total: int, unit: float) -> list[int]:
@@ -349,20 +437,6 @@ def _style_name(classes: tuple[str, ...]) -> str:
     return " ".join(word[:1].upper() + word[1:] for word in words)
 
 
-def _empty_paragraph(style_id: str) -> etree._Element:
-    p = etree.Element(w("p"))
-    _sub(_sub(p, "pPr"), "pStyle", val=style_id)
-    return p
-
-
-def _trim_paragraph(p) -> None:
-    """Drop the spaces HTML layout leaves at the ends of a paragraph."""
-    texts = p.findall(f".//{{{W}}}t")
-    if texts:
-        texts[0].text = texts[0].text.lstrip()
-        texts[-1].text = texts[-1].text.rstrip()
-
-
 @dataclass
 class WrittenDocx:
     data: bytes
@@ -375,9 +449,12 @@ class DocxWriter:
     def __init__(self, project_root: Path, registry: Registry):
         self.project_root = project_root
         self.registry = registry
+        self.references: dict[str, ReferenceDocument] = {}
 
     def write(self, rendered: Rendered) -> WrittenDocx:
-        reference = reference_for(self.project_root, rendered.layout)
+        reference = self.references.get(rendered.layout)
+        if reference is None:
+            reference = self.references[rendered.layout] = reference_for(self.project_root, rendered.layout)
         body = Body(reference)
         html = markdown_to_html(rendered.markdown)
         for element in lxml_html.fragments_fromstring(html) if html.strip() else []:
@@ -386,23 +463,12 @@ class DocxWriter:
             body.block(element)
         if reference.layout == "gbt9704":
             gbt9704_rules.apply(body)
-        parts = dict(reference.parts)
-        parts[DOCUMENT] = self._document_xml(reference, body)
+        parts = dict(reference.entries)
+        parts[DOCUMENT] = (reference.document_head + body.xml() + reference.document_tail).encode("utf-8")
         if body.links:
             parts[DOCUMENT_RELS] = _with_links(reference.parts[DOCUMENT_RELS], body.links)
         parts[CORE] = core_properties(rendered.circular, self.registry)
         return WrittenDocx(write_parts(parts), body.missing_styles)
-
-    @staticmethod
-    def _document_xml(reference: ReferenceDocument, body: Body) -> bytes:
-        root = etree.Element(reference.root_tag, nsmap=reference.nsmap)
-        root.attrib.update(reference.root_attrib)
-        for element in reference.before_body:
-            root.append(copy.deepcopy(element))
-        body_element = _sub(root, "body")
-        body_element.extend(body.finish())
-        body_element.append(copy.deepcopy(reference.sect_pr))
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 def _with_links(rels: bytes, links: list[str]) -> bytes:
