@@ -223,7 +223,7 @@ class Selector(Model):
 
 
 def _recipient_tag(value: Any) -> str:
-    return "org-selector" if isinstance(value, dict) else "org-reference"
+    return "org-selector" if isinstance(value, dict | Selector) else "org-reference"
 
 
 Recipient = Annotated[
