@@ -33,6 +33,7 @@ class BuiltDocument:
     path: Path
     size: int
     sha256: str
+    markdown: str  # what the document was written from; the site shows the same
 
 
 @dataclass
@@ -69,12 +70,14 @@ def _start_worker(root: Path, registry: Registry) -> None:
 def _build_one(circular: Circular, out_dir: Path) -> tuple[str, BuiltDocument | None, str | None, set[str]]:
     renderer, writer = _worker
     try:
-        written = writer.write(renderer.render(circular))
+        rendered = renderer.render(circular)
+        written = writer.write(rendered)
     except RenderError as error:
         return circular.id, None, str(error), set()
     path = out_dir / f"{circular.id}.docx"
     write_atomically(path, written.data)
-    built = BuiltDocument(circular.id, path, len(written.data), hashlib.sha256(written.data).hexdigest())
+    digest = hashlib.sha256(written.data).hexdigest()
+    built = BuiltDocument(circular.id, path, len(written.data), digest, rendered.markdown)
     return circular.id, built, None, written.missing_styles
 
 

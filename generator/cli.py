@@ -23,6 +23,7 @@ from .numbering import document_number
 from .preview import PreviewError, to_pdf, to_png
 from .project import DATA_DIR, Project, load_project
 from .schema import SCHEMAS, json_schema_text
+from .site_build import CONFIG_FILE, SiteError, build_site, serve_site
 from .terminal import table
 
 EXIT_INVALID = 1
@@ -250,24 +251,36 @@ def new(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("build"),
     show_default=True,
-    help="Output folder (relative to the project).",
+    help="Output folder (relative to the project): docx/ and site/ go inside.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes. Default: one per core.")
+@click.option("--drafts", is_flag=True, help="Publish draft circulars on the site too.")
+@click.option("--site-url", metavar="URL", help="Where the site will be published (overrides mkdocs.yml).")
+@click.option("--strict", is_flag=True, help="Fail on any warning while building the site.")
 @click.pass_obj
-def build(obj: Context, ids: tuple[str, ...], output: Path, jobs: int | None) -> None:
-    """Build the Word documents: OUTPUT/docx/ID.docx for every circular.
+def build(
+    obj: Context,
+    ids: tuple[str, ...],
+    output: Path,
+    jobs: int | None,
+    drafts: bool,
+    site_url: str | None,
+    strict: bool,
+) -> None:
+    """Build the Word documents and the site of directives.
 
-    Chinese circulars use the GB/T 9704-2012 layout, English ones the
-    international layout (set `layout:` in a circular to choose). Styles, page
-    setup and page numbers come from templates/gbt9704.docx and
-    templates/international.docx: restyle those in Word and rebuild. Nothing is
+    Writes OUTPUT/docx/ID.docx for every circular, then the static site
+    (mkdocs + mkdocs-material, configured by mkdocs.yml) into OUTPUT/site/.
+    With IDs, writes only those Word documents. Chinese circulars use the
+    GB/T 9704-2012 layout, English ones the international layout; styles come
+    from templates/gbt9704.docx and templates/international.docx. Nothing is
     built, and nothing built before is touched, if any file has errors.
 
     \b
     Examples:
       circulars build
       circulars build panzhihua-2024-07 sichuan-2024-12
-      circulars build -o /tmp/out
+      circulars build --site-url https://intranet.example.org/circulars/
     """
     project = obj.load()
     _fail_on_errors(project)
@@ -287,10 +300,52 @@ def build(obj: Context, ids: tuple[str, ...], output: Path, jobs: int | None) ->
         click.echo(f"warning: {warning}", err=True)
     for error in result.errors:
         click.echo(f"error: {error}", err=True)
-    elapsed = time.perf_counter() - started
-    shown = _shown_path(out_dir / "docx", project.root)
-    click.echo(f"Wrote {_plural(len(result.documents), 'Word document')} to {shown}/ in {elapsed:.1f} s")
     if result.errors:
+        sys.exit(EXIT_INVALID)
+    click.echo(
+        f"Wrote {_plural(len(result.documents), 'Word document')} to "
+        f"{_shown_path(out_dir / 'docx', project.root)}/"
+        f" in {time.perf_counter() - started:.1f} s"
+    )
+    if ids:
+        return
+    if not (project.root / CONFIG_FILE).exists():
+        click.echo(f"No {CONFIG_FILE} in {project.root}: the site was not built.")
+        return
+    started = time.perf_counter()
+    try:
+        site = build_site(project.root, out_dir / "site", result, site_url, drafts, strict)
+    except (SiteError, OSError) as error:
+        click.echo(f"error: the site was not built: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    shown = _shown_path(site, project.root)
+    click.echo(
+        f"Built the site in {shown}/ in {time.perf_counter() - started:.1f} s. "
+        f"Browse it with `circulars serve`, or publish the folder {shown}/ on any web server."
+    )
+
+
+@main.command()
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option("--drafts", is_flag=True, help="Show draft circulars too.")
+@click.pass_obj
+def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
+    """Serve the site locally, rebuilding it as circulars and templates change.
+
+    Wraps `mkdocs serve`: open the address it prints; editing a circular's
+    YAML, a template or a page reloads the browser. Stop with Ctrl-C.
+
+    \b
+    Examples:
+      circulars serve
+      circulars serve --drafts -a 0.0.0.0:8000
+    """
+    project = obj.load()
+    _fail_on_errors(project)
+    try:
+        serve_site(project.root, dev_addr, drafts)
+    except SiteError as error:
+        click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_INVALID)
 
 

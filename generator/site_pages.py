@@ -1,0 +1,520 @@
+"""The pages of the site, as Markdown: each circular, the indexes, the tracker, the directory.
+
+A circular's page is the very Markdown its Word document was written from,
+framed by a header (number, issuer, date, status, download, links to related
+circulars). Everything else is generated from the model. Every text from YAML
+is escaped for Markdown and HTML here, exactly as the templates escape it.
+Links are relative `.md` links, which MkDocs checks and turns into URLs that
+work at the root of a host or under any sub-path.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from .markup import escape_markdown, to_plain
+from .model import Circular, Requirement
+from .numbering import document_number, format_date
+from .project import Project
+
+CIRCULARS_DIR = "circulars"
+LATEST_MARKER = "<!-- circulars:latest -->"
+LATEST_COUNT = 10
+
+LABELS = {
+    "en": {
+        "issued": "Issued",
+        "draft": "Draft",
+        "superseded": "Superseded",
+        "repealed": "Repealed",
+        "notice": "Notices",
+        "opinions": "Opinions",
+        "report": "Reports and briefings",
+        "article": "Articles",
+        "date": "Date",
+        "number": "Number",
+        "title": "Title",
+        "issuer": "Issued by",
+        "status": "Status",
+        "download": "Download the Word document",
+        "sha": "SHA-256",
+        "edit": "Edit the source (YAML)",
+        "supersedes": "Supersedes",
+        "superseded_by": "Superseded by",
+        "amends": "Amends",
+        "amended_by": "Amended by",
+        "translations": "Also in",
+        "notice_superseded": "This circular has been superseded by",
+        "notice_repealed": "This circular has been repealed.",
+        "notice_repealed_by": "This circular has been repealed by",
+        "years": "Circulars by year",
+        "issuers": "Circulars by issuing body",
+        "kinds": "Circulars by kind",
+        "statuses": "Circulars by status",
+        "own_and_subordinate": "Circulars issued by this body and the bodies under it.",
+        "tracker": "Requirements tracker",
+        "tracker_intro": "Every work requirement of every issued circular, by deadline. Overdue as of",
+        "asked_of": "What is asked of",
+        "deadline": "Deadline",
+        "requirement": "Requirement",
+        "circular": "Circular",
+        "responsible": "Responsible",
+        "targets": "Targets",
+        "overdue": "Overdue",
+        "open": "Open",
+        "none": "None yet.",
+        "no_deadline": "no deadline",
+        "directory": "Directory",
+        "tree": "The union tree",
+        "leadership": "Leadership",
+        "circulars": "circulars",
+        "requirements": "requirements",
+        "latest": "Latest circulars",
+        "feed": "Subscribe to new circulars (Atom feed)",
+        "all_years": "All years",
+    },
+    "zh": {
+        "issued": "现行有效",
+        "draft": "草稿",
+        "superseded": "已被替代",
+        "repealed": "已废止",
+        "notice": "通知",
+        "opinions": "意见",
+        "report": "报告、通报",
+        "article": "文章",
+        "date": "成文日期",
+        "number": "文号",
+        "title": "标题",
+        "issuer": "发文机关",
+        "status": "状态",
+        "download": "下载Word文档",
+        "sha": "SHA-256",
+        "edit": "编辑源文件（YAML）",
+        "supersedes": "替代",
+        "superseded_by": "已被以下公文替代",
+        "amends": "修改",
+        "amended_by": "已被以下公文修改",
+        "translations": "其他语言版本",
+        "notice_superseded": "本文件已被以下公文替代：",
+        "notice_repealed": "本文件已废止。",
+        "notice_repealed_by": "本文件已由以下公文废止：",
+        "years": "按年度",
+        "issuers": "按发文机关",
+        "kinds": "按文种",
+        "statuses": "按状态",
+        "own_and_subordinate": "本机关及所属单位印发的公文。",
+        "tracker": "工作要求落实台账",
+        "tracker_intro": "现行公文提出的全部工作要求，按完成时限排列。逾期判断日期：",
+        "asked_of": "工作要求：",
+        "deadline": "完成时限",
+        "requirement": "工作要求",
+        "circular": "公文",
+        "responsible": "责任单位",
+        "targets": "目标",
+        "overdue": "逾期",
+        "open": "进行中",
+        "none": "暂无。",
+        "no_deadline": "未定时限",
+        "directory": "组织机构",
+        "tree": "工会组织体系",
+        "leadership": "领导班子",
+        "circulars": "件公文",
+        "requirements": "项工作要求",
+        "latest": "最新公文",
+        "feed": "订阅新公文（Atom）",
+        "all_years": "全部年度",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Download:
+    """The Word document offered on a circular's page."""
+
+    name: str
+    size: int
+    sha256: str
+
+
+def circular_page_path(circular_id: str) -> str:
+    return f"{CIRCULARS_DIR}/{circular_id}/index.md"
+
+
+def link(from_path: str, to_path: str) -> str:
+    """A relative link between two pages (paths relative to the docs folder)."""
+    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+
+
+def _text(value: str) -> str:
+    """Text from YAML or the registry, safe in Markdown and HTML."""
+    return escape_markdown(to_plain(value))
+
+
+def _front_matter(title: str, **extra) -> str:
+    # MkDocs themes print the title unescaped: give it already escaped for HTML
+    data = {"title": html.escape(title), **extra}
+    return (
+        "---\n"
+        + "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in data.items())
+        + "---\n\n"
+    )
+
+
+def _human_size(size: int) -> str:
+    return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"
+
+
+class SitePages:
+    """Writes the Markdown of every generated page for one build of the site."""
+
+    def __init__(self, project: Project, circulars: list[Circular], language: str, today: date):
+        self.project = project
+        self.registry = project.registry
+        self.circulars = sorted(circulars, key=lambda c: (c.date, c.id), reverse=True)  # newest first
+        self.by_id = {c.id: c for c in self.circulars}
+        self.language = language if language in LABELS else "en"
+        self.labels = LABELS[self.language]
+        self.today = today
+        self.superseded_by: dict[str, list[str]] = defaultdict(list)
+        self.amended_by: dict[str, list[str]] = defaultdict(list)
+        self.translations: dict[str, list[str]] = defaultdict(list)
+        for c in self.circulars:
+            for other in c.supersedes:
+                self.superseded_by[other].append(c.id)
+            for other in c.amends:
+                self.amended_by[other].append(c.id)
+            if c.translation_of in self.by_id:
+                self.translations[c.translation_of].append(c.id)
+                self.translations[c.id].append(c.translation_of)
+
+    # --- small pieces ----------------------------------------------------------
+
+    def number(self, circular: Circular) -> str:
+        return document_number(circular, self.registry)
+
+    def org_name(self, org_id: str, short: bool = False) -> str:
+        return (
+            self.registry.name(org_id, self.language, short)
+            if org_id in self.registry.organizations
+            else org_id
+        )
+
+    def circular_link(self, from_path: str, circular_id: str) -> str:
+        circular = self.by_id[circular_id]
+        number = self.number(circular)
+        label = f"{number} {to_plain(circular.title)}" if number else to_plain(circular.title)
+        return f"[{escape_markdown(label)}]({link(from_path, circular_page_path(circular_id))})"
+
+    def status_badge(self, status: str) -> str:
+        return f'<span class="status status-{status}">{html.escape(self.labels[status])}</span>'
+
+    def table(self, from_path: str, circulars: list[Circular]) -> str:
+        labels = self.labels
+        rows = [
+            f"| {labels['date']} | {labels['number']} | {labels['title']} | {labels['issuer']} "
+            f"| {labels['status']} |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for c in circulars:
+            title = f"[{_text(c.title)}]({link(from_path, circular_page_path(c.id))})"
+            issuers = "、".join(escape_markdown(self.org_name(o, short=True)) for o in c.issuer)
+            rows.append(
+                f"| {c.date.isoformat()} | {escape_markdown(self.number(c)) or '—'} | {title} | {issuers} "
+                f"| {self.status_badge(c.status)} |"
+            )
+        return "\n".join(rows) + "\n" if circulars else f"{labels['none']}\n"
+
+    # --- a circular's page -----------------------------------------------------
+
+    def circular_page(self, circular: Circular, markdown: str, download: Download | None) -> str:
+        path = circular_page_path(circular.id)
+        labels = self.labels
+        lang = circular.language
+        issuers = "、".join(escape_markdown(self.registry.name(o, lang)) for o in circular.issuer)
+        number = self.number(circular)
+        header = [
+            '<div class="circular-meta" markdown="1">',
+            "",
+            f"{self.status_badge(circular.status)} "
+            + (f"**{escape_markdown(number)}** · " if number else "")
+            + f"{issuers} · {escape_markdown(format_date(circular.date, lang))}",
+            "",
+        ]
+        if download is not None:
+            header += [
+                f"[{labels['download']}]({download.name})"
+                "{ .md-button .md-button--primary .download download }"
+                f' <span class="download-facts">DOCX · {_human_size(download.size)} · {labels["sha"]} '
+                f'<code class="sha256">{download.sha256}</code></span>',
+                "",
+            ]
+        header += ["</div>", ""]
+        notice = self._status_notice(path, circular)
+        related = self._related(path, circular)
+        lang_tag = "zh-CN" if lang == "zh" else "en"
+        body = [
+            f'<div class="circular" lang="{lang_tag}" markdown="1">',
+            "",
+            markdown.strip(),
+            "",
+            "</div>",
+            "",
+        ]
+        tags = [to_plain(t) for t in circular.tags]
+        return (
+            _front_matter(to_plain(circular.title), tags=tags)
+            + "\n".join(header)
+            + notice
+            + related
+            + "\n".join(body)
+        )
+
+    def _status_notice(self, path: str, circular: Circular) -> str:
+        labels = self.labels
+        successors = self.superseded_by.get(circular.id, [])
+        if circular.status == "superseded":
+            links = "; ".join(self.circular_link(path, s) for s in successors)
+            text = f"{labels['notice_superseded']} {links}" if links else labels["superseded"]
+            return f'!!! warning "{labels["superseded"]}"\n    {text}\n\n'
+        if circular.status == "repealed":
+            text = (
+                f"{labels['notice_repealed_by']} {'; '.join(self.circular_link(path, s) for s in successors)}"
+                if successors
+                else labels["notice_repealed"]
+            )
+            return f'!!! danger "{labels["repealed"]}"\n    {text}\n\n'
+        return ""
+
+    def _related(self, path: str, circular: Circular) -> str:
+        labels = self.labels
+        lines = []
+        for label, ids in (
+            (labels["supersedes"], circular.supersedes),
+            (labels["superseded_by"], self.superseded_by.get(circular.id, [])),
+            (labels["amends"], circular.amends),
+            (labels["amended_by"], self.amended_by.get(circular.id, [])),
+            (labels["translations"], self.translations.get(circular.id, [])),
+        ):
+            shown = [self.circular_link(path, i) for i in ids if i in self.by_id]
+            if shown:
+                lines.append(f"{label}: " + "; ".join(shown))
+        if not lines:
+            return ""
+        return '<div class="circular-links" markdown="1">\n\n' + "  \n".join(lines) + "\n\n</div>\n\n"
+
+    # --- indexes ---------------------------------------------------------------
+
+    def latest(self, from_path: str) -> str:
+        issued = [c for c in self.circulars if c.status == "issued"][:LATEST_COUNT]
+        return (
+            f"## {self.labels['latest']}\n\n{self.table(from_path, issued)}\n"
+            f"[{self.labels['feed']}]({link(from_path, 'feed.xml')}){{ .feed-link }}\n"
+        )
+
+    def _grouped(
+        self, folder: str, title: str, groups: dict[str, tuple[str, list[Circular]]]
+    ) -> dict[str, str]:
+        """An index page listing the groups, and a page per group."""
+        pages = {}
+        index_path = f"{folder}/index.md"
+        lines = [_front_matter(title), f"# {escape_markdown(title)}", ""]
+        for key, (label, members) in groups.items():
+            page_path = f"{folder}/{key}.md"
+            lines.append(f"- [{escape_markdown(label)}]({link(index_path, page_path)}) ({len(members)})")
+            pages[page_path] = (
+                _front_matter(f"{label} · {title}")
+                + f"# {escape_markdown(label)}\n\n"
+                + self.table(page_path, members)
+            )
+        pages[index_path] = "\n".join(lines) + "\n"
+        return pages
+
+    def by_year(self) -> dict[str, str]:
+        years: dict[str, tuple[str, list[Circular]]] = {}
+        for c in self.circulars:
+            years.setdefault(str(c.year), (str(c.year), []))[1].append(c)
+        return self._grouped("years", self.labels["years"], years)
+
+    def by_kind(self) -> dict[str, str]:
+        kinds: dict[str, tuple[str, list[Circular]]] = {}
+        for kind in ("notice", "opinions", "report", "article"):
+            members = [c for c in self.circulars if c.kind == kind]
+            if members:
+                kinds[kind] = (self.labels[kind], members)
+        return self._grouped("kinds", self.labels["kinds"], kinds)
+
+    def by_status(self) -> dict[str, str]:
+        statuses: dict[str, tuple[str, list[Circular]]] = {}
+        for status in ("issued", "superseded", "repealed", "draft"):
+            members = [c for c in self.circulars if c.status == status]
+            if members:
+                statuses[status] = (self.labels[status], members)
+        return self._grouped("status", self.labels["statuses"], statuses)
+
+    def issuer_ids(self) -> set[str]:
+        """Organizations whose own circulars or subordinates' circulars are published."""
+        found: set[str] = set()
+        for c in self.circulars:
+            for org in c.issuer:
+                if org in self.registry.organizations:
+                    found.add(org)
+                    found.update(a.id for a in self.registry.ancestors(org))
+        return found
+
+    def by_issuer(self) -> dict[str, str]:
+        """A page per issuing body, listing its own and its subordinates' circulars,
+        and an index that follows the union tree."""
+        title = self.labels["issuers"]
+        index_path = "issuers/index.md"
+        shown = self.issuer_ids()
+        pages = {}
+        for org_id in shown:
+            subtree = {org_id} | {o.id for o in self.registry.descendants(org_id)}
+            members = [c for c in self.circulars if subtree & set(c.issuer)]
+            page_path = f"issuers/{org_id}.md"
+            name = self.org_name(org_id)
+            pages[page_path] = (
+                _front_matter(f"{name} · {title}")
+                + f"# {escape_markdown(name)}\n\n{self.labels['own_and_subordinate']}\n\n"
+                + self.table(page_path, members)
+            )
+        lines = [_front_matter(title), f"# {escape_markdown(title)}", ""]
+        lines += self._tree_lines(index_path, shown, lambda org_id: f"issuers/{org_id}.md")
+        pages[index_path] = "\n".join(lines) + "\n"
+        return pages
+
+    def _tree_lines(self, from_path: str, shown: set[str], target) -> list[str]:
+        """A nested list of the organizations in `shown`, following the tree."""
+        lines: list[str] = []
+
+        def walk(org_id: str, depth: int) -> None:
+            if org_id in shown:
+                name = escape_markdown(self.org_name(org_id))
+                lines.append(f"{'    ' * depth}- [{name}]({link(from_path, target(org_id))})")
+                depth += 1
+            for child in self.registry.children(org_id):
+                walk(child.id, depth)
+
+        for root in self.registry.roots():
+            walk(root.id, 0)
+        return lines
+
+    # --- the tracker -----------------------------------------------------------
+
+    def responsible_orgs(self, circular: Circular, requirement: Requirement) -> set[str]:
+        found = set()
+        for entry in list(requirement.responsible) + [r for t in requirement.targets for r in t.responsible]:
+            found.update(o.id for o in self.registry.resolve(entry))
+        return found
+
+    def tracked(self) -> list[tuple[Circular, int, Requirement, set[str]]]:
+        items = [
+            (c, index, r, self.responsible_orgs(c, r))
+            for c in self.circulars
+            if c.status == "issued"
+            for index, r in enumerate(c.requirements, 1)
+        ]
+        return sorted(items, key=lambda i: (i[2].deadline or date.max, i[0].id, i[1]))
+
+    def tracker_table(self, from_path: str, items) -> str:
+        labels = self.labels
+        rows = [
+            f"| {labels['deadline']} | {labels['requirement']} | {labels['circular']} "
+            f"| {labels['responsible']} "
+            f"| {labels['targets']} | {labels['status']} |",
+            "| --- | --- | --- | --- | --- | --- |",
+        ]
+        for circular, index, requirement, _orgs in items:
+            lang = circular.language
+            key = requirement.key or to_plain(requirement.text)[:40]
+            anchor = link(from_path, circular_page_path(circular.id))
+            number = self.number(circular) or to_plain(circular.title)
+            responsible = "、".join(
+                escape_markdown(self.registry.recipient_label(r, lang)) for r in requirement.responsible
+            )
+            targets = "; ".join(f"{_text(t.metric)} {_text(t.value)}" for t in requirement.targets)
+            overdue = requirement.deadline is not None and requirement.deadline < self.today
+            state = (
+                f'<span class="overdue">{labels["overdue"]}</span>'
+                if overdue
+                else f'<span class="open">{labels["open"]}</span>'
+            )
+            deadline = requirement.deadline.isoformat() if requirement.deadline else labels["no_deadline"]
+            rows.append(
+                f"| {deadline} | {index}. {_text(key)} | [{escape_markdown(number)}]({anchor}) "
+                f"| {responsible or '—'} | {targets or '—'} | {state} |"
+            )
+        return "\n".join(rows) + "\n" if items else f"{self.labels['none']}\n"
+
+    def tracker(self) -> dict[str, str]:
+        labels = self.labels
+        items = self.tracked()
+        index_path = "tracker/index.md"
+        pages = {}
+        asked: dict[str, list] = defaultdict(list)
+        for item in items:
+            for org_id in item[3]:
+                asked[org_id].append(item)
+        for org_id, org_items in asked.items():
+            page_path = f"tracker/{org_id}.md"
+            name = self.org_name(org_id)
+            pages[page_path] = (
+                _front_matter(f"{labels['asked_of']} {name}")
+                + f"# {escape_markdown(labels['asked_of'])} {escape_markdown(name)}\n\n"
+                + self.tracker_table(page_path, org_items)
+            )
+        pages[index_path] = (
+            _front_matter(labels["tracker"])
+            + f"# {labels['tracker']}\n\n{labels['tracker_intro']} {self.today.isoformat()}.\n\n"
+            + self.tracker_table(index_path, items)
+        )
+        self.asked = asked
+        return pages
+
+    # --- the directory -----------------------------------------------------------
+
+    def directory(self, issuers: set[str], asked: set[str]) -> dict[str, str]:
+        labels = self.labels
+        path = "directory/index.md"
+        lines = [
+            _front_matter(labels["directory"]),
+            f"# {labels['directory']}",
+            "",
+            f"## {labels['tree']}",
+            "",
+        ]
+
+        def walk(org_id: str, depth: int) -> None:
+            org = self.registry.organizations[org_id]
+            parts = [f"**{escape_markdown(org.name.best(self.language))}**"]
+            if org_id in issuers:
+                parts.append(f"[{labels['circulars']}]({link(path, f'issuers/{org_id}.md')})")
+            if org_id in asked:
+                parts.append(f"[{labels['requirements']}]({link(path, f'tracker/{org_id}.md')})")
+            lines.append(f"{'    ' * depth}- " + " · ".join(parts))
+            for child in self.registry.children(org_id):
+                walk(child.id, depth + 1)
+
+        for root in self.registry.roots():
+            walk(root.id, 0)
+        lines += ["", f"## {labels['leadership']}", ""]
+        by_org: dict[str, list[tuple[int, str, list[str]]]] = defaultdict(list)
+        for person in self.registry.people.values():
+            for org_id in dict.fromkeys(r.org for r in person.roles):
+                roles = [r for r in person.roles if r.org == org_id]
+                rank = min((r.rank for r in roles if r.rank), default=999)
+                titles = [r.title.best(self.language) for r in person.roles]
+                by_org[org_id].append((rank, person.name.best(self.language), titles))
+        for org_id, members in by_org.items():
+            if org_id not in self.registry.organizations or all(rank == 999 for rank, _, _ in members):
+                continue
+            lines += [f"### {escape_markdown(self.org_name(org_id))}", ""]
+            for _rank, name, titles in sorted(members):
+                lines.append(f"- **{escape_markdown(name)}**: {escape_markdown('; '.join(titles))}")
+            lines.append("")
+        return {path: "\n".join(lines) + "\n"}

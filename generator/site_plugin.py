@@ -1,0 +1,166 @@
+"""The MkDocs plugin that publishes the circulars: `mkdocs build` and `mkdocs serve` just work.
+
+Registered as the `circulars` plugin (an entry point). On each build it loads
+the project, writes the Word documents (in parallel), and adds to MkDocs'
+files a page per circular, the indexes, the tracker, the directory and the
+Atom feed, with each Word document and attachment beside its circular's
+page. During `mkdocs serve` it watches the YAML and the templates, so editing
+a circular reloads the page.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from .build import BuildResult, build_documents
+from .feed import atom_feed
+from .project import DATA_DIR, Project, load_project
+from .site_pages import LATEST_MARKER, Download, SitePages, circular_page_path
+from .templating import TEMPLATES_DIR
+
+log = logging.getLogger("mkdocs.plugins.circulars")
+
+
+class CircularsConfig(Config):
+    project = config_options.Optional(config_options.Type(str))
+    """The project folder (holding circulars/); default: the folder of mkdocs.yml."""
+    drafts = config_options.Type(bool, default=False)
+    """Publish draft circulars too."""
+    docx_dir = config_options.Type(str, default="build/docx")
+    """Where the Word documents are written, relative to the project."""
+    today = config_options.Optional(config_options.Type(str))
+    """The date requirements are overdue against (YYYY-MM-DD); default: the build date."""
+    jobs = config_options.Optional(config_options.Type(int))
+    """Worker processes for the Word documents; default: one per core."""
+
+
+class CircularsPlugin(BasePlugin[CircularsConfig]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.project: Project | None = None
+        self.pages: SitePages | None = None
+        # `circulars build` hands over the documents it has just written
+        self.prebuilt: BuildResult | None = None
+
+    # --- configuration ---------------------------------------------------------
+
+    def on_config(self, config):
+        root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+        if not root.is_absolute():
+            root = Path(config.config_file_path).parent / root
+        project = load_project(root)
+        if project.diagnostics.has_errors():
+            problems = "\n".join(d.format(project.root) for d in project.diagnostics.errors)
+            raise PluginError(f"the circulars have errors:\n{problems}")
+        self.project = project
+        if os.environ.get("CIRCULARS_DRAFTS") == "1":
+            self.config.drafts = True
+        return config
+
+    def published(self):
+        return [c for c in self.project.circulars if self.config.drafts or c.status != "draft"]
+
+    def today(self) -> datetime.date:
+        value = self.config.today or os.environ.get("CIRCULARS_TODAY")
+        return datetime.date.fromisoformat(value) if value else datetime.date.today()
+
+    # --- files ------------------------------------------------------------------
+
+    def on_files(self, files: Files, *, config) -> Files:
+        project = self.project
+        circulars = self.published()
+        built = self.prebuilt or build_documents(
+            project, circulars, project.root / self.config.docx_dir, self.config.jobs
+        )
+        for error in built.errors:
+            raise PluginError(error)
+        for warning in built.warnings:
+            log.warning(warning)
+        documents = {d.circular_id: d for d in built.documents}
+        language = (config.theme.get("language") or "en").split("-")[0]
+        self.pages = pages = SitePages(project, circulars, language, self.today())
+        docs_dir = Path(config.docs_dir).resolve()
+
+        # hand-written pages: "edit this page" points into the docs folder
+        prefix = _relative(docs_dir, project.root)
+        for file in files:
+            if file.generated_by is None and prefix:
+                file.edit_uri = f"{prefix}/{file.src_uri}"
+
+        def add(path: str, content=None, source: Path | None = None, in_nav: bool = False) -> File:
+            existing = files.get_file_from_path(path)
+            if existing is not None:
+                files.remove(existing)
+            inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
+            if source is not None:
+                file = File.generated(config, path, abs_src_path=str(source), inclusion=inclusion)
+            else:
+                file = File.generated(config, path, content=content, inclusion=inclusion)
+            files.append(file)
+            return file
+
+        for circular in circulars:
+            document = documents.get(circular.id)
+            if document is None:
+                raise PluginError(f"no Word document was built for '{circular.id}'")
+            folder = circular_page_path(circular.id).rsplit("/", 1)[0]
+            add(f"{folder}/{document.path.name}", source=document.path)
+            download = Download(document.path.name, document.size, document.sha256)
+            page = add(
+                circular_page_path(circular.id),
+                content=pages.circular_page(circular, document.markdown, download),
+            )
+            source = project.source(circular.id)
+            page.edit_uri = _relative(source.path, project.root)
+            for attachment in circular.attachments:
+                if attachment.file:
+                    origin = (source.path.parent / attachment.file).resolve()
+                    add(f"{folder}/attachments/{origin.name}", source=origin)
+
+        generated = {}
+        for part in (pages.by_year(), pages.by_kind(), pages.by_status(), pages.by_issuer(), pages.tracker()):
+            generated.update(part)
+        generated.update(pages.directory(pages.issuer_ids(), set(pages.asked)))
+        generated["feed.xml"] = self.feed(config)
+        if files.get_file_from_path("index.md") is None:
+            generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
+        for path, content in generated.items():
+            add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
+        return files
+
+    def feed(self, config) -> str:
+        use_directory_urls = config.use_directory_urls
+
+        def page_url(circular_id: str) -> str:
+            return (
+                f"circulars/{circular_id}/" if use_directory_urls else f"circulars/{circular_id}/index.html"
+            )
+
+        return atom_feed(self.published(), self.project.registry, config.site_name, config.site_url, page_url)
+
+    def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        if LATEST_MARKER in markdown:
+            markdown = markdown.replace(LATEST_MARKER, self.pages.latest(page.file.src_uri))
+        return markdown
+
+    # --- serving ---------------------------------------------------------------
+
+    def on_serve(self, server, *, config, builder):
+        for folder in (self.project.root / DATA_DIR, self.project.root / TEMPLATES_DIR):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    path, root = Path(path).resolve(), Path(root).resolve()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else None
