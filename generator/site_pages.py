@@ -222,7 +222,7 @@ class SitePages:
         ]
         for c in circulars:
             title = f"[{_text(c.title)}]({link(from_path, circular_page_path(c.id))})"
-            issuers = "、".join(escape_markdown(self.org_name(o, short=True)) for o in c.issuer)
+            issuers = "、".join(escape_markdown(self.org_name(o)) for o in c.issuer)
             rows.append(
                 f"| {c.date.isoformat()} | {escape_markdown(self.number(c)) or '—'} | {title} | {issuers} "
                 f"| {self.status_badge(c.status)} |"

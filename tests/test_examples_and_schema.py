@@ -106,4 +106,6 @@ def test_registry_schemas_accept_the_registry(name):
 @pytest.mark.parametrize("name", sorted(SCHEMAS))
 def test_committed_schemas_are_current(name):
     committed = (REPO / "site/schema" / f"{name}.schema.json").read_text(encoding="utf-8")
-    assert committed == json_schema_text(name), f"run: circulars schema {name} > site/schema/{name}.schema.json"
+    assert committed == json_schema_text(name), (
+        f"run: circulars schema {name} > site/schema/{name}.schema.json"
+    )

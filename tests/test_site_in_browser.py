@@ -1,0 +1,200 @@
+"""The example site in a real headless Chromium (Debian's), served over HTTP on 127.0.0.1.
+
+The site is served both at the root of a host and under a sub-path; links are
+relative, so both must work. Screenshots land in the pytest temporary folder
+(their paths are printed with -s) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The example site, built once, served from a folder where it sits under /sub/path/."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
+        pytest.skip("chromium is not installed")
+    pytest.importorskip("playwright")
+    out = tmp_path_factory.mktemp("build")
+    os.environ["CIRCULARS_TODAY"] = "2024-06-01"
+    try:
+        result = run(REPO, "build", "-o", str(out))
+    finally:
+        del os.environ["CIRCULARS_TODAY"]
+    assert result.exit_code == 0, result.output
+    root = tmp_path_factory.mktemp("www")
+    shutil.copytree(out / "site", root / "sub" / "path")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"base": f"http://127.0.0.1:{server.server_address[1]}", "root": root}
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page that records console errors, failed page scripts and alert dialogs."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    page.on("dialog", lambda d: (page.problems.append(f"dialog: {d.message}"), d.dismiss()))
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("prefix", ["/sub/path/", "/"])
+def test_home_lists_the_latest_circulars(served, page, prefix, tmp_path_factory):
+    if prefix == "/":  # the same site at the root of a host
+        root = served["root"]
+        if not (root / "index.html").exists():
+            for item in (root / "sub/path").iterdir():
+                target = root / item.name
+                shutil.copytree(item, target) if item.is_dir() else shutil.copy(item, target)
+    page.goto(served["base"] + prefix)
+    rows = page.locator("article table tbody tr")
+    assert rows.count() == 8
+    assert "攀工发〔2024〕7号" in rows.nth(1).inner_text()
+    page.get_by_role("link", name="关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知").click()
+    page.wait_for_url("**/circulars/panzhihua-2024-07/")
+    assert "攀工发〔2024〕7号" in page.locator(".circular-meta").inner_text()
+    page.get_by_role("link", name="落实台账 Tracker").click()
+    assert page.locator("article h1").inner_text().startswith("工作要求落实台账")
+    assert page.problems == []
+
+
+def test_circular_page_and_its_download(served, page, tmp_path_factory):
+    page.goto(served["base"] + "/sub/path/circulars/panzhihua-2024-07/")
+    assert page.locator("p.doc-number").inner_text() == "攀工发〔2024〕7号"
+    assert page.locator("p.organ-mark").evaluate("e => getComputedStyle(e).color") == "rgb(238, 0, 0)"
+    shown = page.locator("code.sha256").inner_text()
+    with page.expect_download() as download_info:
+        page.locator("a.download").click()
+    download = download_info.value
+    saved = tmp_path_factory.mktemp("downloads") / download.suggested_filename
+    download.save_as(saved)
+    assert download.suggested_filename == "panzhihua-2024-07.docx"
+    assert hashlib.sha256(saved.read_bytes()).hexdigest() == shown
+    shot = tmp_path_factory.mktemp("screenshots") / "circular.png"
+    page.screenshot(path=str(shot), full_page=False)
+    print(f"\nscreenshot of a circular page: {shot}")
+    assert page.problems == []
+
+
+def test_chinese_search_finds_the_circular(served, page):
+    page.goto(served["base"] + "/sub/path/")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    search = page.locator("input.md-search__input")
+    search.fill("找准问题")
+    search.press("End")
+    result = page.locator(".md-search-result__item").first
+    result.wait_for(timeout=15000)
+    links = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+    assert any("circulars/panzhihua-2024-07/" in href for href in links)
+    assert page.problems == []
+
+
+def test_english_search_finds_the_circular(served, page):
+    page.goto(served["base"] + "/sub/path/")
+    page.locator(".md-search__input").first.click()
+    search = page.locator("input.md-search__input")
+    search.fill("heart to heart")
+    search.press("End")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
+    links = page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
+    assert any("circulars/chemchina-2012-03/" in href for href in links)
+
+
+def test_superseded_notice_links_to_the_successor(served, page):
+    page.goto(served["base"] + "/sub/path/circulars/sichuan-2022-05/")
+    notice = page.locator(".admonition.warning")
+    assert "本文件已被以下公文替代" in notice.inner_text()
+    notice.locator("a").click()
+    page.wait_for_url("**/circulars/sichuan-2024-12/")
+    assert page.locator("p.doc-number").inner_text() == "川工发〔2024〕12号"
+    assert page.problems == []
+
+
+def test_tracker_lists_a_known_requirement(served, page, tmp_path_factory):
+    page.goto(served["base"] + "/sub/path/tracker/")
+    row = page.locator("article tbody tr", has_text="找准问题")
+    assert row.count() == 1
+    assert "2024-04-30" in row.inner_text()
+    assert row.locator(".overdue").count() == 1
+    row.get_by_role("link").click()
+    page.wait_for_url("**/circulars/panzhihua-2024-07/")
+    page.goto(served["base"] + "/sub/path/tracker/")
+    shot = tmp_path_factory.mktemp("screenshots") / "tracker.png"
+    page.screenshot(path=str(shot))
+    print(f"\nscreenshot of the tracker: {shot}")
+    assert page.problems == []
+
+
+def test_a_hostile_title_runs_nothing(browser, project, tmp_path):
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "site", project / "site")
+    path = project / "circulars/2024/panzhihua-2024-07.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: 关于驻点干部做到“四个要”的通知",
+            "title: '<script>alert(1)</script><img src=x onerror=alert(2)>'",
+        ),
+        encoding="utf-8",
+    )
+    assert run(project, "build").exit_code == 0
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project / "build/site"))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        context = browser.new_context()
+        page = context.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in ("/", "/years/2024/", "/circulars/panzhihua-2024-07/"):
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}{path}")
+            page.wait_for_load_state("networkidle")
+        assert page.locator("h1.title").inner_text().startswith("<script>alert(1)</script>")
+        assert dialogs == []
+        context.close()
+    finally:
+        server.shutdown()

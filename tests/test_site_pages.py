@@ -1,0 +1,240 @@
+"""The built site, read as HTML: pages, indexes, links both ways, tracker, directory, feed, escaping."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import REPO, circular_yaml, run, write
+from lxml import html
+
+from generator.site_build import build_site
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, monkeypatch_module) -> Path:
+    monkeypatch_module.setenv("CIRCULARS_TODAY", "2024-06-01")
+    out = tmp_path_factory.mktemp("build")
+    result = run(REPO, "build", "-o", str(out), "--strict")
+    assert result.exit_code == 0, result.output
+    return out / "site"
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def page(site: Path, path: str) -> html.HtmlElement:
+    return html.fromstring((site / path / "index.html").read_text(encoding="utf-8"))
+
+
+def text(element) -> str:
+    """Visible text, without the ¶ permalinks MkDocs adds to headings."""
+    element = copy.deepcopy(element)
+    for anchor in element.cssselect("a.headerlink"):
+        anchor.drop_tree()
+    return re.sub(r"\s+", " ", element.text_content()).strip()
+
+
+def test_every_published_circular_has_a_page_with_its_document(site):
+    for yaml_path in sorted((REPO / "circulars").rglob("20*/*.yaml")):
+        circular_id = yaml_path.stem
+        folder = site / "circulars" / circular_id
+        assert (folder / "index.html").exists(), circular_id
+        assert (folder / f"{circular_id}.docx").exists(), circular_id
+    assert (site / "circulars/panzhihua-2024-07/attachments/panzhihua-2024-07-problem-list.csv").exists()
+
+
+def test_circular_page_header_and_body(site):
+    doc = page(site, "circulars/panzhihua-2024-07")
+    meta = doc.cssselect(".circular-meta")[0]
+    assert "攀工发〔2024〕7号" in text(meta)
+    assert doc.cssselect(".circular-meta .status-issued")[0].text_content() == "现行有效"
+    button = doc.cssselect("a.download")[0]
+    assert button.get("href") == "panzhihua-2024-07.docx"
+    shown = doc.cssselect("code.sha256")[0].text_content()
+    assert (
+        shown
+        == hashlib.sha256(
+            (site / "circulars/panzhihua-2024-07/panzhihua-2024-07.docx").read_bytes()
+        ).hexdigest()
+    )
+    assert "DOCX · 13." in text(doc.cssselect(".download-facts")[0])
+    edit = [a.get("href") for a in doc.cssselect("a.md-content__button")]
+    assert (
+        "https://git.example.org/federation/circulars/edit/main/circulars/2024/panzhihua-2024-07.yaml" in edit
+    )
+    body = doc.cssselect("div.circular")[0]
+    assert body.get("lang") == "zh-CN"
+    assert text(body.cssselect("p.organ-mark")[0]) == "攀枝花市总工会文件"
+    assert body.cssselect("hr.red-rule")
+    assert (
+        text(body.cssselect("h1.title")[0])
+        == "关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知"
+    )
+    assert [text(p)[:7] for p in body.cssselect("p.point")] == [
+        "一是找准问题。",
+        "二是抓住关键。",
+        "三是解决问题。",
+        "四是服务职工。",
+    ]
+    assert text(body.cssselect("p.signature")[0]) == "攀枝花市总工会"
+    link = body.cssselect("p.attachment-file a")[0]
+    assert link.get("href") == "attachments/panzhihua-2024-07-problem-list.csv"
+    # the translation, linked both ways
+    assert [a.get("href") for a in doc.cssselect(".circular-links a")] == ["../panzhihua-2024-07-en/"]
+    back = page(site, "circulars/panzhihua-2024-07-en")
+    assert any(a.get("href").endswith("panzhihua-2024-07/") for a in back.cssselect(".circular-links a"))
+
+
+def test_superseded_notice_and_two_way_links(site):
+    old = page(site, "circulars/sichuan-2022-05")
+    notice = old.cssselect(".admonition.warning")[0]
+    assert "本文件已被以下公文替代" in text(notice)
+    assert notice.cssselect("a")[0].get("href") == "../sichuan-2024-12/"
+    new = page(site, "circulars/sichuan-2024-12")
+    assert not new.cssselect(".admonition")
+    related = text(new.cssselect(".circular-links")[0])
+    assert related.startswith("替代: 川工发〔2022〕5号")
+    assert new.cssselect(".circular-links a")[0].get("href") == "../sichuan-2022-05/"
+
+
+def test_indexes(site):
+    year = page(site, "years/2024")
+    titles = [text(a) for a in year.cssselect("table a")]
+    assert "关于做好2024年全省工会干部下基层驻点工作的通知" in titles
+    assert all("2024-" in text(row.cssselect("td")[0]) for row in year.cssselect("tbody tr"))
+    # a provincial federation's page lists its own and its subordinates' circulars
+    sichuan = " ".join(text(a) for a in page(site, "issuers/sichuan-ftu").cssselect("table a"))
+    assert "关于做好2024年全省工会干部下基层驻点工作的通知" in sichuan
+    assert "关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知" in sichuan
+    assert "ChemChina" not in sichuan
+    tree = page(site, "issuers")
+    assert [text(a) for a in tree.cssselect("article ul a")][:2] == ["中华全国总工会", "中华全国总工会研究室"]
+    kinds = page(site, "kinds/article")
+    assert [text(a) for a in kinds.cssselect("table a")] == [
+        "Deepen the Reform and Innovation of Trade Unions"
+    ]
+    superseded = page(site, "status/superseded")
+    assert [text(a) for a in superseded.cssselect("table a")] == [
+        "关于建立全省工会干部下基层驻点工作常态化机制的通知"
+    ]
+    home = page(site, "")
+    latest = [text(a) for a in home.cssselect("article table a")]
+    assert latest[0].startswith('Notice on the "Four Musts"') or latest[0].startswith("关于驻点干部")
+    assert "关于建立全省工会干部下基层驻点工作常态化机制的通知" not in latest  # not in force
+
+
+def test_tags_page(site):
+    tags = page(site, "tags")
+    assert "驻点" in text(tags)
+
+
+def test_tracker_sorted_by_deadline_with_overdue_marked(site):
+    tracker = page(site, "tracker")
+    rows = tracker.cssselect("article tbody tr")
+    deadlines = [text(row.cssselect("td")[0]) for row in rows]
+    assert deadlines == sorted(deadlines)
+    found = {text(row.cssselect("td")[1]): row for row in rows}
+    first = found["1. 找准问题"]
+    assert text(first.cssselect("td")[0]) == "2024-04-30"
+    assert first.cssselect(".overdue")  # before 2024-06-01, the build date of this test
+    later = found["2. 抓住关键"]
+    assert later.cssselect(".open") and not later.cssselect(".overdue")
+    assert "建会率 ＞90%" in text(later.cssselect("td")[4])
+    # superseded circulars ask nothing any more
+    assert not any("川工发〔2022〕5号" in text(row) for row in rows)
+    park = page(site, "tracker/geliping-park-federation")
+    assert "2. 抓住关键" in [text(row.cssselect("td")[1]) for row in park.cssselect("article tbody tr")]
+
+
+def test_directory_tree_and_leadership(site):
+    directory = page(site, "directory")
+    body = text(directory.cssselect("article")[0])
+    assert "中华全国总工会" in body and "格里坪特色产业园区工会联合会" in body
+    leaders = [text(li) for li in directory.cssselect("article h3 + ul")[0].cssselect("li")]
+    assert leaders[0].startswith("王东明: 主席")
+    links = [a.get("href") for a in directory.cssselect("article a")]
+    assert "../issuers/sichuan-ftu/" in links and "../tracker/geliping-park-federation/" in links
+
+
+def test_atom_feed(site):
+    feed = ET.parse(site / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    assert [e.find("a:updated", ns).text[:10] for e in entries] == sorted(
+        (e.find("a:updated", ns).text[:10] for e in entries), reverse=True
+    )
+    links = [e.find("a:link", ns).get("href") for e in entries]
+    assert "https://circulars.example.org/circulars/panzhihua-2024-07/" in links
+    assert "https://circulars.example.org/circulars/sichuan-2022-05/" not in links  # only issued ones
+    head = page(site, "").cssselect('link[type="application/atom+xml"]')[0]
+    assert head.get("href") == "feed.xml"
+
+
+def test_no_google_fonts_and_chinese_search_index(site):
+    assert "fonts.googleapis.com" not in (site / "index.html").read_text(encoding="utf-8")
+    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert "\u200b" in json.dumps(index, ensure_ascii=False)  # jieba segmented the Chinese
+    assert index["config"]["lang"] == ["zh", "en"]
+
+
+def test_drafts_are_published_only_when_asked(project, tmp_path):
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "site", project / "site")
+    write(
+        project,
+        "circulars/2024/draft-x.yaml",
+        circular_yaml("draft-x", 9).replace("status: issued", "status: draft"),
+    )
+    assert run(project, "build").exit_code == 0
+    assert not (project / "build/site/circulars/draft-x").exists()
+    assert (project / "build/docx/draft-x.docx").exists()  # the Word document is there to review
+    assert run(project, "build", "--drafts").exit_code == 0
+    assert (project / "build/site/circulars/draft-x/index.html").exists()
+
+
+def test_hostile_title_is_text(project):
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "site", project / "site")
+    path = project / "circulars/2024/panzhihua-2024-07.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "title: 关于驻点干部做到“四个要”的通知",
+            "title: '<script>alert(1)</script><img src=x onerror=alert(2)>'",
+        ),
+        encoding="utf-8",
+    )
+    assert run(project, "build").exit_code == 0
+    for built in (project / "build/site").rglob("*.html"):
+        content = built.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in content, built
+        assert "<img src=x" not in content and '<img src="x"' not in content, built
+    doc = page(project / "build/site", "circulars/panzhihua-2024-07")
+    assert text(doc.cssselect("h1.title")[0]) == "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def test_a_failed_build_keeps_the_previous_site(project):
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "site", project / "site")
+    assert run(project, "build").exit_code == 0
+    before = (project / "build/site/index.html").read_bytes()
+    (project / "site/broken.md").write_text("[a link to nowhere](nowhere.md)\n", encoding="utf-8")
+    result = run(project, "build", "--strict")
+    assert result.exit_code == 1
+    assert "the site was not built" in result.stderr
+    assert (project / "build/site/index.html").read_bytes() == before
+
+
+def test_mkdocs_itself_builds_the_site_strictly(tmp_path):
+    out = tmp_path / "site"
+    build_site(REPO, out, strict=True)
+    assert (out / "circulars/chemchina-2012-03/chemchina-2012-03.docx").exists()
