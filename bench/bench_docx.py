@@ -91,8 +91,10 @@ def docxtpl_template(path: Path) -> None:
 
 def docxtpl_context(project, circular) -> dict:
     registry, lang = project.registry, circular.language
+
     def names(items):
         return "、".join(registry.recipient_label(r, lang) for r in items)
+
     return {
         "organ": registry.name(circular.lead_issuer, lang),
         "number": document_number(circular, registry),
@@ -108,9 +110,14 @@ def docxtpl_context(project, circular) -> dict:
             for i, r in enumerate(circular.requirements, 1)
         ],
         "targets": [
-            {"metric": to_plain(t.metric), "value": to_plain(t.value), "deadline": format_date(r.deadline, lang),
-             "responsible": names(r.responsible)}
-            for r in circular.requirements for t in r.targets
+            {
+                "metric": to_plain(t.metric),
+                "value": to_plain(t.value),
+                "deadline": format_date(r.deadline, lang),
+                "responsible": names(r.responsible),
+            }
+            for r in circular.requirements
+            for t in r.targets
         ],
         "closing": "特此通知。",
         "attachment": to_plain(circular.attachments[0].title) if circular.attachments else "",
@@ -132,8 +139,10 @@ def main() -> int:
     renderer = Renderer(project.root, project.registry)
     writer = DocxWriter(project.root, project.registry)
     rendered = renderer.render(circular)
-    print(f"Circular {circular.id}: {len(rendered.markdown)} characters of Markdown, "
-          f"{len(writer.write(rendered).data)} bytes of DOCX")
+    print(
+        f"Circular {circular.id}: {len(rendered.markdown)} characters of Markdown, "
+        f"{len(writer.write(rendered).data)} bytes of DOCX"
+    )
     contenders = {
         "circulars: Markdown → DOCX (the writer)": lambda: writer.write(rendered),
         "circulars: model → Jinja → Markdown → DOCX": lambda: writer.write(renderer.render(circular)),
@@ -163,7 +172,9 @@ def main() -> int:
             reference = REPO / "templates" / "gbt9704.docx"
             command = ["pandoc", str(source), f"--reference-doc={reference}", "-o", str(scratch / "out.docx")]
             name = "pandoc: Markdown → DOCX, a process each"
-            results.update(compare({name: lambda: subprocess.run(command, check=True)}, 3, args.pandoc_per_round))
+            results.update(
+                compare({name: lambda: subprocess.run(command, check=True)}, 3, args.pandoc_per_round)
+            )
         else:
             print("pandoc is not installed: skipped")
     print(f"Per document, one core (median of {args.rounds} rounds):")
@@ -177,8 +188,10 @@ def main() -> int:
     print(f"  Markdown conversion is {markdown_only / writer_ms:.0%} of the writer's time")
     for name in ("docxtpl", "pandoc"):
         if name in results:
-            print(f"  the writer is {results[name] / writer_ms:5.1f}x faster than {name}"
-                  f" ({results[name] / full_ms:.1f}x counting the Jinja rendering too)")
+            print(
+                f"  the writer is {results[name] / writer_ms:5.1f}x faster than {name}"
+                f" ({results[name] / full_ms:.1f}x counting the Jinja rendering too)"
+            )
     return 0
 
 

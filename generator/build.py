@@ -1,9 +1,14 @@
-"""`circulars build`, the Word part: every circular rendered and written as .docx.
+"""Writing the Word documents of many circulars, across processes.
 
-Documents are rendered in parallel across cores (one renderer and one loaded
-reference document per worker process), and each file is written to a temporary
-name and renamed into place, so an interrupted or failed build never leaves a
-half-written document or destroys the one built before.
+Two steps, both spread over a pool of worker processes (each with its own
+renderer and loaded reference documents): render every circular to Markdown,
+then write each .docx. The site needs the Markdown before it can build its
+pages, but the documents only when it copies files, so the site plugin starts
+the writing in the background and lets MkDocs work meanwhile.
+
+Each file is written to a temporary name and renamed into place, so an
+interrupted or failed build never leaves a half-written document or destroys
+the one built before.
 """
 
 from __future__ import annotations
@@ -12,8 +17,7 @@ import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +25,7 @@ from .docx_writer import DocxWriter
 from .model import Circular
 from .project import Project
 from .registry import Registry
-from .rendering import Renderer, RenderError
+from .rendering import Rendered, Renderer, RenderError
 
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
@@ -67,63 +71,122 @@ def _start_worker(root: Path, registry: Registry) -> None:
     _worker = (Renderer(root, registry), DocxWriter(root, registry))
 
 
-def _build_one(circular: Circular, out_dir: Path) -> tuple[str, BuiltDocument | None, str | None, set[str]]:
-    renderer, writer = _worker
-    try:
-        rendered = renderer.render(circular)
-        written = writer.write(rendered)
-    except RenderError as error:
-        return circular.id, None, str(error), set()
-    path = out_dir / f"{circular.id}.docx"
-    write_atomically(path, written.data)
-    digest = hashlib.sha256(written.data).hexdigest()
-    built = BuiltDocument(circular.id, path, len(written.data), digest, rendered.markdown)
-    return circular.id, built, None, written.missing_styles
+def _render_chunk(circulars: list[Circular]) -> list[tuple[str, Rendered | None, str | None]]:
+    renderer = _worker[0]
+    out = []
+    for circular in circulars:
+        try:
+            out.append((circular.id, renderer.render(circular), None))
+        except RenderError as error:
+            out.append((circular.id, None, str(error)))
+    return out
 
 
-def _build_chunk(circulars: list[Circular], out_dir: Path) -> list:
-    return [_build_one(c, out_dir) for c in circulars]
+def _write_chunk(rendered: list[Rendered], out_dir: Path) -> list[tuple[BuiltDocument, set[str]]]:
+    writer = _worker[1]
+    out = []
+    for item in rendered:
+        written = writer.write(item)
+        path = out_dir / f"{item.circular.id}.docx"
+        write_atomically(path, written.data)
+        digest = hashlib.sha256(written.data).hexdigest()
+        out.append(
+            (
+                BuiltDocument(item.circular.id, path, len(written.data), digest, item.markdown),
+                written.missing_styles,
+            )
+        )
+    return out
+
+
+def _chunks(items: list, jobs: int) -> list[list]:
+    size = max(1, min(32, len(items) // (jobs * 4)))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _split(items: list, parts: int) -> list[list]:
+    """`parts` runs of consecutive items: each keeps one worker busy to the end."""
+    size = -(-len(items) // parts)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+class DocumentBuild:
+    """Renders circulars and writes their documents into out_dir."""
+
+    def __init__(self, project: Project, out_dir: Path, jobs: int | None = None, count: int = 0):
+        self.project = project
+        self.out_dir = out_dir
+        self.jobs = jobs or os.cpu_count() or 1
+        self.result = BuildResult()
+        self.rendered: dict[str, Rendered] = {}
+        self._pending: list[Future] = []
+        self._done: list = []
+        self._circulars: list[Circular] = []
+        if self.jobs == 1 or count < PARALLEL_THRESHOLD:
+            self.pool = None
+            _start_worker(project.root, project.registry)
+        else:
+            self.pool = ProcessPoolExecutor(
+                self.jobs, initializer=_start_worker, initargs=(project.root, project.registry)
+            )
+
+    def render(self, circulars: list[Circular]) -> dict[str, Rendered]:
+        """Markdown of each circular (template errors are collected in result.errors)."""
+        self._circulars = circulars
+        if self.pool is None:
+            outcomes = _render_chunk(circulars)
+        else:
+            outcomes = [
+                o for chunk in self.pool.map(_render_chunk, _chunks(circulars, self.jobs)) for o in chunk
+            ]
+        for circular_id, rendered, error in outcomes:
+            if error:
+                self.result.errors.append(error)
+            else:
+                self.rendered[circular_id] = rendered
+        return self.rendered
+
+    def start_writing(self, leave_a_core: bool = False) -> None:
+        """Write the rendered documents; in the background when there is a pool.
+
+        With leave_a_core, one core fewer writes, so that the main process
+        (MkDocs building the pages meanwhile) keeps a core of its own.
+        """
+        items = list(self.rendered.values())
+        if self.pool is None:
+            self._done.extend(_write_chunk(items, self.out_dir))
+            return
+        writers = max(1, self.jobs - 1) if leave_a_core else self.jobs
+        chunks = _chunks(items, self.jobs) if writers == self.jobs else _split(items, writers)
+        self._pending = [self.pool.submit(_write_chunk, chunk, self.out_dir) for chunk in chunks]
+
+    def finish(self) -> BuildResult:
+        """Wait for every document; then copy the attachments beside them."""
+        try:
+            for future in self._pending:
+                self._done.extend(future.result())
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+        missing: set[str] = set()
+        for built, missing_styles in self._done:
+            self.result.documents.append(built)
+            missing |= missing_styles
+        for name in sorted(missing):
+            self.result.warnings.append(f"style '{name}' is not in the reference document; used Normal")
+        self.result.warnings += copy_attachments(self.project, self._circulars, self.out_dir / "attachments")
+        return self.result
 
 
 def build_documents(
-    project: Project,
-    circulars: Iterable[Circular],
-    out_dir: Path,
-    jobs: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    project: Project, circulars: list[Circular], out_dir: Path, jobs: int | None = None
 ) -> BuildResult:
     """Write out_dir/<id>.docx for each circular, and their attachment files."""
     circulars = list(circulars)
-    jobs = jobs or os.cpu_count() or 1
-    result = BuildResult()
-    outcomes = []
-    if jobs == 1 or len(circulars) < PARALLEL_THRESHOLD:
-        _start_worker(project.root, project.registry)
-        for circular in circulars:
-            outcomes.append(_build_one(circular, out_dir))
-            if progress:
-                progress(1)
-    else:
-        size = max(1, min(32, len(circulars) // (jobs * 4)))
-        chunks = [circulars[i : i + size] for i in range(0, len(circulars), size)]
-        with ProcessPoolExecutor(
-            jobs, initializer=_start_worker, initargs=(project.root, project.registry)
-        ) as pool:
-            for chunk_outcomes in pool.map(_build_chunk, chunks, [out_dir] * len(chunks)):
-                outcomes.extend(chunk_outcomes)
-                if progress:
-                    progress(len(chunk_outcomes))
-    missing: set[str] = set()
-    for _circular_id, built, error, missing_styles in outcomes:
-        if error:
-            result.errors.append(error)
-        else:
-            result.documents.append(built)
-        missing |= missing_styles
-    for name in sorted(missing):
-        result.warnings.append(f"style '{name}' is not in the reference document; used Normal")
-    result.warnings += copy_attachments(project, circulars, out_dir / "attachments")
-    return result
+    build = DocumentBuild(project, out_dir, jobs, len(circulars))
+    build.render(circulars)
+    build.start_writing()
+    return build.finish()
 
 
 def copy_attachments(project: Project, circulars: list[Circular], target: Path) -> list[str]:

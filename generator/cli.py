@@ -288,11 +288,20 @@ def build(
     for circular_id in ids:
         if circular_id not in known:
             raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
-    chosen = [known[i] for i in ids] if ids else sorted(project.circulars, key=lambda c: c.id)
     out_dir = output if output.is_absolute() else project.root / output
+    docx_dir = out_dir / "docx"
     started = time.perf_counter()
+    with_site = not ids and (project.root / CONFIG_FILE).exists()
     try:
-        result = build_documents(project, chosen, out_dir / "docx", jobs)
+        if with_site:
+            # the plugin writes the documents (all of them) while MkDocs builds the pages
+            result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs)
+        else:
+            chosen = [known[i] for i in ids] if ids else project.circulars
+            result = build_documents(project, chosen, docx_dir, jobs)
+    except SiteError as error:
+        click.echo(f"error: the site was not built: {error}", err=True)
+        sys.exit(EXIT_INVALID)
     except OSError as error:
         click.echo(f"error: cannot write to {error.filename or out_dir}: {error.strerror or error}", err=True)
         sys.exit(EXIT_INVALID)
@@ -302,27 +311,18 @@ def build(
         click.echo(f"error: {error}", err=True)
     if result.errors:
         sys.exit(EXIT_INVALID)
-    click.echo(
-        f"Wrote {_plural(len(result.documents), 'Word document')} to "
-        f"{_shown_path(out_dir / 'docx', project.root)}/"
-        f" in {time.perf_counter() - started:.1f} s"
-    )
-    if ids:
-        return
-    if not (project.root / CONFIG_FILE).exists():
+    elapsed = time.perf_counter() - started
+    written = _plural(len(result.documents), "Word document")
+    click.echo(f"Wrote {written} to {_shown_path(docx_dir, project.root)}/")
+    if with_site:
+        shown = _shown_path(out_dir / "site", project.root)
+        click.echo(
+            f"Built the site in {shown}/. Browse it with `circulars serve`, "
+            f"or publish the folder {shown}/ on any web server."
+        )
+    elif not ids:
         click.echo(f"No {CONFIG_FILE} in {project.root}: the site was not built.")
-        return
-    started = time.perf_counter()
-    try:
-        site = build_site(project.root, out_dir / "site", result, site_url, drafts, strict)
-    except (SiteError, OSError) as error:
-        click.echo(f"error: the site was not built: {error}", err=True)
-        sys.exit(EXIT_INVALID)
-    shown = _shown_path(site, project.root)
-    click.echo(
-        f"Built the site in {shown}/ in {time.perf_counter() - started:.1f} s. "
-        f"Browse it with `circulars serve`, or publish the folder {shown}/ on any web server."
-    )
+    click.echo(f"Done in {elapsed:.1f} s.")
 
 
 @main.command()

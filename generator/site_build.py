@@ -19,6 +19,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
 from .build import BuildResult
+from .project import Project
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -56,25 +57,32 @@ def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bo
 
 
 def build_site(
-    project_root: Path,
+    project: Project,
     site_dir: Path,
-    documents: BuildResult | None = None,
+    docx_dir: Path,
     site_url: str | None = None,
     drafts: bool = False,
     strict: bool = False,
-) -> Path:
-    """Build the site into site_dir, replacing what was there only on success."""
+    jobs: int | None = None,
+) -> BuildResult:
+    """Build the Word documents into docx_dir and the site into site_dir,
+    replacing the site that was there only on success."""
     _quiet_libraries()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
     staging.chmod(0o755)  # a web server must be able to read it
     try:
-        config, plugin = _config(project_root, staging, site_url, drafts, strict)
-        plugin.prebuilt = documents
+        config, plugin = _config(project.root, staging, site_url, drafts, strict)
+        plugin.project = project
+        plugin.config.docx_dir = str(docx_dir)
+        plugin.config.jobs = jobs
         try:
             build(config)
         except MkDocsException as error:
             raise SiteError(str(error)) from None
+        finally:
+            if plugin.documents is not None and plugin.result is None:
+                plugin.documents.finish()  # the build stopped early: let the writers finish
         old = site_dir.with_name(f".{site_dir.name}-old")
         shutil.rmtree(old, ignore_errors=True)
         if site_dir.exists():
@@ -83,7 +91,7 @@ def build_site(
         shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return site_dir
+    return plugin.result
 
 
 def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:

@@ -24,6 +24,9 @@ from .project import Project
 
 CIRCULARS_DIR = "circulars"
 LATEST_MARKER = "<!-- circulars:latest -->"
+# The size and SHA-256 of a circular's document are known only once it is
+# written, after its page is converted: the plugin fills them in last.
+DOWNLOAD_FACTS = "<!-- circulars:download-facts -->"
 LATEST_COUNT = 10
 
 LABELS = {
@@ -155,6 +158,12 @@ def _text(value: str) -> str:
     return escape_markdown(to_plain(value))
 
 
+# Listing pages repeat the titles of the circulars they list: searching should
+# find the circulars themselves, and indexing thousands of listed titles again
+# would double the time the search plugin spends segmenting Chinese.
+NOT_SEARCHED = {"search": {"exclude": True}}
+
+
 def _front_matter(title: str, **extra) -> str:
     # MkDocs themes print the title unescaped: give it already escaped for HTML
     data = {"title": html.escape(title), **extra}
@@ -231,7 +240,14 @@ class SitePages:
 
     # --- a circular's page -----------------------------------------------------
 
-    def circular_page(self, circular: Circular, markdown: str, download: Download | None) -> str:
+    def fill_download_facts(self, html_page: str, download: Download) -> str:
+        facts = (
+            f"DOCX · {_human_size(download.size)} · {self.labels['sha']} "
+            f'<code class="sha256">{download.sha256}</code>'
+        )
+        return html_page.replace(DOWNLOAD_FACTS, facts, 1)
+
+    def circular_page(self, circular: Circular, markdown: str, document_name: str) -> str:
         path = circular_page_path(circular.id)
         labels = self.labels
         lang = circular.language
@@ -245,14 +261,12 @@ class SitePages:
             + f"{issuers} · {escape_markdown(format_date(circular.date, lang))}",
             "",
         ]
-        if download is not None:
-            header += [
-                f"[{labels['download']}]({download.name})"
-                "{ .md-button .md-button--primary .download download }"
-                f' <span class="download-facts">DOCX · {_human_size(download.size)} · {labels["sha"]} '
-                f'<code class="sha256">{download.sha256}</code></span>',
-                "",
-            ]
+        header += [
+            f"[{labels['download']}]({document_name})"
+            "{ .md-button .md-button--primary .download download }"
+            f' <span class="download-facts">{DOWNLOAD_FACTS}</span>',
+            "",
+        ]
         header += ["</div>", ""]
         notice = self._status_notice(path, circular)
         related = self._related(path, circular)
@@ -322,12 +336,12 @@ class SitePages:
         """An index page listing the groups, and a page per group."""
         pages = {}
         index_path = f"{folder}/index.md"
-        lines = [_front_matter(title), f"# {escape_markdown(title)}", ""]
+        lines = [_front_matter(title, **NOT_SEARCHED), f"# {escape_markdown(title)}", ""]
         for key, (label, members) in groups.items():
             page_path = f"{folder}/{key}.md"
             lines.append(f"- [{escape_markdown(label)}]({link(index_path, page_path)}) ({len(members)})")
             pages[page_path] = (
-                _front_matter(f"{label} · {title}")
+                _front_matter(f"{label} · {title}", **NOT_SEARCHED)
                 + f"# {escape_markdown(label)}\n\n"
                 + self.table(page_path, members)
             )
@@ -379,11 +393,11 @@ class SitePages:
             page_path = f"issuers/{org_id}.md"
             name = self.org_name(org_id)
             pages[page_path] = (
-                _front_matter(f"{name} · {title}")
+                _front_matter(f"{name} · {title}", **NOT_SEARCHED)
                 + f"# {escape_markdown(name)}\n\n{self.labels['own_and_subordinate']}\n\n"
                 + self.table(page_path, members)
             )
-        lines = [_front_matter(title), f"# {escape_markdown(title)}", ""]
+        lines = [_front_matter(title, **NOT_SEARCHED), f"# {escape_markdown(title)}", ""]
         lines += self._tree_lines(index_path, shown, lambda org_id: f"issuers/{org_id}.md")
         pages[index_path] = "\n".join(lines) + "\n"
         return pages
@@ -464,12 +478,12 @@ class SitePages:
             page_path = f"tracker/{org_id}.md"
             name = self.org_name(org_id)
             pages[page_path] = (
-                _front_matter(f"{labels['asked_of']} {name}")
+                _front_matter(f"{labels['asked_of']} {name}", **NOT_SEARCHED)
                 + f"# {escape_markdown(labels['asked_of'])} {escape_markdown(name)}\n\n"
                 + self.tracker_table(page_path, org_items)
             )
         pages[index_path] = (
-            _front_matter(labels["tracker"])
+            _front_matter(labels["tracker"], **NOT_SEARCHED)
             + f"# {labels['tracker']}\n\n{labels['tracker_intro']} {self.today.isoformat()}.\n\n"
             + self.tracker_table(index_path, items)
         )

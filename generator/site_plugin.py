@@ -21,7 +21,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .build import BuildResult, build_documents
+from .build import BuildResult, DocumentBuild
 from .feed import atom_feed
 from .project import DATA_DIR, Project, load_project
 from .site_pages import LATEST_MARKER, Download, SitePages, circular_page_path
@@ -46,14 +46,17 @@ class CircularsConfig(Config):
 class CircularsPlugin(BasePlugin[CircularsConfig]):
     def __init__(self) -> None:
         super().__init__()
+        # `circulars build` hands over the project it has already loaded
         self.project: Project | None = None
         self.pages: SitePages | None = None
-        # `circulars build` hands over the documents it has just written
-        self.prebuilt: BuildResult | None = None
+        self.documents: DocumentBuild | None = None
+        self.result: BuildResult | None = None
 
     # --- configuration ---------------------------------------------------------
 
     def on_config(self, config):
+        if self.project is not None:
+            return config
         root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
         if not root.is_absolute():
             root = Path(config.config_file_path).parent / root
@@ -78,14 +81,18 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
     def on_files(self, files: Files, *, config) -> Files:
         project = self.project
         circulars = self.published()
-        built = self.prebuilt or build_documents(
-            project, circulars, project.root / self.config.docx_dir, self.config.jobs
-        )
-        for error in built.errors:
-            raise PluginError(error)
-        for warning in built.warnings:
-            log.warning(warning)
-        documents = {d.circular_id: d for d in built.documents}
+        # Every circular gets its Word document, drafts too (build/docx is not
+        # published). The Markdown is needed now, for the pages; the documents
+        # are written in the background while MkDocs builds the pages.
+        everything = project.circulars
+        docx_dir = Path(self.config.docx_dir)
+        docx_dir = docx_dir if docx_dir.is_absolute() else project.root / docx_dir
+        self.documents = DocumentBuild(project, docx_dir, self.config.jobs, len(everything))
+        rendered = self.documents.render(everything)
+        if self.documents.result.errors:
+            self.documents.finish()
+            raise PluginError("\n".join(self.documents.result.errors))
+        self.documents.start_writing(leave_a_core=True)
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
         docs_dir = Path(config.docs_dir).resolve()
@@ -109,15 +116,14 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             return file
 
         for circular in circulars:
-            document = documents.get(circular.id)
-            if document is None:
-                raise PluginError(f"no Word document was built for '{circular.id}'")
             folder = circular_page_path(circular.id).rsplit("/", 1)[0]
-            add(f"{folder}/{document.path.name}", source=document.path)
-            download = Download(document.path.name, document.size, document.sha256)
+            name = f"{circular.id}.docx"
+            add(
+                f"{folder}/{name}", source=self.documents.out_dir / name
+            )  # written by the time files are copied
             page = add(
                 circular_page_path(circular.id),
-                content=pages.circular_page(circular, document.markdown, download),
+                content=pages.circular_page(circular, rendered[circular.id].markdown, name),
             )
             source = project.source(circular.id)
             page.edit_uri = _relative(source.path, project.root)
@@ -151,6 +157,22 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         if LATEST_MARKER in markdown:
             markdown = markdown.replace(LATEST_MARKER, self.pages.latest(page.file.src_uri))
         return markdown
+
+    def on_env(self, env, *, config, files):
+        """Pages are converted; files are copied next: the documents must be there."""
+        self.result = self.documents.finish()
+        for warning in self.result.warnings:
+            log.warning(warning)
+        self.downloads = {
+            d.circular_id: Download(d.path.name, d.size, d.sha256) for d in self.result.documents
+        }
+        return env
+
+    def on_post_page(self, output: str, *, page, config) -> str:
+        circular_id = page.file.src_uri.split("/")[1] if page.file.src_uri.startswith("circulars/") else None
+        if circular_id in self.downloads:
+            output = self.pages.fill_download_facts(output, self.downloads[circular_id])
+        return output
 
     # --- serving ---------------------------------------------------------------
 

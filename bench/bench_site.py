@@ -1,0 +1,208 @@
+"""Benchmark: `circulars build` (Word documents + site) of N synthetic circulars,
+against a bare `mkdocs build` of the same Markdown pages without our plugin.
+
+    python bench/bench_site.py [--n 1000] [--keep]
+
+Generates N circulars (half Chinese, half English, 3-4 pages each, issued by
+the registry's bodies over several years) in a temporary project with the
+shipped registry, mkdocs.yml and site/, then times, in one run:
+
+1. the full `circulars build` command (a fresh process, as users run it): it
+   renders every circular, writes the Word documents in worker processes
+   while MkDocs builds the pages, and builds the site;
+2. the Word documents alone, for reference;
+3. `mkdocs build` of a copy of the same pages as plain Markdown files (and the
+   same documents and attachments), with the same theme, search and
+   navigation but without the circulars plugin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from generator.build import build_documents  # noqa: E402
+from generator.project import load_project  # noqa: E402
+from generator.site_build import build_site  # noqa: E402
+from generator.site_plugin import CircularsPlugin  # noqa: E402
+
+ZH_SENTENCES = [
+    "各级工会要深入贯彻落实党的二十大精神，坚持以职工为中心的工作导向，"
+    "把服务职工作为工会工作的出发点和落脚点。",
+    "驻点干部要迅速深入职工群众，面对面座谈、心贴心交流，梳理企业和职工群众的急难愁盼问题，列出问题清单。",
+    "要健全完善职工代表大会、集体协商、困难帮扶等工作制度，推动解决职工最关心最直接最现实的利益问题。",
+    "加强基层工会规范化建设，推进新就业形态劳动者入会工作，扩大工会组织覆盖面，增强基层工会活力。",
+    "各单位要加强组织领导，明确责任分工，细化工作措施，确保各项任务落到实处、取得实效。",
+    "强化经费保障，将下基层工作专项经费纳入年度预算，多渠道争取党委政府和企业的支持。",
+]
+EN_SENTENCES = [
+    "Trade unions at all levels shall put the workers at the centre of their work.",
+    "The stationed cadres shall go deep among the staff and workers and list their urgent needs.",
+    "The systems of the workers' congress and collective negotiation shall be improved.",
+    "Grassroots unions shall be built to a standard, and workers in new forms of employment enrolled.",
+    "Each unit shall strengthen its leadership and make the measures concrete.",
+    "Special funds for the work at the grassroots shall be included in the annual budget.",
+]
+ZH_KEYS = ["找准问题", "抓住关键", "解决问题", "服务职工", "强化保障"]
+EN_KEYS = ["find out problems", "grasp the key", "solve problems", "serve the staff", "secure the funding"]
+TAGS = ["grassroots", "stationing", "reform", "rights", "training", "funding"]
+ISSUERS = ["sichuan-ftu", "panzhihua-ftu", "fujian-ftu", "chemchina-union", "acftu"]
+
+
+def paragraph(rng: random.Random, zh: bool, sentences: int) -> str:
+    pool = ZH_SENTENCES if zh else EN_SENTENCES
+    joiner = "" if zh else " "
+    return joiner.join(rng.choice(pool) for _ in range(sentences))
+
+
+def block(text: str, indent: int) -> str:
+    pad = " " * indent
+    return "|\n" + "\n".join(pad + line for line in text.split("\n"))
+
+
+def synthetic_circular(rng: random.Random, index: int, numbers: dict) -> tuple[str, str, int]:
+    zh = index % 2 == 0
+    issuer = ISSUERS[index % len(ISSUERS)]
+    year = 2019 + index % 7
+    numbers[(issuer, year)] = numbers.get((issuer, year), 0) + 1
+    number = numbers[(issuer, year)]
+    circular_id = f"bench-{index:05d}"
+    month, day = 1 + index % 12, 1 + index % 27
+    background = "\n\n".join(paragraph(rng, zh, 4) for _ in range(3))
+    requirements = []
+    metric = "建会率" if zh else "union building rate"
+    title = (
+        f"关于做好第{index}号基层工作的通知" if zh else f"Notice No. {index} on the Work at the Grassroots"
+    )
+    for n in range(4):
+        requirements.append(
+            f"  - key: {(ZH_KEYS if zh else EN_KEYS)[n]}\n"
+            f"    text: {block(paragraph(rng, zh, 4), 6)}\n"
+            f"    deadline: {year}-12-31\n"
+            f"    responsible: [{issuer}]\n"
+            + (f"    targets:\n      - {{metric: {metric}, value: '> 90%'}}\n" if n == 1 else "")
+        )
+    text = (
+        f"id: {circular_id}\nkind: notice\nlanguage: {'zh' if zh else 'en'}\nstatus: issued\n"
+        f"title: {title}\n"
+        f"issuer: {issuer}\nnumber: {number}\ndate: {year}-{month:02d}-{day:02d}\nseal: true\n"
+        f"to:\n  - {{children_of: {issuer}}}\n"
+        f"background: {block(background, 2)}\n"
+        f"requirements:\n{''.join(requirements)}"
+        f"funding: {block(paragraph(rng, zh, 3), 2)}\n"
+        f"tags: [{', '.join(sorted(rng.sample(TAGS, 2)))}]\n"
+    )
+    return circular_id, text, year
+
+
+def make_project(folder: Path, n: int) -> None:
+    (folder / "circulars").mkdir(parents=True)
+    for name in ("organizations.yaml", "people.yaml"):
+        shutil.copy(REPO / "circulars" / name, folder / "circulars" / name)
+    shutil.copy(REPO / "mkdocs.yml", folder / "mkdocs.yml")
+    shutil.copytree(REPO / "site", folder / "site")
+    rng, numbers = random.Random(1), {}
+    for index in range(n):
+        circular_id, text, year = synthetic_circular(rng, index, numbers)
+        path = folder / "circulars" / str(year) / f"{circular_id}.yaml"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def capture_pages(project, scratch: Path) -> dict[str, object]:
+    """The files the plugin generates, captured from a build of the project."""
+    captured: dict[str, object] = {}
+    original = CircularsPlugin.on_post_page
+
+    def keep(self, output, *, page, config):
+        output = original(self, output, page=page, config=config)
+        if page.file.generated_by:
+            captured[page.file.src_uri] = page.file.content_string
+        return output
+
+    def keep_files(self, env, *, config, files):
+        for file in files:
+            if file.generated_by and not file.src_uri.endswith(".md"):
+                captured[file.src_uri] = Path(file.abs_src_path) if file.abs_src_path else file.content_string
+        return original_env(self, env, config=config, files=files)
+
+    original_env = CircularsPlugin.on_env
+    CircularsPlugin.on_post_page, CircularsPlugin.on_env = keep, keep_files
+    try:
+        build_site(project, scratch / "captured-site", scratch / "captured-docx")
+    finally:
+        CircularsPlugin.on_post_page, CircularsPlugin.on_env = original, original_env
+    return captured
+
+
+def timed(command: list[str], cwd: Path, env: dict) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary project and print where")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="circulars-bench-"))
+    try:
+        project = scratch / "project"
+        make_project(project, args.n)
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        python = sys.executable
+        print(f"{args.n} synthetic circulars in {project} on {os.cpu_count()} cores")
+
+        full = timed([python, "-m", "generator", "build"], project, env)
+        print(f"  circulars build (Word documents + site), a fresh process   {full:7.1f} s")
+
+        # the Word documents alone, and the same pages as plain files for bare MkDocs
+        loaded = load_project(project)
+        started = time.perf_counter()
+        build_documents(loaded, loaded.circulars, scratch / "docx-only")
+        docx_only = time.perf_counter() - started
+        print(f"  the Word documents alone (load excluded)                   {docx_only:7.1f} s")
+        captured = capture_pages(loaded, scratch)
+        bare = scratch / "bare"
+        docs = bare / "docs"
+        shutil.copytree(project / "site", docs)
+        for src_uri, content in captured.items():
+            target = docs / src_uri
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copy(content, target)
+            else:
+                target.write_text(content, encoding="utf-8")
+        config = (project / "mkdocs.yml").read_text(encoding="utf-8").replace("  - circulars\n", "")
+        config = config.replace("docs_dir: site", "docs_dir: docs").replace(
+            "custom_dir: site/overrides", "custom_dir: docs/overrides"
+        )
+        (bare / "mkdocs.yml").write_text(config, encoding="utf-8")
+        bare_time = timed([python, "-m", "mkdocs", "build", "--quiet"], bare, env)
+        print(f"  bare mkdocs build of the same {len(captured)} files, no plugin    {bare_time:7.1f} s")
+        print()
+        print(
+            f"  full build / bare mkdocs: {full / bare_time:.2f}x   (target for the site part: at most 1.5x)"
+        )
+        print(f"  full build: {full:.1f} s for {args.n} circulars   (target: at most 20 s)")
+        if args.keep:
+            print(f"kept: {scratch}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
