@@ -11,7 +11,11 @@ import functools
 import hashlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -198,3 +202,49 @@ def test_a_hostile_title_runs_nothing(browser, project, tmp_path):
         context.close()
     finally:
         server.shutdown()
+
+
+def test_serve_reloads_the_page_when_a_circular_changes(browser, tmp_path):
+    """`circulars serve`: edit the YAML, and the open page reloads with the change."""
+    for name in ("circulars", "site", "templates"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "-C", str(tmp_path), "serve", "-a", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        page = browser.new_page()
+        deadline = time.monotonic() + 60
+        while True:  # until the first build is served
+            try:
+                page.goto(f"http://127.0.0.1:{port}/circulars/panzhihua-2024-07/")
+                break
+            except Exception:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        title = page.locator("h1.title").inner_text().rstrip("¶")  # without the permalink
+        assert title == "关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知"
+        source = tmp_path / "circulars/2024/panzhihua-2024-07.yaml"
+        text = source.read_text(encoding="utf-8")
+        source.write_text(
+            text.replace(
+                "title: 关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知",
+                "title: 关于驻点干部做到“四个要”的通知（修订）",
+            ),
+            encoding="utf-8",
+        )
+        page.wait_for_function(
+            "() => document.querySelector('h1.title')?.innerText.replace('¶', '') === '关于驻点干部做到“四个要”的通知（修订）'",
+            timeout=60000,
+        )
+        page.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
