@@ -452,6 +452,12 @@ class DocxWriter:
         self.references: dict[str, ReferenceDocument] = {}
 
     def write(self, rendered: Rendered) -> WrittenDocx:
+        parts, missing_styles = self.parts(rendered)
+        return WrittenDocx(write_parts(parts), missing_styles)
+
+    def parts(self, rendered: Rendered, identifier: str | None = None) -> tuple[dict, set[str]]:
+        """The package's parts before zipping (distribution patches a few per copy),
+        and the styles the document asked for that the reference lacks."""
         reference = self.references.get(rendered.layout)
         if reference is None:
             reference = self.references[rendered.layout] = reference_for(self.project_root, rendered.layout)
@@ -467,8 +473,8 @@ class DocxWriter:
         parts[DOCUMENT] = (reference.document_head + body.xml() + reference.document_tail).encode("utf-8")
         if body.links:
             parts[DOCUMENT_RELS] = _with_links(reference.parts[DOCUMENT_RELS], body.links)
-        parts[CORE] = core_properties(rendered.circular, self.registry)
-        return WrittenDocx(write_parts(parts), body.missing_styles)
+        parts[CORE] = core_properties(rendered.circular, self.registry, identifier)
+        return parts, body.missing_styles
 
 
 def _with_links(rels: bytes, links: list[str]) -> bytes:
@@ -482,8 +488,9 @@ def _with_links(rels: bytes, links: list[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def core_properties(circular: Circular, registry: Registry) -> bytes:
-    """Title, subject, author, keywords, created = date of issue, language."""
+def core_properties(circular: Circular, registry: Registry, identifier: str | None = None) -> bytes:
+    """Title, subject, author, keywords, created = date of issue, language; the
+    identifier of a distributed copy (which `circulars verify` reads back)."""
     lang = circular.language
     issuers = "; ".join(registry.name(org, lang) for org in circular.issuer if org in registry.organizations)
     number = document_number(circular, registry)
@@ -499,6 +506,8 @@ def core_properties(circular: Circular, registry: Registry) -> bytes:
         "cp:category": circular.kind,
         "dc:language": "zh-CN" if lang == "zh" else "en-GB",
     }
+    if identifier:
+        values["dc:identifier"] = identifier
     fields = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in values.items())
     return (
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"

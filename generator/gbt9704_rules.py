@@ -22,7 +22,7 @@ from .terminal import display_width
 if TYPE_CHECKING:
     from .docx_writer import Body, Paragraph, ReferenceDocument
 
-HEADER_LINES = {"copy-number", "classification", "urgency"}
+HEADER_LINES = {"copy-number", "addressee", "classification", "urgency"}
 
 
 def _width_in_characters(text: str) -> float:

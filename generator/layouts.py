@@ -106,6 +106,7 @@ def _gbt_styles() -> tuple[Style, ...]:
             sample="正文：3号仿宋，首行缩进2字，每行28字，每页22行。",
         ),
         Style("Copy Number", **flush, align="left", sample="000001"),
+        Style("Addressee", size=14, **flush, align="left", sample="发：××××工会"),
         Style("Classification", font=HEITI, **flush, align="left", sample="机密★1年"),
         Style("Urgency", font=HEITI, **flush, align="left", sample="特急"),
         Style(
@@ -263,7 +264,8 @@ def _international_styles() -> tuple[Style, ...]:
             line_rule="exact",
             borders=(Border("bottom", 12, "1F3864"),),
         ),
-        Style("Copy Number", size=9, bold=True, align="right", sample="Copy No. 000001"),
+        Style("Copy Number", size=9, bold=True, align="right", after=0, sample="Copy No. 000001"),
+        Style("Addressee", size=9, align="right", sample="For: the receiving union"),
         Style("Marks", bold=True, color="C00000", sample="Confidential · Urgent"),
         Style("Reference", right_tab=True, after=240, sample="Ref. Issuer [2024] No. 12\t18 April 2024"),
         Style("Recipients", after=240, sample="To: all municipal federations"),

@@ -1,0 +1,397 @@
+"""`circulars distribute`: a numbered, addressed copy of a circular for each recipient.
+
+The circular's main and CC recipients are resolved through the union tree
+(selectors expand to the organizations they stand for). Each recipient gets a
+folder with its own .docx (copy number and addressee printed on it), the
+circular's attachments and, where LibreOffice is installed, a PDF. A manifest
+(CSV and JSON) and SHA256SUMS describe every file; the register records every
+copy, and `--send` emails each recipient its copy.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import write_atomically
+from .copies import CopyMaker, copy_number_text
+from .docx_writer import DocxWriter
+from .mailer import DeliveryFailed, Mailer, SmtpSettings, build_message
+from .markup import to_plain
+from .model import Circular, Organization, Selector
+from .numbering import document_number, format_date
+from .preview import PreviewError, soffice, to_pdf
+from .project import Project
+from .register import FAILED, SENDING, SENT, FileRecord, Register
+from .rendering import Renderer
+from .templating import environment
+
+DIST_DIR = "dist"
+COVER_NOTE = "cover-note.txt.j2"
+MIME = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv",
+}
+
+
+class DistributionError(Exception):
+    """Bad input for a distribution; the message names the circular and recipient."""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    org: Organization
+    role: str  # "main" or "cc"
+
+
+@dataclass
+class PreparedCopy:
+    copy_number: int
+    recipient: Recipient
+    folder: str
+    files: list[FileRecord]
+    status: str
+
+
+@dataclass
+class Summary:
+    circular: Circular
+    edition: str
+    edition_number: int
+    new_edition: bool
+    out_dir: Path
+    copies: list[PreparedCopy]
+    new_copies: int
+    pdfs: bool
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SendReport:
+    sent: list[PreparedCopy] = field(default_factory=list)
+    failed: list[tuple[PreparedCopy, str]] = field(default_factory=list)
+    unconfirmed: list[PreparedCopy] = field(default_factory=list)
+    already: int = 0
+
+
+def describe(entry: str | Selector) -> str:
+    if isinstance(entry, str):
+        return f"'{entry}'"
+    how = "children_of" if entry.children_of else "all_under"
+    kinds = f", kind: {', '.join(entry.kind)}" if entry.kind else ""
+    return f"{{{how}: {entry.root}{kinds}}}"
+
+
+def resolve_recipients(project: Project, circular: Circular) -> list[Recipient]:
+    """Main recipients, then CC, each organization once (main wins)."""
+    seen: set[str] = set()
+    found: list[Recipient] = []
+    for role, entries in (("main", circular.to), ("cc", circular.cc)):
+        for entry in entries:
+            organizations = project.registry.resolve(entry)
+            if not organizations:
+                raise DistributionError(
+                    f"{circular.id}: the {'main' if role == 'main' else 'CC'} recipient {describe(entry)} "
+                    "matches no organization in the registry"
+                )
+            for org in organizations:
+                if org.id not in seen:
+                    seen.add(org.id)
+                    found.append(Recipient(org, role))
+    if not found:
+        raise DistributionError(f"{circular.id}: the circular has no recipients ('to' and 'cc' are empty)")
+    return found
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Distribution:
+    """Copies of one issued circular, in out_dir, recorded in the register."""
+
+    def __init__(self, project: Project, circular_id: str, out_dir: Path, register: Register | None):
+        source = project.source(circular_id)
+        if source is None:
+            raise DistributionError(f"no circular '{circular_id}'")
+        self.project = project
+        self.source = source
+        self.circular = source.circular
+        if self.circular.status != "issued":
+            raise DistributionError(
+                f"{circular_id}: only issued circulars are distributed; this one is {self.circular.status}"
+            )
+        self.out_dir = out_dir
+        self.register = register
+        self.recipients = resolve_recipients(project, self.circular)
+        self.attachments = self._attachments()
+        self.maker = CopyMaker.prepare(
+            self.circular,
+            Renderer(project.root, project.registry),
+            DocxWriter(project.root, project.registry),
+            [data for _, data in self.attachments],
+        )
+
+    def _attachments(self) -> list[tuple[str, bytes]]:
+        files = []
+        for attachment in self.circular.attachments:
+            if attachment.file is None:
+                continue
+            path = (self.source.path.parent / attachment.file).resolve()
+            try:
+                files.append((path.name, path.read_bytes()))
+            except OSError as error:
+                raise DistributionError(
+                    f"{self.circular.id}: attachment '{attachment.file}' cannot be read: {error.strerror}"
+                ) from None
+        return files
+
+    def name_of(self, recipient: Recipient) -> str:
+        return recipient.org.name.best(self.circular.language)
+
+    def folder_of(self, copy_number: int, recipient: Recipient) -> str:
+        return f"{copy_number_text(copy_number)}-{recipient.org.id}"
+
+    def document_name(self, copy_number: int, suffix: str) -> str:
+        return f"{self.circular.id}-{copy_number_text(copy_number)}{suffix}"
+
+    # --- without writing anything -----------------------------------------------
+
+    def dry_run(self) -> list[tuple[Recipient, int | None]]:
+        """Who would receive what: the copy number each has (None: a new one)."""
+        numbers = {}
+        if self.register is not None:
+            numbers = {
+                c.recipient_id: c.copy_number
+                for c in self.register.copies(self.circular.id, self.maker.edition)
+            }
+        return [(r, numbers.get(r.org.id)) for r in self.recipients]
+
+    def planned_files(self, copy_number: int, pdf: bool) -> list[str]:
+        names = [self.document_name(copy_number, ".docx")]
+        if pdf:
+            names.append(self.document_name(copy_number, ".pdf"))
+        return names + [f"attachments/{name}" for name, _ in self.attachments]
+
+    # --- making the copies -----------------------------------------------------
+
+    def prepare(self, pdf: bool | None = None, progress: Callable[[int], None] | None = None) -> Summary:
+        """Allocate copy numbers, write every copy's files, record them, write the manifest."""
+        register = self.register
+        edition_number, new_edition = register.allocate(
+            self.circular.id, self.maker.edition, [(r.org.id, r.role) for r in self.recipients]
+        )
+        copies = {c.recipient_id: c for c in register.copies(self.circular.id, self.maker.edition)}
+        before = {c.recipient_id for c in copies.values() if c.status != "allocated"}
+        want_pdf = bool(soffice()) if pdf is None else pdf
+        prepared: list[PreparedCopy] = []
+        for recipient in self.recipients:
+            record = copies[recipient.org.id]
+            folder = self.out_dir / self.folder_of(record.copy_number, recipient)
+            files = []
+            data = self.maker.make(record.copy_number, recipient.org.id, self.name_of(recipient))
+            docx_name = self.document_name(record.copy_number, ".docx")
+            write_atomically(folder / docx_name, data)
+            files.append(FileRecord(docx_name, len(data), _sha256(data)))
+            for name, content in self.attachments:
+                write_atomically(folder / "attachments" / name, content)
+                files.append(FileRecord(f"attachments/{name}", len(content), _sha256(content)))
+            prepared.append(PreparedCopy(record.copy_number, recipient, folder.name, files, record.status))
+            if progress:
+                progress(1)
+        notes = []
+        if want_pdf:
+            notes += self._pdfs(prepared)
+        for copy in prepared:
+            register.prepared(self.circular.id, copy.copy_number, copy.files)
+        statuses = {c.copy_number: c.status for c in register.copies(self.circular.id, self.maker.edition)}
+        for copy in prepared:
+            copy.status = statuses[copy.copy_number]
+        self._manifest(prepared, edition_number)
+        new_copies = sum(1 for r in self.recipients if r.org.id not in before)
+        return Summary(
+            self.circular,
+            self.maker.edition,
+            edition_number,
+            new_edition,
+            self.out_dir,
+            prepared,
+            new_copies,
+            want_pdf,
+            notes,
+        )
+
+    def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
+        """A PDF beside each copy; one already made for the same copy is kept
+        (LibreOffice stamps the time into PDFs, so a new one would differ)."""
+        todo = []
+        for copy in prepared:
+            pdf_name = self.document_name(copy.copy_number, ".pdf")
+            path = self.out_dir / copy.folder / pdf_name
+            known = {f.path: f for f in self.register.files(self.circular.id, copy.copy_number)}
+            if pdf_name in known and path.exists() and _sha256(path.read_bytes()) == known[pdf_name].sha256:
+                copy.files.insert(1, known[pdf_name])
+            else:
+                todo.append(copy)
+        if not todo:
+            return []
+        with tempfile.TemporaryDirectory(prefix="circulars-pdf-") as scratch:
+            sources = [self.out_dir / c.folder / self.document_name(c.copy_number, ".docx") for c in todo]
+            try:
+                pdfs = to_pdf(sources, Path(scratch), self.project.root)
+            except PreviewError as error:
+                return [f"no PDFs: {error}"]
+            for copy, pdf in zip(todo, pdfs, strict=True):
+                data = pdf.read_bytes()
+                write_atomically(self.out_dir / copy.folder / pdf.name, data)
+                copy.files.insert(1, FileRecord(pdf.name, len(data), _sha256(data)))
+        return []
+
+    def _manifest(self, prepared: list[PreparedCopy], edition_number: int) -> None:
+        circular = self.circular
+        number = document_number(circular, self.project.registry)
+        rows = []
+        for copy in prepared:
+            for f in copy.files:
+                rows.append(
+                    {
+                        "copy_number": copy_number_text(copy.copy_number),
+                        "recipient_id": copy.recipient.org.id,
+                        "recipient_name": self.name_of(copy.recipient),
+                        "role": copy.recipient.role,
+                        "email": copy.recipient.org.email or "",
+                        "file": f"{copy.folder}/{f.path}",
+                        "size": f.size,
+                        "sha256": f.sha256,
+                    }
+                )
+        text = io.StringIO()
+        writer = csv.DictWriter(
+            text, fieldnames=list(rows[0]) if rows else ["copy_number"], lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+        write_atomically(self.out_dir / "manifest.csv", text.getvalue().encode("utf-8"))
+        manifest = {
+            "circular": circular.id,
+            "number": number or None,
+            "title": to_plain(circular.title),
+            "date": circular.date.isoformat(),
+            "edition": self.maker.edition,
+            "edition_number": edition_number,
+            "copies": [
+                {
+                    "copy_number": copy_number_text(copy.copy_number),
+                    "recipient_id": copy.recipient.org.id,
+                    "recipient_name": self.name_of(copy.recipient),
+                    "role": copy.recipient.role,
+                    "email": copy.recipient.org.email,
+                    "folder": copy.folder,
+                    "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in copy.files],
+                }
+                for copy in prepared
+            ],
+        }
+        write_atomically(
+            self.out_dir / "manifest.json",
+            (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        )
+        sums = "".join(f"{row['sha256']}  {row['file']}\n" for row in rows)
+        write_atomically(self.out_dir / "SHA256SUMS", sums.encode("utf-8"))
+
+    # --- sending -------------------------------------------------------------------
+
+    def send(
+        self,
+        summary: Summary,
+        settings: SmtpSettings,
+        resend_unconfirmed: bool = False,
+        progress: Callable[[int], None] | None = None,
+        mailer: Mailer | None = None,
+    ) -> SendReport:
+        """Email each recipient its copy, except those already sent."""
+        report = SendReport()
+        pending = []
+        for copy in summary.copies:
+            if copy.status in (SENT, "acknowledged"):
+                report.already += 1
+            elif copy.status == SENDING and not resend_unconfirmed:
+                report.unconfirmed.append(copy)
+            else:
+                pending.append(copy)
+        without = [c for c in pending if not c.recipient.org.email]
+        if without:
+            names = "; ".join(f"{self.name_of(c.recipient)} ({c.recipient.org.id})" for c in without)
+            raise DistributionError(
+                f"{self.circular.id}: no contact address in the registry for: {names}. "
+                "Add an email to each in circulars/organizations.yaml; nothing was sent."
+            )
+        mailer = mailer or Mailer(settings)
+        with mailer:
+            for copy in pending:
+                address = copy.recipient.org.email
+                message = self._message(copy, settings)
+                previous = copy.status
+                self.register.set_status(
+                    self.circular.id, copy.copy_number, SENDING, channel=f"email:{address}"
+                )
+                try:
+                    mailer.send(message)
+                except DeliveryFailed as error:
+                    self.register.set_status(self.circular.id, copy.copy_number, FAILED, error=str(error))
+                    copy.status = FAILED
+                    report.failed.append((copy, str(error)))
+                except BaseException:
+                    # nothing was accepted for this copy: it goes back to where it was
+                    self.register.set_status(self.circular.id, copy.copy_number, previous)
+                    raise
+                else:
+                    self.register.set_status(self.circular.id, copy.copy_number, SENT)
+                    copy.status = SENT
+                    report.sent.append(copy)
+                if progress:
+                    progress(1)
+        return report
+
+    def _message(self, copy: PreparedCopy, settings: SmtpSettings):
+        circular = self.circular
+        lang = circular.language
+        number = document_number(circular, self.project.registry)
+        title = to_plain(circular.title)
+        subject = f"{number} {title}".strip()
+        note = environment(self.project.root).get_template(COVER_NOTE)
+        body = note.render(
+            lang=lang,
+            recipient=self.name_of(copy.recipient),
+            issuer="、".join(self.project.registry.name(o, lang) for o in circular.issuer),
+            number=number,
+            title=title,
+            date=format_date(circular.date, lang),
+            copy_number=copy_number_text(copy.copy_number),
+            role=copy.recipient.role,
+            files=copy.files,
+        )
+        folder = self.out_dir / copy.folder
+        attachments = [
+            (
+                Path(f.path).name,
+                (folder / f.path).read_bytes(),
+                MIME.get(Path(f.path).suffix, "application/octet-stream"),
+            )
+            for f in copy.files
+        ]
+        key = f"{circular.id}.{self.maker.edition[:12]}.{copy_number_text(copy.copy_number)}"
+        return build_message(
+            settings, self.name_of(copy.recipient), copy.recipient.org.email, subject, body, attachments, key
+        )
+
+
+def default_out_dir(project: Project, circular_id: str) -> Path:
+    return project.root / DIST_DIR / circular_id

@@ -1,0 +1,261 @@
+"""The distribution register: a SQLite database of every copy made and sent.
+
+One row per copy: which circular, which edition (the hash of the document it
+was made from), which recipient, its copy number, its files with their
+SHA-256, the channel and its status with timestamps. Every change is one
+transaction, so interrupting `circulars distribute` at any point leaves the
+register consistent, and the next run continues where this one stopped.
+
+Copy numbers are unique per circular and never reused: an unchanged circular
+gets the same copies with the same numbers, a new recipient the next number,
+and a changed circular is a new edition whose copies get new numbers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PATH = "register.sqlite3"
+
+# Lifecycle of a copy. "sending" is written just before the SMTP transaction:
+# a copy left in it by an interruption may or may not have been delivered, and
+# is never sent again without being asked (never twice to the same recipient).
+ALLOCATED, PREPARED, SENDING, SENT, FAILED, ACKNOWLEDGED = (
+    "allocated",
+    "prepared",
+    "sending",
+    "sent",
+    "failed",
+    "acknowledged",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS editions (
+    circular_id TEXT NOT NULL,
+    edition TEXT NOT NULL,           -- SHA-256 of the document and attachments
+    number INTEGER NOT NULL,         -- 1, 2, ... per circular
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (circular_id, edition),
+    UNIQUE (circular_id, number)
+);
+CREATE TABLE IF NOT EXISTS copies (
+    circular_id TEXT NOT NULL,
+    edition TEXT NOT NULL,
+    recipient_id TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('main', 'cc')),
+    copy_number INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    channel TEXT,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    prepared_at TEXT,
+    sent_at TEXT,
+    acknowledged_at TEXT,
+    PRIMARY KEY (circular_id, edition, recipient_id),
+    UNIQUE (circular_id, copy_number),
+    FOREIGN KEY (circular_id, edition) REFERENCES editions (circular_id, edition)
+);
+CREATE TABLE IF NOT EXISTS files (
+    circular_id TEXT NOT NULL,
+    copy_number INTEGER NOT NULL,
+    path TEXT NOT NULL,              -- relative to the distribution folder
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (circular_id, copy_number, path),
+    FOREIGN KEY (circular_id, copy_number) REFERENCES copies (circular_id, copy_number)
+);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    circular_id TEXT NOT NULL,
+    copy_number INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    detail TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Copy:
+    circular_id: str
+    edition: str
+    recipient_id: str
+    role: str
+    copy_number: int
+    status: str
+    channel: str | None
+    error: str | None
+    prepared_at: str | None
+    sent_at: str | None
+    acknowledged_at: str | None
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    path: str
+    size: int
+    sha256: str
+
+
+def now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+
+class RegisterError(Exception):
+    pass
+
+
+class Register:
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as error:
+            raise RegisterError(f"cannot open the register {path}: {error}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All or nothing: the changes inside are committed together or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # --- editions and copies ------------------------------------------------------
+
+    def edition_number(self, circular_id: str, edition: str) -> int | None:
+        row = self.db.execute(
+            "SELECT number FROM editions WHERE circular_id = ? AND edition = ?", (circular_id, edition)
+        ).fetchone()
+        return row[0] if row else None
+
+    def editions(self, circular_id: str) -> list[tuple[str, int]]:
+        return self.db.execute(
+            "SELECT edition, number FROM editions WHERE circular_id = ? ORDER BY number", (circular_id,)
+        ).fetchall()
+
+    def allocate(self, circular_id: str, edition: str, recipients: list[tuple[str, str]]) -> tuple[int, bool]:
+        """Register the edition and give each (recipient, role) without a copy of
+        it the next copy number, in one transaction. Returns (edition number, new?)."""
+        with self.transaction() as db:
+            number = self.edition_number(circular_id, edition)
+            new = number is None
+            if new:
+                latest = db.execute(
+                    "SELECT COALESCE(MAX(number), 0) FROM editions WHERE circular_id = ?", (circular_id,)
+                ).fetchone()[0]
+                number = latest + 1
+                db.execute(
+                    "INSERT INTO editions (circular_id, edition, number, created_at) VALUES (?, ?, ?, ?)",
+                    (circular_id, edition, number, now()),
+                )
+            have = {
+                row[0]
+                for row in db.execute(
+                    "SELECT recipient_id FROM copies WHERE circular_id = ? AND edition = ?",
+                    (circular_id, edition),
+                )
+            }
+            next_number = db.execute(
+                "SELECT COALESCE(MAX(copy_number), 0) FROM copies WHERE circular_id = ?", (circular_id,)
+            ).fetchone()[0]
+            stamp = now()
+            for recipient_id, role in recipients:
+                if recipient_id in have:
+                    continue
+                next_number += 1
+                db.execute(
+                    "INSERT INTO copies (circular_id, edition, recipient_id, role, copy_number, status,"
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (circular_id, edition, recipient_id, role, next_number, ALLOCATED, stamp, stamp),
+                )
+                self._event(db, circular_id, next_number, ALLOCATED, recipient_id)
+        return number, new
+
+    def copies(self, circular_id: str, edition: str | None = None) -> list[Copy]:
+        query = (
+            "SELECT circular_id, edition, recipient_id, role, copy_number, status, channel, error,"
+            " prepared_at, sent_at, acknowledged_at FROM copies WHERE circular_id = ?"
+        )
+        params: tuple = (circular_id,)
+        if edition is not None:
+            query += " AND edition = ?"
+            params += (edition,)
+        return [Copy(*row) for row in self.db.execute(query + " ORDER BY copy_number", params)]
+
+    def copy(self, circular_id: str, copy_number: int) -> Copy | None:
+        found = [c for c in self.copies(circular_id) if c.copy_number == copy_number]
+        return found[0] if found else None
+
+    def files(self, circular_id: str, copy_number: int) -> list[FileRecord]:
+        rows = self.db.execute(
+            "SELECT path, size, sha256 FROM files WHERE circular_id = ? AND copy_number = ? ORDER BY path",
+            (circular_id, copy_number),
+        )
+        return [FileRecord(*row) for row in rows]
+
+    # --- status changes -----------------------------------------------------------
+
+    @staticmethod
+    def _event(db, circular_id: str, copy_number: int, status: str, detail: str | None = None) -> None:
+        db.execute(
+            "INSERT INTO events (circular_id, copy_number, at, status, detail) VALUES (?, ?, ?, ?, ?)",
+            (circular_id, copy_number, now(), status, detail),
+        )
+
+    def prepared(self, circular_id: str, copy_number: int, files: list[FileRecord]) -> None:
+        """The copy's files are written: record them (a copy already sent keeps its status)."""
+        with self.transaction() as db:
+            db.execute(
+                "DELETE FROM files WHERE circular_id = ? AND copy_number = ?", (circular_id, copy_number)
+            )
+            db.executemany(
+                "INSERT INTO files (circular_id, copy_number, path, size, sha256) VALUES (?, ?, ?, ?, ?)",
+                [(circular_id, copy_number, f.path, f.size, f.sha256) for f in files],
+            )
+            stamp = now()
+            changed = db.execute(
+                "UPDATE copies SET status = ?, prepared_at = ?, updated_at = ? "
+                "WHERE circular_id = ? AND copy_number = ? AND status = ?",
+                (PREPARED, stamp, stamp, circular_id, copy_number, ALLOCATED),
+            ).rowcount
+            if changed:
+                self._event(db, circular_id, copy_number, PREPARED)
+
+    def set_status(
+        self,
+        circular_id: str,
+        copy_number: int,
+        status: str,
+        channel: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        with self.transaction() as db:
+            stamp = now()
+            column = {SENT: "sent_at", ACKNOWLEDGED: "acknowledged_at"}.get(status)
+            extra = f", {column} = ?" if column else ""
+            params = (
+                [status, channel, error, stamp] + ([stamp] if column else []) + [circular_id, copy_number]
+            )
+            db.execute(
+                "UPDATE copies SET status = ?, channel = COALESCE(?, channel), error = ?, updated_at = ?"
+                f"{extra} WHERE circular_id = ? AND copy_number = ?",
+                params,
+            )
+            self._event(db, circular_id, copy_number, status, error)

@@ -1,0 +1,436 @@
+"""Distribution: numbered, addressed copies, the manifest, the register, email over a real SMTP server."""
+
+from __future__ import annotations
+
+import csv
+import email
+import hashlib
+import json
+import shutil
+import socket
+import sqlite3
+from email import policy
+from pathlib import Path
+
+import docx
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from conftest import REPO, run
+
+from generator.project import load_project
+
+CIRCULAR = "panzhihua-2024-07"
+RECIPIENTS = 35  # the stationing team, the district, the park federation, 31 park unions; CC Sichuan
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the example project."""
+    shutil.copytree(REPO / "circulars", tmp_path / "circulars")
+    return tmp_path
+
+
+def dist(project: Path) -> Path:
+    return project / "dist" / CIRCULAR
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def register_rows(project: Path, query: str) -> list[tuple]:
+    with sqlite3.connect(project / "register.sqlite3") as db:
+        return db.execute(query).fetchall()
+
+
+def statuses(project: Path) -> dict[str, str]:
+    return dict(register_rows(project, "SELECT recipient_id, status FROM copies ORDER BY copy_number"))
+
+
+# --- a real SMTP server on 127.0.0.1 ------------------------------------------------
+
+
+class Collect:
+    """Accepts messages; optionally defers all after `fail_after`, or refuses one address."""
+
+    def __init__(self, fail_after: int | None = None, refuse: str | None = None):
+        self.messages: list[email.message.EmailMessage] = []
+        self.fail_after = fail_after
+        self.refuse = refuse
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.refuse and address == self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.fail_after is not None and len(self.messages) >= self.fail_after:
+            return "451 4.3.0 Mail server temporarily unavailable"
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """Start an SMTP server: smtp(handler, password=None) -> handler. Stopped after the test."""
+    started = []
+
+    def start(handler: Collect, password: str | None = None) -> Collect:
+        port = _free_port()
+        options = {}
+        if password is not None:
+
+            def authenticator(server, session, envelope, mechanism, auth_data):
+                ok = auth_data.login == b"secretary" and auth_data.password == password.encode()
+                return AuthResult(success=ok, handled=False)  # the server replies 235 or 535
+
+            options = {"auth_required": True, "auth_require_tls": False, "authenticator": authenticator}
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+        controller.start()
+        started.append(controller)
+        monkeypatch.setenv("CIRCULARS_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setenv("CIRCULARS_SMTP_PORT", str(port))
+        monkeypatch.setenv("CIRCULARS_SMTP_SECURITY", "none")
+        monkeypatch.setenv("CIRCULARS_SMTP_FROM", "secretariat@panzhihua-ftu.example.org")
+        monkeypatch.setenv("CIRCULARS_SMTP_RETRIES", "2")
+        monkeypatch.setenv("CIRCULARS_SMTP_RETRY_DELAY", "0.01")
+        monkeypatch.setenv("CIRCULARS_SMTP_TIMEOUT", "10")
+        return handler
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+# --- copies, manifest, register --------------------------------------------------------
+
+
+def test_dry_run_lists_who_would_receive_what_and_writes_nothing(project):
+    result = run(project, "distribute", CIRCULAR, "--dry-run", "--no-pdf")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].split()[:5] == ["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL"]
+    rows = lines[2:-1]
+    assert len(rows) == RECIPIENTS
+    assert rows[0].split()[:3] == ["new", "main", "panzhihua-ftu-stationing-team"]
+    assert rows[-1].split()[:4] == ["new", "cc", "sichuan-ftu", "四川省总工会"]
+    assert lines[-1] == f"{RECIPIENTS} copies would be made; nothing was written (--dry-run)."
+    assert not (project / "dist").exists()
+    assert not (project / "register.sqlite3").exists()
+
+
+def test_each_recipient_gets_a_numbered_addressed_copy(project):
+    result = run(project, "distribute", CIRCULAR, "--no-pdf")
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{RECIPIENTS} copies ({RECIPIENTS - 1} main, 1 CC; {RECIPIENTS} new) in dist/{CIRCULAR}/"
+        in result.stdout
+    )
+    folders = sorted(p.name for p in dist(project).iterdir() if p.is_dir())
+    assert folders[0] == "000001-panzhihua-ftu-stationing-team"
+    assert folders[3] == "000004-geliping-coking-union"
+    assert len(folders) == RECIPIENTS
+    copy = dist(project) / folders[3] / f"{CIRCULAR}-000004.docx"
+    document = docx.Document(str(copy))
+    first = [(p.style.name, p.text) for p in document.paragraphs[:4]]
+    assert first == [
+        ("Copy Number", "000004"),
+        ("Addressee", "发：格里坪焦化有限公司工会"),
+        ("Organ Mark", "攀枝花市总工会文件"),
+        ("Doc Number", "攀工发〔2024〕7号"),
+    ]
+    assert document.core_properties.identifier.startswith(f"circulars:{CIRCULAR}:")
+    assert document.core_properties.identifier.endswith(":000004:geliping-coking-union")
+    attachment = dist(project) / folders[3] / "attachments/panzhihua-2024-07-problem-list.csv"
+    assert (
+        attachment.read_bytes()
+        == (REPO / "circulars/2024/attachments/panzhihua-2024-07-problem-list.csv").read_bytes()
+    )
+
+
+def test_manifest_and_checksums_describe_every_file(project):
+    assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
+    with (dist(project) / "manifest.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == RECIPIENTS * 2  # the document and the attachment
+    for row in rows:
+        path = dist(project) / row["file"]
+        assert path.stat().st_size == int(row["size"])
+        assert sha256(path) == row["sha256"]
+    assert rows[0]["recipient_name"] == "攀枝花市总工会驻格里坪特色产业园区工作组"
+    assert {row["role"] for row in rows} == {"main", "cc"}
+    manifest = json.loads((dist(project) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["number"] == "攀工发〔2024〕7号"
+    assert manifest["edition_number"] == 1
+    assert [c["copy_number"] for c in manifest["copies"]] == [f"{n:06d}" for n in range(1, RECIPIENTS + 1)]
+    sums = (dist(project) / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        assert sha256(dist(project) / name) == digest
+    assert statuses(project)["geliping-coking-union"] == "prepared"
+
+
+def test_rerunning_gives_the_same_copies_and_a_new_recipient_the_next_number(project):
+    assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
+    before = {p.name: sha256(p) for p in dist(project).rglob("*.docx")}
+    again = run(project, "distribute", CIRCULAR, "--no-pdf")
+    assert again.exit_code == 0
+    assert "0 new" in again.stdout and "edition 1" in again.stdout
+    assert {p.name: sha256(p) for p in dist(project).rglob("*.docx")} == before
+    # a new union joins the park: same edition (the document names the group, not its members)
+    organizations = project / "circulars/organizations.yaml"
+    organizations.write_text(
+        organizations.read_text(encoding="utf-8")
+        + "\n  - id: geliping-new-union\n    name: {en: Geliping New Materials Co. Trade Union, zh: 格里坪新材料有限公司工会}\n"
+        "    kind: grassroots-union\n    parent: geliping-park-federation\n    email: union@geliping-new.example.org\n",
+        encoding="utf-8",
+    )
+    third = run(project, "distribute", CIRCULAR, "--no-pdf")
+    assert third.exit_code == 0, third.output
+    assert "1 new" in third.stdout and "edition 1" in third.stdout
+    numbers = dict(register_rows(project, "SELECT recipient_id, copy_number FROM copies"))
+    assert numbers["geliping-new-union"] == RECIPIENTS + 1
+    assert numbers["geliping-coking-union"] == 4
+
+
+def test_a_changed_circular_is_a_new_edition_with_new_numbers(project):
+    assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
+    source = project / "circulars/2024/panzhihua-2024-07.yaml"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("请认真抓好落实。", "请认真抓好落实，按时报送。"),
+        encoding="utf-8",
+    )
+    result = run(project, "distribute", CIRCULAR, "--no-pdf")
+    assert result.exit_code == 0, result.output
+    assert "edition 2" in result.stdout and "this is a new edition" in result.stdout
+    rows = register_rows(project, "SELECT copy_number FROM copies ORDER BY copy_number")
+    assert [r[0] for r in rows] == list(range(1, 2 * RECIPIENTS + 1))  # never reused
+    assert (dist(project) / f"{RECIPIENTS + 4:06d}-geliping-coking-union").is_dir()
+
+
+def test_pdfs_beside_the_copies_when_libreoffice_is_installed(project):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice is not installed")
+    result = run(project, "distribute", "chemchina-2012-03", "--pdf")
+    assert result.exit_code == 0, result.output
+    pdfs = sorted((project / "dist/chemchina-2012-03").rglob("*.pdf"))
+    copies = sorted((project / "dist/chemchina-2012-03").rglob("*.docx"))
+    assert len(pdfs) == len(copies) >= 5
+    assert pdfs[0].read_bytes().startswith(b"%PDF")
+    first_pdf = {p: sha256(p) for p in pdfs}
+    assert run(project, "distribute", "chemchina-2012-03", "--pdf").exit_code == 0
+    assert {p: sha256(p) for p in pdfs} == first_pdf  # kept, not made again
+
+
+def test_interrupted_preparation_resumes_with_the_same_numbers(project, monkeypatch):
+    from generator import distribution
+
+    calls = {"n": 0}
+    real = distribution.write_atomically
+
+    def crash_after_ten(path, data):
+        calls["n"] += 1
+        if calls["n"] > 20:  # ten copies: document and attachment each
+            raise KeyboardInterrupt
+        return real(path, data)
+
+    monkeypatch.setattr(distribution, "write_atomically", crash_after_ten)
+    interrupted = run(project, "distribute", CIRCULAR, "--no-pdf")  # Ctrl-C, as click reports it
+    assert interrupted.exit_code == 1 and "Aborted!" in interrupted.stderr
+    counted = register_rows(project, "SELECT status, COUNT(*) FROM copies GROUP BY status")
+    assert counted == [("allocated", RECIPIENTS)]  # numbers were given, nothing half-recorded
+    monkeypatch.setattr(distribution, "write_atomically", real)
+    assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
+    assert set(statuses(project).values()) == {"prepared"}
+    assert register_rows(project, "SELECT MAX(copy_number) FROM copies") == [(RECIPIENTS,)]
+    assert not list(dist(project).rglob("*.tmp"))
+
+
+# --- email -------------------------------------------------------------------------------
+
+
+def test_send_emails_each_recipient_its_copy(project, smtp):
+    server = smtp(Collect())
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 0, result.output
+    assert f"Sent {RECIPIENTS} copies." in result.stdout
+    assert len(server.messages) == RECIPIENTS
+    message = next(m for m in server.messages if "union@geliping-coking.example.org" in m["To"])
+    assert (
+        message["Subject"]
+        == "攀工发〔2024〕7号 关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知"
+    )
+    assert message["From"] == "secretariat@panzhihua-ftu.example.org"
+    assert "格里坪焦化有限公司工会：" in message.get_body(("plain",)).get_content()
+    attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+    assert set(attached) == {f"{CIRCULAR}-000004.docx", "panzhihua-2024-07-problem-list.csv"}
+    on_disk = dist(project) / "000004-geliping-coking-union" / f"{CIRCULAR}-000004.docx"
+    assert hashlib.sha256(attached[f"{CIRCULAR}-000004.docx"]).hexdigest() == sha256(on_disk)
+    assert set(statuses(project).values()) == {"sent"}
+    # a second run sends nothing again
+    again = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert again.exit_code == 0
+    assert f"Sent 0 copies; {RECIPIENTS} already sent before." in again.stdout
+    assert len(server.messages) == RECIPIENTS
+
+
+def test_a_server_failing_midway_then_a_rerun_completes_the_rest(project, smtp):
+    failing = smtp(Collect(fail_after=10))
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 1
+    assert len(failing.messages) == 10
+    assert f"error: {CIRCULAR}: copy 000011 to " in result.stderr
+    assert "451 4.3.0 Mail server temporarily unavailable (after 2 attempts)" in result.stderr
+    counted = dict(register_rows(project, "SELECT status, COUNT(*) FROM copies GROUP BY status"))
+    assert counted == {"sent": 10, "failed": RECIPIENTS - 10}
+    healthy = smtp(Collect())
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 0, result.output
+    assert len(healthy.messages) == RECIPIENTS - 10
+    first = {m["To"] for m in failing.messages}
+    second = {m["To"] for m in healthy.messages}
+    assert not first & second  # never twice to the same recipient
+    assert len(first | second) == RECIPIENTS
+
+
+def test_a_refused_recipient_is_reported_and_the_others_are_sent(project, smtp):
+    server = smtp(Collect(refuse="union@geliping-coking.example.org"))
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 1
+    assert (
+        f"error: {CIRCULAR}: copy 000004 to 格里坪焦化有限公司工会 (geliping-coking-union) failed: "
+        "recipient refused: 550 5.1.1 No such mailbox"
+    ) in result.stderr
+    assert len(server.messages) == RECIPIENTS - 1
+    assert statuses(project)["geliping-coking-union"] == "failed"
+
+
+def test_a_refused_login_stops_before_anything_is_sent(project, smtp, monkeypatch):
+    server = smtp(Collect(), password="right")
+    monkeypatch.setenv("CIRCULARS_SMTP_USER", "secretary")
+    monkeypatch.setenv("CIRCULARS_SMTP_PASSWORD", "wrong")
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 1
+    assert "error: the SMTP server 127.0.0.1 refused the login of 'secretary': 535" in result.stderr
+    assert server.messages == []
+    assert set(statuses(project).values()) == {"prepared"}  # the copies are made and kept
+    monkeypatch.setenv("CIRCULARS_SMTP_PASSWORD", "right")
+    assert run(project, "distribute", CIRCULAR, "--no-pdf", "--send").exit_code == 0
+    assert len(server.messages) == RECIPIENTS
+
+
+def test_no_contact_address_stops_before_sending(project, smtp):
+    server = smtp(Collect())
+    organizations = project / "circulars/organizations.yaml"
+    text = organizations.read_text(encoding="utf-8")
+    assert "    email: union@geliping-coking.example.org\n" in text
+    organizations.write_text(
+        text.replace("    email: union@geliping-coking.example.org\n", ""), encoding="utf-8"
+    )
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 1
+    assert (
+        f"error: {CIRCULAR}: no contact address in the registry for: 格里坪焦化有限公司工会 (geliping-coking-union)"
+    ) in result.stderr
+    assert server.messages == []
+
+
+def test_an_interrupted_send_is_not_repeated_unless_asked(project, smtp):
+    server = smtp(Collect())
+    assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
+    with sqlite3.connect(project / "register.sqlite3") as db:  # as if killed during the SMTP transaction
+        db.execute("UPDATE copies SET status = 'sending' WHERE recipient_id = 'geliping-coking-union'")
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 1
+    assert "copy 000004 to geliping-coking-union was being sent when a run stopped" in result.stderr
+    assert len(server.messages) == RECIPIENTS - 1
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send", "--resend-unconfirmed")
+    assert result.exit_code == 0
+    assert len(server.messages) == RECIPIENTS
+
+
+def test_no_smtp_settings(project, monkeypatch):
+    monkeypatch.delenv("CIRCULARS_SMTP_HOST", raising=False)
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    assert result.exit_code == 1
+    assert "error: no SMTP server: set CIRCULARS_SMTP_HOST" in result.stderr
+
+
+# --- bad input -----------------------------------------------------------------------------
+
+
+def test_a_selector_matching_nothing(project):
+    source = project / "circulars/2024/panzhihua-2024-07.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(
+        text.replace("to:\n", "to:\n  - {all_under: geliping-park-federation, kind: department}\n", 1),
+        encoding="utf-8",
+    )
+    result = run(project, "distribute", CIRCULAR, "--no-pdf")
+    assert result.exit_code == 1
+    assert (
+        f"error: {CIRCULAR}: the main recipient {{all_under: geliping-park-federation, kind: department}} "
+        "matches no organization in the registry"
+    ) in result.stderr
+    assert not (project / "dist").exists()
+
+
+def test_an_unwritable_output_folder(project):
+    blocker = project / "not-a-folder"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    result = run(project, "distribute", CIRCULAR, "--no-pdf", "-o", str(blocker / "out"))
+    assert result.exit_code == 1
+    assert f"error: {CIRCULAR}: cannot write " in result.stderr
+
+
+def test_drafts_are_not_distributed(project):
+    assert run(project, "distribute", "sichuan-2022-05", "--no-pdf").exit_code == 1
+
+
+# --- status, receipts, verification ---------------------------------------------------------
+
+
+def test_status_ack_and_verify(project):
+    assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
+    ack = run(project, "distribution", "ack", CIRCULAR, "geliping-coking-union")
+    assert ack.exit_code == 0
+    assert ack.stdout.strip() == f"{CIRCULAR}: copy 000004 acknowledged by geliping-coking-union."
+    status = run(project, "distribution", "status", CIRCULAR)
+    assert status.exit_code == 0
+    row = next(line for line in status.stdout.splitlines() if line.startswith("000004"))
+    assert row.split()[:6] == [
+        "000004",
+        "geliping-coking-union",
+        "格里坪焦化有限公司工会",
+        "main",
+        "1",
+        "acknowledged",
+    ]
+    records = json.loads(run(project, "distribution", "status", CIRCULAR, "--json").stdout)
+    assert len(records) == RECIPIENTS and records[3]["acknowledged_at"]
+    assert run(project, "distribution", "ack", CIRCULAR, "nobody").exit_code == 1
+
+    copy = dist(project) / "000004-geliping-coking-union" / f"{CIRCULAR}-000004.docx"
+    verified = run(project, "verify", str(copy))
+    assert verified.exit_code == 0
+    assert verified.stdout.splitlines()[0].endswith(
+        f"circular {CIRCULAR}, copy 000004 for 格里坪焦化有限公司工会 (geliping-coking-union)"
+    )
+    assert "its bytes match the register" in verified.stdout
+    tampered = project / "tampered.docx"
+    tampered.write_bytes(copy.read_bytes() + b"\0")
+    assert run(project, "verify", str(tampered)).exit_code == 1
+    plain = load_project(project)  # a built document is not a distributed copy
+    assert plain.circulars
+    assert run(project, "build", CIRCULAR).exit_code == 0
+    result = run(project, "verify", str(project / f"build/docx/{CIRCULAR}.docx"))
+    assert result.exit_code == 1
+    assert "not a distributed copy" in result.stderr
