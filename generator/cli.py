@@ -28,7 +28,7 @@ from .diagnostics import ERROR, Diagnostics
 from .distribution import DIST_DIR, Distribution, DistributionError, default_out_dir
 from .docx_package import read_parts
 from .mailer import MailError, SmtpSettings
-from .model import ID_PATTERN, LANGUAGES
+from .model import ID_PATTERN, LANGUAGES, Circular
 from .numbering import document_number
 from .preview import PreviewError, soffice, to_pdf, to_png
 from .project import DATA_DIR, Project, load_project
@@ -72,6 +72,20 @@ def _report(diagnostics: Diagnostics, root: Path, only: list[Path] | None = None
         click.echo(d.format(root))
     errors = sum(d.severity == ERROR for d in shown)
     return errors, len(shown) - errors
+
+
+def _circulars(project: Project, ids: tuple[str, ...]) -> list[Circular]:
+    """The circulars named on the command line (all when none is); an unknown id is a usage error."""
+    known = {c.id: c for c in project.circulars}
+    for circular_id in ids:
+        if circular_id not in known:
+            raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
+    return [known[i] for i in ids] if ids else sorted(known.values(), key=lambda c: c.id)
+
+
+def _in_project(project: Project, path: Path) -> Path:
+    """An output folder given on the command line, relative to the project."""
+    return path if path.is_absolute() else project.root / path
 
 
 def _plural(n: int, word: str) -> str:
@@ -298,11 +312,8 @@ def build(
     """
     project = obj.load()
     _fail_on_errors(project)
-    known = {c.id: c for c in project.circulars}
-    for circular_id in ids:
-        if circular_id not in known:
-            raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
-    out_dir = output if output.is_absolute() else project.root / output
+    chosen = _circulars(project, ids)
+    out_dir = _in_project(project, output)
     docx_dir = out_dir / "docx"
     started = time.perf_counter()
     with_site = not ids and (project.root / CONFIG_FILE).exists()
@@ -311,7 +322,6 @@ def build(
             # the plugin writes the documents (all of them) while MkDocs builds the pages
             result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs)
         else:
-            chosen = [known[i] for i in ids] if ids else project.circulars
             result = build_documents(project, chosen, docx_dir, jobs)
     except SiteError as error:
         click.echo(f"error: the site was not built: {error}", err=True)
@@ -400,13 +410,10 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
     """
     project = obj.load()
     _fail_on_errors(project)
-    known = {c.id: c for c in project.circulars}
-    for circular_id in ids:
-        if circular_id not in known:
-            raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
-    out_dir = output if output.is_absolute() else project.root / output
+    chosen = _circulars(project, ids)
+    out_dir = _in_project(project, output)
     with tempfile.TemporaryDirectory(prefix="circulars-preview-") as scratch:
-        result = build_documents(project, [known[i] for i in ids], Path(scratch), jobs=1)
+        result = build_documents(project, chosen, Path(scratch), jobs=1)
         for error in result.errors:
             click.echo(f"error: {error}", err=True)
         if result.errors:
@@ -467,7 +474,7 @@ def _progress(total: int, label: str):
     "-o",
     "--output",
     type=click.Path(file_okay=False, path_type=Path),
-    help=f"Output folder. Default: {DIST_DIR}/ID in the project.",
+    help=f"Output folder (relative to the project). Default: {DIST_DIR}/ID.",
 )
 @click.option("--dry-run", is_flag=True, help="List who would receive what; write nothing.")
 @click.option("--send", is_flag=True, help="Email each recipient its copy (only those not sent yet).")
@@ -515,10 +522,8 @@ def distribute(
     """
     project = obj.load()
     _fail_on_errors(project)
-    if project.source(circular_id) is None:
-        raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
-    out_dir = (output if output.is_absolute() else Path.cwd() / output) if output else None
-    out_dir = out_dir or default_out_dir(project, circular_id)
+    _circulars(project, (circular_id,))
+    out_dir = _in_project(project, output) if output else default_out_dir(project, circular_id)
     register = None
     if not dry_run or _register_path(project, register_path).exists():
         register = _open_register(project, register_path)

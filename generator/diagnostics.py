@@ -72,9 +72,6 @@ class Diagnostics:
     def has_errors(self) -> bool:
         return any(d.severity == ERROR for d in self.items)
 
-    def errors_in(self, path: Path) -> bool:
-        return any(d.severity == ERROR and d.path == path for d in self.items)
-
     def sorted(self) -> list[Diagnostic]:
         return sorted(set(self.items), key=Diagnostic.sort_key)
 

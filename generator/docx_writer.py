@@ -34,7 +34,6 @@ from .templating import find_template_file
 from .terminal import display_width
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOCUMENT = "word/document.xml"
@@ -90,10 +89,6 @@ def _markdown() -> markdown.Markdown:
         converter.inlinePatterns.deregister(name)
     converter.treeprocessors.deregister("prettify")  # whitespace only
     return converter
-
-
-class MissingStyle(Exception):
-    pass
 
 
 class ReferenceDocument:
@@ -153,7 +148,7 @@ class ReferenceDocument:
 
 @functools.cache
 def load_reference(path: Path, mtime: float) -> ReferenceDocument:
-    """Loaded once per process (per version of the file)."""
+    """Loaded once per process; `mtime` is in the cache key so an edited file is read again."""
     return ReferenceDocument(path)
 
 

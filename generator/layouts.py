@@ -9,7 +9,7 @@ Word if the secretariat likes, is what the DOCX writer uses. Units are twips
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # GB/T 9704 fonts by their standard names; Linux renders free substitutes.
 FANGSONG = "仿宋_GB2312"
@@ -84,9 +84,7 @@ class Layout:
     page: Page
     styles: tuple[Style, ...]
     page_numbers: str  # "gbt9704": — N — odd right / even left; "page-of": Page N of M
-    table_font_size: float = 11
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 def _gbt_styles() -> tuple[Style, ...]:

@@ -96,25 +96,26 @@ def load_project(root: Path, extra_files: list[Path] = ()) -> Project:
     return project
 
 
+def _read_registry_file(project: Project, name: str, model):
+    """One registry file, validated, or None (its problems are in the diagnostics)."""
+    loaded = read_yaml(project.data_dir / name, project.diagnostics)
+    project.registry_sources[name] = loaded.source
+    return validate(model, loaded, project.diagnostics) if loaded.data is not None else None
+
+
 def _load_registry(project: Project) -> None:
-    diagnostics = project.diagnostics
     orgs_path = project.data_dir / ORGANIZATIONS_FILE
-    people_path = project.data_dir / PEOPLE_FILE
     if not orgs_path.exists():
-        diagnostics.error(orgs_path, Position(), "the organizations registry is missing")
+        project.diagnostics.error(orgs_path, Position(), "the organizations registry is missing")
         return
-    loaded = read_yaml(orgs_path, diagnostics)
-    project.registry_sources[ORGANIZATIONS_FILE] = loaded.source
-    orgs = validate(OrganizationsFile, loaded, diagnostics) if loaded.data is not None else None
-    if orgs is not None:
-        project.organization_entries = orgs.organizations
-        for org in orgs.organizations:
+    organizations = _read_registry_file(project, ORGANIZATIONS_FILE, OrganizationsFile)
+    if organizations is not None:
+        project.organization_entries = organizations.organizations
+        for org in organizations.organizations:  # a duplicate id is reported by the checks
             project.registry.organizations.setdefault(org.id, org)
         project.registry.reindex()
-    if people_path.exists():
-        loaded = read_yaml(people_path, diagnostics)
-        project.registry_sources[PEOPLE_FILE] = loaded.source
-        people = validate(PeopleFile, loaded, diagnostics) if loaded.data is not None else None
+    if (project.data_dir / PEOPLE_FILE).exists():
+        people = _read_registry_file(project, PEOPLE_FILE, PeopleFile)
         if people is not None:
             project.people_entries = people.people
             for person in people.people:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -87,6 +88,25 @@ def write(root: Path, relative: str, text: str | bytes) -> Path:
     else:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
     return path
+
+
+def add_site(project: Path) -> Path:
+    """Give a test project the example site: mkdocs.yml and site/."""
+    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
+    shutil.copytree(REPO / "site", project / "site")
+    return project
+
+
+HOSTILE_TITLE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+
+
+def retitle(project: Path, title: str) -> None:
+    """Give the test project's circular another title (quoted as YAML)."""
+    path = project / "circulars/2024/panzhihua-2024-07.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("title: 关于驻点干部做到“四个要”的通知", f"title: '{title}'"), encoding="utf-8"
+    )
 
 
 def run(root: Path, *args: str):

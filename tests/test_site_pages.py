@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import REPO, circular_yaml, run, write
+from conftest import HOSTILE_TITLE, REPO, add_site, circular_yaml, run, write
 from lxml import html
 
 
@@ -189,8 +189,7 @@ def test_no_google_fonts_and_chinese_search_index(site):
 
 
 def test_drafts_are_published_only_when_asked(project, tmp_path):
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(REPO / "site", project / "site")
+    add_site(project)
     write(
         project,
         "circulars/2024/draft-x.yaml",
@@ -204,8 +203,7 @@ def test_drafts_are_published_only_when_asked(project, tmp_path):
 
 
 def test_hostile_title_is_text(project):
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(REPO / "site", project / "site")
+    add_site(project)
     path = project / "circulars/2024/panzhihua-2024-07.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace(
@@ -220,12 +218,11 @@ def test_hostile_title_is_text(project):
         assert "<script>alert(1)" not in content, built
         assert "<img src=x" not in content and '<img src="x"' not in content, built
     doc = page(project / "build/site", "circulars/panzhihua-2024-07")
-    assert text(doc.cssselect("h1.title")[0]) == "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    assert text(doc.cssselect("h1.title")[0]) == HOSTILE_TITLE
 
 
 def test_a_failed_build_keeps_the_previous_site(project):
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(REPO / "site", project / "site")
+    add_site(project)
     assert run(project, "build").exit_code == 0
     before = (project / "build/site/index.html").read_bytes()
     (project / "site/broken.md").write_text("[a link to nowhere](nowhere.md)\n", encoding="utf-8")
