@@ -20,7 +20,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_TITLE, REPO, run
+from conftest import HOSTILE_TITLE, REPO, add_site, retitle, run
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -174,16 +174,8 @@ def test_tracker_lists_a_known_requirement(served, page, tmp_path_factory):
 
 
 def test_a_hostile_title_runs_nothing(browser, project, tmp_path):
-    shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copytree(REPO / "site", project / "site")
-    path = project / "circulars/2024/panzhihua-2024-07.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "title: 关于驻点干部做到“四个要”的通知",
-            "title: '<script>alert(1)</script><img src=x onerror=alert(2)>'",
-        ),
-        encoding="utf-8",
-    )
+    add_site(project)
+    retitle(project, HOSTILE_TITLE)
     assert run(project, "build").exit_code == 0
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project / "build/site"))

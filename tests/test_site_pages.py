@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import HOSTILE_TITLE, REPO, add_site, circular_yaml, run, write
+from conftest import HOSTILE_TITLE, REPO, add_site, circular_yaml, retitle, run, write
 from lxml import html
 
 
@@ -204,14 +204,7 @@ def test_drafts_are_published_only_when_asked(project, tmp_path):
 
 def test_hostile_title_is_text(project):
     add_site(project)
-    path = project / "circulars/2024/panzhihua-2024-07.yaml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace(
-            "title: 关于驻点干部做到“四个要”的通知",
-            "title: '<script>alert(1)</script><img src=x onerror=alert(2)>'",
-        ),
-        encoding="utf-8",
-    )
+    retitle(project, HOSTILE_TITLE)
     assert run(project, "build").exit_code == 0
     for built in (project / "build/site").rglob("*.html"):
         content = built.read_text(encoding="utf-8")
