@@ -200,6 +200,12 @@ class SitePages:
             if c.translation_of in self.by_id:
                 self.translations[c.translation_of].append(c.id)
                 self.translations[c.id].append(c.translation_of)
+        # every requirement of the issued circulars, and what each organization is asked
+        self.tracked = self._tracked()
+        self.asked: dict[str, list] = defaultdict(list)
+        for item in self.tracked:
+            for org_id in item[3]:
+                self.asked[org_id].append(item)
 
     # --- small pieces ----------------------------------------------------------
 
@@ -420,15 +426,15 @@ class SitePages:
 
     # --- the tracker -----------------------------------------------------------
 
-    def responsible_orgs(self, circular: Circular, requirement: Requirement) -> set[str]:
+    def responsible_orgs(self, requirement: Requirement) -> set[str]:
         found = set()
         for entry in list(requirement.responsible) + [r for t in requirement.targets for r in t.responsible]:
             found.update(o.id for o in self.registry.resolve(entry))
         return found
 
-    def tracked(self) -> list[tuple[Circular, int, Requirement, set[str]]]:
+    def _tracked(self) -> list[tuple[Circular, int, Requirement, set[str]]]:
         items = [
-            (c, index, r, self.responsible_orgs(c, r))
+            (c, index, r, self.responsible_orgs(r))
             for c in self.circulars
             if c.status == "issued"
             for index, r in enumerate(c.requirements, 1)
@@ -467,14 +473,9 @@ class SitePages:
 
     def tracker(self) -> dict[str, str]:
         labels = self.labels
-        items = self.tracked()
         index_path = "tracker/index.md"
         pages = {}
-        asked: dict[str, list] = defaultdict(list)
-        for item in items:
-            for org_id in item[3]:
-                asked[org_id].append(item)
-        for org_id, org_items in asked.items():
+        for org_id, org_items in self.asked.items():
             page_path = f"tracker/{org_id}.md"
             name = self.org_name(org_id)
             pages[page_path] = (
@@ -485,15 +486,15 @@ class SitePages:
         pages[index_path] = (
             _front_matter(labels["tracker"], **NOT_SEARCHED)
             + f"# {labels['tracker']}\n\n{labels['tracker_intro']} {self.today.isoformat()}.\n\n"
-            + self.tracker_table(index_path, items)
+            + self.tracker_table(index_path, self.tracked)
         )
-        self.asked = asked
         return pages
 
     # --- the directory -----------------------------------------------------------
 
-    def directory(self, issuers: set[str], asked: set[str]) -> dict[str, str]:
+    def directory(self) -> dict[str, str]:
         labels = self.labels
+        issuers = self.issuer_ids()
         path = "directory/index.md"
         lines = [
             _front_matter(labels["directory"]),
@@ -508,7 +509,7 @@ class SitePages:
             parts = [f"**{escape_markdown(org.name.best(self.language))}**"]
             if org_id in issuers:
                 parts.append(f"[{labels['circulars']}]({link(path, f'issuers/{org_id}.md')})")
-            if org_id in asked:
+            if org_id in self.asked:
                 parts.append(f"[{labels['requirements']}]({link(path, f'tracker/{org_id}.md')})")
             lines.append(f"{'    ' * depth}- " + " · ".join(parts))
             for child in self.registry.children(org_id):

@@ -51,6 +51,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.pages: SitePages | None = None
         self.documents: DocumentBuild | None = None
         self.result: BuildResult | None = None
+        self.downloads: dict[str, Download] = {}
 
     # --- configuration ---------------------------------------------------------
 
@@ -118,9 +119,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         for circular in circulars:
             folder = circular_page_path(circular.id).rsplit("/", 1)[0]
             name = f"{circular.id}.docx"
-            add(
-                f"{folder}/{name}", source=self.documents.out_dir / name
-            )  # written by the time files are copied
+            # written in the background; there by the time MkDocs copies files
+            add(f"{folder}/{name}", source=self.documents.out_dir / name)
             page = add(
                 circular_page_path(circular.id),
                 content=pages.circular_page(circular, rendered[circular.id].markdown, name),
@@ -135,7 +135,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         generated = {}
         for part in (pages.by_year(), pages.by_kind(), pages.by_status(), pages.by_issuer(), pages.tracker()):
             generated.update(part)
-        generated.update(pages.directory(pages.issuer_ids(), set(pages.asked)))
+        generated.update(pages.directory())
         generated["feed.xml"] = self.feed(config)
         if files.get_file_from_path("index.md") is None:
             generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
