@@ -614,7 +614,13 @@ def _show_report(report, distribution: Distribution) -> None:
 
 @main.group()
 def distribution() -> None:
-    """The register of distributed copies: status and receipts."""
+    """The register of distributed copies: status and receipts.
+
+    \b
+    Examples:
+      circulars distribution status panzhihua-2024-07
+      circulars distribution ack panzhihua-2024-07 geliping-coking-union
+    """
 
 
 @distribution.command("status")

@@ -383,6 +383,21 @@ def test_a_selector_matching_nothing(project):
     assert not (project / "dist").exists()
 
 
+def test_a_missing_attachment_stops_before_anything_is_made(project):
+    (project / "circulars/2024/attachments/panzhihua-2024-07-problem-list.csv").unlink()
+    result = run(project, "distribute", CIRCULAR, "--no-pdf")
+    assert result.exit_code == 1
+    assert (
+        (
+            "circulars/2024/panzhihua-2024-07.yaml:187:11: error: attachment file "
+            "'attachments/panzhihua-2024-07-problem-list.csv' not found"
+        )
+        in result.stderr
+        or "attachment file 'attachments/panzhihua-2024-07-problem-list.csv' not found" in result.stderr
+    )
+    assert not (project / "dist").exists() and not (project / "register.sqlite3").exists()
+
+
 def test_an_unwritable_output_folder(project):
     blocker = project / "not-a-folder"
     blocker.write_text("a file where a folder should be", encoding="utf-8")

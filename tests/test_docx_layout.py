@@ -209,6 +209,24 @@ def test_gbt9704_header_zone_marks(tmp_path):
     assert attr(mark, "w:pPr/w:spacing", "before") == str(1984 - 579 - 2 * 579)
 
 
+def test_gbt9704_upward_report_with_signer_and_notes(tmp_path):
+    project = load_project(REPO)
+    circular = project.source("panzhihua-2024-07").circular.model_copy(
+        update={"kind": "report", "signer": "huang-wuming", "notes": "此件公开发布", "attachments": []}
+    )
+    build_documents(project, [circular], tmp_path, jobs=1)
+    path = tmp_path / "panzhihua-2024-07.docx"
+    found = blocks(path)
+    assert found[1] == ("Doc Number Upward", "攀工发〔2024〕7号\t签发人：黄武明")
+    assert ("Closing", "特此报告。") in found
+    names = [name for name, _ in found]
+    assert found[names.index("Date Sealed") + 1] == ("Notes", "（此件公开发布）")
+    body = xml(path, "word/document.xml")
+    signer = [r for r in body.iter(f"{{{W}}}r") if attr(r, "w:rPr/w:rStyle", "val") == "SignerName"]
+    assert "".join(t.text for r in signer for t in r.iter(f"{{{W}}}t")) == "黄武明"
+    assert attr(style(path, "Signer Name"), "w:rPr/w:rFonts", "eastAsia") == "楷体_GB2312"
+
+
 # --- international --------------------------------------------------------------
 
 

@@ -214,6 +214,17 @@ def test_hostile_title_is_text(project):
     assert text(doc.cssselect("h1.title")[0]) == HOSTILE_TITLE
 
 
+def test_repealed_notice(project):
+    add_site(project)
+    source = project / "circulars/2024/panzhihua-2024-07.yaml"
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("status: issued", "status: repealed"), encoding="utf-8"
+    )
+    assert run(project, "build").exit_code == 0
+    notice = page(project / "build/site", "circulars/panzhihua-2024-07").cssselect(".admonition.danger")[0]
+    assert text(notice) == "已废止 本文件已废止。"
+
+
 def test_a_failed_build_keeps_the_previous_site(project):
     add_site(project)
     assert run(project, "build").exit_code == 0
