@@ -24,8 +24,10 @@ _LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
 
 def check_project(project: Project) -> None:
     _check_registry(project)
+    known = project.known_ids()
+    superseded = {other for c in project.circulars for other in c.supersedes}
     for source in project.sources:
-        _CircularChecks(project, source).run()
+        _CircularChecks(project, source, known, superseded).run()
     _check_uniqueness(project)
 
 
@@ -95,8 +97,10 @@ def _check_unique_ids(project: Project, source, key: str, entries: list) -> None
 
 
 class _CircularChecks:
-    def __init__(self, project: Project, source: Source):
+    def __init__(self, project: Project, source: Source, known: set[str], superseded: set[str]):
         self.project = project
+        self.known = known  # every circular id, invalid files' included
+        self.superseded = superseded  # ids some circular supersedes
         self.source = source
         self.circular: Circular = source.circular
         self.registry = project.registry
@@ -186,7 +190,7 @@ class _CircularChecks:
 
     def links(self) -> None:
         c = self.circular
-        known = self.project.known_ids()
+        known = self.known
         for key in ("supersedes", "amends"):
             for i, other_id in enumerate(getattr(c, key)):
                 self.link(key, i, other_id, known)
@@ -206,7 +210,7 @@ class _CircularChecks:
                     ("translation_of",),
                     f"a translation has the issuer and number of its original '{c.translation_of}'",
                 )
-        if c.status == "superseded" and not any(c.id in other.supersedes for other in self.project.circulars):
+        if c.status == "superseded" and c.id not in self.superseded:
             self.warning(("status",), "marked superseded, but no circular supersedes it")
 
     def link(self, key: str, i: int, other_id: str, known: set[str]) -> None:

@@ -53,6 +53,11 @@ class Project:
     invalid_ids: set[str] = field(default_factory=set)
     invalid_numbers: set[tuple[str, int, int]] = field(default_factory=set)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    _by_id: dict[str, Source] = field(default_factory=dict, repr=False)
+
+    def add(self, source: Source) -> None:
+        self.sources.append(source)
+        self._by_id.setdefault(source.circular.id, source)  # a duplicate id is reported by the checks
 
     @property
     def data_dir(self) -> Path:
@@ -63,10 +68,10 @@ class Project:
         return [s.circular for s in self.sources]
 
     def source(self, circular_id: str) -> Source | None:
-        return next((s for s in self.sources if s.circular.id == circular_id), None)
+        return self._by_id.get(circular_id)
 
     def known_ids(self) -> set[str]:
-        return {s.circular.id for s in self.sources} | self.invalid_ids
+        return set(self._by_id) | self.invalid_ids
 
 
 def circular_files(data_dir: Path) -> list[Path]:
@@ -130,7 +135,7 @@ def _load_circular(project: Project, path: Path) -> None:
     if circular is None:
         _remember_claims(project, loaded.data)
         return
-    project.sources.append(Source(circular, loaded.source))
+    project.add(Source(circular, loaded.source))
 
 
 def _remember_claims(project: Project, data: object) -> None:
