@@ -23,12 +23,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.copies import CopyMaker, copy_number_text  # noqa: E402
-from generator.distribution import Distribution  # noqa: E402
-from generator.docx_writer import DocxWriter  # noqa: E402
-from generator.project import load_project  # noqa: E402
-from generator.register import Register  # noqa: E402
-from generator.rendering import CopyMarks, Renderer  # noqa: E402
+from generator.distribution.copies import CopyMaker, copy_number_text  # noqa: E402
+from generator.distribution.register import Register  # noqa: E402
+from generator.distribution.run import Distribution  # noqa: E402
+from generator.docx.writer import DocxWriter  # noqa: E402
+from generator.render.renderer import CopyMarks, Renderer  # noqa: E402
+from generator.source.loading import load_project  # noqa: E402
 
 CIRCULAR = "panzhihua-2024-07"
 

@@ -25,11 +25,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.docx_writer import DocxWriter, markdown_to_html  # noqa: E402
-from generator.markup import paragraphs, to_plain  # noqa: E402
-from generator.numbering import document_number, format_date, ordinal  # noqa: E402
-from generator.project import load_project  # noqa: E402
-from generator.rendering import Renderer  # noqa: E402
+from generator.docx.writer import DocxWriter, markdown_to_html  # noqa: E402
+from generator.render.numbering import format_date, ordinal  # noqa: E402
+from generator.render.renderer import Renderer  # noqa: E402
+from generator.source.document_numbers import document_number  # noqa: E402
+from generator.source.inline_markup import paragraphs, to_plain  # noqa: E402
+from generator.source.loading import load_project  # noqa: E402
 
 
 def compare(contenders: dict[str, object], rounds: int, per_round: int) -> dict[str, float]:

@@ -31,10 +31,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from generator.build import build_documents  # noqa: E402
-from generator.project import load_project  # noqa: E402
-from generator.site_build import build_site  # noqa: E402
-from generator.site_plugin import CircularsPlugin  # noqa: E402
+from generator.docx.build import build_documents  # noqa: E402
+from generator.site.build import build_site  # noqa: E402
+from generator.site.plugin import CircularsPlugin  # noqa: E402
+from generator.source.loading import load_project  # noqa: E402
 
 ZH_SENTENCES = [
     "各级工会要深入贯彻落实党的二十大精神，坚持以职工为中心的工作导向，"

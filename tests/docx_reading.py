@@ -8,7 +8,7 @@ import docx
 from docx.oxml.ns import qn
 from lxml import etree
 
-from generator.docx_package import read_parts
+from generator.docx.package import read_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

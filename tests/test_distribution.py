@@ -18,7 +18,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import REPO, run
 
-from generator.project import load_project
+from generator.source.loading import load_project
 
 CIRCULAR = "panzhihua-2024-07"
 RECIPIENTS = 35  # the stationing team, the district, the park federation, 31 park unions; CC Sichuan
@@ -231,7 +231,7 @@ def test_pdfs_beside_the_copies_when_libreoffice_is_installed(project):
 
 
 def test_interrupted_preparation_resumes_with_the_same_numbers(project, monkeypatch):
-    from generator import distribution
+    from generator.distribution import run as distribution
 
     calls = {"n": 0}
     real = distribution.write_atomically

@@ -16,9 +16,9 @@ import pytest
 from conftest import REPO
 from docx_reading import blocks
 
-from generator.build import build_documents
-from generator.preview import to_pdf
-from generator.project import load_project
+from generator.docx.build import build_documents
+from generator.docx.preview import to_pdf
+from generator.source.loading import load_project
 
 
 def _need(program: str) -> None:

@@ -11,10 +11,10 @@ import pytest
 from conftest import REPO
 from docx_reading import NS, W, attr, blocks, style, xml
 
-from generator.build import build_documents
-from generator.model import Classification
-from generator.project import load_project
-from generator.reference_docs import LAYOUTS, build_reference
+from generator.docx.build import build_documents
+from generator.docx.reference_docs import LAYOUTS, build_reference
+from generator.source.loading import load_project
+from generator.source.model import Classification
 
 
 @pytest.fixture(scope="module")
@@ -329,7 +329,7 @@ def test_zip_entries_have_fixed_timestamps(built):
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_reference_documents_are_generated_reproducibly(layout):
     committed = (REPO / "templates" / f"{layout}.docx").read_bytes()
-    assert build_reference(LAYOUTS[layout]) == committed, "run: python -m generator.reference_docs"
+    assert build_reference(LAYOUTS[layout]) == committed, "run: python -m generator.docx.reference_docs"
     sample = docx.Document(io.BytesIO(committed))
     # the body shows one paragraph in each style, for restyling in Word
     shown = {p.style.name for p in sample.paragraphs}

@@ -9,11 +9,12 @@ import jsonschema
 import pytest
 from conftest import REPO, run
 
-from generator.diagnostics import Diagnostics
-from generator.model import Circular
-from generator.project import circular_files, load_project
-from generator.schema import SCHEMAS, json_schema_text
-from generator.yaml_source import read_yaml
+from generator.source.diagnostics import Diagnostics
+from generator.source.loading import load_project
+from generator.source.model import Circular
+from generator.source.project import circular_files
+from generator.source.schema import SCHEMAS, json_schema_text
+from generator.source.yaml_source import read_yaml
 
 EXAMPLES = circular_files(REPO / "circulars")
 

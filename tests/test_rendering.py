@@ -11,9 +11,9 @@ import pytest
 from conftest import REPO, circular_yaml, run, write
 from docx_reading import W, blocks
 
-from generator.markup import escape_markdown, to_markdown
-from generator.project import load_project
-from generator.rendering import Renderer, number_headings
+from generator.render.markup import escape_markdown, to_markdown
+from generator.render.renderer import Renderer, number_headings
+from generator.source.loading import load_project
 
 HOSTILE = [
     "# not a heading",
@@ -126,7 +126,7 @@ def test_template_errors_name_the_file_and_line(project):
     result = run(project, "build")
     assert result.exit_code == 1
     assert (
-        f"error: {project / 'templates/notice.md.j2'}:3: template error: 'generator.model.Circular object' has no attribute 'no_such_field'"
+        f"error: {project / 'templates/notice.md.j2'}:3: template error: 'generator.source.model.Circular object' has no attribute 'no_such_field'"
         in result.stderr
     )
     assert built.read_bytes() == before  # the document built before is untouched

@@ -18,8 +18,8 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.exceptions import MkDocsException
 
-from .build import BuildResult
-from .project import Project
+from ..docx.build import BuildResult
+from ..source.project import Project
 
 CONFIG_FILE = "mkdocs.yml"
 

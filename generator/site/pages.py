@@ -17,10 +17,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from .markup import escape_markdown, to_plain
-from .model import Circular, Requirement
-from .numbering import document_number, format_date
-from .project import Project
+from ..render.markup import escape_markdown
+from ..render.numbering import format_date
+from ..source.document_numbers import document_number
+from ..source.inline_markup import to_plain
+from ..source.model import Circular, Requirement
+from ..source.project import Project
+from .labels import LABELS
 
 CIRCULARS_DIR = "circulars"
 LATEST_MARKER = "<!-- circulars:latest -->"
@@ -28,111 +31,6 @@ LATEST_MARKER = "<!-- circulars:latest -->"
 # written, after its page is converted: the plugin fills them in last.
 DOWNLOAD_FACTS = "<!-- circulars:download-facts -->"
 LATEST_COUNT = 10
-
-LABELS = {
-    "en": {
-        "issued": "Issued",
-        "draft": "Draft",
-        "superseded": "Superseded",
-        "repealed": "Repealed",
-        "notice": "Notices",
-        "opinions": "Opinions",
-        "report": "Reports and briefings",
-        "article": "Articles",
-        "date": "Date",
-        "number": "Number",
-        "title": "Title",
-        "issuer": "Issued by",
-        "status": "Status",
-        "download": "Download the Word document",
-        "sha": "SHA-256",
-        "edit": "Edit the source (YAML)",
-        "supersedes": "Supersedes",
-        "superseded_by": "Superseded by",
-        "amends": "Amends",
-        "amended_by": "Amended by",
-        "translations": "Also in",
-        "notice_superseded": "This circular has been superseded by",
-        "notice_repealed": "This circular has been repealed.",
-        "notice_repealed_by": "This circular has been repealed by",
-        "years": "Circulars by year",
-        "issuers": "Circulars by issuing body",
-        "kinds": "Circulars by kind",
-        "statuses": "Circulars by status",
-        "own_and_subordinate": "Circulars issued by this body and the bodies under it.",
-        "tracker": "Requirements tracker",
-        "tracker_intro": "Every work requirement of every issued circular, by deadline. Overdue as of",
-        "asked_of": "What is asked of",
-        "deadline": "Deadline",
-        "requirement": "Requirement",
-        "circular": "Circular",
-        "responsible": "Responsible",
-        "targets": "Targets",
-        "overdue": "Overdue",
-        "open": "Open",
-        "none": "None yet.",
-        "no_deadline": "no deadline",
-        "directory": "Directory",
-        "tree": "The union tree",
-        "leadership": "Leadership",
-        "circulars": "circulars",
-        "requirements": "requirements",
-        "latest": "Latest circulars",
-        "feed": "Subscribe to new circulars (Atom feed)",
-        "all_years": "All years",
-    },
-    "zh": {
-        "issued": "现行有效",
-        "draft": "草稿",
-        "superseded": "已被替代",
-        "repealed": "已废止",
-        "notice": "通知",
-        "opinions": "意见",
-        "report": "报告、通报",
-        "article": "文章",
-        "date": "成文日期",
-        "number": "文号",
-        "title": "标题",
-        "issuer": "发文机关",
-        "status": "状态",
-        "download": "下载Word文档",
-        "sha": "SHA-256",
-        "edit": "编辑源文件（YAML）",
-        "supersedes": "替代",
-        "superseded_by": "已被以下公文替代",
-        "amends": "修改",
-        "amended_by": "已被以下公文修改",
-        "translations": "其他语言版本",
-        "notice_superseded": "本文件已被以下公文替代：",
-        "notice_repealed": "本文件已废止。",
-        "notice_repealed_by": "本文件已由以下公文废止：",
-        "years": "按年度",
-        "issuers": "按发文机关",
-        "kinds": "按文种",
-        "statuses": "按状态",
-        "own_and_subordinate": "本机关及所属单位印发的公文。",
-        "tracker": "工作要求落实台账",
-        "tracker_intro": "现行公文提出的全部工作要求，按完成时限排列。逾期判断日期：",
-        "asked_of": "工作要求：",
-        "deadline": "完成时限",
-        "requirement": "工作要求",
-        "circular": "公文",
-        "responsible": "责任单位",
-        "targets": "目标",
-        "overdue": "逾期",
-        "open": "进行中",
-        "none": "暂无。",
-        "no_deadline": "未定时限",
-        "directory": "组织机构",
-        "tree": "工会组织体系",
-        "leadership": "领导班子",
-        "circulars": "件公文",
-        "requirements": "项工作要求",
-        "latest": "最新公文",
-        "feed": "订阅新公文（Atom）",
-        "all_years": "全部年度",
-    },
-}
 
 
 @dataclass(frozen=True)

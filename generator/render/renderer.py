@@ -21,11 +21,13 @@ from urllib.parse import quote
 from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
+from ..source import inline_markup
+from ..source.document_numbers import document_number
+from ..source.model import Circular, Selector
+from ..source.registry import Registry
 from . import markup
-from .model import Circular, Selector
-from .numbering import chinese_numeral, document_number, format_date, heading_number, ordinal
-from .registry import Registry
-from .templating import environment
+from .environment import environment
+from .numbering import chinese_numeral, format_date, heading_number, ordinal
 
 LAYOUTS = ("gbt9704", "international")
 DEFAULT_LAYOUT = {"zh": "gbt9704", "en": "international"}
@@ -85,8 +87,8 @@ class Renderer:
         self.env = environment(project_root).overlay(autoescape=True, finalize=_finalize)
         self.env.filters.update(
             md=lambda text: Md(markup.to_markdown(text)) if text else Md(""),
-            paras=lambda text: [Md(markup.to_markdown(p)) for p in markup.paragraphs(text)],
-            plain=markup.to_plain,
+            paras=lambda text: [Md(markup.to_markdown(p)) for p in inline_markup.paragraphs(text)],
+            plain=inline_markup.to_plain,
             continue_sentence=markup.continue_sentence,
             join=lambda items, separator="": Md.escape(separator).join(Md.escape(i) for i in items),
         )

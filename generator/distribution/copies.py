@@ -13,10 +13,11 @@ import hashlib
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from .docx_package import compress, write_parts
-from .docx_writer import CORE, DOCUMENT, DocxWriter
-from .model import Circular
-from .rendering import CopyMarks, Renderer
+from ..docx.package import compress, write_parts
+from ..docx.reference import CORE, DOCUMENT
+from ..docx.writer import DocxWriter
+from ..render.renderer import CopyMarks, Renderer
+from ..source.model import Circular
 
 # Placeholders: plain letters, so escaping for Markdown and XML leaves them be.
 NUMBER_SLOT = "CIRCULARSCOPYNUMBERSLOT"

@@ -1,4 +1,4 @@
-"""How numbers, dates and document numbers are written in each language.
+"""How numbers and dates are written in each language.
 
 GB/T 9704-2012 conventions for Chinese (川工发〔2024〕12号, 2024年4月18日,
 一、（一）1.（1）, 一是……), plain international ones for English
@@ -8,11 +8,6 @@ GB/T 9704-2012 conventions for Chinese (川工发〔2024〕12号, 2024年4月18�
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .model import Circular
-    from .registry import Registry
 
 _DIGITS = "零一二三四五六七八九"
 _ORDINALS = [
@@ -101,20 +96,3 @@ def format_date(value: date, language: str) -> str:
     if language == "zh":
         return f"{value.year}年{value.month}月{value.day}日"
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def format_number(prefix: str, year: int, number: int, language: str) -> str:
-    if language == "zh":
-        return f"{prefix}〔{year}〕{number}号"
-    return f"{prefix} [{year}] No. {number}"
-
-
-def document_number(circular: Circular, registry: Registry) -> str:
-    """The circular's document number in its own language, or '' if it has none."""
-    if circular.number is None:
-        return ""
-    org = registry.organizations.get(circular.lead_issuer)
-    prefix = org.prefix.get(circular.language) if org and org.prefix else None
-    if prefix is None:
-        return ""
-    return format_number(prefix, circular.year, circular.number, circular.language)

@@ -15,12 +15,9 @@ text is, the way a typesetter would:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .terminal import display_width
-
-if TYPE_CHECKING:
-    from .docx_writer import Body, Paragraph, ReferenceDocument
+from .body import Body, Paragraph
+from .reference import ReferenceDocument
+from .text_width import display_width
 
 HEADER_LINES = {"copy-number", "addressee", "classification", "urgency"}
 

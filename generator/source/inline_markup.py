@@ -1,24 +1,18 @@
-"""The small, safe subset of Markdown allowed in a circular's text.
+"""The inline markup a circular's text fields may hold, and what it means.
 
 A secretary may write **bold**, *italic* and [links](https://example.org) in any
 text field; everything else is data and must print exactly as typed, so that
 `# not a heading`, `<b>` or `{{ 7*7 }}` in a requirement reaches the page and the
-Word file literally. This module parses that subset and turns it into escaped
-Markdown (for the one rendering both outputs share) or plain text (for titles,
-document properties and feeds).
+Word file literally. This module parses that subset, checks link targets (the
+model validates with it) and gives the plain text (for titles, document
+properties and feeds); render/markup.py turns it into escaped Markdown.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote
 
-# Characters that mean something to Python-Markdown anywhere in a line (with the
-# tables and attr_list extensions), and those that matter only where a line
-# starts (lists, quotes, rules). Escaping only these keeps the Markdown readable.
-_SPECIAL_ANYWHERE = re.compile(r"([\\`*_{}\[\]#|])")
-_SPECIAL_AT_LINE_START = re.compile(r"^(\s*)(?:([>+\-])|(\d+)\.)", re.MULTILINE)
 _INLINE = re.compile(
     r"\\(?P<escaped>[\\*\[\]_])"
     # no emphasis inside Latin words or numbers (7*7*2), but inside Chinese text
@@ -81,29 +75,6 @@ def check_inline(text: str) -> None:
             )
 
 
-def escape_markdown(text: str) -> str:
-    """Text that Markdown will print literally (and HTML will not interpret)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
-    text = _SPECIAL_ANYWHERE.sub(r"\\\1", text)
-    return _SPECIAL_AT_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\.", text)
-
-
-def to_markdown(text: str) -> str:
-    """One line of YAML text as safe Markdown."""
-    out = []
-    for span in parse(normalize_space(text)):
-        escaped = escape_markdown(span.text)
-        if span.style == "strong":
-            out.append(f"**{escaped}**")
-        elif span.style == "em":
-            out.append(f"*{escaped}*")
-        elif span.style == "link":
-            out.append(f"[{escaped}]({quote(span.url, safe=':/?#@!$&=+;,%~.-_')})")
-        else:
-            out.append(escaped)
-    return "".join(out)
-
-
 def to_plain(text: str) -> str:
     """The text without markup, for titles, properties and feeds."""
     return "".join(span.text for span in parse(normalize_space(text)))
@@ -120,17 +91,3 @@ def paragraphs(text: str | None) -> list[str]:
     if not text:
         return []
     return [p for p in (normalize_space(p) for p in re.split(r"\n\s*\n", text)) if p]
-
-
-def continue_sentence(text: str) -> str:
-    """Lower-case a phrase's first letter so it can follow 'First, ' mid-sentence.
-
-    Only when the first two words look like ordinary words ("Find out problems",
-    "The maritime home"), not a name ("Chengdu FTU builds", "Baogai Science Park").
-    """
-    words = text.split(" ", 2)
-    if len(words) < 2:
-        return text
-    first, second = words[0], words[1]
-    ordinary = first.isalpha() and len(first) > 1 and first[1:].islower() and second[:1].islower()
-    return text[:1].lower() + text[1:] if ordinary else text

@@ -1,13 +1,10 @@
-"""The DOCX writer: a circular's rendered Markdown into a Word document.
+"""The body of a Word document, built from the HTML of a circular's rendered Markdown.
 
-The Markdown becomes HTML (Python-Markdown, the same extensions as the site),
-and each block becomes a WordprocessingML paragraph or table whose style is
-named by the block's class: `{: .doc-number }` → style "Doc Number",
+Each block becomes a WordprocessingML paragraph or table whose style is named
+by the block's class: `{: .doc-number }` → style "Doc Number",
 `{: .signature .sealed }` → "Signature Sealed" (else "Signature"). Headings map
-to "Heading 1" … "Heading 4", tables to "Circular Table". Styles, page setup and
-footers come from the layout's reference document (templates/<layout>.docx),
-loaded once per process; only the body, its hyperlinks and the document
-properties are written per circular.
+to "Heading 1" … "Heading 4", tables to "Circular Table". Paragraphs stay data
+until the end so that layout rules (gbt9704_rules.py) can adjust them.
 """
 
 from __future__ import annotations
@@ -15,31 +12,10 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
-from xml.sax.saxutils import escape
 
-import markdown
-from lxml import etree
-from lxml import html as lxml_html
-
-from . import gbt9704_rules
-from .docx_package import compress, read_parts, write_parts
-from .markup import to_plain
-from .model import Circular
-from .numbering import document_number
-from .registry import Registry
-from .rendering import Rendered
-from .templating import find_template_file
-from .terminal import display_width
-
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
-DOCUMENT = "word/document.xml"
-DOCUMENT_RELS = "word/_rels/document.xml.rels"
-CORE = "docProps/core.xml"
-MARKDOWN_EXTENSIONS = ["attr_list", "tables", "md_in_html"]
+from .reference import ReferenceDocument
+from .text_width import display_width
 
 _HEADING_STYLES = {
     "h2": "Heading 1",
@@ -51,110 +27,6 @@ _HEADING_STYLES = {
 _SPACE = re.compile(r"\s+")
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _LATIN_WORD = re.compile(r"[!-~\u00a0-\u024f]+")  # runs that cannot break inside
-
-
-@functools.cache
-def w(tag: str) -> str:
-    """The qualified name of a WordprocessingML tag or attribute."""
-    return f"{{{W}}}{tag}"
-
-
-def markdown_to_html(text: str) -> str:
-    converter = _markdown()
-    converter.reset()
-    return converter.convert(text)
-
-
-# Inline syntax a Word document has no use for (images, reference links, code
-# spans, autolinks) and that templates and escaped text never produce: dropping
-# these patterns more than halves the time Python-Markdown spends on inline
-# text, the largest part of writing a document. What is left: escapes, links,
-# raw inline HTML (<span>, <br>), entities, bold and italic, line breaks.
-_UNUSED_INLINE = (
-    "backtick",
-    "reference",
-    "image_link",
-    "image_reference",
-    "short_reference",
-    "short_image_ref",
-    "autolink",
-    "automail",
-)
-
-
-@functools.cache
-def _markdown() -> markdown.Markdown:
-    converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
-    for name in _UNUSED_INLINE:
-        converter.inlinePatterns.deregister(name)
-    converter.treeprocessors.deregister("prettify")  # whitespace only
-    return converter
-
-
-class ReferenceDocument:
-    """A layout's reference .docx: its parts, style ids and page geometry."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.layout = path.stem
-        self.parts = read_parts(path)
-        # compressed once: most parts are copied unchanged into every document
-        self.entries = {name: compress(data) for name, data in self.parts.items()}
-        root = etree.fromstring(self.parts[DOCUMENT])
-        body = root.find(w("body"))
-        self.sect_pr = body.find(w("sectPr"))
-        # the document around the body text: everything up to <w:body>, the page
-        # setup (sectPr) and the closing tags, as XML text to put a new body into
-        text = self.parts[DOCUMENT].decode("utf-8")
-        body_start = re.search(r"<w:body[^>]*>", text)
-        self.document_head = text[: body_start.end()]
-        self.document_tail = etree.tostring(self.sect_pr, encoding="unicode") + "</w:body></w:document>"
-        page, margins = self.sect_pr.find(w("pgSz")), self.sect_pr.find(w("pgMar"))
-        self.left_margin = int(margins.get(w("left")))
-        self.text_width = int(page.get(w("w"))) - self.left_margin - int(margins.get(w("right")))
-        self.styles = etree.fromstring(self.parts["word/styles.xml"])
-        self.paragraph_styles: dict[tuple, str] = {}  # classes → style id, filled as documents are written
-        self.style_ids = {
-            style.find(w("name")).get(w("val")).lower(): style.get(w("styleId"))
-            for style in self.styles.iter(w("style"))
-            if style.find(w("name")) is not None
-        }
-
-    def style_id(self, name: str) -> str | None:
-        return self.style_ids.get(name.lower())
-
-    @functools.lru_cache(maxsize=256)  # noqa: B019 - one reference document per layout per process
-    def style_value(self, name: str, path: str, attribute: str) -> str | None:
-        """A property of a style, following basedOn up to the document defaults."""
-        style_id = self.style_id(name)
-        seen = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            style = self.styles.find(f"{{{W}}}style[@{{{W}}}styleId='{style_id}']")
-            if style is None:
-                break
-            found = style.find(path, {"w": W})
-            if found is not None and found.get(w(attribute)) is not None:
-                return found.get(w(attribute))
-            based = style.find(w("basedOn"))
-            style_id = based.get(w("val")) if based is not None else None
-        default = self.styles.find(f"w:docDefaults//{path}", {"w": W})
-        return default.get(w(attribute)) if default is not None else None
-
-    def font_size(self, name: str) -> float:
-        """Font size of a paragraph style in points."""
-        return int(self.style_value(name, "w:rPr/w:sz", "val") or 24) / 2
-
-
-@functools.cache
-def load_reference(path: Path, mtime: float) -> ReferenceDocument:
-    """Loaded once per process; `mtime` is in the cache key so an edited file is read again."""
-    return ReferenceDocument(path)
-
-
-def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
-    path = find_template_file(project_root, f"{layout}.docx")
-    return load_reference(path, path.stat().st_mtime)
 
 
 class Format(NamedTuple):
@@ -430,87 +302,3 @@ def _style_name(classes: tuple[str, ...]) -> str:
     """`("doc-number", "upward")` → "Doc Number Upward"."""
     words = [word for cls in classes for word in cls.split("-")]
     return " ".join(word[:1].upper() + word[1:] for word in words)
-
-
-@dataclass
-class WrittenDocx:
-    data: bytes
-    missing_styles: set[str]
-
-
-class DocxWriter:
-    """Writes circulars as .docx; one per process, reused for every document."""
-
-    def __init__(self, project_root: Path, registry: Registry):
-        self.project_root = project_root
-        self.registry = registry
-        self.references: dict[str, ReferenceDocument] = {}
-
-    def write(self, rendered: Rendered) -> WrittenDocx:
-        parts, missing_styles = self.parts(rendered)
-        return WrittenDocx(write_parts(parts), missing_styles)
-
-    def parts(self, rendered: Rendered, identifier: str | None = None) -> tuple[dict, set[str]]:
-        """The package's parts before zipping (distribution patches a few per copy),
-        and the styles the document asked for that the reference lacks."""
-        reference = self.references.get(rendered.layout)
-        if reference is None:
-            reference = self.references[rendered.layout] = reference_for(self.project_root, rendered.layout)
-        body = Body(reference)
-        html = markdown_to_html(rendered.markdown)
-        for element in lxml_html.fragments_fromstring(html) if html.strip() else []:
-            if isinstance(element, str):
-                continue
-            body.block(element)
-        if reference.layout == "gbt9704":
-            gbt9704_rules.apply(body)
-        parts = dict(reference.entries)
-        parts[DOCUMENT] = (reference.document_head + body.xml() + reference.document_tail).encode("utf-8")
-        if body.links:
-            parts[DOCUMENT_RELS] = _with_links(reference.parts[DOCUMENT_RELS], body.links)
-        parts[CORE] = core_properties(rendered.circular, self.registry, identifier)
-        return parts, body.missing_styles
-
-
-def _with_links(rels: bytes, links: list[str]) -> bytes:
-    root = etree.fromstring(rels)
-    for number, href in enumerate(links, 1):
-        rel = etree.SubElement(root, f"{{{PACKAGE_RELS}}}Relationship")
-        rel.set("Id", f"rIdLink{number}")
-        rel.set("Type", HYPERLINK)
-        rel.set("Target", href)
-        rel.set("TargetMode", "External")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-
-
-def core_properties(circular: Circular, registry: Registry, identifier: str | None = None) -> bytes:
-    """Title, subject, author, keywords, created = date of issue, language; the
-    identifier of a distributed copy (which `circulars verify` reads back)."""
-    lang = circular.language
-    issuers = "; ".join(registry.name(org, lang) for org in circular.issuer if org in registry.organizations)
-    number = document_number(circular, registry)
-    when = f"{circular.date.isoformat()}T00:00:00Z"
-    values = {
-        "dc:title": to_plain(circular.title),
-        "dc:subject": number or circular.kind,
-        "dc:creator": issuers,
-        "cp:keywords": "; ".join(to_plain(tag) for tag in circular.tags),
-        "dc:description": circular.id,
-        "cp:lastModifiedBy": "Circulars",
-        "cp:revision": "1",
-        "cp:category": circular.kind,
-        "dc:language": "zh-CN" if lang == "zh" else "en-GB",
-    }
-    if identifier:
-        values["dc:identifier"] = identifier
-    fields = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in values.items())
-    return (
-        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
-        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
-        ' xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"{fields}"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified>'
-        "</cp:coreProperties>"
-    ).encode()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .project import DATA_DIR, Project
-from .templating import environment
+from ..source.project import DATA_DIR, Project
+from .environment import environment
 
 SCHEMA_DIR = Path("site") / "schema"
 
@@ -18,13 +18,6 @@ class NewCircular:
     path: Path
     id: str
     number: int
-
-
-def next_number(project: Project, issuer: str, year: int) -> int:
-    """One more than the highest number the issuer has used this year, drafts included."""
-    used = {c.number for c in project.circulars if c.lead_issuer == issuer and c.year == year and c.number}
-    used |= {n for (org, y, n) in project.invalid_numbers if org == issuer and y == year}
-    return max(used, default=0) + 1
 
 
 def default_language(project: Project, issuer: str) -> str:
@@ -42,7 +35,7 @@ def create(
     circular_id: str | None = None,
 ) -> NewCircular:
     """Write the new file; raises FileExistsError rather than overwrite anything."""
-    number = next_number(project, issuer, when.year)
+    number = project.next_number(issuer, when.year)
     circular_id = circular_id or f"{issuer}-{when.year}-{number:02d}"
     path = project.root / DATA_DIR / str(when.year) / f"{circular_id}.yaml"
     if circular_id in project.known_ids():

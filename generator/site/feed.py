@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from .markup import to_plain
-from .model import Circular
-from .numbering import document_number
-from .registry import Registry
+from ..source.document_numbers import document_number
+from ..source.inline_markup import to_plain
+from ..source.model import Circular
+from ..source.registry import Registry
 
 FEED_SIZE = 50
 

@@ -21,11 +21,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from .build import BuildResult, DocumentBuild
+from ..docx.build import BuildResult, DocumentBuild
+from ..source.loading import load_project
+from ..source.project import DATA_DIR, Project
+from ..source.templates import TEMPLATES_DIR
 from .feed import atom_feed
-from .project import DATA_DIR, Project, load_project
-from .site_pages import LATEST_MARKER, Download, SitePages, circular_page_path
-from .templating import TEMPLATES_DIR
+from .pages import LATEST_MARKER, Download, SitePages, circular_page_path
 
 log = logging.getLogger("mkdocs.plugins.circulars")
 

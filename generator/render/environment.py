@@ -16,31 +16,7 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-TEMPLATES_DIR = "templates"
-
-
-def builtin_templates() -> Path:
-    """The templates shipped with the package (the repository's templates/ in a checkout)."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).parent.parent / TEMPLATES_DIR
-
-
-def template_dirs(project_root: Path) -> list[Path]:
-    """The project's templates/ (even if not created yet), then the built-in ones."""
-    project, builtin = project_root / TEMPLATES_DIR, builtin_templates()
-    return [project] if project.resolve() == builtin.resolve() else [project, builtin]
-
-
-def find_template_file(project_root: Path, name: str) -> Path:
-    """A non-Jinja template file (a Word reference document), project first."""
-    for d in template_dirs(project_root):
-        if (d / name).is_file():
-            return d / name
-    raise FileNotFoundError(
-        f"template '{name}' not found in {', '.join(map(str, template_dirs(project_root)))}"
-    )
+from ..source.templates import template_dirs
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from .markup import check_inline
+from .inline_markup import check_inline
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")

@@ -19,18 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import write_atomically
+from ..docx.build import write_atomically
+from ..docx.preview import PreviewError, soffice, to_pdf
+from ..docx.writer import DocxWriter
+from ..render.environment import environment
+from ..render.numbering import format_date
+from ..render.renderer import Renderer
+from ..source.document_numbers import document_number
+from ..source.inline_markup import to_plain
+from ..source.model import Circular, Organization, Selector
+from ..source.project import Project
 from .copies import CopyMaker, copy_number_text
-from .docx_writer import DocxWriter
 from .mailer import DeliveryFailed, Mailer, SmtpSettings, build_message
-from .markup import to_plain
-from .model import Circular, Organization, Selector
-from .numbering import document_number, format_date
-from .preview import PreviewError, soffice, to_pdf
-from .project import Project
 from .register import FAILED, SENDING, SENT, FileRecord, Register
-from .rendering import Renderer
-from .templating import environment
 
 DIST_DIR = "dist"
 COVER_NOTE = "cover-note.txt.j2"

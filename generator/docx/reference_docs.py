@@ -5,7 +5,7 @@ setup, page-number footers and settings. Its body shows one paragraph in each
 style, so a secretary can open it in Word, restyle the letterhead or fonts, save
 it under templates/, and every circular built afterwards follows.
 
-Run `python -m generator.reference_docs` after changing layouts.py; the output
+Run `python -m generator.docx.reference_docs` after changing layouts.py; the output
 is byte-identical for the same layouts, so the committed files only change
 when the layouts do.
 """
@@ -22,8 +22,9 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from .docx_package import read_parts, write_parts
+from ..source.templates import builtin_templates
 from .layouts import LAYOUTS, Border, Layout, Style
+from .package import read_parts, write_parts
 
 # Word's own (lower-case) names for built-in styles we define.
 _BUILT_IN_NAMES = {"Heading 1", "Heading 2", "Heading 3", "Heading 4", "Footer"}
@@ -324,7 +325,7 @@ def build_reference(layout: Layout) -> bytes:
 
 
 def main(argv: list[str]) -> int:
-    target = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "templates"
+    target = Path(argv[0]) if argv else builtin_templates()
     for layout in LAYOUTS.values():
         path = target / f"{layout.name}.docx"
         path.write_bytes(build_reference(layout))

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
-
-
-def display_width(text: str) -> int:
-    """Columns the text takes in a terminal: wide (CJK) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+from ..docx.text_width import display_width
 
 
 def truncate(text: str, width: int) -> str:

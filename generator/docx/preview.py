@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from .templating import find_template_file
+from ..source.templates import find_template_file
 
 CONVERT_TIMEOUT = 300  # seconds for one LibreOffice run
 

@@ -21,11 +21,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .docx_writer import DocxWriter
-from .model import Circular
-from .project import Project
-from .registry import Registry
-from .rendering import Rendered, Renderer, RenderError
+from ..render.renderer import Rendered, Renderer, RenderError
+from ..source.model import Circular
+from ..source.project import Project
+from ..source.registry import Registry
+from .writer import DocxWriter
 
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16

@@ -10,14 +10,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .diagnostics import Position
+from .document_numbers import document_number
 from .model import Circular, Selector
-from .numbering import document_number
-
-if TYPE_CHECKING:
-    from .project import Project, Source
+from .project import Project, Source
 
 _LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
 

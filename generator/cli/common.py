@@ -1,0 +1,81 @@
+"""What every command shares: the project it runs on, reporting problems, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..source.diagnostics import ERROR, Diagnostics
+from ..source.loading import load_project
+from ..source.model import Circular
+from ..source.project import DATA_DIR, Project
+
+EXIT_INVALID = 1
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds a circulars/ folder."""
+    for folder in [start, *start.parents]:
+        if (folder / DATA_DIR).is_dir():
+            return folder
+    return start
+
+
+class Context:
+    def __init__(self, root: Path):
+        self.root = root
+
+    def load(self, extra_files: list[Path] = ()) -> Project:
+        return load_project(self.root, list(extra_files))
+
+
+def report(diagnostics: Diagnostics, root: Path, only: list[Path] | None = None) -> tuple[int, int]:
+    """Print diagnostics (for `only` paths, if given); return (errors, warnings)."""
+    shown = diagnostics.sorted()
+    if only:
+        wanted = [p.resolve() for p in only]
+        shown = [
+            d
+            for d in shown
+            if (d.path.parent == root / DATA_DIR and d.path.name in ("organizations.yaml", "people.yaml"))
+            or any(d.path == w or w in d.path.parents for w in wanted)
+        ]
+    for d in shown:
+        click.echo(d.format(root))
+    errors = sum(d.severity == ERROR for d in shown)
+    return errors, len(shown) - errors
+
+
+def selected_circulars(project: Project, ids: tuple[str, ...]) -> list[Circular]:
+    """The circulars named on the command line (all when none is); an unknown id is a usage error."""
+    known = {c.id: c for c in project.circulars}
+    for circular_id in ids:
+        if circular_id not in known:
+            raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
+    return [known[i] for i in ids] if ids else sorted(known.values(), key=lambda c: c.id)
+
+
+def in_project(project: Project, path: Path) -> Path:
+    """An output folder given on the command line, relative to the project."""
+    return path if path.is_absolute() else project.root / path
+
+
+def plural(n: int, word: str) -> str:
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
+
+
+def fail_on_errors(project: Project) -> None:
+    """For commands that need a valid project: show what is wrong and exit 1."""
+    if project.diagnostics.has_errors():
+        for d in project.diagnostics.errors:
+            click.echo(d.format(project.root), err=True)
+        click.echo(f"{plural(len(project.diagnostics.errors), 'error')}; nothing done", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def shown_path(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

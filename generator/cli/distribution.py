@@ -1,0 +1,368 @@
+"""Commands that distribute: numbered copies and mail, the register, verify."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from ..distribution.copies import copy_number_text, parse_identifier
+from ..distribution.mailer import MailError, SmtpSettings
+from ..distribution.register import ACKNOWLEDGED, Register, RegisterError
+from ..distribution.register import DEFAULT_PATH as DEFAULT_REGISTER
+from ..distribution.run import DIST_DIR, Distribution, DistributionError, default_out_dir
+from ..docx.package import read_parts
+from ..docx.preview import soffice
+from ..source.document_numbers import document_number
+from ..source.project import Project
+from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+from .terminal import table
+
+
+def _register_path(project: Project, option: Path | None) -> Path:
+    if option is not None:
+        return option if option.is_absolute() else Path.cwd() / option
+    from_env = os.environ.get("CIRCULARS_REGISTER")
+    return Path(from_env) if from_env else project.root / DEFAULT_REGISTER
+
+
+def _open_register(project: Project, option: Path | None, must_exist: bool = False) -> Register:
+    path = _register_path(project, option)
+    if must_exist and not path.exists():
+        click.echo(f"error: no register at {path}: nothing has been distributed yet", err=True)
+        sys.exit(EXIT_INVALID)
+    try:
+        return Register(path)
+    except RegisterError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+REGISTER_OPTION = click.option(
+    "--register",
+    "register_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"The SQLite register. Default: $CIRCULARS_REGISTER or {DEFAULT_REGISTER} in the project.",
+)
+
+
+def _progress(total: int, label: str):
+    """A progress bar on the terminal (none when output is piped)."""
+    return tqdm(total=total, desc=label, unit="copy", file=sys.stderr, disable=None, leave=False)
+
+
+@click.command()
+@click.argument("circular_id", metavar="ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Output folder (relative to the project). Default: {DIST_DIR}/ID.",
+)
+@click.option("--dry-run", is_flag=True, help="List who would receive what; write nothing.")
+@click.option("--send", is_flag=True, help="Email each recipient its copy (only those not sent yet).")
+@click.option(
+    "--pdf/--no-pdf", default=None, help="Add a PDF of each copy. Default: when LibreOffice is installed."
+)
+@click.option(
+    "--resend-unconfirmed",
+    is_flag=True,
+    help="Also send copies whose sending was interrupted (they may have arrived already).",
+)
+@REGISTER_OPTION
+@click.pass_obj
+def distribute(
+    obj: Context,
+    circular_id: str,
+    output: Path | None,
+    dry_run: bool,
+    send: bool,
+    pdf: bool | None,
+    resend_unconfirmed: bool,
+    register_path: Path | None,
+) -> None:
+    """Make a numbered, addressed copy of an issued circular for each recipient.
+
+    Resolves the main and CC recipients through the union tree and writes, for
+    each, a folder COPYNO-RECIPIENT/ with the Word document (its six-digit copy
+    number and the recipient printed on it), the attachments and, where
+    LibreOffice is installed, a PDF; then manifest.csv, manifest.json and
+    SHA256SUMS. Every copy is recorded in the register: running it again gives
+    the same copies the same numbers, a new recipient the next number, and a
+    changed circular a new edition.
+
+    With --send, each recipient's copy is emailed to its contact address in
+    the registry, over SMTP configured by the environment (CIRCULARS_SMTP_HOST,
+    CIRCULARS_SMTP_PORT, CIRCULARS_SMTP_SECURITY=starttls|ssl|none,
+    CIRCULARS_SMTP_USER, CIRCULARS_SMTP_PASSWORD, CIRCULARS_SMTP_FROM) or the
+    [smtp] table of circulars.toml. Copies already sent are never sent again.
+
+    \b
+    Examples:
+      circulars distribute panzhihua-2024-07 --dry-run
+      circulars distribute panzhihua-2024-07
+      CIRCULARS_SMTP_HOST=mail.example.org circulars distribute panzhihua-2024-07 --send
+    """
+    project = obj.load()
+    fail_on_errors(project)
+    selected_circulars(project, (circular_id,))
+    out_dir = in_project(project, output) if output else default_out_dir(project, circular_id)
+    register = None
+    if not dry_run or _register_path(project, register_path).exists():
+        register = _open_register(project, register_path)
+    try:
+        distribution = Distribution(project, circular_id, out_dir, register)
+        if dry_run:
+            _show_dry_run(distribution, project, pdf)
+            return
+        settings = SmtpSettings.load(project.root) if send else None
+        with _progress(len(distribution.recipients), "copies prepared") as bar:
+            summary = distribution.prepare(pdf, bar.update)
+        _show_summary(summary, project)
+        if send:
+            with _progress(len(summary.copies), "copies sent") as bar:
+                report = distribution.send(summary, settings, resend_unconfirmed, bar.update)
+            _showreport(report, distribution)
+            if report.failed or report.unconfirmed:
+                sys.exit(EXIT_INVALID)
+    except (DistributionError, MailError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as error:
+        click.echo(
+            f"error: {circular_id}: cannot write {error.filename or out_dir}: {error.strerror or error}",
+            err=True,
+        )
+        sys.exit(EXIT_INVALID)
+    finally:
+        if register is not None:
+            register.close()
+
+
+def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None) -> None:
+    circular = distribution.circular
+    rows = []
+    want_pdf = bool(soffice()) if pdf is None else pdf
+    for recipient, number in distribution.dry_run():
+        rows.append(
+            [
+                copy_number_text(number) if number else "new",
+                recipient.role,
+                recipient.org.id,
+                distribution.name_of(recipient),
+                recipient.org.email or "(no address)",
+                ", ".join(distribution.planned_files(number or 0, want_pdf)).replace("000000", "NNNNNN"),
+            ]
+        )
+    click.echo(f"{circular.id}: {document_number(circular, project.registry)} {circular.title}")
+    click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows))
+    click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
+
+
+def _show_summary(summary, project: Project) -> None:
+    edition = f"edition {summary.edition_number} ({summary.edition[:12]})"
+    if summary.new_edition and summary.edition_number > 1:
+        edition += ": the circular changed since the last distribution, so this is a new edition"
+    main_count = sum(1 for c in summary.copies if c.recipient.role == "main")
+    click.echo(f"{summary.circular.id}: {edition}")
+    click.echo(
+        f"{plural(len(summary.copies), 'copy')} ({main_count} main, {len(summary.copies) - main_count} CC; "
+        f"{summary.new_copies} new) in {shown_path(summary.out_dir, project.root)}/"
+        f"{', with PDFs' if summary.pdfs else ''}; manifest.csv, manifest.json and SHA256SUMS beside them."
+    )
+    for note in summary.notes:
+        click.echo(f"warning: {note}", err=True)
+
+
+def _showreport(report, distribution: Distribution) -> None:
+    click.echo(
+        f"Sent {plural(len(report.sent), 'copy')}"
+        + (f"; {report.already} already sent before" if report.already else "")
+        + "."
+    )
+    for copy, error in report.failed:
+        click.echo(
+            f"error: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
+            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) failed: {error}",
+            err=True,
+        )
+    for copy in report.unconfirmed:
+        click.echo(
+            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
+            f"{copy.recipient.org.id} was being sent when a run stopped; it may have arrived. "
+            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
+            err=True,
+        )
+
+
+@click.group()
+def distribution() -> None:
+    """The register of distributed copies: status and receipts.
+
+    \b
+    Examples:
+      circulars distribution status panzhihua-2024-07
+      circulars distribution ack panzhihua-2024-07 geliping-coking-union
+    """
+
+
+@distribution.command("status")
+@click.argument("circular_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@REGISTER_OPTION
+@click.pass_obj
+def distribution_status(obj: Context, circular_id: str, as_json: bool, register_path: Path | None) -> None:
+    """Show every copy of a circular: recipient, copy number, edition, status.
+
+    \b
+    Examples:
+      circulars distribution status panzhihua-2024-07
+      circulars distribution status panzhihua-2024-07 --json
+    """
+    project = obj.load()
+    register = _open_register(project, register_path, must_exist=True)
+    try:
+        editions = dict(register.editions(circular_id))
+        copies = register.copies(circular_id)
+    finally:
+        register.close()
+    if not copies:
+        click.echo(f"error: no copies of '{circular_id}' in the register", err=True)
+        sys.exit(EXIT_INVALID)
+    source = project.source(circular_id)
+    lang = source.circular.language if source else "zh"
+    names = {o.id: o.name.best(lang) for o in project.registry.organizations.values()}
+    if as_json:
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "copy_number": copy_number_text(c.copy_number),
+                        "recipient_id": c.recipient_id,
+                        "role": c.role,
+                        "edition": editions.get(c.edition),
+                        "status": c.status,
+                        "channel": c.channel,
+                        "prepared_at": c.prepared_at,
+                        "sent_at": c.sent_at,
+                        "acknowledged_at": c.acknowledged_at,
+                        "error": c.error,
+                    }
+                    for c in copies
+                ],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return
+    rows = [
+        [
+            copy_number_text(c.copy_number),
+            c.recipient_id,
+            names.get(c.recipient_id, "?"),
+            c.role,
+            str(editions.get(c.edition, "?")),
+            c.status,
+            c.sent_at or "",
+            c.acknowledged_at or "",
+        ]
+        for c in copies
+    ]
+    click.echo(
+        table(["COPY", "RECIPIENT", "NAME", "ROLE", "EDITION", "STATUS", "SENT", "ACKNOWLEDGED"], rows)
+    )
+    counts = Counter(c.status for c in copies)
+    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+
+
+@distribution.command("ack")
+@click.argument("circular_id", metavar="ID")
+@click.argument("recipient_id", metavar="RECIPIENT")
+@REGISTER_OPTION
+@click.pass_obj
+def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register_path: Path | None) -> None:
+    """Record that RECIPIENT has received its copy of circular ID.
+
+    Acknowledges the recipient's copy of the latest edition it was given.
+
+    \b
+    Example:
+      circulars distribution ack panzhihua-2024-07 geliping-park-federation
+    """
+    project = obj.load()
+    register = _open_register(project, register_path, must_exist=True)
+    try:
+        copies = [c for c in register.copies(circular_id) if c.recipient_id == recipient_id]
+        if not copies:
+            click.echo(f"error: {circular_id}: no copy was made for '{recipient_id}'", err=True)
+            sys.exit(EXIT_INVALID)
+        latest = copies[-1]
+        register.set_status(circular_id, latest.copy_number, ACKNOWLEDGED)
+    finally:
+        register.close()
+    click.echo(f"{circular_id}: copy {copy_number_text(latest.copy_number)} acknowledged by {recipient_id}.")
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@REGISTER_OPTION
+@click.pass_obj
+def verify(obj: Context, file: Path, register_path: Path | None) -> None:
+    """Tell which circular, edition, recipient and copy a .docx is, and check its bytes.
+
+    Reads the copy's identifier from its document properties, finds the copy
+    in the register and compares the file's SHA-256 with the recorded one.
+    Exits 0 when the file is an intact distributed copy, 1 otherwise.
+
+    \b
+    Example:
+      circulars verify dist/panzhihua-2024-07/000012-coking-union/panzhihua-2024-07-000012.docx
+    """
+    project = obj.load()
+    data = file.read_bytes()
+    try:
+        core = read_parts(data).get("docProps/core.xml", b"")
+    except (zipfile.BadZipFile, OSError):
+        click.echo(f"{file}: not a Word document", err=True)
+        sys.exit(EXIT_INVALID)
+    match = re.search(rb"<dc:identifier>([^<]*)</dc:identifier>", core)
+    parsed = parse_identifier(match.group(1).decode("utf-8")) if match else None
+    if parsed is None:
+        click.echo(f"{file}: not a distributed copy (no copy identifier in its properties)", err=True)
+        sys.exit(EXIT_INVALID)
+    circular_id, edition, copy_number, recipient_id = parsed
+    register = _open_register(project, register_path, must_exist=True)
+    try:
+        record = register.copy(circular_id, copy_number)
+        files = register.files(circular_id, copy_number) if record else []
+        editions = dict(register.editions(circular_id))
+    finally:
+        register.close()
+    name = (
+        project.registry.name(recipient_id, "zh")
+        if recipient_id in project.registry.organizations
+        else recipient_id
+    )
+    click.echo(
+        f"{file}: circular {circular_id}, copy {copy_number_text(copy_number)} for {name} ({recipient_id})"
+    )
+    if record is None or record.recipient_id != recipient_id or not record.edition.startswith(edition):
+        click.echo(
+            "  not in the register: this copy was not made here, or the register is another one", err=True
+        )
+        sys.exit(EXIT_INVALID)
+    click.echo(f"  edition {editions.get(record.edition)} ({record.edition[:12]}), status {record.status}")
+    digest = hashlib.sha256(data).hexdigest()
+    recorded = next((f for f in files if f.path.endswith(".docx")), None)
+    if recorded is None or recorded.sha256 != digest:
+        click.echo(f"  its bytes do NOT match the register (SHA-256 {digest})", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(f"  its bytes match the register (SHA-256 {digest})")

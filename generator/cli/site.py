@@ -1,0 +1,115 @@
+"""Commands that publish: build (the Word documents and the site) and serve."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..docx.build import build_documents
+from ..site.build import CONFIG_FILE, SiteError, build_site, serve_site
+from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+
+
+@click.command()
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder (relative to the project): docx/ and site/ go inside.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes. Default: one per core.")
+@click.option("--drafts", is_flag=True, help="Publish draft circulars on the site too.")
+@click.option("--site-url", metavar="URL", help="Where the site will be published (overrides mkdocs.yml).")
+@click.option("--strict", is_flag=True, help="Fail on any warning while building the site.")
+@click.pass_obj
+def build(
+    obj: Context,
+    ids: tuple[str, ...],
+    output: Path,
+    jobs: int | None,
+    drafts: bool,
+    site_url: str | None,
+    strict: bool,
+) -> None:
+    """Build the Word documents and the site of directives.
+
+    Writes OUTPUT/docx/ID.docx for every circular, then the static site
+    (mkdocs + mkdocs-material, configured by mkdocs.yml) into OUTPUT/site/.
+    With IDs, writes only those Word documents. Chinese circulars use the
+    GB/T 9704-2012 layout, English ones the international layout; styles come
+    from templates/gbt9704.docx and templates/international.docx. Nothing is
+    built, and nothing built before is touched, if any file has errors.
+
+    \b
+    Examples:
+      circulars build
+      circulars build panzhihua-2024-07 sichuan-2024-12
+      circulars build --site-url https://intranet.example.org/circulars/
+    """
+    project = obj.load()
+    fail_on_errors(project)
+    chosen = selected_circulars(project, ids)
+    out_dir = in_project(project, output)
+    docx_dir = out_dir / "docx"
+    started = time.perf_counter()
+    with_site = not ids and (project.root / CONFIG_FILE).exists()
+    try:
+        if with_site:
+            # the plugin writes the documents (all of them) while MkDocs builds the pages
+            result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs)
+        else:
+            result = build_documents(project, chosen, docx_dir, jobs)
+    except SiteError as error:
+        click.echo(f"error: the site was not built: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as error:
+        click.echo(f"error: cannot write to {error.filename or out_dir}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_INVALID)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.errors:
+        sys.exit(EXIT_INVALID)
+    elapsed = time.perf_counter() - started
+    written = plural(len(result.documents), "Word document")
+    click.echo(f"Wrote {written} to {shown_path(docx_dir, project.root)}/")
+    if with_site:
+        shown = shown_path(out_dir / "site", project.root)
+        click.echo(
+            f"Built the site in {shown}/. Browse it with `circulars serve`, "
+            f"or publish the folder {shown}/ on any web server."
+        )
+    elif not ids:
+        click.echo(f"No {CONFIG_FILE} in {project.root}: the site was not built.")
+    click.echo(f"Done in {elapsed:.1f} s.")
+
+
+@click.command()
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option("--drafts", is_flag=True, help="Show draft circulars too.")
+@click.pass_obj
+def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
+    """Serve the site locally, rebuilding it as circulars and templates change.
+
+    Wraps `mkdocs serve`: open the address it prints; editing a circular's
+    YAML, a template or a page reloads the browser. Stop with Ctrl-C.
+
+    \b
+    Examples:
+      circulars serve
+      circulars serve --drafts -a 0.0.0.0:8000
+    """
+    project = obj.load()
+    fail_on_errors(project)
+    try:
+        serve_site(project.root, dev_addr, drafts)
+    except SiteError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)

@@ -1,0 +1,178 @@
+"""Commands on the YAML sources: check, list, new, schema."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ..render import scaffold
+from ..source.document_numbers import document_number
+from ..source.model import ID_PATTERN, LANGUAGES
+from ..source.schema import SCHEMAS, json_schema_text
+from .common import EXIT_INVALID, Context, fail_on_errors, plural, report
+from .terminal import table
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings (lint) as errors.")
+@click.pass_obj
+def check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
+    """Check circulars and the registry; report every problem at once.
+
+    Reads every file, validates keys, types, dates and references, and prints
+    each problem as FILE:LINE:COLUMN: error|warning: MESSAGE, sorted by file
+    and line. Prints nothing and exits 0 when all is well. With PATHS (files
+    or folders), reports only on those, still checking references against the
+    whole project.
+
+    \b
+    Examples:
+      circulars check
+      circulars check circulars/2024/panzhihua-2024-07.yaml
+      circulars check --strict circulars/
+    """
+    extra = [p for p in paths if p.is_file()]
+    project = obj.load(extra)
+    errors, warnings = report(project.diagnostics, project.root, list(paths) or None)
+    if errors or warnings:
+        click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}", err=True)
+    if errors or (strict and warnings):
+        sys.exit(EXIT_INVALID)
+
+
+@click.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
+@click.option(
+    "--status", type=click.Choice(["draft", "issued", "superseded", "repealed"]), help="Only this status."
+)
+@click.option("--issuer", metavar="ORG", help="Only circulars issued (or co-issued) by ORG.")
+@click.option("--year", type=int, help="Only circulars issued in YEAR.")
+@click.option("--lang", type=click.Choice(LANGUAGES), help="Only circulars in this language.")
+@click.pass_obj
+def list_(
+    obj: Context, as_json: bool, status: str | None, issuer: str | None, year: int | None, lang: str | None
+) -> None:
+    """List circulars: id, document number, date, status and title.
+
+    Sorted by date of issue. Exits 1 (after listing to stderr what is wrong)
+    if any file has errors, so scripts never act on a partial list.
+
+    \b
+    Examples:
+      circulars list
+      circulars list --status issued --year 2024
+      circulars list --json | jq '.[].number'
+    """
+    project = obj.load()
+    fail_on_errors(project)
+    chosen = [
+        c
+        for c in sorted(project.circulars, key=lambda c: (c.date, c.id))
+        if (status is None or c.status == status)
+        and (issuer is None or issuer in c.issuer)
+        and (year is None or c.year == year)
+        and (lang is None or c.language == lang)
+    ]
+    if as_json:
+        records = [
+            {
+                "id": c.id,
+                "number": document_number(c, project.registry) or None,
+                "date": c.date.isoformat(),
+                "status": c.status,
+                "kind": c.kind,
+                "language": c.language,
+                "issuer": c.issuer,
+                "title": c.title,
+                "path": project.source(c.id).path.relative_to(project.root).as_posix()
+                if project.source(c.id).path.is_relative_to(project.root)
+                else str(project.source(c.id).path),
+            }
+            for c in chosen
+        ]
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+        return
+    rows = [
+        [c.id, document_number(c, project.registry) or "—", c.date.isoformat(), c.status, c.title]
+        for c in chosen
+    ]
+    click.echo(table(["ID", "NUMBER", "DATE", "STATUS", "TITLE"], rows))
+
+
+@click.command()
+@click.option(
+    "--issuer", required=True, metavar="ORG", help="Issuing organization (an id from organizations.yaml)."
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Language. Default: zh if the issuer has a Chinese number prefix.",
+)
+@click.option("--title", default=None, help="Title of the circular.")
+@click.option(
+    "--kind",
+    type=click.Choice(["notice", "opinions", "report", "article"]),
+    default="notice",
+    show_default=True,
+)
+@click.option(
+    "--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="Date of issue (YYYY-MM-DD). Default: today."
+)
+@click.option("--id", "circular_id", help="Id (and file name). Default: ISSUER-YEAR-NUMBER.")
+@click.pass_obj
+def new(
+    obj: Context, issuer: str, lang: str | None, title: str | None, kind: str, when, circular_id: str | None
+) -> None:
+    """Start a new circular with the issuer's next free document number.
+
+    Writes circulars/YEAR/ID.yaml, ready to fill in, and prints its path.
+    Never overwrites an existing file.
+
+    \b
+    Examples:
+      circulars new --issuer panzhihua-ftu
+      circulars new --issuer chemchina-union --lang en --title "Notice on ..."
+    """
+    project = obj.load()
+    if issuer not in project.registry.organizations:
+        raise click.BadParameter(f"unknown organization '{issuer}'", param_hint="--issuer")
+    if circular_id is not None and not ID_PATTERN.match(circular_id):
+        raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--id")
+    language = lang or scaffold.default_language(project, issuer)
+    placeholder = "（标题）" if language == "zh" else "(Title)"
+    try:
+        made = scaffold.create(
+            project,
+            issuer,
+            language,
+            title or placeholder,
+            kind,
+            when.date() if when else date.today(),
+            circular_id,
+        )
+    except FileExistsError as error:
+        click.echo(f"error: {error}; not overwriting", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(made.path.relative_to(project.root).as_posix())
+
+
+@click.command()
+@click.argument("name", type=click.Choice(sorted(SCHEMAS)), default="circular")
+def schema(name: str) -> None:
+    """Print the JSON Schema of a YAML format (default: a circular).
+
+    Editors with the YAML language server complete and check keys as you
+    type when a file starts with a line such as
+    `# yaml-language-server: $schema=../../site/schema/circular.schema.json`.
+
+    \b
+    Examples:
+      circulars schema > circular.schema.json
+      circulars schema organizations
+    """
+    click.echo(json_schema_text(name), nl=False)

@@ -1,0 +1,1 @@
+"""Stage 4, distribution: numbered, addressed copies, the register of copies, and mail."""

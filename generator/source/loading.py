@@ -1,0 +1,80 @@
+"""Reading a project from disk: the registry and every circular, with all their problems.
+
+Loading never stops at the first bad file: it reads everything, keeps what is
+valid, and collects every diagnostic so `circulars check` can report them in
+one run. The cross-file checks run last, over the whole project.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .checks import check_project
+from .diagnostics import Position
+from .model import Circular, OrganizationsFile, PeopleFile
+from .project import ORGANIZATIONS_FILE, PEOPLE_FILE, Project, Source, circular_files
+from .validation import validate
+from .yaml_source import read_yaml
+
+
+def load_project(root: Path, extra_files: list[Path] = ()) -> Project:
+    """Read and check the whole project (plus any circular files given outside it)."""
+    root = root.resolve()
+    project = Project(root)
+    _load_registry(project)
+    files = circular_files(project.data_dir) if project.data_dir.is_dir() else []
+    for extra in extra_files:
+        if extra.resolve() not in files:
+            files.append(extra.resolve())
+    for path in files:
+        _load_circular(project, path)
+    check_project(project)
+    return project
+
+
+def _read_registry_file(project: Project, name: str, model):
+    """One registry file, validated, or None (its problems are in the diagnostics)."""
+    loaded = read_yaml(project.data_dir / name, project.diagnostics)
+    project.registry_sources[name] = loaded.source
+    return validate(model, loaded, project.diagnostics) if loaded.data is not None else None
+
+
+def _load_registry(project: Project) -> None:
+    orgs_path = project.data_dir / ORGANIZATIONS_FILE
+    if not orgs_path.exists():
+        project.diagnostics.error(orgs_path, Position(), "the organizations registry is missing")
+        return
+    organizations = _read_registry_file(project, ORGANIZATIONS_FILE, OrganizationsFile)
+    if organizations is not None:
+        project.organization_entries = organizations.organizations
+        for org in organizations.organizations:  # a duplicate id is reported by the checks
+            project.registry.organizations.setdefault(org.id, org)
+        project.registry.reindex()
+    if (project.data_dir / PEOPLE_FILE).exists():
+        people = _read_registry_file(project, PEOPLE_FILE, PeopleFile)
+        if people is not None:
+            project.people_entries = people.people
+            for person in people.people:
+                project.registry.people.setdefault(person.id, person)
+
+
+def _load_circular(project: Project, path: Path) -> None:
+    loaded = read_yaml(path, project.diagnostics)
+    if loaded.data is None:
+        return
+    circular = validate(Circular, loaded, project.diagnostics)
+    if circular is None:
+        _remember_claims(project, loaded.data)
+        return
+    project.add(Source(circular, loaded.source))
+
+
+def _remember_claims(project: Project, data: object) -> None:
+    if not isinstance(data, dict):
+        return
+    if isinstance(data.get("id"), str):
+        project.invalid_ids.add(data["id"])
+    issuer, number, when = data.get("issuer"), data.get("number"), data.get("date")
+    issuer = issuer[0] if isinstance(issuer, list) and issuer else issuer
+    if isinstance(issuer, str) and isinstance(number, int) and hasattr(when, "year"):
+        project.invalid_numbers.add((issuer, when.year, number))
