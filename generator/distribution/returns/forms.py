@@ -1,0 +1,236 @@
+"""Return forms: one Excel workbook per responsible organization, prefilled.
+
+Each form carries the circular's number, title and deadlines, one row per
+requirement or target the organization answers for, and columns to fill in:
+status (a drop-down in the circular's language), achieved value, date, note
+and contact person. Only those cells are unlocked. A very hidden sheet and the
+document properties say which circular, edition and organization the form is
+for. The edition is the register's: the SHA-256 of the circular's document and
+attachments, so a form always matches the copy it travels with.
+
+The same inputs give the same bytes: the workbook's timestamps and the zip
+entries' dates are fixed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
+
+from ...docx.build import write_atomically
+from ...source.document_numbers import document_number
+from ...source.inline_markup import to_plain
+from ...source.model import Circular
+from ...source.project import Project
+from ...source.returns import STATUS_LABELS, STATUSES, Item, obligations
+from ..run import Distribution, DistributionError
+from .layout import (
+    COLUMNS,
+    FIRST_ROW,
+    FORMAT,
+    HEADER_ROW,
+    INDEX,
+    LETTERS,
+    META_SHEET,
+    SHEET_TITLE,
+    TEXT,
+    form_identifier,
+    form_name,
+    headers,
+)
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+class ReturnsError(Exception):
+    """A form cannot be made or read; the message names the circular, organization or file."""
+
+
+def current_edition(project: Project, circular: Circular) -> str:
+    """The edition the register gives the circular as it is now."""
+    try:
+        return Distribution(project, circular.id, project.root, None).maker.edition
+    except DistributionError as error:
+        raise ReturnsError(str(error)) from None
+    except ValueError as error:  # a template that cannot make copies
+        raise ReturnsError(f"{circular.id}: {error}") from None
+
+
+class _FixedDateZip(zipfile.ZipFile):
+    """A zip whose entries all carry one date, so equal content gives equal bytes."""
+
+    def writestr(self, name, data, compress_type=None, compresslevel=None):
+        if not isinstance(name, zipfile.ZipInfo):
+            name = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            name.compress_type = self.compression
+            name.external_attr = 0o600 << 16
+        super().writestr(name, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes(), compress_type)
+
+
+def workbook_bytes(workbook: Workbook, when: datetime.datetime) -> bytes:
+    """The workbook as .xlsx bytes, stamped with `when` instead of the time it was saved."""
+    workbook.properties.created = when
+    workbook.properties.modified = when
+    buffer = io.BytesIO()
+    archive = _FixedDateZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(workbook, archive).save()
+    return buffer.getvalue()
+
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_FILL_IN = PatternFill("solid", fgColor="FFF2CC")
+_THIN = Side(style="thin", color="999999")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_OPEN = Protection(locked=False)
+
+
+class FormWriter:
+    """Forms for one circular: its obligations and edition worked out once."""
+
+    def __init__(self, project: Project, circular: Circular, edition: str | None = None):
+        self.project = project
+        self.circular = circular
+        self.owed = obligations(project.registry, circular)
+        self.edition = edition or current_edition(project, circular)
+        lang = circular.language
+        self.number = document_number(circular, project.registry)
+        self.issuer = "、".join(project.registry.name(o, lang) for o in circular.issuer)
+        self.stamp = datetime.datetime.combine(circular.date, datetime.time())
+
+    @property
+    def organizations(self) -> list[str]:
+        """Every organization that answers for something, in the circular's order."""
+        return list(self.owed)
+
+    def items(self, org_id: str) -> list[Item]:
+        if org_id not in self.owed:
+            raise ReturnsError(
+                f"{self.circular.id}: '{org_id}' is responsible for none of its requirements; no form for it"
+            )
+        return self.owed[org_id]
+
+    def write(self, org_id: str) -> bytes:
+        """The .xlsx form of one organization."""
+        items = self.items(org_id)
+        circular, lang = self.circular, self.circular.language
+        text = TEXT[lang]
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = SHEET_TITLE[lang]
+        name = self.project.registry.name(org_id, lang)
+        title = text["title"].format(number=self.number, title=to_plain(circular.title)).strip()
+        for row, value, font in (
+            (1, title, _TITLE),
+            (2, text["org"].format(name=name), _BOLD),
+            (3, text["how"].format(issuer=self.issuer), None),
+        ):
+            cell = sheet.cell(row, 1, value)
+            cell.alignment = _WRAP
+            if font:
+                cell.font = font
+            sheet.merge_cells(f"A{row}:{LETTERS[len(COLUMNS) - 1]}{row}")
+        sheet.row_dimensions[3].height = 32
+        for column, header in enumerate(headers(lang), 1):
+            cell = sheet.cell(HEADER_ROW, column, header)
+            cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BOX, _WRAP
+        for (_key, _en, _zh, width), letter in zip(COLUMNS, LETTERS, strict=False):
+            sheet.column_dimensions[letter].width = width
+        status = DataValidation(
+            type="list",
+            formula1='"' + ",".join(STATUS_LABELS[lang][s] for s in STATUSES) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+        )
+        when = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
+        sheet.add_data_validation(status)
+        sheet.add_data_validation(when)
+        for row, item in enumerate(items, FIRST_ROW):
+            for column, value in enumerate(self._prefilled(item), 1):
+                cell = sheet.cell(row, column, value)
+                cell.alignment, cell.border = _WRAP, _BOX
+            sheet.cell(row, INDEX["deadline"] + 1).number_format = "yyyy-mm-dd"
+            for key in ("status", "value", "date", "note", "who"):
+                cell = sheet.cell(row, INDEX[key] + 1)
+                cell.protection, cell.fill, cell.border, cell.alignment = _OPEN, _FILL_IN, _BOX, _WRAP
+            sheet.cell(row, INDEX["date"] + 1).number_format = "yyyy-mm-dd"
+        last = FIRST_ROW + len(items) - 1
+        status.add(f"{LETTERS[INDEX['status']]}{FIRST_ROW}:{LETTERS[INDEX['status']]}{last}")
+        when.add(f"{LETTERS[INDEX['date']]}{FIRST_ROW}:{LETTERS[INDEX['date']]}{last}")
+        sheet.freeze_panes = f"A{FIRST_ROW}"
+        sheet.protection.sheet = True
+        sheet.protection.formatColumns = False  # let them widen columns
+        sheet.protection.formatRows = False
+        self._identity(workbook, org_id, items)
+        return workbook_bytes(workbook, self.stamp)
+
+    def _prefilled(self, item: Item) -> list:
+        requirement = self.circular.requirements[item.requirement - 1]
+        text = to_plain(requirement.text)
+        if requirement.key:
+            text = f"{to_plain(requirement.key)}{'：' if self.circular.language == 'zh' else ': '}{text}"
+        none = TEXT[self.circular.language]["none"]
+        metric = target = none
+        if item.target is not None:
+            chosen = requirement.targets[item.target - 1]
+            metric, target = to_plain(chosen.metric), to_plain(chosen.value)
+        return [item.label, text, metric, target, item.deadline or none]
+
+    def _identity(self, workbook: Workbook, org_id: str, items: list[Item]) -> None:
+        meta = workbook.create_sheet(META_SHEET)
+        meta.sheet_state = "veryHidden"
+        rows = [
+            ("format", FORMAT),
+            ("circular", self.circular.id),
+            ("edition", self.edition),
+            ("organization", org_id),
+            ("language", self.circular.language),
+        ]
+        rows += [
+            ("row", row, item.requirement, item.target or 0) for row, item in enumerate(items, FIRST_ROW)
+        ]
+        for row in rows:
+            meta.append(row)
+        meta.protection.sheet = True
+        workbook.security = WorkbookProtection(lockStructure=True)
+        props = workbook.properties
+        props.identifier = form_identifier(self.circular.id, self.edition, org_id)
+        props.title = to_plain(self.circular.title)
+        props.subject = self.number or self.circular.id
+        props.creator = self.issuer
+        props.lastModifiedBy = None
+
+
+def write_form(project: Project, circular: Circular, org_id: str, edition: str | None = None) -> bytes:
+    """One organization's return form (.xlsx bytes). Give `edition` when it is known
+    already (a distribution has it as `maker.edition`), to save working it out."""
+    return FormWriter(project, circular, edition).write(org_id)
+
+
+def write_forms(
+    project: Project, circular: Circular, out_dir: Path, only: list[str] | None = None
+) -> list[tuple[str, Path]]:
+    """Every responsible organization's form (or those in `only`) as out_dir/<org-id>.xlsx."""
+    writer = FormWriter(project, circular)
+    chosen = only or writer.organizations
+    for org_id in chosen:
+        writer.items(org_id)  # every unknown organization is refused before anything is written
+    written = []
+    for org_id in chosen:
+        path = out_dir / form_name(org_id)
+        write_atomically(path, writer.write(org_id))
+        written.append((org_id, path))
+    return written
