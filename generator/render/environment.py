@@ -14,14 +14,44 @@ import json
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from ..source.templates import template_dirs
+
+# The largest string or list `*` may make, and integer `**` may compute (in bits):
+# the sandbox already refuses ranges over 100,000 items; this keeps `"x" * 10**10`
+# or `9**9**9` from eating the machine's memory or time.
+MAX_REPEAT = 10_000_000
+MAX_POWER_BITS = 100_000
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator: str, left, right):
+        if operator == "*" and _repeated_size(left, right) > MAX_REPEAT:
+            raise SecurityError(f"'*' would make more than {MAX_REPEAT:,} items")
+        if operator == "**" and _power_bits(left, right) > MAX_POWER_BITS:
+            raise SecurityError(f"'**' would make a number of more than {MAX_POWER_BITS:,} bits")
+        return super().call_binop(context, operator, left, right)
+
+
+def _repeated_size(left, right) -> int:
+    for sequence, count in ((left, right), (right, left)):
+        if isinstance(sequence, str | list | tuple) and isinstance(count, int):
+            return len(sequence) * count
+    return 0
+
+
+def _power_bits(base, exponent) -> int:
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 and abs(base) > 1:
+        return (abs(base).bit_length() - 1) * exponent
+    return 0
 
 
 @functools.cache
 def environment(project_root: Path) -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+    env = _Sandbox(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(project_root)]),
         undefined=StrictUndefined,
         autoescape=False,  # the output is Markdown; filters escape every text from YAML

@@ -18,13 +18,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
 from ..source import inline_markup
 from ..source.document_numbers import document_number
 from ..source.model import Circular, Selector
 from ..source.registry import Registry
+from ..source.templates import find_template_file
 from . import markup
 from .environment import environment
 from .numbering import chinese_numeral, format_date, heading_number, ordinal
@@ -83,6 +84,7 @@ class Renderer:
     """Renders circulars of one project; create once, use for many circulars."""
 
     def __init__(self, project_root: Path, registry: Registry):
+        self.project_root = project_root
         self.registry = registry
         self.env = environment(project_root).overlay(autoescape=True, finalize=_finalize)
         self.env.filters.update(
@@ -122,19 +124,33 @@ class Renderer:
     def render(self, circular: Circular, copy: CopyMarks | None = None) -> Rendered:
         """Markdown for one circular; with `copy`, for one numbered, addressed copy."""
         layout = layout_of(circular)
-        name = f"{circular.kind}.md.j2"
-        try:
-            template = self.env.get_template(name)
-            text = template.render(self.context(circular, layout, copy))
-        except TemplateSyntaxError as error:
-            raise RenderError(
-                f"{error.filename or error.name}:{error.lineno}: template error: {error.message}"
-            ) from None
-        except TemplateNotFound as error:
-            raise RenderError(f"template '{error.name}' not found") from None
-        except (TemplateError, TypeError, ValueError, AttributeError, KeyError) as error:
-            raise RenderError(f"{_template_location(error)}template error: {error}") from None
+        context = self.context(circular, layout, copy)
+        text = render_template(self.env, f"{circular.kind}.md.j2", context, self.project_root)
         return Rendered(circular, layout, number_headings(tidy(text), circular.language))
+
+
+def render_template(env: Environment, name: str, context: dict[str, Any], project_root: Path) -> str:
+    """The one place a template is rendered: whatever goes wrong inside it (a
+    syntax error, an undefined name, 1/0, a range the sandbox refuses, a macro or
+    an include that calls itself, memory running out) becomes a RenderError
+    naming the template file and line, never a traceback."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateSyntaxError as error:
+        raise RenderError(
+            f"{error.filename or error.name}:{error.lineno}: template error: {error.message}"
+        ) from None
+    except TemplateNotFound as error:
+        raise RenderError(f"template '{error.name}' not found") from None
+    except RecursionError as error:
+        where = _template_location(error) or _template_file(project_root, name)
+        raise RenderError(
+            f"{where}template error: {error} (does a macro call itself, or a template include itself?)"
+        ) from None
+    except Exception as error:  # a template is user code: report it, never crash
+        where = _template_location(error) or _template_file(project_root, name)
+        message = str(error) or type(error).__name__
+        raise RenderError(f"{where}template error: {message}") from None
 
 
 def _role(registry: Registry, person_id: str, org_id: str | None, lang: str) -> str:
@@ -152,15 +168,19 @@ def _attachment_link(file: str) -> Md:
     return Md(f"[{markup.escape_markdown(name)}](attachments/{quote(name)})")
 
 
-def _template_location(error: Exception) -> str:
-    """'file.md.j2:LINE: ' from the traceback frames Jinja compiled from templates."""
+def _template_location(error: BaseException) -> str:
+    """'file:LINE: ' of the innermost template frame in the traceback.
+
+    Jinja rewrites the traceback of an error raised while rendering so that its
+    frames carry the template's file name and line; a frame still running
+    compiled template code maps its line through the template's debug info.
+    """
     tb = error.__traceback__
     found = ""
     while tb is not None:
         frame = tb.tb_frame
-        filename = frame.f_code.co_filename
-        if filename.endswith(".j2"):
-            found = f"{filename}:{_template_line(frame, tb.tb_lineno)}: "
+        if "__jinja_exception__" in frame.f_globals or "__jinja_template__" in frame.f_globals:
+            found = f"{frame.f_code.co_filename}:{_template_line(frame, tb.tb_lineno)}: "
         tb = tb.tb_next
     return found
 
@@ -170,6 +190,14 @@ def _template_line(frame, python_line: int) -> int:
     if debug_info is not None:
         return debug_info.get_corresponding_lineno(python_line)
     return python_line
+
+
+def _template_file(project_root: Path, name: str) -> str:
+    """'path: ' of a template that failed before any of it ran (say, it is not UTF-8)."""
+    try:
+        return f"{find_template_file(project_root, name)}: "
+    except OSError:
+        return f"{name}: "
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
