@@ -25,8 +25,24 @@ _HEADING_STYLES = {
     "h6": "Heading 4",
 }
 _SPACE = re.compile(r"\s+")
-_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# Text and attribute values as XML: the markup characters escaped, and the
+# characters XML 1.0 forbids (C0 controls but tab and line ends, U+FFFE, U+FFFF)
+# dropped, so no text that reaches the writer can make a document Word refuses.
+_FORBIDDEN = {c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]}
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_FORBIDDEN})
+_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **_FORBIDDEN})
+
 _LATIN_WORD = re.compile(r"[!-~\u00a0-\u024f]+")  # runs that cannot break inside
+
+
+def xml_text(value: str) -> str:
+    """A value to write as the text of an XML element."""
+    return value.translate(_XML_TEXT)
+
+
+def xml_attribute(value: str) -> str:
+    """A value to write between double quotes in an XML attribute."""
+    return value.translate(_XML_ATTRIBUTE)
 
 
 class Format(NamedTuple):
@@ -129,12 +145,14 @@ class Body:
         return [item for item in self.items if isinstance(item, Paragraph)]
 
     def style(self, names: tuple[str, ...]) -> str:
+        """The id of the first style of `names` the reference has, escaped for an
+        XML attribute (a reference edited by hand may have any id)."""
         for name in names:
             found = self.reference.style_id(name)
             if found:
-                return found
+                return xml_attribute(found)
         self.missing_styles.add(names[0])
-        return self.reference.style_id("Normal") or "Normal"
+        return xml_attribute(self.reference.style_id("Normal") or "Normal")
 
     def paragraph_style(self, classes: tuple[str, ...], fallback: str) -> str:
         """ "Doc Number Upward" for classes doc-number and upward, else "Doc Number", else the fallback."""
@@ -230,6 +248,7 @@ class Body:
                     runs.xml("<w:r><w:tab/></w:r>", "\t")
                 style = next((_style_name((c,)) for c in classes if c != "right"), None)
                 char_style = self.reference.style_id(style) if style else None
+                char_style = xml_attribute(char_style) if char_style else None
                 self.inline(child, runs, fmt._replace(style=char_style) if char_style else fmt)
             else:
                 self.inline(child, runs, fmt)
@@ -237,11 +256,13 @@ class Body:
                 runs.text(child.tail, fmt)
 
     def hyperlink(self, element, runs: Runs, fmt: Format) -> None:
-        href = element.get("href", "")
+        href = element.get("href", "").translate(_FORBIDDEN)
         if href not in self.links:
             self.links.append(href)
         runs.xml(f'<w:hyperlink r:id="rIdLink{self.links.index(href) + 1}">')
-        self.inline(element, runs, fmt._replace(style=self.reference.style_id("Hyperlink") or ""))
+        self.inline(
+            element, runs, fmt._replace(style=xml_attribute(self.reference.style_id("Hyperlink") or ""))
+        )
         runs.xml("</w:hyperlink>")
 
     # --- the document ---------------------------------------------------------

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from ..render.renderer import Rendered, Renderer, RenderError
 from ..source.model import Circular
 from ..source.project import Project
 from ..source.registry import Registry
+from .reference import ReferenceDocumentError, reference_for
 from .writer import DocxWriter
 
 # Below this many documents, starting worker processes costs more than it saves.
@@ -48,14 +48,23 @@ class BuildResult:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, then rename it into place."""
+    """Write to a temporary file beside `path`, then rename it into place.
+
+    A failure (a full disk, a read-only folder) is an OSError naming `path`,
+    the file the user asked for, not the temporary one."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -144,7 +153,20 @@ class DocumentBuild:
                 self.result.errors.append(error)
             else:
                 self.rendered[circular_id] = rendered
+        self._check_references()
         return self.rendered
+
+    def _check_references(self) -> None:
+        """Load each layout's reference document here, before any document is
+        written: one that is broken stops its documents with a message naming it."""
+        broken = set()
+        for layout in sorted({rendered.layout for rendered in self.rendered.values()}):
+            try:
+                reference_for(self.project.root, layout)
+            except ReferenceDocumentError as error:
+                self.result.errors.append(str(error))
+                broken.add(layout)
+        self.rendered = {key: r for key, r in self.rendered.items() if r.layout not in broken}
 
     def start_writing(self, leave_a_core: bool = False) -> None:
         """Write the rendered documents; in the background when there is a pool.
@@ -206,8 +228,8 @@ def copy_attachments(project: Project, circulars: list[Circular], target: Path) 
                 )
                 continue
             copied[name] = origin
-            target.mkdir(parents=True, exist_ok=True)
+            data = origin.read_bytes()  # an error here names the attachment, one in writing the copy
             destination = target / name
-            if not destination.exists() or destination.read_bytes() != origin.read_bytes():
-                shutil.copyfile(origin, destination)
+            if not destination.is_file() or destination.read_bytes() != data:
+                write_atomically(destination, data)
     return warnings

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import functools
 import re
+import zipfile
+import zlib
 from pathlib import Path
 
 from lxml import etree
 
+from ..render.renderer import RenderError
 from ..source.templates import find_template_file
 from .package import compress, read_parts
 
@@ -31,6 +34,17 @@ def w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
 
+class ReferenceDocumentError(RenderError):
+    """A reference document that cannot be used; the message names the file.
+
+    A kind of template error: the reference document is a template that users
+    edit (in Word, or by hand)."""
+
+
+class _Unusable(Exception):
+    """Why a reference document cannot be used."""
+
+
 class ReferenceDocument:
     """A layout's reference .docx: its parts, style ids and page geometry."""
 
@@ -40,7 +54,7 @@ class ReferenceDocument:
         self.parts = read_parts(path)
         # compressed once: most parts are copied unchanged into every document
         self.entries = {name: compress(data) for name, data in self.parts.items()}
-        root = etree.fromstring(self.parts[DOCUMENT])
+        root = self._xml(DOCUMENT)
         body = root.find(w("body"))
         self.sect_pr = body.find(w("sectPr"))
         # the document around the body text: everything up to <w:body>, the page
@@ -52,13 +66,22 @@ class ReferenceDocument:
         page, margins = self.sect_pr.find(w("pgSz")), self.sect_pr.find(w("pgMar"))
         self.left_margin = int(margins.get(w("left")))
         self.text_width = int(page.get(w("w"))) - self.left_margin - int(margins.get(w("right")))
-        self.styles = etree.fromstring(self.parts["word/styles.xml"])
+        self.styles = self._xml("word/styles.xml")
         self.paragraph_styles: dict[tuple, str] = {}  # classes → style id, filled as documents are written
         self.style_ids = {
             style.find(w("name")).get(w("val")).lower(): style.get(w("styleId"))
             for style in self.styles.iter(w("style"))
-            if style.find(w("name")) is not None
+            if style.find(w("name")) is not None and style.get(w("styleId"))
         }
+        self.style_elements = {style.get(w("styleId")): style for style in self.styles.iter(w("style"))}
+
+    def _xml(self, part: str) -> etree._Element:
+        if part not in self.parts:
+            raise _Unusable(f"it has no part {part}")
+        try:
+            return etree.fromstring(self.parts[part])
+        except etree.XMLSyntaxError as error:
+            raise _Unusable(f"its part {part} is not well-formed XML ({error})") from None
 
     def style_id(self, name: str) -> str | None:
         return self.style_ids.get(name.lower())
@@ -70,7 +93,7 @@ class ReferenceDocument:
         seen = set()
         while style_id and style_id not in seen:
             seen.add(style_id)
-            style = self.styles.find(f"{{{W}}}style[@{{{W}}}styleId='{style_id}']")
+            style = self.style_elements.get(style_id)
             if style is None:
                 break
             found = style.find(path, {"w": W})
@@ -88,10 +111,31 @@ class ReferenceDocument:
 
 @functools.cache
 def load_reference(path: Path, mtime: float) -> ReferenceDocument:
-    """Loaded once per process; `mtime` is in the cache key so an edited file is read again."""
-    return ReferenceDocument(path)
+    """Loaded once per process; `mtime` is in the cache key so an edited file is read again.
+
+    A file that is not a Word document (saved in another format, truncated,
+    edited by hand) is a ReferenceDocumentError naming it, never a traceback."""
+    try:
+        return ReferenceDocument(path)
+    except zipfile.BadZipFile:
+        reason = "it is not a Word document (a .docx is a zip file: save it again from Word as .docx)"
+    except _Unusable as error:
+        reason = str(error)
+    except UnicodeDecodeError as error:
+        reason = f"its XML is not UTF-8 ({error.reason})"
+    except (AttributeError, TypeError, ValueError) as error:
+        reason = f"its page setup (w:body/w:sectPr with w:pgSz and w:pgMar) is missing or broken ({error})"
+    except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as error:
+        reason = f"it cannot be read ({getattr(error, 'strerror', None) or error})"
+    raise ReferenceDocumentError(f"{path}: cannot use this reference document: {reason}")
 
 
 def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
     path = find_template_file(project_root, f"{layout}.docx")
-    return load_reference(path, path.stat().st_mtime)
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as error:
+        raise ReferenceDocumentError(
+            f"{path}: cannot read this reference document: {error.strerror}"
+        ) from None
+    return load_reference(path, mtime)

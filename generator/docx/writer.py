@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import markdown
 from lxml import etree
@@ -24,7 +23,7 @@ from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from ..source.registry import Registry
 from . import gbt9704_rules
-from .body import Body
+from .body import Body, xml_text
 from .package import write_parts
 from .reference import (
     CORE,
@@ -71,6 +70,13 @@ def _markdown() -> markdown.Markdown:
     return converter
 
 
+@functools.cache
+def _html_parser() -> lxml_html.HTMLParser:
+    """libxml2 silently drops a text node over 10 MB unless told to take huge
+    trees: a long paragraph would vanish from the document without a word."""
+    return lxml_html.HTMLParser(huge_tree=True)
+
+
 @dataclass
 class WrittenDocx:
     data: bytes
@@ -97,7 +103,7 @@ class DocxWriter:
             reference = self.references[rendered.layout] = reference_for(self.project_root, rendered.layout)
         body = Body(reference)
         html = markdown_to_html(rendered.markdown)
-        for element in lxml_html.fragments_fromstring(html) if html.strip() else []:
+        for element in lxml_html.fragments_fromstring(html, parser=_html_parser()) if html.strip() else []:
             if isinstance(element, str):
                 continue
             body.block(element)
@@ -142,7 +148,7 @@ def core_properties(circular: Circular, registry: Registry, identifier: str | No
     }
     if identifier:
         values["dc:identifier"] = identifier
-    fields = "".join(f"<{tag}>{escape(value)}</{tag}>" for tag, value in values.items())
+    fields = "".join(f"<{tag}>{xml_text(value)}</{tag}>" for tag, value in values.items())
     return (
         "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
         '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
