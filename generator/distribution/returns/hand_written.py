@@ -1,0 +1,100 @@
+"""Hand-written returns: the same answers as a form's, typed as YAML.
+
+For a union that reports by letter or telephone, the secretariat writes:
+
+    circular: panzhihua-2024-07
+    organization: geliping-park-federation
+    who: 张三                  # default contact person for every answer
+    answers:
+      - requirement: 2
+        target: 1              # omit to answer the requirement as a whole
+        status: in-progress    # or its label: 进行中, in progress
+        value: 85%
+        date: 2024-05-20
+        note: 已完成31家中的26家
+
+Problems point at file:line:column, like `circulars check`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from ...source.diagnostics import Diagnostics
+from ...source.model import Date, Identifier, Model
+from ...source.returns import ReturnStatus, parse_status
+from ...source.validation import validate
+from ...source.yaml_source import read_yaml
+from .reading import Answer, Problem, Received
+
+
+def _status(value: Any) -> Any:
+    return (parse_status(value) or value) if isinstance(value, str) else value
+
+
+class HandAnswer(Model):
+    requirement: Annotated[int, Field(ge=1)]
+    """The requirement's number in the circular (1 for the first)."""
+    target: Annotated[int, Field(ge=1)] | None = None
+    """The target's number within the requirement; omit to answer the requirement as a whole."""
+    status: Annotated[ReturnStatus, BeforeValidator(_status)]
+    value: str | int | float | None = None
+    date: Date | None = None
+    note: str | None = None
+    who: str | None = None
+
+
+class HandReturn(Model):
+    circular: Identifier
+    organization: Identifier
+    edition: str | None = None
+    """The edition of the circular answered, if known; checked when given."""
+    who: str | None = None
+    answers: Annotated[list[HandAnswer], Field(min_length=1)]
+
+
+def read_hand_written(path: Path, data: bytes, shown: str, today: datetime.date) -> Received:
+    received = Received(shown, hashlib.sha256(data).hexdigest())
+    diagnostics = Diagnostics()
+    loaded = read_yaml(path, diagnostics, raw=data)
+    parsed = validate(HandReturn, loaded, diagnostics) if loaded.data is not None else None
+    for d in diagnostics.sorted():
+        received.problems.append(Problem(f"{shown}:{d.position.line}:{d.position.column}", d.message))
+    if parsed is None:
+        return received
+    received.circular, received.organization, received.edition = (
+        parsed.circular,
+        parsed.organization,
+        parsed.edition,
+    )
+    for i, answer in enumerate(parsed.answers):
+        position = loaded.source.at(("answers", i))
+        where = f"{shown}:{position.line}:{position.column}"
+        if answer.date is not None and answer.date > today:
+            at = loaded.source.at(("answers", i, "date"))
+            received.problems.append(
+                Problem(
+                    f"{shown}:{at.line}:{at.column}",
+                    f"the date {answer.date:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d})",
+                )
+            )
+            continue
+        value = answer.value.strip() or None if isinstance(answer.value, str) else answer.value
+        received.answers.append(
+            Answer(
+                answer.requirement,
+                answer.target,
+                answer.status,
+                value,
+                answer.date,
+                answer.note,
+                answer.who or parsed.who,
+                where,
+            )
+        )
+    return received

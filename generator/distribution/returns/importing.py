@@ -1,0 +1,157 @@
+"""`circulars returns import`: check returned forms against the project, and record them.
+
+Each file is read (a filled .xlsx form, or a hand-written .yaml return),
+checked cell by cell, then against the project: the circular and the
+organization exist, the form is for the circular's current edition, and every
+answered item is one the organization is responsible for. A file with any
+problem records nothing; the others are recorded, each in one atomic write.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...source.model import Circular
+from ...source.project import Project
+from ...source.returns import Item, obligations, record_path
+from .forms import ReturnsError, current_edition
+from .hand_written import read_hand_written
+from .reading import Received, read_form
+from .records import RecordError, append, locked
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Outcome:
+    received: Received
+    recorded: bool = False
+    duplicate: bool = False
+    record: Path | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.received.problems and not self.received.answers
+
+
+class Importer:
+    """Checks and records returns for one project; circulars' editions worked out once."""
+
+    def __init__(self, project: Project, today: datetime.date):
+        self.project = project
+        self.today = today
+        self._editions: dict[str, str | ReturnsError] = {}
+        self._owed: dict[str, dict[str, list[Item]]] = {}
+
+    def read(self, path: Path, shown: str) -> Received:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            received = Received(shown, "")
+            received.problem(f"cannot read the file: {error.strerror or error}")
+            return received
+        if path.suffix.lower() in YAML_SUFFIXES:
+            return read_hand_written(path, data, shown, self.today)
+        return read_form(data, shown, self.today)
+
+    def edition(self, circular: Circular) -> str | ReturnsError:
+        if circular.id not in self._editions:
+            try:
+                self._editions[circular.id] = current_edition(self.project, circular)
+            except ReturnsError as error:
+                self._editions[circular.id] = error
+        return self._editions[circular.id]
+
+    def check(self, received: Received) -> None:
+        """Add every problem the project finds with what the file says."""
+        if received.problems and received.circular is None:
+            return
+        source = self.project.source(received.circular)
+        if source is None:
+            received.problem(f"no circular '{received.circular}' in this project")
+            return
+        circular = source.circular
+        org_id = received.organization
+        if org_id not in self.project.registry.organizations:
+            received.problem(f"no organization '{org_id}' in the registry")
+            return
+        if circular.id not in self._owed:
+            self._owed[circular.id] = obligations(self.project.registry, circular)
+        owed = self._owed[circular.id].get(org_id)
+        if owed is None:
+            received.problem(f"'{org_id}' is responsible for none of the requirements of {circular.id}")
+            return
+        if received.edition is not None:
+            edition = self.edition(circular)
+            if isinstance(edition, ReturnsError):
+                received.problem(str(edition))
+                return
+            if received.edition != edition:
+                received.problem(
+                    f"a form for another edition of {circular.id} ({received.edition[:12]}); the circular "
+                    f"has changed since (now {edition[:12]}): send '{org_id}' the current form "
+                    f"(`circulars returns forms {circular.id}`)"
+                )
+                return
+        keys = {item.key for item in owed}
+        for answer in received.answers:
+            label = Item(answer.requirement, answer.target, None).label
+            if answer.requirement > len(circular.requirements):
+                received.problem(
+                    f"requirement {answer.requirement} does not exist: {circular.id} has "
+                    f"{len(circular.requirements)}",
+                    answer.where,
+                )
+            elif answer.target is not None and answer.target > len(
+                circular.requirements[answer.requirement - 1].targets
+            ):
+                received.problem(
+                    f"requirement {answer.requirement} has no target {answer.target}",
+                    answer.where,
+                )
+            elif answer.key not in keys:
+                owed_labels = ", ".join(i.label for i in owed)
+                received.problem(
+                    f"'{org_id}' does not answer for item {label} (it answers for {owed_labels})",
+                    answer.where,
+                )
+        seen: set[tuple[int, int | None]] = set()
+        for answer in received.answers:
+            if answer.key in seen:
+                received.problem("this item is answered twice in one return", answer.where)
+            seen.add(answer.key)
+
+    def record(self, received: Received, now: datetime.datetime) -> Outcome:
+        """Record one checked file (nothing when it has a problem or is recorded already)."""
+        outcome = Outcome(received)
+        if received.problems or not received.answers:
+            return outcome
+        root = self.project.root
+        try:
+            with locked(root, received.circular):
+                outcome.recorded = append(root, received, now)
+        except RecordError as error:
+            received.problem(str(error))
+            return outcome
+        outcome.duplicate = not outcome.recorded
+        outcome.record = record_path(root, received.circular, received.organization)
+        return outcome
+
+
+def import_returns(
+    project: Project,
+    files: list[tuple[Path, str]],
+    today: datetime.date,
+    now: datetime.datetime | None = None,
+) -> list[Outcome]:
+    """Check and record each (path, name as shown) in turn; one Outcome per file."""
+    importer = Importer(project, today)
+    now = now or datetime.datetime.now(datetime.UTC)
+    outcomes = []
+    for path, shown in files:
+        received = importer.read(path, shown)
+        importer.check(received)
+        outcomes.append(importer.record(received, now))
+    return outcomes
