@@ -22,6 +22,11 @@ SERIF_CJK = "SimSun"
 
 LINE = 579  # GB/T 9704 line pitch: 22 lines in the 225 mm text area
 CHAR = 320  # one 16 pt character
+# 28 characters in the 156 mm (8845 twip, 442.25 pt) line: 16 pt characters set 0.25 pt
+# closer (w:spacing -5 twips) take 441 pt, so 28 fit and a 29th does not. (A
+# linesAndChars grid says the same to Word, but LibreOffice lays it out as a square
+# grid of 15 characters a line.)
+TRACKING = -5
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,7 @@ class Style:
     bold: bool | None = None
     italic: bool | None = None
     color: str | None = None
+    tracking: int | None = None  # twips added between characters (w:spacing in run properties)
     align: str | None = None  # left, center, right, both
     first_line: int | None = None
     left: int | None = None
@@ -56,7 +62,11 @@ class Style:
     keep_next: bool = False
     page_break_before: bool = False
     borders: tuple[Border, ...] = ()
-    right_tab: bool = False  # a right-aligned tab stop at the right margin
+    right_tab: bool = False  # a right-aligned tab stop at the right indent
+    snap_to_grid: bool | None = None  # False: the line keeps its own height, off the page grid
+    # False: no extra space between Chinese and Latin letters or digits (w:autoSpaceDE/DN)
+    east_asian_spacing: bool | None = None
+    hanging_punctuation: bool | None = None  # w:overflowPunct: punctuation may pass the margin
     sample: str = ""  # shown in the reference document so it can be restyled
 
 
@@ -101,6 +111,9 @@ def _gbt_styles() -> tuple[Style, ...]:
             after=0,
             line=LINE,
             line_rule="exact",
+            east_asian_spacing=False,
+            hanging_punctuation=True,  # see reference_docs: LibreOffice reads it inverted
+            tracking=TRACKING,
             sample="正文：3号仿宋，首行缩进2字，每行28字，每页22行。",
         ),
         Style("Copy Number", **flush, align="left", sample="000001"),
@@ -135,6 +148,7 @@ def _gbt_styles() -> tuple[Style, ...]:
             size=2,
             line=227,  # the rule sits 4 mm below the document number
             line_rule="exact",
+            snap_to_grid=False,  # on the grid the paragraph would take a whole line
             borders=(Border("bottom", 12, "FF0000"),),
         ),
         Style(
@@ -145,8 +159,9 @@ def _gbt_styles() -> tuple[Style, ...]:
             align="center",
             before=2 * LINE,
             after=LINE,
-            line=LINE,
+            line=LINE,  # title lines one 28.95 pt line apart, not two grid lines
             line_rule="exact",
+            snap_to_grid=False,
             next="Recipients",
             sample="关于××××××的通知",
         ),

@@ -69,6 +69,8 @@ def run_properties(style: Style, parent) -> None:
         _sub(rpr, "w:iCs", val=int(style.italic))
     if style.color:
         _sub(rpr, "w:color", val=style.color)
+    if style.tracking is not None:
+        _sub(rpr, "w:spacing", val=style.tracking)
     if style.size:
         half_points = round(style.size * 2)
         _sub(rpr, "w:sz", val=half_points)
@@ -95,8 +97,16 @@ def paragraph_properties(style: Style, page_text_width: int, parent) -> None:
     if style.borders:
         _borders(ppr, style.borders)
     if style.right_tab:
+        # tab positions count from the left margin, not from the paragraph's indent
         tabs = _sub(ppr, "w:tabs")
-        _sub(tabs, "w:tab", val="right", pos=page_text_width - (style.right or 0) - (style.left or 0))
+        _sub(tabs, "w:tab", val="right", pos=page_text_width - (style.right or 0))
+    if style.hanging_punctuation is not None:
+        _sub(ppr, "w:overflowPunct", val=int(style.hanging_punctuation))
+    if style.east_asian_spacing is not None:
+        _sub(ppr, "w:autoSpaceDE", val=int(style.east_asian_spacing))
+        _sub(ppr, "w:autoSpaceDN", val=int(style.east_asian_spacing))
+    if style.snap_to_grid is not None:
+        _sub(ppr, "w:snapToGrid", val=int(style.snap_to_grid))
     spacing = {}
     for key, value in (("before", style.before), ("after", style.after), ("line", style.line)):
         if value is not None:
@@ -143,9 +153,9 @@ def _defaults(layout: Layout):
     _sub(rpr, "w:rFonts", ascii=normal.font, hAnsi=normal.font, eastAsia=east, cs=normal.font)
     _sub(rpr, "w:sz", val=round(normal.size * 2))
     _sub(rpr, "w:szCs", val=round(normal.size * 2))
-    _sub(
-        rpr, "w:lang", val="zh-CN" if layout.language == "zh-CN" else "en-GB", eastAsia="zh-CN", bidi="ar-SA"
-    )
+    # w:val is the language of Latin letters and digits: given as Chinese, LibreOffice
+    # breaks lines inside numbers ("10｜00"); Chinese text is w:eastAsia's
+    _sub(rpr, "w:lang", val="en-US" if layout.language == "zh-CN" else "en-GB", eastAsia="zh-CN", bidi="ar-SA")
     _sub(_sub(_sub(defaults, "w:pPrDefault"), "w:pPr"), "w:spacing", after=0, line=240, lineRule="auto")
     return defaults
 
@@ -213,7 +223,7 @@ def _page_setup(document, layout: Layout) -> None:
     )
     sect_pr.append(_el("w:cols", space=425))
     if page.line_pitch:
-        # LibreOffice honours type="lines" better than linesAndChars
+        # LibreOffice honours type="lines" better than linesAndChars (see layouts.TRACKING)
         sect_pr.append(_el("w:docGrid", type="lines", linePitch=page.line_pitch))
 
 
