@@ -5,8 +5,13 @@ requirement or target the organization answers for, and columns to fill in:
 status (a drop-down in the circular's language), achieved value, date, note
 and contact person. Only those cells are unlocked. A very hidden sheet and the
 document properties say which circular, edition and organization the form is
-for. The edition is the register's: the SHA-256 of the circular's document and
-attachments, so a form always matches the copy it travels with.
+for. The edition is the register's (the SHA-256 of the circular's document and
+attachments), so a form names the copy it travels with. Beside it, the form
+holds a digest of the questions it asks (`questions_digest`): an import
+accepts a form whose questions are still those of the circular, so a later
+edition that only fixes a typo, or a new template, does not make every form
+out there void, while a form whose requirements, targets or deadlines
+changed is refused.
 
 The same inputs give the same bytes: the workbook's timestamps and the zip
 entries' dates are fixed.
@@ -15,7 +20,9 @@ entries' dates are fixed.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -62,6 +69,26 @@ def current_edition(project: Project, circular: Circular) -> str:
         raise ReturnsError(str(error)) from None
     except ValueError as error:  # a template that cannot make copies
         raise ReturnsError(f"{circular.id}: {error}") from None
+
+
+def questions_digest(circular: Circular, org_id: str, items: list[Item]) -> str:
+    """SHA-256 of what a form asks one organization: each item's text, target and deadline."""
+    asked = []
+    for item in items:
+        requirement = circular.requirements[item.requirement - 1]
+        target = requirement.targets[item.target - 1] if item.target is not None else None
+        asked.append(
+            [
+                item.label,
+                to_plain(requirement.key or ""),
+                to_plain(requirement.text),
+                to_plain(target.metric) if target else "",
+                to_plain(target.value) if target else "",
+                item.deadline.isoformat() if item.deadline else "",
+            ]
+        )
+    text = json.dumps([circular.id, org_id, asked], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class _FixedDateZip(zipfile.ZipFile):
@@ -196,6 +223,7 @@ class FormWriter:
             ("format", FORMAT),
             ("circular", self.circular.id),
             ("edition", self.edition),
+            ("questions", questions_digest(self.circular, org_id, items)),
             ("organization", org_id),
             ("language", self.circular.language),
         ]

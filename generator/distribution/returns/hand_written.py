@@ -29,7 +29,7 @@ from ...source.diagnostics import Diagnostics
 from ...source.model import Date, Identifier, Model
 from ...source.returns import ReturnStatus, parse_status
 from ...source.validation import validate
-from ...source.yaml_source import read_yaml
+from ...source.yaml_source import Loaded, SourceMap, read_yaml
 from .reading import Answer, Problem, Received
 
 
@@ -52,10 +52,20 @@ class HandAnswer(Model):
 class HandReturn(Model):
     circular: Identifier
     organization: Identifier
-    edition: str | None = None
-    """The edition of the circular answered, if known; checked when given."""
     who: str | None = None
-    answers: Annotated[list[HandAnswer], Field(min_length=1)]
+    answers: Annotated[list[dict], Field(min_length=1)]
+    """Each a HandAnswer, validated one by one so that every problem is reported."""
+
+
+def _part(loaded: Loaded, at: tuple, data: Any) -> Loaded:
+    """One part of a loaded file, as if it were a file of its own (positions kept)."""
+    n = len(at)
+    source = SourceMap(
+        loaded.source.path,
+        {k[n:]: v for k, v in loaded.source.values.items() if k[:n] == at},
+        {k[n:]: v for k, v in loaded.source.keys.items() if k[:n] == at},
+    )
+    return Loaded(data, source)
 
 
 def read_hand_written(path: Path, data: bytes, shown: str, today: datetime.date) -> Received:
@@ -63,16 +73,17 @@ def read_hand_written(path: Path, data: bytes, shown: str, today: datetime.date)
     diagnostics = Diagnostics()
     loaded = read_yaml(path, diagnostics, raw=data)
     parsed = validate(HandReturn, loaded, diagnostics) if loaded.data is not None else None
+    answers = []
+    for i, data in enumerate(parsed.answers if parsed is not None else []):
+        answer = validate(HandAnswer, _part(loaded, ("answers", i), data), diagnostics)
+        if answer is not None:
+            answers.append((i, answer))
     for d in diagnostics.sorted():
         received.problems.append(Problem(f"{shown}:{d.position.line}:{d.position.column}", d.message))
     if parsed is None:
         return received
-    received.circular, received.organization, received.edition = (
-        parsed.circular,
-        parsed.organization,
-        parsed.edition,
-    )
-    for i, answer in enumerate(parsed.answers):
+    received.circular, received.organization = parsed.circular, parsed.organization
+    for i, answer in answers:
         position = loaded.source.at(("answers", i))
         where = f"{shown}:{position.line}:{position.column}"
         if answer.date is not None and answer.date > today:

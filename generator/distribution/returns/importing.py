@@ -2,8 +2,9 @@
 
 Each file is read (a filled .xlsx form, or a hand-written .yaml return),
 checked cell by cell, then against the project: the circular and the
-organization exist, the form is for the circular's current edition, and every
-answered item is one the organization is responsible for. A file with any
+organization exist, the form still asks what the circular asks of the
+organization (the same items, texts, targets and deadlines: see
+`questions_digest`), and every answered item is one it is responsible for. A file with any
 problem records nothing; the others are recorded, each in one atomic write.
 """
 
@@ -13,10 +14,9 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...source.model import Circular
 from ...source.project import Project
 from ...source.returns import Item, obligations, record_path
-from .forms import ReturnsError, current_edition
+from .forms import questions_digest
 from .hand_written import read_hand_written
 from .reading import Received, read_form
 from .records import RecordError, append, locked
@@ -37,12 +37,11 @@ class Outcome:
 
 
 class Importer:
-    """Checks and records returns for one project; circulars' editions worked out once."""
+    """Checks and records returns for one project."""
 
     def __init__(self, project: Project, today: datetime.date):
         self.project = project
         self.today = today
-        self._editions: dict[str, str | ReturnsError] = {}
         self._owed: dict[str, dict[str, list[Item]]] = {}
 
     def read(self, path: Path, shown: str) -> Received:
@@ -55,14 +54,6 @@ class Importer:
         if path.suffix.lower() in YAML_SUFFIXES:
             return read_hand_written(path, data, shown, self.today)
         return read_form(data, shown, self.today)
-
-    def edition(self, circular: Circular) -> str | ReturnsError:
-        if circular.id not in self._editions:
-            try:
-                self._editions[circular.id] = current_edition(self.project, circular)
-            except ReturnsError as error:
-                self._editions[circular.id] = error
-        return self._editions[circular.id]
 
     def check(self, received: Received) -> None:
         """Add every problem the project finds with what the file says."""
@@ -83,18 +74,13 @@ class Importer:
         if owed is None:
             received.problem(f"'{org_id}' is responsible for none of the requirements of {circular.id}")
             return
-        if received.edition is not None:
-            edition = self.edition(circular)
-            if isinstance(edition, ReturnsError):
-                received.problem(str(edition))
-                return
-            if received.edition != edition:
-                received.problem(
-                    f"a form for another edition of {circular.id} ({received.edition[:12]}); the circular "
-                    f"has changed since (now {edition[:12]}): send '{org_id}' the current form "
-                    f"(`circulars returns forms {circular.id}`)"
-                )
-                return
+        if received.questions is not None and received.questions != questions_digest(circular, org_id, owed):
+            received.problem(
+                f"a form for another edition of {circular.id}: what it asks of '{org_id}' (requirements, "
+                "targets or deadlines) has changed since the form was made; send it the current form "
+                f"(`circulars returns forms {circular.id} --org {org_id}`)"
+            )
+            return
         keys = {item.key for item in owed}
         for answer in received.answers:
             label = Item(answer.requirement, answer.target, None).label

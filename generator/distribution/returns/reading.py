@@ -65,7 +65,8 @@ class Received:
     sha256: str
     circular: str | None = None
     organization: str | None = None
-    edition: str | None = None  # None: a hand-written return that does not say
+    edition: str | None = None  # None: a hand-written return
+    questions: str | None = None  # the digest of what the form asks; None: hand-written
     language: str = "en"
     answers: list[Answer] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -212,12 +213,13 @@ def _identity(meta, received: Received) -> list[tuple[int, int, int | None]] | N
             "fill in the form you were sent"
         )
         return None
-    for key in ("circular", "edition", "organization", "language"):
+    for key in ("circular", "edition", "questions", "organization", "language"):
         if not isinstance(values.get(key), str):
             received.problem(f"the form does not say its {key}: use the form as it was sent")
             return None
     received.circular = str(values["circular"])
     received.edition = str(values["edition"])
+    received.questions = str(values["questions"])
     received.organization = str(values["organization"])
     received.language = str(values["language"]) if values["language"] in STATUS_LABELS else "en"
     return rows

@@ -1,0 +1,365 @@
+"""Commands that close the loop: return forms out, returns in, progress, reminders."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ..distribution.mailer import MailError, SmtpSettings
+from ..distribution.returns.forms import ReturnsError, write_forms
+from ..distribution.returns.importing import import_returns
+from ..distribution.returns.reminders import SENDING, SENT, ReminderLog, RemindError, Reminders
+from ..source.document_numbers import document_number
+from ..source.model import Circular
+from ..source.project import Project
+from ..source.returns import STATUS_LABELS, Progress, progress, today
+from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+from .distribution import REGISTER_OPTION, _open_register, _register_path
+from .terminal import table
+
+FORMS_DIR = "build/forms"
+
+
+def _today() -> object:
+    try:
+        return today()
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+def _circular(project: Project, circular_id: str) -> Circular:
+    fail_on_errors(project)
+    return selected_circulars(project, (circular_id,))[0]
+
+
+def _heading(project: Project, circular: Circular) -> str:
+    return f"{circular.id}: {document_number(circular, project.registry)} {circular.title}".replace("  ", " ")
+
+
+@click.group("returns")
+def returns() -> None:
+    """Return forms out, progress in: what each organization reports on a circular.
+
+    Each organization responsible for a requirement gets an Excel form
+    (`returns forms`), fills in its status, achieved value, date, note and
+    contact person, and sends it back; `returns import` checks it and records
+    it in returns/ID/ORG.yaml; `returns status` shows who has done what.
+
+    \b
+    Examples:
+      circulars returns forms panzhihua-2024-07 -o forms/
+      circulars returns import inbox/*.xlsx
+      circulars returns status panzhihua-2024-07
+    """
+
+
+@returns.command("forms")
+@click.argument("circular_id", metavar="ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help=f"Output folder (relative to the project). Default: {FORMS_DIR}/ID.",
+)
+@click.option(
+    "--org", "orgs", multiple=True, metavar="ORG", help="Only this organization's form (repeatable)."
+)
+@click.pass_obj
+def forms(obj: Context, circular_id: str, output: Path | None, orgs: tuple[str, ...]) -> None:
+    """Write one return form per responsible organization: OUTPUT/ORG.xlsx.
+
+    Each form is prefilled with the circular's number, title and deadlines and
+    has a row per requirement or target the organization answers for, with
+    columns to fill in: status (a drop-down), achieved value, date, note and
+    contact person. Everything else is protected. The form knows its
+    circular, edition and organization, so an import never has to guess.
+
+    \b
+    Examples:
+      circulars returns forms panzhihua-2024-07
+      circulars returns forms panzhihua-2024-07 -o forms/ --org geliping-park-federation
+    """
+    project = obj.load()
+    circular = _circular(project, circular_id)
+    out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
+    try:
+        written = write_forms(project, circular, out_dir, list(orgs) or None)
+    except ReturnsError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as error:
+        click.echo(f"error: cannot write {error.filename or out_dir}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_INVALID)
+    if not written:
+        click.echo(f"error: {circular.id}: no requirement names a responsible organization", err=True)
+        sys.exit(EXIT_INVALID)
+    click.echo(_heading(project, circular))
+    click.echo(f"{plural(len(written), 'form')} in {shown_path(out_dir, project.root)}/")
+
+
+@returns.command("import")
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.pass_obj
+def import_(obj: Context, files: tuple[Path, ...]) -> None:
+    """Check filled return forms (.xlsx) or hand-written returns (.yaml) and record them.
+
+    Every problem of every file is reported at once, with the file and cell.
+    A file with any problem records nothing; each other file's answers are
+    added to returns/ID/ORG.yaml (earlier answers stay). A file already
+    recorded (the same bytes) is not recorded again. Exits 1 if any file was
+    refused.
+
+    \b
+    A hand-written return (for answers that came by letter or telephone):
+      circular: panzhihua-2024-07
+      organization: geliping-park-federation
+      who: 张三
+      answers:
+        - {requirement: 2, target: 1, status: in-progress, value: 85%, date: 2024-05-20}
+
+    \b
+    Examples:
+      circulars returns import inbox/geliping-park-federation.xlsx
+      circulars returns import inbox/*.xlsx phoned-in.yaml
+    """
+    project = obj.load()
+    fail_on_errors(project)
+    on = _today()
+    outcomes = import_returns(project, [(f, str(f)) for f in files], on)
+    refused = recorded = duplicates = 0
+    for outcome in outcomes:
+        received = outcome.received
+        if received.problems:
+            refused += 1
+            for problem in received.problems:
+                click.echo(f"{problem}", err=True)
+        elif outcome.recorded:
+            recorded += 1
+            click.echo(
+                f"{received.shown}: recorded {plural(len(received.answers), 'answer')} of "
+                f"{received.organization} on {received.circular} "
+                f"in {shown_path(outcome.record, project.root)}"
+            )
+        elif outcome.duplicate:
+            duplicates += 1
+            click.echo(f"{received.shown}: already recorded (the same file); nothing added")
+        else:
+            click.echo(f"warning: {received.shown}: nothing is filled in; nothing recorded", err=True)
+    summary = [f"{recorded} recorded"]
+    if duplicates:
+        summary.append(f"{duplicates} already recorded")
+    if refused:
+        summary.append(f"{refused} refused (nothing recorded from {'it' if refused == 1 else 'them'})")
+    click.echo(f"{plural(len(outcomes), 'file')}: " + ", ".join(summary))
+    if refused:
+        sys.exit(EXIT_INVALID)
+
+
+def _status_json(project: Project, state: Progress) -> str:
+    lang = state.circular.language
+    names = project.registry
+    return json.dumps(
+        {
+            "circular": state.circular.id,
+            "today": state.today.isoformat(),
+            "done": sum(r.done for r in state.rows),
+            "total": len(state.rows),
+            "completion": round(state.rate(), 4),
+            "overdue": sum(r.overdue for r in state.rows),
+            "organizations": [
+                {
+                    "id": org,
+                    "name": names.name(org, lang),
+                    "done": sum(r.done for r in state.rows if r.organization == org),
+                    "total": sum(1 for r in state.rows if r.organization == org),
+                    "completion": round(state.rate(org), 4),
+                    "overdue": sum(r.overdue for r in state.rows if r.organization == org),
+                }
+                for org in state.organizations()
+            ],
+            "items": [
+                {
+                    "organization": r.organization,
+                    "item": r.item.label,
+                    "requirement": r.item.requirement,
+                    "target": r.item.target,
+                    "deadline": r.item.deadline.isoformat() if r.item.deadline else None,
+                    "status": r.latest.status if r.latest else None,
+                    "value": r.latest.value if r.latest else None,
+                    "date": r.latest.date.isoformat() if r.latest and r.latest.date else None,
+                    "note": r.latest.note if r.latest else None,
+                    "who": r.latest.who if r.latest else None,
+                    "source": r.latest.source if r.latest else None,
+                    "overdue": r.overdue,
+                }
+                for r in state.rows
+            ],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+@returns.command("status")
+@click.argument("circular_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_obj
+def status(obj: Context, circular_id: str, as_json: bool) -> None:
+    """Show, per requirement and organization, the latest status and value reported.
+
+    Items past their deadline and not done are marked overdue (judged against
+    today, or CIRCULARS_TODAY=YYYY-MM-DD); the completion rate is the share of
+    items reported done, overall and per organization.
+
+    \b
+    Examples:
+      circulars returns status panzhihua-2024-07
+      circulars returns status panzhihua-2024-07 --json
+    """
+    project = obj.load()
+    circular = _circular(project, circular_id)
+    state = progress(project, circular, _today())
+    for d in state.problems.errors:
+        click.echo(d.format(project.root), err=True)
+    if as_json:
+        click.echo(_status_json(project, state))
+    else:
+        labels = STATUS_LABELS[circular.language]
+        rows = [
+            [
+                r.item.label,
+                r.item.deadline.isoformat() if r.item.deadline else "—",
+                r.organization,
+                project.registry.name(r.organization, circular.language),
+                labels[r.latest.status] if r.latest else "(no return)",
+                str(r.latest.value) if r.latest and r.latest.value is not None else "",
+                r.latest.date.isoformat() if r.latest and r.latest.date else "",
+                "OVERDUE" if r.overdue else "",
+            ]
+            for r in state.rows
+        ]
+        click.echo(_heading(project, circular))
+        click.echo(table(["ITEM", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE", "DATE", ""], rows))
+        done = sum(r.done for r in state.rows)
+        overdue = sum(r.overdue for r in state.rows)
+        click.echo(
+            f"{done} of {len(state.rows)} items done ({state.rate():.0%}); "
+            f"{overdue} overdue on {state.today.isoformat()}"
+        )
+    if state.problems.has_errors():
+        sys.exit(EXIT_INVALID)
+
+
+@click.command()
+@click.argument("circular_id", metavar="ID")
+@click.option(
+    "--days",
+    default=7,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Also remind of items due within N days.",
+)
+@click.option("--send", is_flag=True, help="Email each organization its reminder and its form.")
+@click.option("--dry-run", is_flag=True, help="Show who would be reminded of what; send and record nothing.")
+@REGISTER_OPTION
+@click.pass_obj
+def remind(
+    obj: Context, circular_id: str, days: int, send: bool, dry_run: bool, register_path: Path | None
+) -> None:
+    """List (or email) the organizations with items overdue or due within N days.
+
+    An item is due when it is not reported done and its deadline has passed
+    or comes within --days. With --send, each organization gets one email
+    listing its items, with its return form attached again, over the same
+    SMTP settings as `circulars distribute`; what was sent is recorded in the
+    register, and no organization is reminded twice on one day.
+
+    \b
+    Examples:
+      circulars remind panzhihua-2024-07
+      circulars remind panzhihua-2024-07 --days 14 --send --dry-run
+      circulars remind panzhihua-2024-07 --send
+    """
+    project = obj.load()
+    circular = _circular(project, circular_id)
+    reminders = Reminders(project, circular, days, _today())
+    for d in reminders.progress.problems.errors:
+        click.echo(d.format(project.root), err=True)
+    if reminders.progress.problems.has_errors():
+        sys.exit(EXIT_INVALID)
+    register = None
+    if (send and not dry_run) or _register_path(project, register_path).exists():
+        register = _open_register(project, register_path)
+    try:
+        log = ReminderLog(register) if register is not None else None
+        reminders.look_up(log)
+        if not send or dry_run:
+            _show_plan(project, reminders, send)
+            return
+        settings = SmtpSettings.load(project.root)
+        report = reminders.send(settings, log)
+    except (RemindError, ReturnsError, MailError) as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    finally:
+        if register is not None:
+            register.close()
+    click.echo(
+        f"Sent {plural(len(report.sent), 'reminder')}"
+        + (f"; {len(report.already)} already sent today" if report.already else "")
+        + "."
+    )
+    for reminder, error in report.failed:
+        click.echo(f"error: {circular.id}: reminder to {reminder.organization.id} failed: {error}", err=True)
+    for reminder in report.unconfirmed:
+        click.echo(
+            f"warning: {circular.id}: the reminder to {reminder.organization.id} "
+            "may or may not have arrived; it is not sent again today",
+            err=True,
+        )
+    if report.failed or report.unconfirmed:
+        sys.exit(EXIT_INVALID)
+
+
+def _show_plan(project: Project, reminders: Reminders, send: bool) -> None:
+    click.echo(_heading(project, reminders.circular))
+    rows = []
+    for reminder in reminders.reminders:
+        items = [
+            f"{r.item.label} ({r.item.deadline.isoformat()}{', overdue' if r.overdue else ''})"
+            for r in reminder.rows
+        ]
+        today = {SENT: "sent today", SENDING: "sent today?"}.get(reminder.already or "", "")
+        rows.append(
+            [
+                reminder.organization.id,
+                reminders.name_of(reminder),
+                reminder.organization.email or "(no address)",
+                "; ".join(items),
+                today,
+            ]
+        )
+    if rows:
+        click.echo(table(["ORGANIZATION", "NAME", "EMAIL", "ITEMS DUE", "REMINDER"], rows, max_width=80))
+    counts = Counter(bool(r.already in (SENT, SENDING)) for r in reminders.reminders)
+    due = f"within {reminders.days} days" if reminders.days else "today"
+    click.echo(
+        f"{plural(len(reminders.reminders), 'organization')} with items overdue or due {due} "
+        f"({reminders.today.isoformat()})"
+        + (f"; {counts[True]} already reminded today" if counts[True] else "")
+        + (
+            "; nothing was sent (--dry-run)."
+            if send
+            else "; nothing was sent (add --send to email them with their forms)."
+        )
+    )
+
+
+COMMANDS = (returns, remind)
