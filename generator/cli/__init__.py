@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, site, source
+from . import distribution, docx, returns, site, source
 from .common import Context, find_project_root
 
 
@@ -53,5 +53,6 @@ for command in (
     distribution.distribute,
     distribution.distribution,
     distribution.verify,
+    *returns.COMMANDS,
 ):
     main.add_command(command)
