@@ -3,26 +3,26 @@
 A circular's page is the very Markdown its Word document was written from,
 framed by a header (number, issuer, date, status, download, links to related
 circulars). Everything else is generated from the model. Every text from YAML
-is escaped for Markdown and HTML here, exactly as the templates escape it.
+goes out through escaping.py: `markdown` in the pages, `front_matter` for their
+titles and tags.
 Links are relative `.md` links, which MkDocs checks and turns into URLs that
 work at the root of a host or under any sub-path.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import posixpath
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from ..render.markup import escape_markdown
 from ..render.numbering import format_date
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.model import Circular, Requirement
 from ..source.project import Project
+from . import escaping
+from .escaping import front_matter, markdown, markdown_plain
 from .labels import LABELS
 
 CIRCULARS_DIR = "circulars"
@@ -51,25 +51,13 @@ def link(from_path: str, to_path: str) -> str:
     return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
 
 
-def _text(value: str) -> str:
-    """Text from YAML or the registry, safe in Markdown and HTML."""
-    return escape_markdown(to_plain(value))
-
-
 # Listing pages repeat the titles of the circulars they list: searching should
 # find the circulars themselves, and indexing thousands of listed titles again
 # would double the time the search plugin spends segmenting Chinese.
 NOT_SEARCHED = {"search": {"exclude": True}}
-
-
-def _front_matter(title: str, **extra) -> str:
-    # MkDocs themes print the title unescaped: give it already escaped for HTML
-    data = {"title": html.escape(title), **extra}
-    return (
-        "---\n"
-        + "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in data.items())
-        + "---\n\n"
-    )
+# Nested Markdown lists deeper than this are drawn at this depth: Python-Markdown
+# recurses once per level, and real union trees are under ten levels deep.
+MAX_LIST_DEPTH = 30
 
 
 def _human_size(size: int) -> str:
@@ -121,10 +109,12 @@ class SitePages:
         circular = self.by_id[circular_id]
         number = self.number(circular)
         label = f"{number} {to_plain(circular.title)}" if number else to_plain(circular.title)
-        return f"[{escape_markdown(label)}]({link(from_path, circular_page_path(circular_id))})"
+        return f"[{markdown(label)}]({link(from_path, circular_page_path(circular_id))})"
 
     def status_badge(self, status: str) -> str:
-        return f'<span class="status status-{status}">{html.escape(self.labels[status])}</span>'
+        return (
+            f'<span class="status status-{escaping.html(status)}">{escaping.html(self.labels[status])}</span>'
+        )
 
     def table(self, from_path: str, circulars: list[Circular]) -> str:
         labels = self.labels
@@ -134,10 +124,10 @@ class SitePages:
             "| --- | --- | --- | --- | --- |",
         ]
         for c in circulars:
-            title = f"[{_text(c.title)}]({link(from_path, circular_page_path(c.id))})"
-            issuers = "、".join(escape_markdown(self.org_name(o)) for o in c.issuer)
+            title = f"[{markdown_plain(c.title)}]({link(from_path, circular_page_path(c.id))})"
+            issuers = "、".join(markdown(self.org_name(o)) for o in c.issuer)
             rows.append(
-                f"| {c.date.isoformat()} | {escape_markdown(self.number(c)) or '—'} | {title} | {issuers} "
+                f"| {c.date.isoformat()} | {markdown(self.number(c)) or '—'} | {title} | {issuers} "
                 f"| {self.status_badge(c.status)} |"
             )
         return "\n".join(rows) + "\n" if circulars else f"{labels['none']}\n"
@@ -151,22 +141,22 @@ class SitePages:
         )
         return html_page.replace(DOWNLOAD_FACTS, facts, 1)
 
-    def circular_page(self, circular: Circular, markdown: str, document_name: str) -> str:
+    def circular_page(self, circular: Circular, body_markdown: str, document_name: str) -> str:
         path = circular_page_path(circular.id)
         labels = self.labels
         lang = circular.language
-        issuers = "、".join(escape_markdown(self.registry.name(o, lang)) for o in circular.issuer)
+        issuers = "、".join(markdown(self.registry.name(o, lang)) for o in circular.issuer)
         number = self.number(circular)
         header = [
             '<div class="circular-meta" markdown="1">',
             "",
             f"{self.status_badge(circular.status)} "
-            + (f"**{escape_markdown(number)}** · " if number else "")
-            + f"{issuers} · {escape_markdown(format_date(circular.date, lang))}",
+            + (f"**{markdown(number)}** · " if number else "")
+            + f"{issuers} · {markdown(format_date(circular.date, lang))}",
             "",
         ]
         header += [
-            f"[{labels['download']}]({document_name})"
+            f"[{labels['download']}]({escaping.url_path(document_name)})"
             "{ .md-button .md-button--primary .download download }"
             f' <span class="download-facts">{DOWNLOAD_FACTS}</span>',
             "",
@@ -178,14 +168,14 @@ class SitePages:
         body = [
             f'<div class="circular" lang="{lang_tag}" markdown="1">',
             "",
-            markdown.strip(),
+            body_markdown.strip(),
             "",
             "</div>",
             "",
         ]
         tags = [to_plain(t) for t in circular.tags]
         return (
-            _front_matter(to_plain(circular.title), tags=tags)
+            front_matter(title=to_plain(circular.title), tags=tags)
             + "\n".join(header)
             + notice
             + related
@@ -240,13 +230,13 @@ class SitePages:
         """An index page listing the groups, and a page per group."""
         pages = {}
         index_path = f"{folder}/index.md"
-        lines = [_front_matter(title, **NOT_SEARCHED), f"# {escape_markdown(title)}", ""]
+        lines = [front_matter(title=title, **NOT_SEARCHED), f"# {markdown(title)}", ""]
         for key, (label, members) in groups.items():
             page_path = f"{folder}/{key}.md"
-            lines.append(f"- [{escape_markdown(label)}]({link(index_path, page_path)}) ({len(members)})")
+            lines.append(f"- [{markdown(label)}]({link(index_path, page_path)}) ({len(members)})")
             pages[page_path] = (
-                _front_matter(f"{label} · {title}", **NOT_SEARCHED)
-                + f"# {escape_markdown(label)}\n\n"
+                front_matter(title=f"{label} · {title}", **NOT_SEARCHED)
+                + f"# {markdown(label)}\n\n"
                 + self.table(page_path, members)
             )
         pages[index_path] = "\n".join(lines) + "\n"
@@ -297,11 +287,11 @@ class SitePages:
             page_path = f"issuers/{org_id}.md"
             name = self.org_name(org_id)
             pages[page_path] = (
-                _front_matter(f"{name} · {title}", **NOT_SEARCHED)
-                + f"# {escape_markdown(name)}\n\n{self.labels['own_and_subordinate']}\n\n"
+                front_matter(title=f"{name} · {title}", **NOT_SEARCHED)
+                + f"# {markdown(name)}\n\n{self.labels['own_and_subordinate']}\n\n"
                 + self.table(page_path, members)
             )
-        lines = [_front_matter(title, **NOT_SEARCHED), f"# {escape_markdown(title)}", ""]
+        lines = [front_matter(title=title, **NOT_SEARCHED), f"# {markdown(title)}", ""]
         lines += self._tree_lines(index_path, shown, lambda org_id: f"issuers/{org_id}.md")
         pages[index_path] = "\n".join(lines) + "\n"
         return pages
@@ -309,17 +299,16 @@ class SitePages:
     def _tree_lines(self, from_path: str, shown: set[str], target) -> list[str]:
         """A nested list of the organizations in `shown`, following the tree."""
         lines: list[str] = []
-
-        def walk(org_id: str, depth: int) -> None:
-            if org_id in shown:
-                name = escape_markdown(self.org_name(org_id))
-                lines.append(f"{'    ' * depth}- [{name}]({link(from_path, target(org_id))})")
-                depth += 1
-            for child in self.registry.children(org_id):
-                walk(child.id, depth)
-
-        for root in self.registry.roots():
-            walk(root.id, 0)
+        levels: list[int] = []  # levels[d]: how many shown organizations are above depth d + 1
+        for org, depth in self.registry.tree():  # a loop, not recursion: any depth is fine
+            del levels[depth:]
+            level = levels[-1] if levels else 0
+            if org.id in shown:
+                name = markdown(self.org_name(org.id))
+                indent = "    " * min(level, MAX_LIST_DEPTH)
+                lines.append(f"{indent}- [{name}]({link(from_path, target(org.id))})")
+                level += 1
+            levels.append(level)
         return lines
 
     # --- the tracker -----------------------------------------------------------
@@ -353,9 +342,11 @@ class SitePages:
             anchor = link(from_path, circular_page_path(circular.id))
             number = self.number(circular) or to_plain(circular.title)
             responsible = "、".join(
-                escape_markdown(self.registry.recipient_label(r, lang)) for r in requirement.responsible
+                markdown(self.registry.recipient_label(r, lang)) for r in requirement.responsible
             )
-            targets = "; ".join(f"{_text(t.metric)} {_text(t.value)}" for t in requirement.targets)
+            targets = "; ".join(
+                f"{markdown_plain(t.metric)} {markdown_plain(t.value)}" for t in requirement.targets
+            )
             overdue = requirement.deadline is not None and requirement.deadline < self.today
             state = (
                 f'<span class="overdue">{labels["overdue"]}</span>'
@@ -364,7 +355,7 @@ class SitePages:
             )
             deadline = requirement.deadline.isoformat() if requirement.deadline else labels["no_deadline"]
             rows.append(
-                f"| {deadline} | {index}. {_text(key)} | [{escape_markdown(number)}]({anchor}) "
+                f"| {deadline} | {index}. {markdown_plain(key)} | [{markdown(number)}]({anchor}) "
                 f"| {responsible or '—'} | {targets or '—'} | {state} |"
             )
         return "\n".join(rows) + "\n" if items else f"{self.labels['none']}\n"
@@ -377,12 +368,12 @@ class SitePages:
             page_path = f"tracker/{org_id}.md"
             name = self.org_name(org_id)
             pages[page_path] = (
-                _front_matter(f"{labels['asked_of']} {name}", **NOT_SEARCHED)
-                + f"# {escape_markdown(labels['asked_of'])} {escape_markdown(name)}\n\n"
+                front_matter(title=f"{labels['asked_of']} {name}", **NOT_SEARCHED)
+                + f"# {markdown(labels['asked_of'])} {markdown(name)}\n\n"
                 + self.tracker_table(page_path, org_items)
             )
         pages[index_path] = (
-            _front_matter(labels["tracker"], **NOT_SEARCHED)
+            front_matter(title=labels["tracker"], **NOT_SEARCHED)
             + f"# {labels['tracker']}\n\n{labels['tracker_intro']} {self.today.isoformat()}.\n\n"
             + self.tracker_table(index_path, self.tracked)
         )
@@ -395,26 +386,20 @@ class SitePages:
         issuers = self.issuer_ids()
         path = "directory/index.md"
         lines = [
-            _front_matter(labels["directory"]),
+            front_matter(title=labels["directory"]),
             f"# {labels['directory']}",
             "",
             f"## {labels['tree']}",
             "",
         ]
 
-        def walk(org_id: str, depth: int) -> None:
-            org = self.registry.organizations[org_id]
-            parts = [f"**{escape_markdown(org.name.best(self.language))}**"]
-            if org_id in issuers:
-                parts.append(f"[{labels['circulars']}]({link(path, f'issuers/{org_id}.md')})")
-            if org_id in self.asked:
-                parts.append(f"[{labels['requirements']}]({link(path, f'tracker/{org_id}.md')})")
-            lines.append(f"{'    ' * depth}- " + " · ".join(parts))
-            for child in self.registry.children(org_id):
-                walk(child.id, depth + 1)
-
-        for root in self.registry.roots():
-            walk(root.id, 0)
+        for org, depth in self.registry.tree():  # a loop, not recursion: any depth is fine
+            parts = [f"**{markdown(org.name.best(self.language))}**"]
+            if org.id in issuers:
+                parts.append(f"[{labels['circulars']}]({link(path, f'issuers/{org.id}.md')})")
+            if org.id in self.asked:
+                parts.append(f"[{labels['requirements']}]({link(path, f'tracker/{org.id}.md')})")
+            lines.append(f"{'    ' * min(depth, MAX_LIST_DEPTH)}- " + " · ".join(parts))
         lines += ["", f"## {labels['leadership']}", ""]
         by_org: dict[str, list[tuple[int, str, list[str]]]] = defaultdict(list)
         for person in self.registry.people.values():
@@ -426,8 +411,8 @@ class SitePages:
         for org_id, members in by_org.items():
             if org_id not in self.registry.organizations or all(rank == 999 for rank, _, _ in members):
                 continue
-            lines += [f"### {escape_markdown(self.org_name(org_id))}", ""]
+            lines += [f"### {markdown(self.org_name(org_id))}", ""]
             for _rank, name, titles in sorted(members):
-                lines.append(f"- **{escape_markdown(name)}**: {escape_markdown('; '.join(titles))}")
+                lines.append(f"- **{markdown(name)}**: {markdown('; '.join(titles))}")
             lines.append("")
         return {path: "\n".join(lines) + "\n"}
