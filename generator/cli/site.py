@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from ..docx.build import build_documents
-from ..site.build import CONFIG_FILE, SiteError, build_site, serve_site
+from ..site.build import CONFIG_FILE, SiteError, build_site, check_build_output, serve_site
+from ..site.outputs import UnsafeOutput
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 
 
@@ -60,11 +61,15 @@ def build(
     started = time.perf_counter()
     with_site = not ids and (project.root / CONFIG_FILE).exists()
     try:
+        check_build_output(project, out_dir, docx_dir, out_dir / "site")
         if with_site:
             # the plugin writes the documents (all of them) while MkDocs builds the pages
             result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs)
         else:
             result = build_documents(project, chosen, docx_dir, jobs)
+    except UnsafeOutput as error:
+        click.echo(f"error: nothing was built: {error}", err=True)
+        sys.exit(EXIT_INVALID)
     except SiteError as error:
         click.echo(f"error: the site was not built: {error}", err=True)
         sys.exit(EXIT_INVALID)

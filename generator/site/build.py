@@ -2,16 +2,20 @@
 
 The site is built into a fresh folder and swapped into place only when the
 build succeeds, so a failed build never leaves a half-empty site where a good
-one was. The Word documents `circulars build` has just written are handed to
-the plugin, so nothing is rendered twice.
+one was. The swap removes only a site folder a build made (outputs.py), and
+no build writes into the project's sources. The Word documents are written by
+the plugin while MkDocs builds the pages, so nothing is rendered twice.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
+import sys
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.commands.build import build
@@ -20,6 +24,7 @@ from mkdocs.exceptions import MkDocsException
 
 from ..docx.build import BuildResult
 from ..source.project import Project
+from .outputs import UnsafeOutput, building, check_output, check_replaceable, mark, remove_ours
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -38,6 +43,25 @@ def _quiet_libraries() -> None:
         jieba.setLogLevel(logging.WARNING)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{record.levelname.lower()}: {record.getMessage()}"
+
+
+@contextmanager
+def _messages() -> Iterator[None]:
+    """MkDocs' and the plugin's warnings on stderr, worded like ours ("warning: ...")."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter())
+    handler.setLevel(logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bool, strict: bool):
@@ -68,30 +92,70 @@ def build_site(
     """Build the Word documents into docx_dir and the site into site_dir,
     replacing the site that was there only on success."""
     _quiet_libraries()
-    site_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
-    staging.chmod(0o755)  # a web server must be able to read it
-    try:
-        config, plugin = _config(project.root, staging, site_url, drafts, strict)
-        plugin.project = project
-        plugin.config.docx_dir = str(docx_dir)
-        plugin.config.jobs = jobs
+    pages = docs_dir(project.root)  # check before anything is written
+    for folder, what in ((site_dir, "site"), (docx_dir, "Word documents")):
+        check_output(folder, project.root, pages, what)
+    check_replaceable(site_dir, project.root)
+    with building(site_dir, project.root), _messages():
+        staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
+        staging.chmod(0o755)  # a web server must be able to read it
+        mark(staging)  # so that a later build can clear it away if this one is killed
         try:
-            build(config)
-        except MkDocsException as error:
-            raise SiteError(str(error)) from None
+            config, plugin = _config(project.root, staging, site_url, drafts, strict)
+            plugin.project = project
+            plugin.hand_back = True  # the documents' warnings: we print them with the result
+            plugin.config.docx_dir = str(docx_dir)
+            plugin.config.jobs = jobs
+            try:
+                build(config)
+            except MkDocsException as error:
+                raise SiteError(str(error)) from None
+            finally:
+                if plugin.documents is not None and plugin.result is None:
+                    plugin.documents.finish()  # the build stopped early: let the writers finish
+            _swap(staging, site_dir, project.root)
         finally:
-            if plugin.documents is not None and plugin.result is None:
-                plugin.documents.finish()  # the build stopped early: let the writers finish
-        old = site_dir.with_name(f".{site_dir.name}-old")
-        shutil.rmtree(old, ignore_errors=True)
-        if site_dir.exists():
-            site_dir.rename(old)
-        staging.rename(site_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+            remove_ours(staging)
     return plugin.result
+
+
+def _swap(staging: Path, site_dir: Path, root: Path) -> None:
+    """Put the new site in place of the old one, which is removed only if a build made it."""
+    old = site_dir.with_name(f".{site_dir.name}-old")
+    remove_ours(old)
+    try:
+        check_replaceable(site_dir, root)  # again: it may have changed during the build
+    except UnsafeOutput as error:
+        raise SiteError(str(error)) from None
+    if old.exists():
+        raise SiteError(f"{old} is in the way, and a build did not make it: move it away")
+    if site_dir.exists():
+        site_dir.rename(old)
+        mark(old)  # an empty folder had no marker; it is ours to remove now
+    staging.rename(site_dir)
+    remove_ours(old)
+
+
+def docs_dir(project_root: Path) -> Path | None:
+    """The site's hand-written pages (docs_dir), if the project has a site."""
+    if not (project_root / CONFIG_FILE).exists():
+        return None
+    _quiet_libraries()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            config = load_config(config_file=str(project_root / CONFIG_FILE))
+    except (MkDocsException, OSError):
+        return project_root / "docs"  # mkdocs' default; the build will report the error
+    return Path(config.docs_dir)
+
+
+def check_build_output(project: Project, out_dir: Path, docx_dir: Path, site_dir: Path) -> None:
+    """Refuse an output folder (or a folder for the documents or the site in it) that is,
+    holds or lies inside the project's sources."""
+    pages = docs_dir(project.root)
+    for folder, what in ((out_dir, "build output"), (docx_dir, "Word documents"), (site_dir, "site")):
+        check_output(folder, project.root, pages, what)
 
 
 def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:

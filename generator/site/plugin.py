@@ -25,7 +25,9 @@ from ..docx.build import BuildResult, DocumentBuild
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
+from .escaping import url_path
 from .feed import atom_feed
+from .outputs import UnsafeOutput, check_output, check_replaceable, mark
 from .pages import LATEST_MARKER, Download, SitePages, circular_page_path
 
 log = logging.getLogger("mkdocs.plugins.circulars")
@@ -53,23 +55,42 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.documents: DocumentBuild | None = None
         self.result: BuildResult | None = None
         self.downloads: dict[str, Download] = {}
+        # `circulars build` reports the documents' warnings itself, from the result
+        self.hand_back = False
 
     # --- configuration ---------------------------------------------------------
 
     def on_config(self, config):
-        if self.project is not None:
-            return config
-        root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
-        if not root.is_absolute():
-            root = Path(config.config_file_path).parent / root
-        project = load_project(root)
-        if project.diagnostics.has_errors():
-            problems = "\n".join(d.format(project.root) for d in project.diagnostics.errors)
-            raise PluginError(f"the circulars have errors:\n{problems}")
-        self.project = project
-        if os.environ.get("CIRCULARS_DRAFTS") == "1":
-            self.config.drafts = True
+        if self.project is None:
+            root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
+            if not root.is_absolute():
+                root = Path(config.config_file_path).parent / root
+            project = load_project(root)
+            if project.diagnostics.has_errors():
+                problems = "\n".join(d.format(project.root) for d in project.diagnostics.errors)
+                raise PluginError(f"the circulars have errors:\n{problems}")
+            self.project = project
+            if os.environ.get("CIRCULARS_DRAFTS") == "1":
+                self.config.drafts = True
+        # MkDocs empties site_dir next: never the sources, never someone else's files
+        # (it keeps hidden files, such as a .git of a checked-out site)
+        root, docs = self.project.root, Path(config.docs_dir)
+        try:
+            check_output(Path(config.site_dir), root, docs, "site (site_dir)")
+            check_output(self.docx_dir(), root, docs, "Word documents (docx_dir)")
+            check_replaceable(Path(config.site_dir), root, ignore_hidden=True)
+        except UnsafeOutput as error:
+            raise PluginError(str(error)) from None
+        if not config.site_url:
+            log.warning(
+                "no site_url (in mkdocs.yml, or --site-url): the sitemap lists no pages, and the "
+                "links in the Atom feed are relative, which feed readers may not follow"
+            )
         return config
+
+    def docx_dir(self) -> Path:
+        docx_dir = Path(self.config.docx_dir)
+        return docx_dir if docx_dir.is_absolute() else self.project.root / docx_dir
 
     def published(self):
         return [c for c in self.project.circulars if self.config.drafts or c.status != "draft"]
@@ -87,9 +108,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         # published). The Markdown is needed now, for the pages; the documents
         # are written in the background while MkDocs builds the pages.
         everything = project.circulars
-        docx_dir = Path(self.config.docx_dir)
-        docx_dir = docx_dir if docx_dir.is_absolute() else project.root / docx_dir
-        self.documents = DocumentBuild(project, docx_dir, self.config.jobs, len(everything))
+        self.documents = DocumentBuild(project, self.docx_dir(), self.config.jobs, len(everything))
         rendered = self.documents.render(everything)
         if self.documents.result.errors:
             self.documents.finish()
@@ -103,7 +122,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         prefix = _relative(docs_dir, project.root)
         for file in files:
             if file.generated_by is None and prefix:
-                file.edit_uri = f"{prefix}/{file.src_uri}"
+                file.edit_uri = url_path(f"{prefix}/{file.src_uri}")
 
         def add(path: str, content=None, source: Path | None = None, in_nav: bool = False) -> File:
             existing = files.get_file_from_path(path)
@@ -127,7 +146,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 content=pages.circular_page(circular, rendered[circular.id].markdown, name),
             )
             source = project.source(circular.id)
-            page.edit_uri = _relative(source.path, project.root)
+            edit = _relative(source.path, project.root)
+            page.edit_uri = url_path(edit) if edit else None
             for attachment in circular.attachments:
                 if attachment.file:
                     origin = (source.path.parent / attachment.file).resolve()
@@ -162,7 +182,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
     def on_env(self, env, *, config, files):
         """Pages are converted; files are copied next: the documents must be there."""
         self.result = self.documents.finish()
-        for warning in self.result.warnings:
+        for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
         self.downloads = {
             d.circular_id: Download(d.path.name, d.size, d.sha256) for d in self.result.documents
@@ -174,6 +194,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         if circular_id in self.downloads:
             output = self.pages.fill_download_facts(output, self.downloads[circular_id])
         return output
+
+    def on_post_build(self, *, config) -> None:
+        mark(Path(config.site_dir))  # the next build may replace this folder
 
     # --- serving ---------------------------------------------------------------
 

@@ -1,0 +1,142 @@
+"""Where a build may write, and what it may delete.
+
+A build replaces its site folder wholesale, so it must never be pointed at
+the project's sources: an output folder that is, contains or lies inside
+circulars/, templates/ or the site's hand-written pages (mkdocs' docs_dir),
+or that is or contains the project folder itself, is refused.
+
+A site folder the build made holds a marker file (MARKER). A build replaces
+only a folder that has it, or an empty one; a folder with anything else in it
+is someone's, and is left alone with a message. While a build of a site
+folder runs, it holds a lock file beside it; holding it, the build removes the
+staging folders that killed builds left behind (`.site-*` with the marker:
+nothing else is ever removed).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..source.project import DATA_DIR
+from ..source.templates import TEMPLATES_DIR
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked, staging folders are not collected
+    fcntl = None
+
+MARKER = ".circulars-site"
+_MARKER_TEXT = "Made by `circulars build`: the next build replaces this folder.\n"
+
+
+class UnsafeOutput(Exception):
+    """An output folder that would overwrite the sources or someone else's files."""
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() or "." if path.is_relative_to(root) else str(path)
+
+
+def source_folders(root: Path, docs_dir: Path | None) -> list[tuple[Path, str]]:
+    """The project's hand-written folders, with how to name them in a message."""
+    root = Path(root).resolve()
+    folders = [
+        (root / DATA_DIR, f"{DATA_DIR}/ (the circulars and the registry)"),
+        (root / TEMPLATES_DIR, f"{TEMPLATES_DIR}/ (the templates)"),
+    ]
+    if docs_dir is not None:
+        docs = Path(docs_dir).resolve()
+        folders.append((docs, f"{_shown(docs, root)}/ (the site's own pages, docs_dir in mkdocs.yml)"))
+    return folders
+
+
+def check_output(folder: Path, root: Path, docs_dir: Path | None, what: str) -> None:
+    """Refuse an output folder that would overwrite or delete the project's sources."""
+    folder, root = Path(folder).resolve(), Path(root).resolve()
+    shown = _shown(folder, root)
+    problem = None
+    if folder == root:
+        problem = "it is the project folder itself"
+    elif root.is_relative_to(folder):
+        problem = f"it contains the project folder {root}"
+    else:
+        for source, name in source_folders(root, docs_dir):
+            if folder == source:
+                problem = f"it is {name}"
+            elif folder.is_relative_to(source):
+                problem = f"it lies inside {name}"
+            elif source.is_relative_to(folder):
+                problem = f"it contains {name}"
+            if problem:
+                break
+    if problem:
+        raise UnsafeOutput(
+            f"cannot write the {what} into {shown}/: {problem}, and the build would overwrite or "
+            "delete the sources. Choose a folder of its own (the default is build/)."
+        )
+
+
+def check_replaceable(site_dir: Path, root: Path, ignore_hidden: bool = False) -> None:
+    """Refuse to replace a folder that a build did not make and that is not empty."""
+    site_dir = Path(site_dir)
+    shown = _shown(site_dir.resolve(), Path(root).resolve())
+    if site_dir.is_symlink() or (site_dir.exists() and not site_dir.is_dir()):
+        raise UnsafeOutput(f"cannot build the site into {shown}: it is not a folder")
+    if not site_dir.exists() or (site_dir / MARKER).is_file():
+        return
+    entries = [e for e in os.listdir(site_dir) if not (ignore_hidden and e.startswith("."))]
+    if entries:
+        raise UnsafeOutput(
+            f"cannot build the site into {shown}/: it holds files that a build did not make "
+            f"(there is no {MARKER} in it), and building would delete them. "
+            "Move them away, or choose another folder."
+        )
+
+
+def mark(site_dir: Path) -> None:
+    """Mark a folder as made by a build (and so replaceable by the next one)."""
+    (Path(site_dir) / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def is_ours(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and (folder / MARKER).is_file()
+
+
+def remove_ours(folder: Path) -> None:
+    """Remove a folder a build made; anything else stays."""
+    if is_ours(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class SiteBusy(UnsafeOutput):
+    """Another build is writing the same site folder."""
+
+
+@contextmanager
+def building(site_dir: Path, root: Path) -> Iterator[None]:
+    """Hold the site folder's lock for a build, and clear what killed builds left."""
+    parent = Path(site_dir).parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    lock_path = parent / f".{Path(site_dir).name}.lock"
+    with open(lock_path, "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            shown = _shown(Path(site_dir).resolve(), Path(root).resolve())
+            raise SiteBusy(
+                f"another build is writing {shown}/ right now; run this one when it has finished"
+            ) from None
+        try:
+            # no other build holds the lock: any staging folder here is a dead one's
+            for entry in parent.glob(f".{Path(site_dir).name}-*"):
+                remove_ours(entry)
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
