@@ -47,7 +47,12 @@ def test_gbt9704_page_and_grid(built):
     assert attr(sect, "w:docGrid", "linePitch") == "579"
     footers = {ref.get(f"{{{W}}}type") for ref in sect.findall("w:footerReference", NS)}
     assert footers == {"default", "even"}
-    assert sect.find("w:titlePg", NS) is None  # no title-page exception
+    assert sect.find("w:titlePg", NS) is None  # no title-page exception in the text
+    # the 版记's section: on an even page, unnumbered (its first page has no footer)
+    last = xml(built / "panzhihua-2024-07.docx", "word/document.xml").find("w:body/w:sectPr", NS)
+    assert attr(last, "w:type", "val") == "evenPage"
+    assert last.find("w:titlePg", NS) is not None
+    assert {ref.get(f"{{{W}}}type") for ref in last.findall("w:footerReference", NS)} == {"default", "even"}
 
 
 def test_gbt9704_fonts_in_all_four_slots(built):
@@ -125,7 +130,7 @@ def test_gbt9704_every_element_in_order(built):
     targets = [text for name, text in found if name == "Table Text"][:4]
     assert targets[:3] == ["建会率", "＞90%", "2024年9月30日"]
     assert found[-1] == ("Normal", "")  # Word ends a body with a paragraph; this one is a hairline
-    assert found[-10:-1] == [
+    assert found[-12:-1] == [
         ("Closing", "特此通知。"),
         ("Attachment Note", "附件：驻点单位问题清单（模板）"),
         ("Signature Sealed", "攀枝花市总工会"),
@@ -133,6 +138,8 @@ def test_gbt9704_every_element_in_order(built):
         ("Attachment Label", "附件"),
         ("Attachment Title", "驻点单位问题清单（模板）"),
         ("Attachment File", "附件文件：panzhihua-2024-07-problem-list.csv"),
+        ("Normal", ""),  # ends the text's section
+        ("Normal", ""),  # opens the 版记's, which starts on an even page
         ("CC", "抄送：四川省总工会。"),
         ("Imprint", "攀枝花市总工会\t2024年4月18日印发"),
     ]

@@ -10,10 +10,16 @@ text is, the way a typesetter would:
   a seal, the signature is centred over the date;
 * the closing block (版记: CC and imprint) sits at the bottom of the text area
   of the last page, between rules across the text width: a table anchored to
-  the bottom margin, whose borders are the rules.
+  the bottom margin, whose borders are the rules. When the reference document's
+  section starts on an even page (layouts.Page.closing_section), the 版记 gets a
+  section of its own: the text's section ends before it with the same page setup
+  and page numbers, so the 版记 lands on an even page, a blank page before it
+  when the text ends on an even page, neither of them numbered (§7.5, §7.6).
 """
 
 from __future__ import annotations
+
+import re
 
 from .body import Body, Paragraph
 from .reference import ReferenceDocument
@@ -94,9 +100,36 @@ def _closing_block(body: Body) -> None:
         '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
         f'</w:tblPr><w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>'
     ]
+    first_row = body.items.index(rows[0])
     for paragraph in rows:
         body.items.remove(paragraph)
         cell = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraph.xml()}'
         table.append(f"<w:tr><w:tc>{cell}</w:tc></w:tr>")
     table.append("</w:tbl>")
     body.items.append("".join(table))
+    text_section = _text_section(body.reference)
+    if text_section:
+        # Hairline paragraphs: one ends the text's section (so it never takes a page of
+        # its own), one opens the 版记's (LibreOffice does not start a section that
+        # holds nothing but a floating table on a new page).
+        body.items[first_row:first_row] = [
+            f"<w:p><w:pPr>{_HAIRLINE}{text_section}</w:pPr></w:p>",
+            f"<w:p><w:pPr>{_HAIRLINE}</w:pPr></w:p>",
+        ]
+
+
+_HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+
+
+_EVEN_PAGE = re.compile(r'<w:type w:val="evenPage"\s*/>')
+_TITLE_PAGE = re.compile(r"<w:titlePg\s*/>|<w:titlePg [^>]*/>")
+
+
+def _text_section(reference: ReferenceDocument) -> str:
+    """The page setup of the text before the 版记, if the reference's (last)
+    section starts on an even page: the same, less the even-page start and the
+    unnumbered title page."""
+    sect_pr = reference.document_tail[: reference.document_tail.index("</w:sectPr>") + len("</w:sectPr>")]
+    if not _EVEN_PAGE.search(sect_pr):
+        return ""
+    return _TITLE_PAGE.sub("", _EVEN_PAGE.sub("", sect_pr))

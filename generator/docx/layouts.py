@@ -81,6 +81,10 @@ class Page:
     header: int = 851
     footer: int = 992
     line_pitch: int | None = None  # a docGrid of type "lines"
+    # The document's last section (the 版记's, in GB/T 9704) starts on an even page
+    # and has no page number; the writer closes the section before it with the
+    # same page setup, page numbers included.
+    closing_section: bool = False
 
     @property
     def text_width(self) -> int:
@@ -363,7 +367,16 @@ def _international_styles() -> tuple[Style, ...]:
 GBT9704 = Layout(
     name="gbt9704",
     language="zh-CN",
-    page=Page(top=2098, bottom=1984, left=1587, right=1474, header=851, footer=1247, line_pitch=LINE),
+    page=Page(
+        top=2098,
+        bottom=1984,
+        left=1587,
+        right=1474,
+        header=851,
+        footer=1247,
+        line_pitch=LINE,
+        closing_section=True,
+    ),
     styles=_gbt_styles(),
     page_numbers="gbt9704",
     description="GB/T 9704-2012 layout of official documents",

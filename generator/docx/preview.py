@@ -18,6 +18,9 @@ from pathlib import Path
 from ..source.templates import find_template_file
 
 CONVERT_TIMEOUT = 300  # seconds for one LibreOffice run
+# Keep the blank pages LibreOffice inserts so that a section starts on an even page
+# (the GB/T 9704 版记 page): its PDF export leaves them out unless told.
+PDF_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value":"false"}}'
 
 
 class PreviewError(Exception):
@@ -31,7 +34,8 @@ def soffice() -> str | None:
 def _environment(project_root: Path) -> dict[str, str]:
     env = dict(os.environ)
     with contextlib.suppress(FileNotFoundError):
-        env["FONTCONFIG_FILE"] = str(find_template_file(project_root, "fonts.conf"))
+        # absolute: LibreOffice does not run in our working directory
+        env["FONTCONFIG_FILE"] = str(find_template_file(project_root, "fonts.conf").resolve())
     return env
 
 
@@ -49,7 +53,7 @@ def to_pdf(documents: list[Path], out_dir: Path, project_root: Path) -> list[Pat
             "--headless",
             "--norestore",
             "--convert-to",
-            "pdf",
+            PDF_FILTER,
             "--outdir",
             str(out_dir),
             *map(str, documents),

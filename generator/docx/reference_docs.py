@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+from docx.enum.section import WD_SECTION
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -155,7 +156,9 @@ def _defaults(layout: Layout):
     _sub(rpr, "w:szCs", val=round(normal.size * 2))
     # w:val is the language of Latin letters and digits: given as Chinese, LibreOffice
     # breaks lines inside numbers ("10｜00"); Chinese text is w:eastAsia's
-    _sub(rpr, "w:lang", val="en-US" if layout.language == "zh-CN" else "en-GB", eastAsia="zh-CN", bidi="ar-SA")
+    _sub(
+        rpr, "w:lang", val="en-US" if layout.language == "zh-CN" else "en-GB", eastAsia="zh-CN", bidi="ar-SA"
+    )
     _sub(_sub(_sub(defaults, "w:pPrDefault"), "w:pPr"), "w:spacing", after=0, line=240, lineRule="auto")
     return defaults
 
@@ -254,7 +257,11 @@ def _page_number_paragraph(paragraph, layout: Layout, side: str) -> None:
 
 def _footers(document, layout: Layout) -> None:
     section = document.sections[0]
-    section.different_first_page_header_footer = False
+    # a closing section's only numbered page would be its first: a title page
+    # whose (absent) first-page footer is blank
+    section.different_first_page_header_footer = layout.page.closing_section
+    if layout.page.closing_section:
+        section.start_type = WD_SECTION.EVEN_PAGE
     if layout.page_numbers == "gbt9704":
         document.settings.odd_and_even_pages_header_footer = True
         _page_number_paragraph(section.footer.paragraphs[0], layout, "right")
