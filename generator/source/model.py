@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from .addresses import check_address
 from .inline_markup import check_inline
 
 Language = Literal["en", "zh"]
@@ -125,6 +126,8 @@ OrganizationKind = Literal[
 ]
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EmailAddress = Annotated[str, StringConstraints(pattern=EMAIL), BeforeValidator(check_address)]
+"""One plain ASCII address, checked by the parser in addresses.py (also used when sending)."""
 
 
 class Organization(Model):
@@ -142,7 +145,7 @@ class Organization(Model):
     """The organization directly above this one; omit for the root of a tree."""
     prefix: Localized | None = None
     """Prefix of this body's document numbers, e.g. {zh: 川工发, en: Sichuan FTU}."""
-    email: Annotated[str, StringConstraints(pattern=EMAIL)] | None = None
+    email: EmailAddress | None = None
     """Contact address where distributed copies are sent."""
     address: Localized | None = None
     """Postal address, printed in the English letterhead."""
@@ -332,7 +335,7 @@ class Contact(Model):
     person: Identifier | None = None
     name: Text | None = None
     phone: Text | None = None
-    email: Annotated[str, StringConstraints(pattern=EMAIL)] | None = None
+    email: EmailAddress | None = None
 
 
 class Table(Model):
