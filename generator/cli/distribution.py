@@ -5,21 +5,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
+import sqlite3
 import sys
-import zipfile
 from collections import Counter
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from ..distribution.copies import copy_number_text, parse_identifier
+from ..distribution.copies import NotACopy, copy_number_text, parse_identifier, read_identifier
 from ..distribution.mailer import MailError, SmtpSettings
 from ..distribution.register import ACKNOWLEDGED, Register, RegisterError
 from ..distribution.register import DEFAULT_PATH as DEFAULT_REGISTER
 from ..distribution.run import DIST_DIR, Distribution, DistributionError, default_out_dir
-from ..docx.package import read_parts
 from ..docx.preview import soffice
 from ..source.document_numbers import document_number
 from ..source.project import Project
@@ -131,10 +129,13 @@ def distribute(
             with _progress(len(summary.copies), "copies sent") as bar:
                 report = distribution.send(summary, settings, resend_unconfirmed, bar.update)
             _showreport(report, distribution)
-            if report.failed or report.unconfirmed:
+            if report.failed or report.unconfirmed or report.uncertain or report.stopped:
                 sys.exit(EXIT_INVALID)
-    except (DistributionError, MailError) as error:
+    except (DistributionError, MailError, RegisterError) as error:
         click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except sqlite3.Error as error:
+        click.echo(f"error: the register {register.path if register else ''}: {error}", err=True)
         sys.exit(EXIT_INVALID)
     except OSError as error:
         click.echo(
@@ -194,6 +195,13 @@ def _showreport(report, distribution: Distribution) -> None:
             f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) failed: {error}",
             err=True,
         )
+    for copy, error in report.uncertain:
+        click.echo(
+            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
+            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) is unconfirmed: {error}. "
+            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
+            err=True,
+        )
     for copy in report.unconfirmed:
         click.echo(
             f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
@@ -201,6 +209,8 @@ def _showreport(report, distribution: Distribution) -> None:
             "Not sent again: check with the recipient, or use --resend-unconfirmed.",
             err=True,
         )
+    if report.stopped:
+        click.echo(f"error: {report.stopped}", err=True)
 
 
 @click.group()
@@ -327,14 +337,17 @@ def verify(obj: Context, file: Path, register_path: Path | None) -> None:
       circulars verify dist/panzhihua-2024-07/000012-coking-union/panzhihua-2024-07-000012.docx
     """
     project = obj.load()
-    data = file.read_bytes()
     try:
-        core = read_parts(data).get("docProps/core.xml", b"")
-    except (zipfile.BadZipFile, OSError):
-        click.echo(f"{file}: not a Word document", err=True)
+        found = read_identifier(file)
+        with file.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    except NotACopy as error:
+        click.echo(str(error), err=True)
         sys.exit(EXIT_INVALID)
-    match = re.search(rb"<dc:identifier>([^<]*)</dc:identifier>", core)
-    parsed = parse_identifier(match.group(1).decode("utf-8")) if match else None
+    except OSError as error:
+        click.echo(f"{file}: cannot read it: {error.strerror or error}", err=True)
+        sys.exit(EXIT_INVALID)
+    parsed = parse_identifier(found) if found else None
     if parsed is None:
         click.echo(f"{file}: not a distributed copy (no copy identifier in its properties)", err=True)
         sys.exit(EXIT_INVALID)
@@ -360,7 +373,6 @@ def verify(obj: Context, file: Path, register_path: Path | None) -> None:
         )
         sys.exit(EXIT_INVALID)
     click.echo(f"  edition {editions.get(record.edition)} ({record.edition[:12]}), status {record.status}")
-    digest = hashlib.sha256(data).hexdigest()
     recorded = next((f for f in files if f.path.endswith(".docx")), None)
     if recorded is None or recorded.sha256 != digest:
         click.echo(f"  its bytes do NOT match the register (SHA-256 {digest})", err=True)

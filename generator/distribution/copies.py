@@ -10,8 +10,13 @@ Only document.xml and core.xml change, so only they are compressed again.
 from __future__ import annotations
 
 import hashlib
+import re
+import stat
+import zipfile
+import zlib
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from pathlib import Path
+from xml.sax.saxutils import escape, unescape
 
 from ..docx.package import compress, write_parts
 from ..docx.reference import CORE, DOCUMENT
@@ -41,6 +46,53 @@ def parse_identifier(value: str) -> tuple[str, str, int, str] | None:
     if len(parts) != 5 or parts[0] != IDENTIFIER_PREFIX or not parts[3].isdigit():
         return None
     return parts[1], parts[2], int(parts[3]), parts[4]
+
+
+CORE_LIMIT = 1 << 20  # document properties are a few hundred bytes; more is not a copy of ours
+_IDENTIFIER = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
+
+
+class NotACopy(Exception):
+    """The file is not a distributed copy; the message says why."""
+
+
+def read_identifier(path: Path) -> str | None:
+    """The copy identifier in a .docx's document properties (None when it has none).
+
+    Reads only docProps/core.xml, and at most CORE_LIMIT bytes of it, so a
+    crafted zip (a bomb, a part compressed in a way zipfile cannot read, bytes
+    that are not UTF-8) is NotACopy with a reason, never a crash or a flood."""
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise NotACopy(f"{path}: not a regular file")
+        with zipfile.ZipFile(path) as package:
+            try:
+                info = package.getinfo(CORE)
+            except KeyError:
+                return None
+            if info.file_size > CORE_LIMIT:
+                raise NotACopy(f"{path}: its document properties ({CORE}) are too large to be a copy's")
+            with package.open(info) as part:
+                core = part.read(CORE_LIMIT + 1)
+    except NotACopy:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, ValueError) as error:
+        raise NotACopy(f"{path}: not a Word document ({error})") from None
+    except NotImplementedError as error:  # a compression method zipfile does not know
+        raise NotACopy(f"{path}: not a Word document as Word writes them ({error})") from None
+    except RuntimeError as error:  # an encrypted part
+        raise NotACopy(f"{path}: cannot read its document properties ({error})") from None
+    except OSError as error:
+        raise NotACopy(f"{path}: cannot read it: {error.strerror or error}") from None
+    if len(core) > CORE_LIMIT:
+        raise NotACopy(f"{path}: its document properties ({CORE}) are too large to be a copy's")
+    match = _IDENTIFIER.search(core)
+    if match is None:
+        return None
+    try:
+        return unescape(match.group(1).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise NotACopy(f"{path}: its document properties are not valid UTF-8") from None
 
 
 @dataclass

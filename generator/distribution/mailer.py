@@ -1,31 +1,54 @@
-"""Sending copies by email over SMTP, with retries that never send twice.
+"""Sending copies by email over SMTP: each message at most once, as far as SMTP allows.
 
 Settings come from the environment (CIRCULARS_SMTP_HOST, _PORT, _SECURITY,
 _USER, _PASSWORD, _FROM) or the [smtp] table of circulars.toml in the project,
-never from a circular's YAML. Transient failures (a dropped connection, a 4xx
-reply) are retried with exponential back-off; permanent ones (5xx) are
-reported for the copy concerned; a refused login stops everything at once.
+never from a circular's YAML.
+
+The SMTP transaction is driven step by step so that every failure is known to
+have happened before or after the message was handed over:
+
+- before (connecting, MAIL FROM, RCPT TO, the DATA command) nothing can have
+  arrived: a transient failure (a dropped connection, a 4xx reply) is retried
+  with exponential back-off on a new connection if needed, a 5xx reply is
+  reported for that message;
+- after the body was sent, an explicit reply decides (250 sent, 4xx retried,
+  5xx refused), but a connection lost before the reply leaves the outcome
+  unknown: that is `DeliveryUnconfirmed`, never retried here.
+
+A refused login, and a server that cannot be reached a few times in a row,
+stop everything (`MailError`). Every text that goes into a header passes
+`header_text`, and every address `address_problem` (the registry's own check).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import smtplib
 import ssl
 import time
 import tomllib
+import unicodedata
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
+
+from ..source.addresses import address_problem
 
 CONFIG_FILE = "circulars.toml"
 SECURITY = ("starttls", "ssl", "none")
+MESSAGE_ID_DOMAIN = "circulars.invalid"
 
 
 class MailError(Exception):
-    """Sending cannot go on (no settings, login refused): nothing more is sent."""
+    """Sending cannot go on (no settings, login refused, server unreachable): nothing more is sent."""
+
+
+class ServerUnreachable(MailError):
+    """Several connection attempts in a row failed: the run stops instead of trying every copy."""
 
 
 class DeliveryFailed(Exception):
@@ -34,6 +57,22 @@ class DeliveryFailed(Exception):
     def __init__(self, message: str, permanent: bool):
         super().__init__(message)
         self.permanent = permanent
+
+
+class DeliveryUnconfirmed(DeliveryFailed):
+    """The message was handed over but the server's reply never came: it may have
+    arrived. Sending it again could deliver it twice, so it is never retried here."""
+
+    def __init__(self, message: str):
+        super().__init__(message, permanent=True)
+
+
+class _Deferred(Exception):
+    """A failure before the message was handed over: retrying cannot send it twice."""
+
+    def __init__(self, message: str, connection_lost: bool = False):
+        super().__init__(message)
+        self.connection_lost = connection_lost
 
 
 @dataclass(frozen=True)
@@ -47,6 +86,7 @@ class SmtpSettings:
     retries: int = 3
     retry_delay: float = 2.0  # seconds; doubles after each attempt
     timeout: float = 30.0
+    max_connect_failures: int = 3  # connection attempts failing in a row before the run stops
 
     @classmethod
     def load(cls, project_root: Path) -> SmtpSettings:
@@ -55,7 +95,7 @@ class SmtpSettings:
         if config.exists():
             try:
                 table = tomllib.loads(config.read_text(encoding="utf-8")).get("smtp", {})
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as error:
                 raise MailError(f"{config}: {error}") from None
 
         def setting(name: str, default=None):
@@ -73,19 +113,57 @@ class SmtpSettings:
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
         user = setting("user")
         try:
-            return cls(
+            settings = cls(
                 host=str(host),
                 port=int(setting("port", default_port)),
                 security=security,
                 user=str(user) if user else None,
                 password=setting("password"),
                 sender=str(setting("from", user or f"circulars@{host}")),
-                retries=int(setting("retries", 3)),
+                retries=max(1, int(setting("retries", 3))),
                 retry_delay=float(setting("retry_delay", 2.0)),
                 timeout=float(setting("timeout", 30.0)),
+                max_connect_failures=max(1, int(setting("max_connect_failures", 3))),
             )
         except ValueError as error:
             raise MailError(f"SMTP settings: {error}") from None
+        address = parseaddr(settings.sender)[1]
+        problem = address_problem(address) if address else "it is empty"
+        if problem or "\n" in settings.sender or "\r" in settings.sender:
+            raise MailError(
+                f"the sender '{header_text(settings.sender)}' (CIRCULARS_SMTP_FROM) is not a valid "
+                f"email address: {problem or 'it contains a line break'}"
+            )
+        return settings
+
+    @property
+    def envelope_sender(self) -> str:
+        return parseaddr(self.sender)[1]
+
+
+def header_text(value: str) -> str:
+    """Any text bound for a mail header, made safe: one line (line breaks and other
+    control characters become spaces), no lone surrogates, and no `=?` that a
+    mail reader (or Python's own parser) would decode as an encoded word. The
+    email package then encodes non-ASCII text (RFC 2047) when it writes the header."""
+    kept = []
+    for char in str(value):
+        category = unicodedata.category(char)
+        if category in ("Cc", "Zl", "Zp"):
+            kept.append(" ")
+        elif category == "Cs":
+            kept.append("\ufffd")
+        else:
+            kept.append(char)
+    return " ".join("".join(kept).split()).replace("=?", "=\u2060?")
+
+
+def message_id(key: str) -> str:
+    """The same key always gives the same Message-ID, so a mail system that sees
+    a copy twice can tell it is one message."""
+    left = re.sub(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+", "-", key).strip(".") or "copy"
+    left = re.sub(r"\.{2,}", ".", left)
+    return f"<{left}@{MESSAGE_ID_DOMAIN}>"
 
 
 def build_message(
@@ -97,17 +175,20 @@ def build_message(
     attachments: list[tuple[str, bytes, str]],
     message_id_key: str,
 ) -> EmailMessage:
+    """One message to one recipient. An unusable address is DeliveryFailed (permanent)."""
+    problem = address_problem(to_address or "")
+    if problem:
+        raise DeliveryFailed(f"'{header_text(to_address)}' is not a valid email address: {problem}", True)
+    sender_name, sender_address = parseaddr(settings.sender)
     message = EmailMessage()
-    message["From"] = settings.sender
-    message["To"] = formataddr((to_name, to_address))
-    message["Subject"] = subject
-    # the same copy always has the same Message-ID: a mail system that sees it
-    # twice can tell it is one message
-    message["Message-ID"] = make_msgid(idstring=message_id_key, domain="circulars.invalid")
-    message.set_content(body)
+    message["From"] = Address(display_name=header_text(sender_name), addr_spec=sender_address)
+    message["To"] = Address(display_name=header_text(to_name), addr_spec=to_address)
+    message["Subject"] = header_text(subject)
+    message["Message-ID"] = message_id(message_id_key)
+    message.set_content(body, cte="base64")  # 7-bit clean: no server extension needed
     for name, data, mime in attachments:
         maintype, subtype = mime.split("/", 1)
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=header_text(name))
     return message
 
 
@@ -118,6 +199,10 @@ class Mailer:
         self.settings = settings
         self.sleep = sleep
         self.session: smtplib.SMTP | None = None
+        self.connect_failures = 0  # in a row
+        # True from the moment a message's body is handed over until its reply is
+        # read: a caller interrupted meanwhile cannot know whether it arrived
+        self.in_doubt = False
 
     def __enter__(self) -> Mailer:
         return self
@@ -126,9 +211,18 @@ class Mailer:
         self.close()
 
     def close(self) -> None:
+        if self.in_doubt:  # interrupted in the middle of a message: QUIT would be read as its text
+            self._drop()
         if self.session is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 self.session.quit()
+            self.session = None
+
+    def _drop(self) -> None:
+        """Forget a session that failed (no QUIT: the connection is not trusted)."""
+        if self.session is not None:
+            with contextlib.suppress(OSError):
+                self.session.close()
             self.session = None
 
     def _connect(self) -> smtplib.SMTP:
@@ -139,63 +233,165 @@ class Mailer:
             )
         else:
             session = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        try:
             if s.security == "starttls":
                 session.starttls(context=ssl.create_default_context())
-        if s.user:
-            try:
+            if s.user:
                 session.login(s.user, s.password or "")
-            except smtplib.SMTPAuthenticationError as error:
-                session.close()
-                raise MailError(
-                    f"the SMTP server {s.host} refused the login of '{s.user}': {_reply(error)}"
-                ) from None
-            except smtplib.SMTPNotSupportedError:
-                session.close()
-                raise MailError(
-                    f"the SMTP server {s.host} does not accept logins on this connection"
-                ) from None
+        except smtplib.SMTPAuthenticationError as error:
+            session.close()
+            raise MailError(
+                f"the SMTP server {s.host} refused the login of '{s.user}': {_reply(error)}"
+            ) from None
+        except smtplib.SMTPNotSupportedError:
+            session.close()
+            raise MailError(f"the SMTP server {s.host} does not accept logins on this connection") from None
+        except BaseException:
+            session.close()
+            raise
         return session
 
+    def _open(self) -> smtplib.SMTP:
+        """The current session, or a new one; ServerUnreachable after too many failures in a row."""
+        if self.session is not None:
+            return self.session
+        try:
+            self.session = self._connect()
+        except MailError:
+            raise
+        except (OSError, smtplib.SMTPException) as error:
+            self.connect_failures += 1
+            s = self.settings
+            reason = f"cannot connect to the SMTP server {s.host}:{s.port}: {_why(error)}"
+            if self.connect_failures >= s.max_connect_failures:
+                raise ServerUnreachable(
+                    f"{reason}; the server is unreachable ({self.connect_failures} attempts in a row "
+                    "failed), so sending stopped"
+                ) from None
+            raise _Deferred(reason) from None
+        self.connect_failures = 0
+        return self.session
+
     def send(self, message: EmailMessage) -> None:
-        """Deliver one message, retrying transient failures with back-off."""
+        """Deliver one message at most once.
+
+        Returns when the server accepted it. Raises DeliveryFailed when it was
+        not accepted (after retrying what may be retried), DeliveryUnconfirmed
+        when it may or may not have been, MailError when sending cannot go on."""
+        sender, recipients = self._envelope(message)
+        payload = _wire(message)
+        self.in_doubt = False
         delay = self.settings.retry_delay
         last = ""
-        for attempt in range(1, self.settings.retries + 1):
+        attempt = 0
+        reconnected = False
+        while attempt < self.settings.retries:
+            attempt += 1
+            reused = self.session is not None
             try:
-                if self.session is None:
-                    self.session = self._connect()
-                # one recipient per message: a refusal raises SMTPRecipientsRefused
-                self.session.send_message(message)
+                self._transaction(self._open(), sender, recipients, payload)
                 return
-            except MailError:
-                raise
-            except smtplib.SMTPRecipientsRefused as error:
-                codes = [code for code, _ in error.recipients.values()]
-                if all(code >= 500 for code in codes):
-                    raise DeliveryFailed(f"recipient refused: {_reply(error)}", permanent=True) from None
-                last = f"recipient deferred: {_reply(error)}"
-            except smtplib.SMTPResponseException as error:
-                if error.smtp_code >= 500:
-                    raise DeliveryFailed(f"refused by the server: {_reply(error)}", permanent=True) from None
-                last = f"deferred by the server: {_reply(error)}"
-            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as error:
-                last = f"connection failed: {error}"
-                self.session = None  # reconnect on the next attempt
-            except smtplib.SMTPException as error:
-                last = f"SMTP error: {error}"
-                self.close()
+            except _Deferred as error:
+                last = str(error)
+                if reused and error.connection_lost and not reconnected:
+                    # the server closed a connection kept from an earlier message: reconnect at once
+                    reconnected = True
+                    attempt -= 1
+                    continue
             if attempt < self.settings.retries:
                 self.sleep(delay)
                 delay *= 2
         raise DeliveryFailed(f"{last} (after {self.settings.retries} attempts)", permanent=False)
 
+    def _envelope(self, message: EmailMessage) -> tuple[str, list[str]]:
+        recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])] + [
+            address for _, address in getaddresses([str(v) for v in message.get_all("Cc", [])])
+        ]
+        if not recipients:
+            raise DeliveryFailed("the message has no recipient", permanent=True)
+        for address in recipients:
+            problem = address_problem(address)
+            if problem:
+                raise DeliveryFailed(
+                    f"'{header_text(address)}' is not a valid email address: {problem}", permanent=True
+                )
+        return self.settings.envelope_sender, recipients
+
+    def _transaction(self, session: smtplib.SMTP, sender: str, recipients: list[str], payload: bytes):
+        # --- before the body: nothing can have arrived --------------------------------
+        try:
+            session.ehlo_or_helo_if_needed()
+            code, reply = session.mail(sender)
+            if code != 250:
+                self._refused(code, reply, "sender refused")
+            for address in recipients:
+                code, reply = session.rcpt(address)
+                if code not in (250, 251):
+                    self._refused(code, reply, "recipient refused" if code >= 500 else "recipient deferred")
+            code, reply = session.docmd("DATA")
+            if code != 354:
+                self._refused(
+                    code, reply, "refused by the server" if code >= 500 else "deferred by the server"
+                )
+        except OSError as error:  # smtplib's errors are OSErrors too
+            self._drop()
+            raise _Deferred(
+                f"connection lost before the message was sent: {_why(error)}", connection_lost=True
+            ) from None
+        # --- the body: from here on, the message may have arrived -------------------
+        self.in_doubt = True
+        try:
+            session.send(payload)
+            code, reply = session.getreply()
+        except OSError as error:
+            self._drop()
+            self.in_doubt = False  # the caller learns it from DeliveryUnconfirmed
+            raise DeliveryUnconfirmed(
+                f"the connection was lost after the message was handed over ({_why(error)}); "
+                "it may have arrived"
+            ) from None
+        self.in_doubt = False
+        if code == 250:
+            return
+        if code == 421:
+            self._drop()
+        text = f"{code} {_text(reply)}".strip()
+        if code >= 500:
+            raise DeliveryFailed(f"refused by the server: {text}", permanent=True)
+        raise _Deferred(f"deferred by the server: {text}")
+
+    def _refused(self, code: int, reply: bytes, what: str):
+        """A refusal before the body: reset the transaction (or drop the session)."""
+        if code == 421 or code < 400:
+            self._drop()
+        else:
+            try:
+                self.session.rset()
+            except OSError:
+                self._drop()
+        text = f"{code} {_text(reply)}".strip()
+        if code >= 500:
+            raise DeliveryFailed(f"{what}: {text}", permanent=True)
+        raise _Deferred(f"{what}: {text}")
+
+
+def _wire(message: EmailMessage) -> bytes:
+    """The message as SMTP DATA: CRLF lines, leading dots doubled, the final dot."""
+    data = message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
+def _text(reply) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _why(error: BaseException) -> str:
+    return str(error) or type(error).__name__
+
 
 def _reply(error) -> str:
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return "; ".join(
-            f"{code} {message.decode(errors='replace') if isinstance(message, bytes) else message}"
-            for code, message in error.recipients.values()
-        )
     message = getattr(error, "smtp_error", b"")
-    text = message.decode(errors="replace") if isinstance(message, bytes) else str(message)
-    return f"{getattr(error, 'smtp_code', '')} {text}".strip()
+    return f"{getattr(error, 'smtp_code', '')} {_text(message)}".strip()

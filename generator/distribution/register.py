@@ -14,6 +14,8 @@ and a changed circular is a new edition whose copies get new numbers.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -111,17 +113,77 @@ class RegisterError(Exception):
     pass
 
 
+class RegisterBusy(RegisterError):
+    """Another run holds the sending lock of the circular."""
+
+
+def _expected_columns() -> dict[str, set[str]]:
+    """Each table of SCHEMA and its columns, read from SCHEMA itself."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(SCHEMA)
+        tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {
+            table: {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for table in tables
+            if not table.startswith("sqlite_")
+        }
+    finally:
+        db.close()
+
+
+COLUMNS = _expected_columns()
+
+
 class Register:
     def __init__(self, path: Path):
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except (sqlite3.Error, OSError) as error:
+            raise RegisterError(f"cannot open the register {path}: {error}") from None
+        try:
             self.db.execute("PRAGMA foreign_keys = ON")
+            self._check_schema()
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as error:
+            self.db.close()
+            if type(error) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
+                raise RegisterError(
+                    f"{path} is not a circulars register ({error}); give another file with --register"
+                ) from None
             raise RegisterError(f"cannot open the register {path}: {error}") from None
+        except RegisterError:
+            self.db.close()
+            raise
+
+    def _check_schema(self) -> None:
+        """An empty file becomes a register; a database with other tables, or with
+        our tables missing columns, is refused rather than written into."""
+        tables = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        }
+        if not tables:
+            return
+        missing = [table for table in COLUMNS if table not in tables]
+        if missing:
+            raise RegisterError(
+                f"{self.path} is not a circulars register: it holds the tables "
+                f"{', '.join(sorted(tables))}, not {', '.join(missing)}; give another file with --register"
+            )
+        for table, columns in COLUMNS.items():
+            have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            lacking = sorted(columns - have)
+            if lacking:
+                raise RegisterError(
+                    f"{self.path}: the register's table '{table}' has no column {', '.join(lacking)}: "
+                    "it was made by another program or version; give another file with --register"
+                )
 
     def close(self) -> None:
         self.db.close()
@@ -259,3 +321,91 @@ class Register:
                 params,
             )
             self._event(db, circular_id, copy_number, status, error)
+
+    def claim(self, circular_id: str, copy_number: int, allowed: tuple[str, ...], channel: str) -> str | None:
+        """Mark a copy SENDING if its status is one of `allowed`, in one transaction.
+
+        Returns the status it had, or None when it has another (another run
+        sent it, or someone acknowledged it meanwhile): then it must not be sent."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT status FROM copies WHERE circular_id = ? AND copy_number = ?",
+                (circular_id, copy_number),
+            ).fetchone()
+            if row is None or row[0] not in allowed:
+                return None
+            db.execute(
+                "UPDATE copies SET status = ?, channel = ?, error = NULL, updated_at = ?"
+                " WHERE circular_id = ? AND copy_number = ?",
+                (SENDING, channel, now(), circular_id, copy_number),
+            )
+            self._event(db, circular_id, copy_number, SENDING, channel)
+        return row[0]
+
+    # --- one sender at a time ---------------------------------------------------------
+
+    def lock_path(self, circular_id: str) -> Path:
+        name = (
+            circular_id
+            if _SAFE_NAME.fullmatch(circular_id)
+            else hashlib.sha256(circular_id.encode("utf-8", "surrogatepass")).hexdigest()
+        )
+        return self.path.parent / f"{self.path.name}-locks" / f"{name}.lock"
+
+    @contextmanager
+    def sending_lock(self, circular_id: str) -> Iterator[None]:
+        """Held while copies of the circular are sent: a second run that tries
+        meanwhile gets RegisterBusy at once. The lock is on a file beside the
+        register, and the system releases it when the process ends, however it ends."""
+        path = self.lock_path(circular_id)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = path.open("a+b")
+        except OSError as error:
+            raise RegisterError(f"cannot create the lock file {path}: {error.strerror or error}") from None
+        try:
+            if not _try_lock(handle):
+                raise RegisterBusy(
+                    f"another run is sending copies of {circular_id} right now (it holds {path}); "
+                    "nothing was sent by this one: wait for it to finish, then run again to send what is left"
+                )
+            try:
+                yield
+            finally:
+                _unlock(handle)
+        finally:
+            handle.close()
+
+
+_SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+
+
+def _try_lock(handle) -> bool:
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _unlock(handle) -> None:
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -24,14 +24,14 @@ from ..docx.preview import PreviewError, soffice, to_pdf
 from ..docx.writer import DocxWriter
 from ..render.environment import environment
 from ..render.numbering import format_date
-from ..render.renderer import Renderer
+from ..render.renderer import Renderer, RenderError, render_template
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.model import Circular, Organization, Selector
 from ..source.project import Project
 from .copies import CopyMaker, copy_number_text
-from .mailer import DeliveryFailed, Mailer, SmtpSettings, build_message
-from .register import FAILED, SENDING, SENT, FileRecord, Register
+from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
+from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
 DIST_DIR = "dist"
 COVER_NOTE = "cover-note.txt.j2"
@@ -78,8 +78,12 @@ class Summary:
 class SendReport:
     sent: list[PreparedCopy] = field(default_factory=list)
     failed: list[tuple[PreparedCopy, str]] = field(default_factory=list)
+    # left unconfirmed by an earlier run (not sent again without --resend-unconfirmed)
     unconfirmed: list[PreparedCopy] = field(default_factory=list)
+    # handed over in this run, but the server's reply never came: it may have arrived
+    uncertain: list[tuple[PreparedCopy, str]] = field(default_factory=list)
     already: int = 0
+    stopped: str | None = None  # why sending stopped before the end (server unreachable, login refused)
 
 
 def describe(entry: str | Selector) -> str:
@@ -141,11 +145,26 @@ class Distribution:
         )
 
     def _attachments(self) -> list[tuple[str, bytes]]:
+        """The attachment files, by the name each copy keeps them under in attachments/.
+
+        Two with the same name (in different folders) would overwrite each other
+        there: refused before anything is written."""
         files = []
-        for attachment in self.circular.attachments:
+        seen: dict[str, tuple[str, int]] = {}
+        for index, attachment in enumerate(self.circular.attachments):
             if attachment.file is None:
                 continue
             path = (self.source.path.parent / attachment.file).resolve()
+            key = path.name.casefold()  # one name on case-insensitive file systems too
+            if key in seen:
+                first, line = seen[key]
+                position = self.source.at("attachments", index, "file")
+                raise DistributionError(
+                    f"{self._shown_source()}:{position.line}:{position.column}: attachment "
+                    f"'{attachment.file}' has the same file name as '{first}' (line {line}); every copy "
+                    "keeps its attachments in one folder, so rename one of them. Nothing was written."
+                )
+            seen[key] = (attachment.file, self.source.at("attachments", index, "file").line)
             try:
                 files.append((path.name, path.read_bytes()))
             except OSError as error:
@@ -153,6 +172,12 @@ class Distribution:
                     f"{self.circular.id}: attachment '{attachment.file}' cannot be read: {error.strerror}"
                 ) from None
         return files
+
+    def _shown_source(self) -> str:
+        try:
+            return self.source.path.relative_to(self.project.root).as_posix()
+        except ValueError:
+            return str(self.source.path)
 
     def name_of(self, recipient: Recipient) -> str:
         return recipient.org.name.best(self.circular.language)
@@ -317,68 +342,126 @@ class Distribution:
         progress: Callable[[int], None] | None = None,
         mailer: Mailer | None = None,
     ) -> SendReport:
-        """Email each recipient its copy, except those already sent."""
+        """Email each recipient its copy, except those already sent, at most once each.
+
+        Only one run at a time sends copies of a circular (RegisterBusy for the
+        others); each copy is claimed in the register before it goes. Every
+        cover note is rendered before the first copy goes, so a broken template
+        sends nothing. A copy whose outcome is unknown stays `sending` and is
+        reported; it is sent again only with `resend_unconfirmed`."""
         report = SendReport()
-        pending = []
-        for copy in summary.copies:
-            if copy.status in (SENT, "acknowledged"):
-                report.already += 1
-            elif copy.status == SENDING and not resend_unconfirmed:
-                report.unconfirmed.append(copy)
-            else:
-                pending.append(copy)
-        without = [c for c in pending if not c.recipient.org.email]
-        if without:
-            names = "; ".join(f"{self.name_of(c.recipient)} ({c.recipient.org.id})" for c in without)
-            raise DistributionError(
-                f"{self.circular.id}: no contact address in the registry for: {names}. "
-                "Add an email to each in circulars/organizations.yaml; nothing was sent."
-            )
-        mailer = mailer or Mailer(settings)
-        with mailer:
-            for copy in pending:
-                address = copy.recipient.org.email
-                message = self._message(copy, settings)
-                previous = copy.status
-                self.register.set_status(
-                    self.circular.id, copy.copy_number, SENDING, channel=f"email:{address}"
+        circular_id = self.circular.id
+        with self.register.sending_lock(circular_id):
+            # what the register says now, not when the copies were prepared
+            current = {c.copy_number: c.status for c in self.register.copies(circular_id, self.maker.edition)}
+            allowed = (PREPARED, FAILED) + ((SENDING,) if resend_unconfirmed else ())
+            pending = []
+            for copy in summary.copies:
+                copy.status = current.get(copy.copy_number, copy.status)
+                if copy.status in (SENT, ACKNOWLEDGED):
+                    report.already += 1
+                elif copy.status == SENDING and not resend_unconfirmed:
+                    report.unconfirmed.append(copy)
+                elif copy.status in allowed:
+                    pending.append(copy)
+            without = [c for c in pending if not c.recipient.org.email]
+            if without:
+                names = "; ".join(f"{self.name_of(c.recipient)} ({c.recipient.org.id})" for c in without)
+                raise DistributionError(
+                    f"{circular_id}: no contact address in the registry for: {names}. "
+                    "Add an email to each in circulars/organizations.yaml; nothing was sent."
                 )
-                try:
-                    mailer.send(message)
-                except DeliveryFailed as error:
-                    self.register.set_status(self.circular.id, copy.copy_number, FAILED, error=str(error))
-                    copy.status = FAILED
-                    report.failed.append((copy, str(error)))
-                except BaseException:
-                    # nothing was accepted for this copy: it goes back to where it was
-                    self.register.set_status(self.circular.id, copy.copy_number, previous)
-                    raise
-                else:
-                    self.register.set_status(self.circular.id, copy.copy_number, SENT)
-                    copy.status = SENT
-                    report.sent.append(copy)
-                if progress:
-                    progress(1)
+            notes = {copy.copy_number: self._cover_note(copy) for copy in pending}
+            mailer = mailer or Mailer(settings)
+            with mailer:
+                for copy in pending:
+                    self._send_one(copy, notes[copy.copy_number], settings, mailer, allowed, report)
+                    if progress:
+                        progress(1)
+                    if report.stopped:
+                        break
         return report
 
-    def _message(self, copy: PreparedCopy, settings: SmtpSettings):
+    def _send_one(
+        self,
+        copy: PreparedCopy,
+        note: str,
+        settings: SmtpSettings,
+        mailer: Mailer,
+        allowed: tuple[str, ...],
+        report: SendReport,
+    ) -> None:
+        circular_id, number = self.circular.id, copy.copy_number
+        try:
+            message = self._message(copy, settings, note)
+        except DeliveryFailed as error:  # an address no mail server takes: this one is skipped
+            self.register.set_status(circular_id, number, FAILED, error=str(error))
+            copy.status = FAILED
+            report.failed.append((copy, str(error)))
+            return
+        previous = self.register.claim(
+            circular_id, number, allowed, channel=f"email:{copy.recipient.org.email}"
+        )
+        if previous is None:  # its status changed since it was read: not ours to send
+            report.already += 1
+            return
+        try:
+            mailer.send(message)
+        except DeliveryUnconfirmed as error:
+            # stays "sending": never sent again without --resend-unconfirmed
+            self.register.set_status(circular_id, number, SENDING, error=str(error))
+            copy.status = SENDING
+            report.uncertain.append((copy, str(error)))
+        except DeliveryFailed as error:
+            self.register.set_status(circular_id, number, FAILED, error=str(error))
+            copy.status = FAILED
+            report.failed.append((copy, str(error)))
+        except MailError as error:
+            # before the message was handed over (no connection, login refused)
+            self.register.set_status(circular_id, number, previous)
+            report.stopped = str(error)
+        except BaseException:
+            if getattr(mailer, "in_doubt", True):
+                self.register.set_status(
+                    circular_id, number, SENDING, error="interrupted after the message was handed over"
+                )
+            else:  # nothing was handed over for this copy: it goes back to where it was
+                self.register.set_status(circular_id, number, previous)
+            raise
+        else:
+            self.register.set_status(circular_id, number, SENT)
+            copy.status = SENT
+            report.sent.append(copy)
+
+    def _cover_note(self, copy: PreparedCopy) -> str:
+        """The body of a copy's email, from templates/cover-note.txt.j2."""
         circular = self.circular
         lang = circular.language
+        try:
+            return render_template(
+                environment(self.project.root),
+                COVER_NOTE,
+                dict(
+                    lang=lang,
+                    recipient=self.name_of(copy.recipient),
+                    issuer="、".join(self.project.registry.name(o, lang) for o in circular.issuer),
+                    number=document_number(circular, self.project.registry),
+                    title=to_plain(circular.title),
+                    date=format_date(circular.date, lang),
+                    copy_number=copy_number_text(copy.copy_number),
+                    role=copy.recipient.role,
+                    files=copy.files,
+                ),
+                self.project.root,
+            )
+        except RenderError as error:
+            raise DistributionError(f"{error}; nothing was sent") from None
+
+    def _message(self, copy: PreparedCopy, settings: SmtpSettings, note: str | None = None):
+        circular = self.circular
         number = document_number(circular, self.project.registry)
-        title = to_plain(circular.title)
-        subject = f"{number} {title}".strip()
-        note = environment(self.project.root).get_template(COVER_NOTE)
-        body = note.render(
-            lang=lang,
-            recipient=self.name_of(copy.recipient),
-            issuer="、".join(self.project.registry.name(o, lang) for o in circular.issuer),
-            number=number,
-            title=title,
-            date=format_date(circular.date, lang),
-            copy_number=copy_number_text(copy.copy_number),
-            role=copy.recipient.role,
-            files=copy.files,
-        )
+        subject = f"{number} {to_plain(circular.title)}".strip()
+        body = self._cover_note(copy) if note is None else note
         folder = self.out_dir / copy.folder
         attachments = [
             (
@@ -388,6 +471,7 @@ class Distribution:
             )
             for f in copy.files
         ]
+        # the same copy always has the same Message-ID, in every run
         key = f"{circular.id}.{self.maker.edition[:12]}.{copy_number_text(copy.copy_number)}"
         return build_message(
             settings, self.name_of(copy.recipient), copy.recipient.org.email, subject, body, attachments, key
