@@ -79,6 +79,23 @@ class Registry:
             parent = self.organizations[parent].parent
         return chain
 
+    def tree(self) -> Iterator[tuple[Organization, int]]:
+        """Every organization reachable from a root, depth first in registry order, with its depth.
+
+        A loop over an explicit stack, not recursion, so a tree of any depth is
+        walked (a chain 1,500 levels deep is fine); organizations in a parent
+        cycle are reachable from no root and are reported by the checks.
+        """
+        stack = [(root.id, 0) for root in reversed(self.roots())]
+        seen: set[str] = set()
+        while stack:
+            org_id, depth = stack.pop()
+            if org_id in seen:
+                continue
+            seen.add(org_id)
+            yield self.organizations[org_id], depth
+            stack.extend((child, depth + 1) for child in reversed(self._children.get(org_id, [])))
+
     def roots(self) -> list[Organization]:
         return [o for o in self.organizations.values() if o.parent not in self.organizations]
 
