@@ -36,7 +36,7 @@ def check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
       circulars check circulars/2024/panzhihua-2024-07.yaml
       circulars check --strict circulars/
     """
-    extra = [p for p in paths if p.is_file()]
+    extra = [p for p in paths if not p.is_dir()]  # a pipe or device is read, and refused, too
     project = obj.load(extra)
     errors, warnings = report(project.diagnostics, project.root, list(paths) or None)
     if errors or warnings:

@@ -22,7 +22,7 @@ def load_project(root: Path, extra_files: list[Path] = ()) -> Project:
     root = root.resolve()
     project = Project(root)
     _load_registry(project)
-    files = circular_files(project.data_dir) if project.data_dir.is_dir() else []
+    files = circular_files(project.data_dir, project.diagnostics) if project.data_dir.is_dir() else []
     for extra in extra_files:
         if extra.resolve() not in files:
             files.append(extra.resolve())

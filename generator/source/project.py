@@ -7,6 +7,7 @@ source/loading.py reads one from disk.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,13 +78,54 @@ class Project:
         return max(used, default=0) + 1
 
 
-def circular_files(data_dir: Path) -> list[Path]:
-    """Every circular's YAML under the data folder, in a stable order."""
-    found = [
-        p
-        for pattern in ("*.yaml", "*.yml")
-        for p in data_dir.rglob(pattern)
-        if not (p.parent == data_dir and p.name in REGISTRY_FILES)
-        and not any(part.startswith(".") for part in p.relative_to(data_dir).parts)
-    ]
+def circular_files(data_dir: Path, diagnostics: Diagnostics | None = None) -> list[Path]:
+    """Every circular's YAML under the data folder, in a stable order.
+
+    Nothing is skipped in silence: a folder that cannot be read, or a link to a
+    folder outside the project, is an error in `diagnostics` (raised as OSError
+    when none is given), so a site is never published without its circulars.
+    Hidden files and folders (.git, .cache) are not circulars.
+    """
+
+    def problem(path: Path, message: str) -> None:
+        if diagnostics is None:
+            raise OSError(f"{path}: {message}")
+        diagnostics.error(path, Position(), message)
+
+    project_root = data_dir.resolve().parent
+    found: list[Path] = []
+    visited = {data_dir.resolve()}
+    pending = [data_dir]  # real folders, walked first
+    links: list[Path] = []  # links to folders, walked once unless already seen
+    while pending or links:  # a loop, not recursion: a tree of any depth is walked
+        if pending:
+            folder = pending.pop()
+        else:
+            folder = links.pop()
+            if folder.resolve() in visited:
+                continue
+            visited.add(folder.resolve())
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as error:
+            problem(folder, f"folder is unreadable ({error.strerror or error}); its circulars cannot be read")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and path.is_dir():
+                target = path.resolve()
+                if target.is_relative_to(project_root):
+                    links.append(path)
+                else:
+                    problem(path, f"links to a folder outside the project ({target}), which is not read")
+            elif entry.is_dir(follow_symlinks=False):
+                visited.add(path.resolve())
+                pending.append(path)
+            elif entry.name.endswith((".yaml", ".yml")) and not (
+                folder == data_dir and entry.name in REGISTRY_FILES
+            ):
+                found.append(path)
     return sorted(found)

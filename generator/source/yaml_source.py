@@ -22,6 +22,7 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
 from .diagnostics import Diagnostics, Position
+from .files import FileProblem, read_regular
 
 try:  # libyaml is many times faster; the pure-Python parser gives the same nodes
     _Loader = yaml.CSafeLoader
@@ -30,6 +31,10 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 # A circular has a few hundred values; anything near this is an alias bomb.
 MAX_VALUES = 100_000
+
+# A circular nests a dozen levels at most; the YAML composer and the conversion
+# below recurse once per level, so a deeper file is refused before composing.
+MAX_DEPTH = 64
 
 # Characters XML 1.0 (and therefore DOCX) cannot contain.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -73,6 +78,15 @@ class _AliasBomb(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, position: Position):
+        super().__init__(position)
+        self.position = position
+
+
+_TOO_DEEP = f"nested too deeply: more than {MAX_DEPTH} levels of lists and mappings"
+
+
 def _position(mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
 
@@ -114,14 +128,18 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
     source = SourceMap(path)
     if raw is None:
         try:
-            raw = path.read_bytes()
-        except OSError as error:
-            diagnostics.error(path, Position(), f"cannot read file: {error.strerror or error}")
+            raw = read_regular(path)
+        except FileProblem as problem:
+            diagnostics.error(path, Position(), f"file {problem}")
             return Loaded(None, source)
     text = decode(raw, path, diagnostics)
     if text is None:
         return Loaded(None, source)
     try:
+        too_deep = _too_deep(text)
+        if too_deep is not None:
+            diagnostics.error(path, too_deep, _TOO_DEEP)
+            return Loaded(None, source)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         position, message = _describe_syntax_error(error, text)
@@ -152,7 +170,23 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
             f"aliases expand this file beyond {MAX_VALUES} values; write the values out",
         )
         return Loaded(None, source)
+    except _TooDeep as error:  # aliases nested inside one another
+        diagnostics.error(path, error.position, _TOO_DEEP)
+        return Loaded(None, source)
     return Loaded(data, source)
+
+
+def _too_deep(text: str) -> Position | None:
+    """Where the text first nests deeper than MAX_DEPTH, read as a flat stream of events."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return _position(event.start_mark)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 class _Converter:
@@ -172,6 +206,8 @@ class _Converter:
             # an alias's node carries the anchor's mark; point at the key being expanded
             self.bomb_position = self.source.key_at(path[:1])
             raise _AliasBomb
+        if len(path) > MAX_DEPTH:  # only aliases get here: _too_deep saw the rest
+            raise _TooDeep(self.source.key_at(path[:1]))
         if path not in self.source.values:  # an alias keeps its first position
             self.source.values[path] = _position(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
