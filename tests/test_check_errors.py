@@ -326,9 +326,9 @@ def test_attachments_must_exist_inside_the_project(project):
         project,
         "requirements:",
         "attachments:\n  - {title: 清单, file: attachments/list.csv}\n"
-        "  - {title: 密码, file: ../../../etc/passwd}\n  - {title: 表, file: here.csv}\nrequirements:",
+        "  - {title: 密码, file: ../../../etc/passwd}\n  - {title: 表, file: attachments/here.csv}\nrequirements:",
     )
-    write(project, "circulars/2024/here.csv", "a,b\n")
+    write(project, "circulars/2024/attachments/here.csv", "a,b\n")
     _code, lines = check(project)
     assert lines == [
         f"{F}:13:23: error: attachment file 'attachments/list.csv' not found",

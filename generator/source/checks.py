@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
+from .attachments import attachment_problems
 from .diagnostics import Position
 from .document_numbers import document_number
 from .model import Circular, Selector
@@ -26,6 +27,7 @@ def check_project(project: Project) -> None:
     for source in project.sources:
         _CircularChecks(project, source, known, superseded).run()
     _check_uniqueness(project)
+    _check_cycles(project)
 
 
 def _suggest(name: str, known: Iterable[str]) -> str:
@@ -47,6 +49,7 @@ def _check_registry(project: Project) -> None:
     orgs = project.registry_sources.get("organizations.yaml")
     if orgs is not None:
         _check_unique_ids(project, orgs, "organizations", project.organization_entries)
+        cyclic = _in_cycles(registry)
         for i, org in enumerate(project.organization_entries):
             if org.parent is None:
                 continue
@@ -56,7 +59,7 @@ def _check_registry(project: Project) -> None:
                 diagnostics.error(
                     orgs.path, here, f"unknown organization '{org.parent}'{_suggest(org.parent, known)}"
                 )
-            elif _in_cycle(registry, org.id):
+            elif org.id in cyclic:
                 diagnostics.error(orgs.path, here, f"organization '{org.id}' is its own ancestor")
     people = project.registry_sources.get("people.yaml")
     if people is not None:
@@ -71,15 +74,22 @@ def _check_registry(project: Project) -> None:
                     )
 
 
-def _in_cycle(registry, org_id: str) -> bool:
-    seen: set[str] = set()
-    current = registry.organizations[org_id].parent
-    while current in registry.organizations and current not in seen:
-        if current == org_id:
-            return True
-        seen.add(current)
-        current = registry.organizations[current].parent
-    return False
+def _in_cycles(registry) -> set[str]:
+    """The organizations that are their own ancestor, in one pass over the parent links."""
+    finished: set[str] = set()
+    cyclic: set[str] = set()
+    for start in registry.organizations:
+        chain: list[str] = []
+        on_chain: set[str] = set()
+        current = start
+        while current in registry.organizations and current not in finished and current not in on_chain:
+            chain.append(current)
+            on_chain.add(current)
+            current = registry.organizations[current].parent
+        if current in on_chain:  # the walk came back onto its own chain
+            cyclic.update(chain[chain.index(current) :])
+        finished.update(chain)
+    return cyclic
 
 
 def _check_unique_ids(project: Project, source, key: str, entries: list) -> None:
@@ -265,17 +275,8 @@ class _CircularChecks:
                 )
 
     def attachments(self) -> None:
-        root = self.project.root
-        for i, attachment in enumerate(self.circular.attachments):
-            if attachment.file is None:
-                continue
-            target = (self.source.path.parent / attachment.file).resolve()
-            if not target.is_relative_to(root):
-                self.error(
-                    ("attachments", i, "file"), f"attachment '{attachment.file}' is outside the project"
-                )
-            elif not target.is_file():
-                self.error(("attachments", i, "file"), f"attachment file '{attachment.file}' not found")
+        for i, problem in attachment_problems(self.project, self.source):
+            self.error(("attachments", i, "file"), problem)
 
 
 def _check_uniqueness(project: Project) -> None:
@@ -304,3 +305,73 @@ def _check_uniqueness(project: Project) -> None:
                 f"{_where(earlier.path, earlier.at('number'), project.root)}",
             )
         first_by_number.setdefault(key, source)
+
+
+_VERBS = {"supersedes": "supersedes", "amends": "amends", "translation_of": "is a translation of"}
+
+
+def _links_between_circulars(project: Project) -> dict[str, list[tuple[str, tuple, str]]]:
+    """For each valid circular: (other id, where the link is written, verb) of its links."""
+    links: dict[str, list[tuple[str, tuple, str]]] = {}
+    for source in project.sources:
+        c = source.circular
+        if project.source(c.id) is not source:  # a duplicate id: reported by _check_uniqueness
+            continue
+        written = [
+            (other, (key, i), _VERBS[key])
+            for key in ("supersedes", "amends")
+            for i, other in enumerate(getattr(c, key))
+        ]
+        if c.translation_of is not None:
+            written.append((c.translation_of, ("translation_of",), _VERBS["translation_of"]))
+        # a link to itself or to an unknown circular is reported by the per-file checks
+        links[c.id] = [link for link in written if link[0] != c.id and project.source(link[0]) is not None]
+    return links
+
+
+def _check_cycles(project: Project) -> None:
+    """No circular may (through supersedes, amends or translation_of) come after itself.
+
+    Dates alone do not catch a cycle of circulars issued on the same day. A
+    depth-first walk, with an explicit stack so that any chain length is fine,
+    reports each cycle once, at the link that closes it.
+    """
+    links = _links_between_circulars(project)
+
+    def shown(circular_id: str) -> str:
+        path = project.source(circular_id).path
+        return path.relative_to(project.root).as_posix() if path.is_relative_to(project.root) else str(path)
+
+    done: set[str] = set()
+    for start in sorted(links):
+        if start in done:
+            continue
+        path, verbs = [start], []  # the walk's current chain, and the verb of each step
+        on_path = {start}
+        pending = [iter(links[start])]
+        while pending:
+            step = next(pending[-1], None)
+            if step is None:
+                done.add(path[-1])
+                on_path.discard(path.pop())
+                pending.pop()
+                if verbs:
+                    verbs.pop()
+                continue
+            other, where, verb = step
+            if other in on_path:
+                start_at = path.index(other)
+                targets = [*path[start_at + 1 :], other]
+                said = [f"{v} {shown(t)}" for v, t in zip([*verbs[start_at:], verb], targets, strict=True)]
+                described = f"{shown(other)} " + ", which ".join(said)
+                source = project.source(path[-1])
+                project.diagnostics.error(
+                    source.path,
+                    source.at(*where),
+                    f"these circulars link in a cycle: {described}",
+                )
+            elif other not in done:
+                path.append(other)
+                on_path.add(other)
+                verbs.append(verb)
+                pending.append(iter(links[other]))
