@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 _INLINE = re.compile(
     r"\\(?P<escaped>[\\*\[\]_])"
     # no emphasis inside Latin words or numbers (7*7*2), but inside Chinese text
     r"|(?<![A-Za-z0-9*])\*\*(?=\S)(?P<strong>[^*]+?)(?<=\S)\*\*(?![A-Za-z0-9*])"
     r"|(?<![A-Za-z0-9*])\*(?=[^\s*])(?P<em>[^*]+?)(?<=[^\s*])\*(?![A-Za-z0-9*])"
-    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>[^()\s]+)\)",
+    # a label holds no bracket, so each `[` looks only as far as the next bracket:
+    # the scan stays linear however many `[` a text has
+    r"|\[(?P<label>[^\[\]\n]+)\]\((?P<url>[^()\s]+)\)",
     re.DOTALL,
 )
-_SAFE_URL = re.compile(r"^(https?://|mailto:|#|/|\.{0,2}/?[\w\-.~%/]+(#[\w\-]*)?$)", re.IGNORECASE)
+_WEB_URL = re.compile(r"https?://[^/?#\\@:]+(:\d+)?([/?#][^\\]*)?", re.IGNORECASE)
+_ANCHOR = re.compile(r"#[\w\-.~%]*")
+_RELATIVE = re.compile(r"(?P<path>[\w\-.~%/]+)(#[\w\-.~%]*)?")
 # Chinese characters and punctuation, including the curly quotes Chinese uses:
 # a line break next to one of these is not a word space.
 _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018\u2019\u201c\u201d\u2014\u2026"
-_SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*|[ \t]*\n\s*(?=[{_CJK}])")
+# A break is matched only from where its run of blanks starts (never from inside
+# it), which keeps a long run of spaces or newlines linear to scan.
+_SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*|(?<!\s)[ \t]*\n\s*(?=[{_CJK}])")
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,30 @@ def parse(text: str) -> list[Span]:
 def check_inline(text: str) -> None:
     """Raise ValueError if the text links somewhere a document must not point."""
     for span in parse(text):
-        if span.style == "link" and not _SAFE_URL.match(span.url):
+        if span.style == "link" and not safe_url(span.url):
             raise ValueError(
                 f"link target '{span.url}' is not allowed: use http(s)://, mailto: or a relative path"
             )
+
+
+def safe_url(url: str) -> bool:
+    """Whether a document may link to url: the web, mail, an anchor, or a path inside the site.
+
+    Anything that could reach another machine or the reader's own files is refused:
+    other schemes (javascript:, file:), `//host/share` (a Windows network path
+    in Word), absolute paths like /etc/passwd, and `..` climbing out of the site.
+    """
+    if url.lower().startswith(("http://", "https://")):
+        return _WEB_URL.fullmatch(url) is not None
+    if url.lower().startswith("mailto:"):
+        return "@" in url and "/" not in url and "\\" not in url
+    if url.startswith("#"):
+        return _ANCHOR.fullmatch(url) is not None
+    relative = _RELATIVE.fullmatch(url)
+    if relative is None:
+        return False
+    path = unquote(relative["path"])  # %2e%2e is .. to a browser
+    return not path.startswith("/") and ".." not in path.split("/") and "\\" not in path
 
 
 def to_plain(text: str) -> str:
