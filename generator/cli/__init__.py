@@ -23,7 +23,7 @@ from .common import Context, find_project_root
     "-C",
     "--project",
     "project_dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Project folder (the one holding circulars/). Default: the nearest one above here.",
 )
 @click.version_option(package_name="circulars")
