@@ -149,9 +149,13 @@ def test_gbt9704_every_element_in_order(built):
 def test_gbt9704_signature_with_seal_is_centred_over_the_date(built):
     body = xml(built / "panzhihua-2024-07.docx", "word/document.xml")
     paragraphs = {attr(p, "w:pPr/w:pStyle", "val"): p for p in body.iter(f"{{{W}}}p")}
-    # date four characters in; the 7-character signature centred over the 6.5-character date
-    assert attr(paragraphs["DateSealed"], "w:pPr/w:ind", "right") == "1280"
-    assert attr(paragraphs["SignatureSealed"], "w:pPr/w:ind", "right") == "1200"
+    # both centred in one box around the date's centre, four characters from the right:
+    # the 6.5-character date (7.5 with the space LibreOffice puts round digits) and
+    # the 7-character signature, one character of air each side
+    for name in ("DateSealed", "SignatureSealed"):
+        assert attr(paragraphs[name], "w:pPr/w:jc", "val") == "center"
+        assert attr(paragraphs[name], "w:pPr/w:ind", "right") == "960"
+        assert attr(paragraphs[name], "w:pPr/w:ind", "left") == str(int(8845 - 960 - (7.5 + 2) * 320))
 
 
 def test_gbt9704_signature_without_seal(built, tmp_path):
@@ -161,11 +165,15 @@ def test_gbt9704_signature_without_seal(built, tmp_path):
     build_documents(project, [circular], out, jobs=1)
     body = xml(out / "sichuan-2022-05.docx", "word/document.xml")
     paragraphs = {attr(p, "w:pPr/w:pStyle", "val"): p for p in body.iter(f"{{{W}}}p")}
-    assert attr(paragraphs["Signature"], "w:pPr/w:ind", "right") is None  # the style's two characters
     assert attr(style(out / "sichuan-2022-05.docx", "Signature"), "w:pPr/w:ind", "right") == "640"
-    # 四川省总工会 and 2022年3月1日 are both six characters wide, so with the signature two
-    # characters in, the date flush right starts two characters right of the signature
-    assert attr(paragraphs["Date"], "w:pPr/w:ind", "right") == "0"
+    # 2022年3月1日 (6 characters, 7 with LibreOffice's space round digits) is longer than
+    # 四川省总工会 (6): the date two characters from the right, starting two characters
+    # right of the signature's start
+    date_left = 8845 - 2 * 320 - 7 * 320
+    assert attr(paragraphs["Date"], "w:pPr/w:jc", "val") == "left"
+    assert attr(paragraphs["Date"], "w:pPr/w:ind", "left") == str(date_left)
+    signature_right = 8845 - (date_left - 2 * 320) - 6 * 320
+    assert attr(paragraphs["Signature"], "w:pPr/w:ind", "right") == str(signature_right)
 
 
 def test_gbt9704_closing_block_at_the_bottom_between_rules(built):

@@ -32,7 +32,11 @@ _FORBIDDEN = {c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_FORBIDDEN})
 _XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **_FORBIDDEN})
 
-_LATIN_WORD = re.compile(r"[!-~\u00a0-\u024f]+")  # runs that cannot break inside
+# runs that cannot break inside: Latin words and numbers, and dates (2024年9月30日)
+_LATIN_WORD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|[!-~\u00a0-\u024f]+")
+# the tables' left cell margin (reference_docs.py): indented by it, a table's borders
+# line up with the margins instead of hanging into the left one
+_CELL_MARGIN = 85
 
 
 def xml_text(value: str) -> str:
@@ -100,7 +104,7 @@ class Runs:
 
 
 # Paragraph properties a layout rule may add, in the order the schema wants them.
-_PROPERTY_ORDER = ("spacing", "ind")
+_PROPERTY_ORDER = ("spacing", "ind", "jc")
 
 
 def _empty_element(tag: str, attributes: dict[str, int]) -> str:
@@ -208,6 +212,7 @@ class Body:
         out = [
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.style(("Circular Table",))}"/>'
             f'<w:tblW w:w="{self.reference.text_width}" w:type="dxa"/>'
+            f'<w:tblInd w:w="{_CELL_MARGIN}" w:type="dxa"/>'
             '<w:tblLayout w:type="fixed"/></w:tblPr>'
             f"<w:tblGrid>{grid}</w:tblGrid>"
         ]
@@ -301,7 +306,10 @@ def _column_widths(rows: list[list], total: int, unit: float) -> list[int]:
         for index, cell in enumerate(row):
             text = cell.text_content().strip()
             width = display_width(text)
-            longest_word = max((display_width(word) for word in _LATIN_WORD.findall(text)), default=0)
+            # a date gets 3 half-width cells more: LibreOffice spaces digits from 年月日
+            longest_word = max(
+                (display_width(word) + 3 * ("年" in word) for word in _LATIN_WORD.findall(text)), default=0
+            )
             minimum[index] = max(minimum[index], longest_word, min(width, 8))
             wanted[index] = max(wanted[index], min(width, 60))
     minimum_twips = [m * unit + padding for m in minimum]
