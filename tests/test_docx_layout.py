@@ -220,8 +220,9 @@ def test_gbt9704_header_zone_marks(tmp_path):
     ]
     body = xml(tmp_path / "sichuan-2024-12.docx", "word/document.xml")
     mark = next(p for p in body.iter(f"{{{W}}}p") if attr(p, "w:pPr/w:pStyle", "val") == "OrganMark")
-    # two lines above the mark: its top stays 35 mm (1984 twips) below the text area's top
-    assert attr(mark, "w:pPr/w:spacing", "before") == str(1984 - 579 - 2 * 579)
+    # two lines above the mark: its top stays 35 mm (1984 twips, less the 304 its line
+    # puts above the characters) below the text area's top
+    assert attr(mark, "w:pPr/w:spacing", "before") == str(1984 - 304 - 2 * 579)
 
 
 def test_gbt9704_upward_report_with_signer_and_notes(tmp_path):

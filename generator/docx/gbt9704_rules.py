@@ -24,11 +24,11 @@ import logging
 import math
 import re
 
-from .body import PLAIN, Body, Paragraph
+from .body import PLAIN, Body, Paragraph, xml_text
 from .reference import ReferenceDocument
 from .text_width import display_width
 
-HEADER_LINES = {"copy-number", "addressee", "classification", "urgency"}
+HEADER_LINES = {"copy-number", "classification", "urgency"}
 
 
 def _width_in_characters(text: str) -> float:
@@ -38,13 +38,29 @@ def _width_in_characters(text: str) -> float:
 
 def apply(body: Body) -> None:
     paragraphs = body.paragraphs
-    _organ_mark(paragraphs, body.reference)
+    _addressee(paragraphs)
+    _organ_mark(body, paragraphs, body.reference)
     _title(paragraphs, body.reference)
     _signature_and_date(body, paragraphs, body.reference)
     _closing_block(body)
 
 
-def _organ_mark(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
+def _addressee(paragraphs: list[Paragraph]) -> None:
+    """A distributed copy's addressee (发：…) is not one of the standard's lines: it
+    floats at the right end of the copy number's line (a frame), so that the copy
+    number, secrecy and urgency keep lines 1 to 3 (§7.2.1-7.2.3)."""
+    for paragraph in paragraphs:
+        if "addressee" in paragraph.classes:
+            paragraph.properties["framePr"] = {
+                "wrap": "around",
+                "vAnchor": "margin",
+                "hAnchor": "margin",
+                "xAlign": "right",
+                "y": 0,
+            }
+
+
+def _organ_mark(body: Body, paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
     for index, paragraph in enumerate(paragraphs):
         if "organ-mark" not in paragraph.classes:
             continue
@@ -57,7 +73,52 @@ def _organ_mark(paragraphs: list[Paragraph], reference: ReferenceDocument) -> No
             before = int(reference.style_value("Organ Mark", "w:pPr/w:spacing", "before") or 0)
             line = int(reference.style_value("Normal", "w:pPr/w:spacing", "line") or 579)
             paragraph.properties["spacing"] = {"before": max(0, before - above * line)}
+        lines = paragraph.text.split("\n")
+        if len(lines) > 1 and lines[-1].endswith("文件"):
+            _joint_organ_mark(body, paragraph, [*lines[:-1], lines[-1][:-2]], reference)
         return
+
+
+def _joint_organ_mark(body: Body, mark: Paragraph, names: list[str], reference: ReferenceDocument) -> None:
+    """§7.2.4: joint issuers' names stacked, the lead first, evenly spread to one
+    width, and 文件 to their right, centred on them from top to bottom: a table
+    without borders, centred, under a hairline paragraph that keeps the mark's
+    distance from the top of the text area."""
+    size = mark.run_size or round(reference.font_size("Organ Mark") * 2)  # half-points
+    longest = max(_width_in_characters(name) for name in names)
+    size = min(size, int(reference.text_width / (longest + 2.5) / 10))
+    char = size * 10  # twips
+    columns = (round(longest * char) + 60, 2 * char + 60)
+    style = mark.style
+    run = f'<w:rPr><w:sz w:val="{size}"/><w:szCs w:val="{size}"/></w:rPr>'
+
+    def cell(width: int, texts: list[str], jc: str, centred: bool = False) -> str:
+        paragraphs = "".join(
+            f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:spacing w:before="0"/><w:jc w:val="{jc}"/></w:pPr>'
+            f'<w:r>{run}<w:t xml:space="preserve">{xml_text(text)}</w:t></w:r></w:p>'
+            for text in texts
+        )
+        align = '<w:vAlign w:val="center"/>' if centred else ""
+        return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{align}</w:tcPr>{paragraphs}</w:tc>'
+
+    table = (
+        '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:jc w:val="center"/>'
+        '<w:tblBorders><w:top w:val="nil"/><w:left w:val="nil"/><w:bottom w:val="nil"/><w:right w:val="nil"/>'
+        '<w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders><w:tblLayout w:type="fixed"/>'
+        '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{columns[0]}"/><w:gridCol w:w="{columns[1]}"/></w:tblGrid>'
+        f"<w:tr>{cell(columns[0], names, 'distribute')}"
+        f"{cell(columns[1], ['文件'], 'right', True)}</w:tr></w:tbl>"
+    )
+    before = mark.properties.get("spacing", {}).get("before")
+    if before is None:
+        before = int(reference.style_value("Organ Mark", "w:pPr/w:spacing", "before") or 0)
+    index = body.items.index(mark)
+    body.items[index : index + 1] = [
+        f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:spacing w:before="{before}" w:after="0"'
+        ' w:line="20" w:lineRule="exact"/></w:pPr></w:p>',
+        table,
+    ]
 
 
 def _title(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:

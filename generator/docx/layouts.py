@@ -131,9 +131,12 @@ def _gbt_styles() -> tuple[Style, ...]:
             color="FF0000",
             **flush,
             align="center",
-            before=1984 - LINE,  # its top 35 mm below the top of the text area
+            # its top 35 mm below the top of the text area: the space before, less
+            # what the line puts above the characters (measured: test_gbt9704_pdf)
+            before=1984 - 304,
             line_rule="auto",
             line=240,
+            snap_to_grid=False,
             sample="××××总工会文件",
         ),
         Style("Doc Number", **flush, align="center", before=2 * LINE, sample="××工发〔2024〕12号"),
@@ -150,7 +153,7 @@ def _gbt_styles() -> tuple[Style, ...]:
             "Red Rule",
             **flush,
             size=2,
-            line=227,  # the rule sits 4 mm below the document number
+            line=136,  # the rule 4 mm below the foot of the document number (measured: test_gbt9704_pdf)
             line_rule="exact",
             snap_to_grid=False,  # on the grid the paragraph would take a whole line
             borders=(Border("bottom", 12, "FF0000"),),
@@ -373,7 +376,7 @@ GBT9704 = Layout(
         left=1587,
         right=1474,
         header=851,
-        footer=1247,
+        footer=1428,  # the dashes of "— 1 —" 7 mm below the type area (measured)
         line_pitch=LINE,
         closing_section=True,
     ),

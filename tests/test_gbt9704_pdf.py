@@ -1,0 +1,585 @@
+"""GB/T 9704-2012 measured in the PDF that LibreOffice renders from the Word documents.
+
+The shipped Chinese circulars and a few made for the rules (joint issuance,
+sealed and unsealed; a three-line title; a numbered, addressed copy with
+secrecy and urgency marks) are written as .docx, converted to PDF in one
+LibreOffice run with templates/fonts.conf, and measured with PyMuPDF: where
+each character, rule and page number lands, in millimetres from the page's
+top-left corner, against the standard's figures and tolerances. The README's
+"Measured in the PDF" table lists the rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import jieba
+import pytest
+from conftest import REPO
+
+from generator.docx.build import build_documents
+from generator.docx.preview import to_pdf
+from generator.docx.writer import DocxWriter
+from generator.render.renderer import CopyMarks, Renderer
+from generator.source.loading import load_project
+from generator.source.model import Classification
+
+pymupdf = pytest.importorskip("pymupdf")
+
+MM = 25.4 / 72  # millimetres in a point
+# The type area (版心), GB/T 9704 §5.2.2: 156 × 225 mm, 37 mm from the top, 28 mm from the left.
+TOP, BOTTOM, LEFT, RIGHT = 37.0, 262.0, 28.0, 184.0
+CHAR = 156 / 28  # a body character when 28 fill a line
+WIDE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e“”‘’—…·]")
+SHIPPED = ["panzhihua-2024-07", "sichuan-2022-05", "sichuan-2024-12", "fujian-2023-28"]
+
+
+def _need(program: str) -> None:
+    if shutil.which(program) is None:
+        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+            pytest.fail(f"{program} is required (CIRCULARS_REQUIRE_TOOLS is set)")
+        pytest.skip(f"{program} is not installed")
+
+
+# --- reading the PDF ----------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """Characters on one baseline, left to right; all lengths in mm."""
+
+    chars: list[tuple[str, float, float]]  # character, left, right
+    top: float
+    bottom: float
+    baseline: float
+    size: float  # points
+    color: int
+    font: str
+
+    @property
+    def text(self) -> str:
+        return "".join(c for c, _, _ in self.chars)
+
+    @property
+    def left(self) -> float:
+        return self.chars[0][1]
+
+    @property
+    def right(self) -> float:
+        return self.chars[-1][2]
+
+    @property
+    def centre(self) -> float:
+        return (self.left + self.right) / 2
+
+    def span(self, text: str) -> tuple[float, float]:
+        """Left and right of the first occurrence of text in this line."""
+        start = self.text.index(text)
+        return self.chars[start][1], self.chars[start + len(text) - 1][2]
+
+
+@dataclass
+class Rule:
+    left: float
+    right: float
+    y: float
+    width: float  # mm
+    color: tuple[float, ...]
+
+
+@dataclass
+class Page:
+    number: int
+    lines: list[Line]
+    rules: list[Rule]
+    path: Path
+
+    def ink(self, left: float, top: float, right: float, bottom: float) -> tuple[float, float]:
+        """Top and bottom (mm) of what is printed in a box: a glyph's ink, not its em box."""
+        with pymupdf.open(self.path) as document:
+            clip = pymupdf.Rect(left / MM, top / MM, right / MM, bottom / MM)
+            pixmap = document[self.number - 1].get_pixmap(clip=clip, dpi=600, colorspace=pymupdf.csGRAY)
+        rows = [
+            y
+            for y in range(pixmap.height)
+            if min(pixmap.samples[y * pixmap.stride : y * pixmap.stride + pixmap.width]) < 128
+        ]
+        assert rows, "nothing printed there"
+        scale = 25.4 / 600
+        return top + rows[0] * scale, top + (rows[-1] + 1) * scale
+
+    @property
+    def text(self) -> str:
+        return "".join(line.text for line in self.lines)
+
+    def find(self, text: str) -> Line:
+        found = [line for line in self.lines if text in line.text]
+        assert found, f"{text!r} not on page {self.number}"
+        return found[0]
+
+    def footer(self) -> Line | None:
+        """The page number line, below the type area."""
+        below = [line for line in self.lines if line.top > BOTTOM]
+        return below[0] if below else None
+
+
+def read_pdf(path: Path) -> list[Page]:
+    pages = []
+    with pymupdf.open(path) as document:
+        for index, page in enumerate(document, 1):
+            chars = []
+            for block in page.get_text("rawdict")["blocks"]:
+                for line in block.get("lines", []):
+                    for span in line["spans"]:
+                        for c in span["chars"]:
+                            if c["c"].strip():
+                                chars.append((c, span))
+            chars.sort(key=lambda item: (round(item[0]["origin"][1] * 2), item[0]["bbox"][0]))
+            lines: list[Line] = []
+            for c, span in chars:
+                x0, y0, x1, y1 = c["bbox"]
+                baseline = c["origin"][1] * MM
+                entry = (c["c"], x0 * MM, x1 * MM)
+                if lines and abs(lines[-1].baseline - baseline) < 0.5:
+                    lines[-1].chars.append(entry)
+                    lines[-1].top = min(lines[-1].top, y0 * MM)
+                    lines[-1].bottom = max(lines[-1].bottom, y1 * MM)
+                else:
+                    lines.append(
+                        Line([entry], y0 * MM, y1 * MM, baseline, span["size"], span["color"], span["font"])
+                    )
+            rules = []
+            for drawing in page.get_drawings():
+                rect = drawing["rect"]
+                if rect.height * MM < 1 and rect.width * MM > 20:
+                    width = drawing.get("width") or rect.height
+                    colour = drawing.get("color") or drawing.get("fill") or (0, 0, 0)
+                    rules.append(
+                        Rule(rect.x0 * MM, rect.x1 * MM, (rect.y0 + rect.y1) / 2 * MM, width * MM, colour)
+                    )
+            pages.append(Page(index, lines, rules, path))
+    return pages
+
+
+# --- the documents --------------------------------------------------------------
+
+LONG_TITLE = "关于进一步加强新时代产业工人队伍建设改革推动全省工会干部下基层驻点工作常态化长效化的通知"
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
+    _need("soffice")
+    project = load_project(REPO)
+    out = tmp_path_factory.mktemp("gbt9704")
+    source = {c.id: c for c in project.circulars}
+    made = {
+        # joint issuance: sealed signatures side by side, unsealed ones stacked
+        "joint-sealed": source["sichuan-2024-12"].model_copy(
+            update={"id": "joint-sealed", "issuer": ["sichuan-ftu", "panzhihua-ftu"]}
+        ),
+        "joint-unsealed": source["sichuan-2022-05"].model_copy(
+            update={"id": "joint-unsealed", "issuer": ["sichuan-ftu", "panzhihua-ftu"], "seal": False}
+        ),
+        "long-title": source["sichuan-2022-05"].model_copy(update={"id": "long-title", "title": LONG_TITLE}),
+        "unsealed": source["sichuan-2022-05"].model_copy(update={"id": "unsealed", "seal": False}),
+    }
+    circulars = [source[name] for name in SHIPPED] + list(made.values())
+    result = build_documents(project, circulars, out, jobs=1)
+    assert result.errors == []
+    # a numbered, addressed copy with secrecy and urgency marks (§7.2.1–7.2.3)
+    marked = source["panzhihua-2024-07"].model_copy(
+        update={
+            "id": "copy",
+            "urgency": "very-urgent",
+            "classification": Classification(level="secret", period="1年"),
+        }
+    )
+    rendered = Renderer(REPO, project.registry).render(
+        marked, copy=CopyMarks("000004", "格里坪焦化有限公司工会")
+    )
+    (out / "copy.docx").write_bytes(DocxWriter(REPO, project.registry).write(rendered).data)
+    documents = sorted(out.glob("*.docx"))
+    return {
+        pdf.stem: read_pdf(pdf)
+        for pdf in to_pdf(documents, Path(os.environ.get("GBT9704_PDFS", out / "pdf")), REPO)
+    }
+
+
+def _chinese(pdfs):
+    return [name for name in pdfs if name != "copy"]
+
+
+RED = 0xFF0000
+
+
+def _first_page_parts(page: Page) -> tuple[list[Line], Line, Rule, list[Line]]:
+    """The organ mark's lines, the document number, the red rule, the title's lines."""
+    mark = [line for line in page.lines if line.color == RED]
+    number = next(line for line in page.lines if re.search(r"〔\d{4}〕\d+号", line.text))
+    rule = next(r for r in page.rules if r.color[0] > 0.9 and r.color[1] < 0.1 and r.y > number.bottom)
+    title = [line for line in page.lines if line.top > rule.y and abs(line.size - 22) < 0.5]
+    return mark, number, rule, title
+
+
+def _body_lines(pages: list[Page]) -> list[tuple[Page, Line]]:
+    """Lines of 16 pt text inside the type area."""
+    return [
+        (page, line)
+        for page in pages
+        for line in page.lines
+        if abs(line.size - 16) < 0.5 and line.top > TOP - 1 and line.bottom < BOTTOM + 1
+    ]
+
+
+# --- 1. the closing block (版记) on an even last page ---------------------------------
+
+
+def test_closing_block_on_an_even_last_page_without_page_number(pdfs):
+    for name in _chinese(pdfs):
+        pages = pdfs[name]
+        last = pages[-1]
+        assert len(pages) % 2 == 0, f"{name}: {len(pages)} pages, the 版记 on odd page {len(pages)}"
+        imprint = last.find("印发")
+        assert "抄送" in last.text
+        # its last rule on the bottom of the type area (±1 mm)
+        bottom_rule = max((r for r in last.rules if r.y > imprint.bottom), key=lambda r: r.y)
+        assert abs(bottom_rule.y - BOTTOM) <= 1.0, f"{name}: last rule at {bottom_rule.y:.1f} mm"
+        # a page before the 版记 page that is blank carries no page number, nor does the 版记 page
+        # when it holds nothing else
+        others = [line for line in last.lines if line.top < BOTTOM and line.bottom < imprint.top - 30]
+        if not others:
+            assert last.footer() is None, f"{name}: the 版记 page shows {last.footer().text}"
+            before = pages[-2]
+            if not [line for line in before.lines if line.top < BOTTOM]:
+                assert before.footer() is None, f"{name}: blank page {before.number} is numbered"
+
+
+def test_text_ending_on_either_parity_is_covered(pdfs):
+    """Among the documents, the text ends on an odd page (the 版记 page follows) and on an
+    even page (a blank page comes first), so both ways to reach an even last page are measured."""
+    endings = set()
+    for name in _chinese(pdfs):
+        pages = pdfs[name]
+        text_pages = [
+            p
+            for p in pages
+            if [
+                line
+                for line in p.lines
+                if line.top < BOTTOM and "印发" not in line.text and "抄送" not in line.text
+            ]
+        ]
+        endings.add(text_pages[-1].number % 2)
+    assert endings == {0, 1}
+
+
+# --- 2. the red rule 4 mm below the document number ---------------------------------
+
+
+def test_red_rule_four_mm_below_the_document_number(pdfs):
+    for name in _chinese(pdfs):
+        page = pdfs[name][0]
+        _, number, rule, _ = _first_page_parts(page)
+        _, ink_bottom = page.ink(number.left, number.top, number.right, rule.y - 0.5)
+        assert abs(rule.y - ink_bottom - 4) <= 0.5, f"{name}: {rule.y - ink_bottom:.1f} mm"
+        assert abs(rule.left - LEFT) <= 0.5 and abs(rule.right - RIGHT) <= 0.5, name
+
+
+# --- 3 and 4. the title ---------------------------------------------------------------
+
+
+def test_title_lines_follow_at_about_one_line_of_their_size(pdfs):
+    for name in _chinese(pdfs):
+        _, _, rule, title = _first_page_parts(pdfs[name][0])
+        size = 22 * MM
+        for upper, lower in itertools.pairwise(title):
+            assert size <= lower.baseline - upper.baseline <= 1.5 * size, (
+                f"{name}: title lines {lower.baseline - upper.baseline:.1f} mm apart"
+            )
+        assert title and title[0].top - rule.y < 2 * 28.95 * MM + 3, name  # two lines below the rule
+
+
+def test_title_breaks_between_words_in_a_balanced_shape(pdfs):
+    multi = 0
+    for name in _chinese(pdfs):
+        _, _, _, title = _first_page_parts(pdfs[name][0])
+        texts = [line.text for line in title]
+        if len(texts) < 2:
+            continue
+        multi += 1
+        whole = "".join(texts)
+        boundaries = {0}
+        for _word, _, end in jieba.tokenize(whole):
+            boundaries.add(end)
+        breaks = [sum(map(len, texts[: i + 1])) for i in range(len(texts) - 1)]
+        assert all(b in boundaries for b in breaks), f"{name}: {'｜'.join(texts)}"
+        lengths = [len(t) for t in texts]
+        # a trapezoid or diamond: no short orphan line under a nearly full one
+        assert min(lengths) >= 0.6 * max(lengths), f"{name}: {'｜'.join(texts)}"
+        for line in title:
+            assert abs(line.centre - (LEFT + RIGHT) / 2) <= 1.0, name
+    assert multi >= 2
+
+
+# --- 5. 28 characters a line, 22 lines a page -------------------------------------------
+
+
+NO_LINE_START = "，。、；：？！）》”’"
+NO_LINE_END = "（《“‘"
+
+
+def test_a_full_body_line_holds_28_characters(pdfs):
+    """Lines of Chinese text that reach the right edge hold 28 characters (26 after
+    the first-line indent), except where punctuation that may not start a line
+    pulls a character down with it, or a bracket may not end one."""
+    full = 0
+    for name in _chinese(pdfs):
+        lines = _body_lines(pdfs[name])
+        for (_, line), (_, after) in itertools.pairwise(lines):
+            if not all(WIDE.fullmatch(c) for c, _, _ in line.chars) or line.right < RIGHT - CHAR:
+                continue
+            indent = round((line.left - LEFT) / CHAR)
+            if indent not in (0, 2):
+                continue
+            assert len(line.chars) <= 28 - indent, f"{name}: {len(line.chars)} characters in {line.text}"
+            # a character pulled down by punctuation, or a number that does not fit whole
+            if (
+                set(after.text[:3]) & set(NO_LINE_START)
+                or line.text[-1] in NO_LINE_END
+                or after.text[:1] in NO_LINE_END
+                or after.text[:1].isascii()
+            ):
+                continue
+            full += 1
+            assert len(line.chars) == 28 - indent, f"{name}: {len(line.chars)} characters in {line.text}"
+    assert full > 50
+
+
+def test_lines_follow_the_grid_of_22_a_page(pdfs):
+    pitch = 225 / 22
+    for name in _chinese(pdfs):
+        for page in pdfs[name]:
+            body = [line for line in page.lines if abs(line.size - 16) < 0.5 and TOP < line.top < BOTTOM]
+            for upper, lower in itertools.pairwise(body):
+                gap = lower.baseline - upper.baseline
+                if gap < 2 * pitch:  # lines of one paragraph or of neighbouring paragraphs
+                    assert abs(gap - pitch) <= 0.3 or abs(gap - 2 * pitch) <= 0.3, (
+                        f"{name} page {page.number}: {gap:.2f} mm between {upper.text[:8]} and {lower.text[:8]}"
+                    )
+
+
+# --- 6. signature and date ---------------------------------------------------------------
+
+DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+def _signature_and_date(pages: list[Page], names: list[str]) -> tuple[list[Line], Line]:
+    date = next(line for page in pages for line in page.lines if DATE.match(line.text))
+    page = next(p for p in pages if date in p.lines)
+    above = [
+        line for line in page.lines if line.baseline < date.baseline and line.baseline > date.baseline - 60
+    ]
+    signatures = [line for line in above if any(n in line.text for n in names)]
+    return signatures, date
+
+
+def test_sealed_signature_centred_over_the_date_four_characters_in(pdfs):
+    for name, issuers in (
+        ("panzhihua-2024-07", ["攀枝花市总工会"]),
+        ("sichuan-2024-12", ["四川省总工会"]),
+        ("fujian-2023-28", ["福建省总工会"]),
+    ):
+        signatures, date = _signature_and_date(pdfs[name], issuers)
+        assert len(signatures) == 1, name
+        assert abs(date.right - (RIGHT - 4 * 16 * MM)) <= 1.0, (
+            f"{name}: date ends {RIGHT - date.right:.1f} mm in"
+        )
+        assert abs(signatures[0].centre - date.centre) <= 1.0, (
+            f"{name}: signature centred {signatures[0].centre - date.centre:+.1f} mm off the date"
+        )
+
+
+def test_unsealed_signature_two_characters_in_and_date_two_further(pdfs):
+    """§7.3.5.2: the date's first character two right of the signature's, and the
+    longer of the two two characters from the right."""
+    signatures, date = _signature_and_date(pdfs["unsealed"], ["四川省总工会"])
+    (signature,) = signatures
+    assert abs(date.left - (signature.left + 2 * 16 * MM)) <= 1.0, f"{date.left - signature.left:.1f} mm"
+    right = max(date.right, signature.right)
+    assert abs(right - (RIGHT - 2 * 16 * MM)) <= 1.0, f"{RIGHT - right:.1f} mm"
+
+
+def test_joint_signatures_side_by_side_when_sealed_stacked_when_not(pdfs):
+    names = ["四川省总工会", "攀枝花市总工会"]
+    signatures, date = _signature_and_date(pdfs["joint-sealed"], names)
+    assert len(signatures) == 1 and all(n in signatures[0].text for n in names), [s.text for s in signatures]
+    first, second = (signatures[0].span(n) for n in names)
+    assert first[1] < second[0]
+    assert abs(date.right - (RIGHT - 4 * 16 * MM)) <= 1.0
+    signatures, date = _signature_and_date(pdfs["joint-unsealed"], names)
+    assert [s.text for s in signatures] == names
+    assert abs(date.left - (signatures[-1].left + 2 * 16 * MM)) <= 1.0
+
+
+# --- 7. the closing block's lines ------------------------------------------------------------
+
+
+def test_imprint_one_character_in_from_each_side(pdfs):
+    char = 14 * MM
+    for name in _chinese(pdfs):
+        last = pdfs[name][-1]
+        imprint = last.find("印发")
+        assert abs(imprint.right - (RIGHT - char)) <= 0.5, (
+            f"{name}: 印发 ends {RIGHT - imprint.right:.1f} mm in"
+        )
+        assert abs(imprint.left - (LEFT + char)) <= 0.5, (
+            f"{name}: organ starts {imprint.left - LEFT:.1f} mm in"
+        )
+        cc = last.find("抄送")
+        assert abs(cc.left - (LEFT + char)) <= 0.5, name
+        assert abs(imprint.size - 14) < 0.5 and abs(cc.size - 14) < 0.5
+
+
+# --- 8. joint issuance: the organ mark ----------------------------------------------------------
+
+
+def test_joint_organ_mark_stacked_with_wenjian_centred_beside(pdfs):
+    for name in ("joint-sealed", "joint-unsealed"):
+        mark, *_ = _first_page_parts(pdfs[name][0])
+        names = [line for line in mark if "文件" not in line.text or len(line.text) > 2]
+        wenjian = next(line for line in mark if line.text.endswith("文件"))
+        rows = [line.text.replace("文件", "") for line in mark]
+        assert rows[0].startswith("四川省总工会") and "攀枝花市总工会" in "".join(rows[1:]), rows
+        stack_top, stack_bottom = min(n.top for n in names), max(n.bottom for n in names)
+        w_left, _ = wenjian.span("文件")
+        assert w_left > max(n.span(n.text.replace("文件", "")[:2])[0] for n in names), name
+        w_line = next(line for line in mark if "文件" in line.text)
+        w_centre = (w_line.top + w_line.bottom) / 2
+        assert abs(w_centre - (stack_top + stack_bottom) / 2) <= 1.5, f"{name}: 文件 at {w_centre:.1f} mm"
+
+
+# --- 9 and 10. numbers unbroken, punctuation within half a character -------------------------
+
+
+def test_numbers_are_not_broken_across_lines(pdfs):
+    for name in _chinese(pdfs):
+        lines = _body_lines(pdfs[name])
+        for (_, upper), (_, lower) in itertools.pairwise(lines):
+            if upper.text[-1:].isdigit() and lower.text[:1].isdigit():
+                raise AssertionError(f"{name}: {upper.text[-6:]}｜{lower.text[:6]}")
+
+
+def test_no_space_between_chinese_and_digits_in_the_xml(pdfs, tmp_path):
+    from docx_reading import NS, style
+
+    path = next(REPO.glob("templates/gbt9704.docx"))
+    normal = style(path, "Normal").find("w:pPr", NS)
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        element = normal.find(tag, NS)
+        assert element is not None and element.get(f"{{{NS['w']}}}val") in ("0", "false"), tag
+
+
+def test_punctuation_hangs_at_most_half_a_character(pdfs):
+    for name in _chinese(pdfs):
+        for page in pdfs[name]:
+            for line in page.lines:
+                if TOP < line.top < BOTTOM:
+                    assert line.right <= RIGHT + CHAR / 2 + 0.1, (
+                        f"{name} page {page.number}: {line.right - RIGHT:.1f} mm past the type area: {line.text}"
+                    )
+                    assert line.left >= LEFT - 0.1, f"{name} page {page.number}: {line.text}"
+
+
+# --- 11. tables -------------------------------------------------------------------------------
+
+
+def test_tables_align_with_the_type_area_and_keep_dates_whole(pdfs):
+    measured = 0
+    for name in _chinese(pdfs):
+        for page in pdfs[name]:
+            grid = [r for r in page.rules if r.color == (0, 0, 0) or max(r.color) < 0.1]
+            for rule in grid:
+                if rule.y < BOTTOM - 30:  # table borders, not the 版记's rules
+                    measured += 1
+                    assert abs(rule.left - LEFT) <= 0.5 and abs(rule.right - RIGHT) <= 0.5, (
+                        f"{name} page {page.number}: table from {rule.left:.1f} to {rule.right:.1f} mm"
+                    )
+            for line in page.lines:
+                if line.size < 15:
+                    for match in re.finditer(r"\d{4}年\d", line.text):
+                        assert re.match(r"\d+年\d+月\d+日", line.text[match.start() :]), (
+                            f"{name}: {line.text}"
+                        )
+    assert measured > 0
+
+
+# --- also: page numbers, headings, marks, fonts ---------------------------------------------------
+
+
+def test_page_numbers_seven_mm_below_the_type_area(pdfs):
+    char = 14 * MM
+    for name in _chinese(pdfs):
+        for page in pdfs[name]:
+            footer = page.footer()
+            if footer is None:
+                continue
+            assert re.fullmatch(rf"—{page.number}—", footer.text), footer.text
+            # the dash (一字线) left of the number 7 mm below the type area (§7.5)
+            dash_top, _ = page.ink(footer.chars[0][1], BOTTOM, footer.chars[0][2], footer.bottom)
+            assert abs(dash_top - (BOTTOM + 7)) <= 1.0, (
+                f"{name} page {page.number}: {dash_top - BOTTOM:.1f} mm"
+            )
+            if page.number % 2:
+                assert abs(footer.right - (RIGHT - char)) <= 0.5, name
+            else:
+                assert abs(footer.left - (LEFT + char)) <= 0.5, name
+
+
+def test_every_heading_level_in_its_font(pdfs):
+    found = {}
+    for name in _chinese(pdfs):
+        for _, line in _body_lines(pdfs[name]):
+            for level, pattern in (
+                (1, r"[一二三四五六七八九十]+、"),
+                (2, r"（[一二三四五六七八九十]+）"),
+                (3, r"\d+\."),
+                (4, r"（\d+）"),
+            ):
+                if re.match(pattern, line.text) and abs(line.left - (LEFT + 2 * CHAR)) < 1:
+                    found.setdefault(level, set()).add(line.font)
+    assert sorted(found) == [1, 2, 3, 4]
+    assert all("Sans" in f or "Hei" in f for f in found[1]), found[1]
+    assert any("Kai" in f for f in found[2]), found[2]
+    assert any("Fang" in f for f in found[3] | found[4]), found
+
+
+def test_fonts_play_the_standard_roles(pdfs):
+    page = pdfs["panzhihua-2024-07"][0]
+    mark, number, _, title = _first_page_parts(page)
+    assert "Fang" in number.font, number.font
+    assert all("Serif" in line.font and "Bold" in line.font for line in mark + title), [m.font for m in mark]
+    body = [line for _, line in _body_lines(pdfs["panzhihua-2024-07"]) if len(line.text) > 20]
+    assert all("Fang" in line.font for line in body[:5]), [line.font for line in body[:5]]
+
+
+def test_copy_number_secrecy_and_urgency_top_left(pdfs):
+    page = pdfs["copy"][0]
+    lines = [line for line in page.lines if line.top < TOP + 30]
+    first = lines[0]
+    assert first.text.startswith("000004")
+    assert abs(first.left - LEFT) <= 0.3 and abs(first.size - 16) < 0.5
+    assert first.top >= TOP - 1 and first.bottom <= TOP + 225 / 22 + 1, f"top {first.top:.1f} mm"
+    texts = [line.text for line in lines]
+    assert any(t.startswith("机密★1年") for t in texts) and any(t.startswith("特急") for t in texts), texts
+    for line in lines:
+        if line.text.startswith(("机密", "特急")):
+            assert abs(line.left - LEFT) <= 0.3 and ("Sans" in line.font or "Hei" in line.font), line.font
+    mark, *_ = _first_page_parts(page)
+    assert abs(mark[0].top - (TOP + 35)) <= 1.5, (
+        f"organ mark top {mark[0].top - TOP:.1f} mm into the type area"
+    )
