@@ -37,6 +37,7 @@ TOP, BOTTOM, LEFT, RIGHT = 37.0, 262.0, 28.0, 184.0
 CHAR = 156 / 28  # a body character when 28 fill a line
 WIDE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff01-\uff5e“”‘’—…·]")
 SHIPPED = ["panzhihua-2024-07", "sichuan-2022-05", "sichuan-2024-12", "fujian-2023-28"]
+ENGLISH = ["chemchina-2012-03", "sichuan-2024-12-en"]  # the international layout
 
 
 def _need(program: str) -> None:
@@ -188,7 +189,7 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         "long-title": source["sichuan-2022-05"].model_copy(update={"id": "long-title", "title": LONG_TITLE}),
         "unsealed": source["sichuan-2022-05"].model_copy(update={"id": "unsealed", "seal": False}),
     }
-    circulars = [source[name] for name in SHIPPED] + list(made.values())
+    circulars = [source[name] for name in SHIPPED + ENGLISH] + list(made.values())
     result = build_documents(project, circulars, out, jobs=1)
     assert result.errors == []
     # a numbered, addressed copy with secrecy and urgency marks (§7.2.1–7.2.3)
@@ -211,7 +212,7 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
 
 
 def _chinese(pdfs):
-    return [name for name in pdfs if name != "copy"]
+    return [name for name in pdfs if name != "copy" and name not in ENGLISH]
 
 
 RED = 0xFF0000
@@ -583,3 +584,26 @@ def test_copy_number_secrecy_and_urgency_top_left(pdfs):
     assert abs(mark[0].top - (TOP + 35)) <= 1.5, (
         f"organ mark top {mark[0].top - TOP:.1f} mm into the type area"
     )
+
+
+# --- the international layout ---------------------------------------------------------------
+
+
+def test_international_closing_block_never_alone_and_tables_on_the_margins(pdfs):
+    margin = 1417 / 20 * MM
+    for name in ENGLISH:
+        pages = pdfs[name]
+        signature_page = next(p for p in pages if any(line.text.startswith("cc:") for line in p.lines))
+        text = [
+            line
+            for line in signature_page.lines
+            if line.top < 297 - margin and not line.text.startswith("cc")
+        ]
+        # the signing organization and the cc line share their page with the end of the text
+        assert len(text) >= 3, f"{name}: page {signature_page.number} holds only {[t.text for t in text]}"
+        tables = [r for p in pages for r in p.rules if max(r.color) < 0.1]
+        assert tables, name
+        for rule in tables:
+            assert abs(rule.left - margin) <= 0.5 and abs(rule.right - (210 - margin)) <= 0.5, (
+                f"{name}: table from {rule.left:.1f} to {rule.right:.1f} mm"
+            )
