@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import zipfile
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -41,6 +42,7 @@ from ...source.returns import STATUS_LABELS, STATUSES, Item, obligations
 from ..run import Distribution, DistributionError
 from .layout import (
     COLUMNS,
+    FILL,
     FIRST_ROW,
     FORMAT,
     HEADER_ROW,
@@ -125,6 +127,44 @@ _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _OPEN = Protection(locked=False)
 
 
+_STYLES = {
+    "header": {"font": _BOLD, "fill": _HEADER_FILL, "border": _BOX, "alignment": _WRAP},
+    "given": {"alignment": _WRAP, "border": _BOX},
+    "given-date": {"alignment": _WRAP, "border": _BOX, "number_format": "yyyy-mm-dd"},
+    "open": {"alignment": _WRAP, "border": _BOX, "protection": _OPEN, "fill": _FILL_IN},
+    "open-date": {
+        "alignment": _WRAP,
+        "border": _BOX,
+        "protection": _OPEN,
+        "fill": _FILL_IN,
+        "number_format": "yyyy-mm-dd",
+    },
+}
+_ROW_STYLE = {"deadline": "given-date", "status": "open", "value": "open", "date": "open-date"}
+_ROW_STYLE |= {"note": "open", "who": "open"}
+
+
+class _Styles:
+    """The cell styles of one workbook, each set up once and then shared.
+
+    Setting a font or border on a cell makes openpyxl look it up (hash it) in
+    the workbook's tables; a form's cells use only a few styles, so each is set
+    up on its first cell and the others copy that cell's style indexes, as
+    openpyxl itself does when it copies a sheet."""
+
+    def __init__(self):
+        self.made: dict[str, object] = {}
+
+    def apply(self, cell, kind: str) -> None:
+        made = self.made.get(kind)
+        if made is not None:
+            cell._style = copy(made)
+            return
+        for name, value in _STYLES[kind].items():
+            setattr(cell, name, value)
+        self.made[kind] = cell._style
+
+
 class FormWriter:
     """Forms for one circular: its obligations and edition worked out once."""
 
@@ -165,15 +205,12 @@ class FormWriter:
             (2, text["org"].format(name=name), _BOLD),
             (3, text["how"].format(issuer=self.issuer), None),
         ):
-            cell = sheet.cell(row, 1, value)
-            cell.alignment = _WRAP
+            cell = sheet.cell(row, 1, value)  # unmerged: the text runs on over the empty cells
             if font:
                 cell.font = font
-            sheet.merge_cells(f"A{row}:{LETTERS[len(COLUMNS) - 1]}{row}")
-        sheet.row_dimensions[3].height = 32
+        styles = _Styles()
         for column, header in enumerate(headers(lang), 1):
-            cell = sheet.cell(HEADER_ROW, column, header)
-            cell.font, cell.fill, cell.border, cell.alignment = _BOLD, _HEADER_FILL, _BOX, _WRAP
+            styles.apply(sheet.cell(HEADER_ROW, column, header), "header")
         for (_key, _en, _zh, width), letter in zip(COLUMNS, LETTERS, strict=False):
             sheet.column_dimensions[letter].width = width
         status = DataValidation(
@@ -185,15 +222,10 @@ class FormWriter:
         when = DataValidation(type="date", operator="greaterThan", formula1="1", allow_blank=True)
         sheet.add_data_validation(status)
         sheet.add_data_validation(when)
+        kinds = [_ROW_STYLE.get(key, "given") for key, *_rest in COLUMNS]
         for row, item in enumerate(items, FIRST_ROW):
-            for column, value in enumerate(self._prefilled(item), 1):
-                cell = sheet.cell(row, column, value)
-                cell.alignment, cell.border = _WRAP, _BOX
-            sheet.cell(row, INDEX["deadline"] + 1).number_format = "yyyy-mm-dd"
-            for key in ("status", "value", "date", "note", "who"):
-                cell = sheet.cell(row, INDEX[key] + 1)
-                cell.protection, cell.fill, cell.border, cell.alignment = _OPEN, _FILL_IN, _BOX, _WRAP
-            sheet.cell(row, INDEX["date"] + 1).number_format = "yyyy-mm-dd"
+            for column, value in enumerate(self._prefilled(item) + [None] * len(FILL), 1):
+                styles.apply(sheet.cell(row, column, value), kinds[column - 1])
         last = FIRST_ROW + len(items) - 1
         status.add(f"{LETTERS[INDEX['status']]}{FIRST_ROW}:{LETTERS[INDEX['status']]}{last}")
         when.add(f"{LETTERS[INDEX['date']]}{FIRST_ROW}:{LETTERS[INDEX['date']]}{last}")

@@ -28,6 +28,8 @@ try:  # POSIX; elsewhere imports are not guarded against running at the same tim
 except ImportError:  # pragma: no cover
     fcntl = None
 
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's, when PyYAML has it: the same text
+
 HEADER = (
     "# Returns of {org} on {circular}, recorded by `circulars returns import`.\n"
     "# Entries are only ever added, oldest first; the last one under an item is its latest answer.\n"
@@ -57,7 +59,9 @@ def _dump(record: ReturnRecord) -> bytes:
     for answers in data["requirements"]:
         if answers.get("target") is None:
             answers.pop("target", None)
-    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    text = yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False
+    )
     return (HEADER.format(org=record.organization, circular=record.circular) + text).encode("utf-8")
 
 
