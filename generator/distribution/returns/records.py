@@ -45,7 +45,8 @@ def locked(root: Path, circular_id: str) -> Iterator[None]:
     """Hold the circular's returns lock: one import writes its records at a time."""
     folder = returns_dir(root, circular_id)
     folder.mkdir(parents=True, exist_ok=True)
-    handle = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+    # the folder itself is locked: no lock file is left in the records kept in git
+    handle = os.open(folder, os.O_RDONLY)
     try:
         if fcntl is not None:
             fcntl.flock(handle, fcntl.LOCK_EX)
