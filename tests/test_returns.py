@@ -466,3 +466,36 @@ def test_reminders_need_an_address_for_everyone_and_send_nothing_otherwise(proje
     assert result.exit_code == 1
     assert f"no contact address in the registry for: 格里坪焦化有限公司工会 ({COKING})" in result.stderr
     assert smtp.messages == []
+
+
+def test_an_interrupted_reminder_is_sent_again_only_if_it_never_left(project, smtp, monkeypatch):
+    from generator.distribution.mailer import Mailer
+
+    real_send = Mailer.send
+
+    def interrupted(in_doubt: bool):
+        def send(self, message):
+            self.in_doubt = in_doubt  # True: the body was handed over, the reply never came
+            raise KeyboardInterrupt
+
+        return send
+
+    monkeypatch.setattr(Mailer, "send", interrupted(in_doubt=False))
+    assert run(project, "remind", CIRCULAR, "--send").exit_code == 1
+    with sqlite3.connect(project / "register.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 0
+
+    monkeypatch.setattr(Mailer, "send", interrupted(in_doubt=True))
+    assert run(project, "remind", CIRCULAR, "--send").exit_code == 1
+    with sqlite3.connect(project / "register.sqlite3") as db:
+        [(org, status)] = db.execute("SELECT organization_id, status FROM reminders").fetchall()
+    assert status == "sending"
+
+    monkeypatch.setattr(Mailer, "send", real_send)
+    result = run(project, "remind", CIRCULAR, "--send")
+    assert result.exit_code == 0, result.output
+    assert "Sent 32 reminders; 1 already sent today." in result.stdout
+    assert len(smtp.messages) == 32
+    with sqlite3.connect(project / "register.sqlite3") as db:
+        rows = dict(db.execute("SELECT organization_id, status FROM reminders").fetchall())
+    assert rows.pop(org) == "sending" and set(rows.values()) == {"sent"} and len(rows) == 32

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -307,6 +308,9 @@ def remind(
         report = reminders.send(settings, log)
     except (RemindError, ReturnsError, MailError) as error:
         click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    except sqlite3.Error as error:  # locked by another program for too long, or damaged
+        click.echo(f"error: the register {_register_path(project, register_path)}: {error}", err=True)
         sys.exit(EXIT_INVALID)
     finally:
         if register is not None:

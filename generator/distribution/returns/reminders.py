@@ -22,8 +22,7 @@ from ...source.inline_markup import to_plain
 from ...source.model import Circular, Organization
 from ...source.project import Project
 from ...source.returns import STATUS_LABELS, ProgressRow, progress
-from .. import mailer as mail
-from ..mailer import DeliveryFailed, Mailer, SmtpSettings, build_message
+from ..mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, SmtpSettings, build_message
 from ..register import Register, now
 from .forms import FormWriter
 from .layout import form_name
@@ -31,8 +30,6 @@ from .layout import form_name
 TEMPLATE = "reminder.txt.j2"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SENDING, SENT, FAILED = "sending", "sent", "failed"
-# A message handed over whose reply never came (the mailer's DeliveryUnconfirmed).
-_UNCONFIRMED = getattr(mail, "DeliveryUnconfirmed", ())
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reminders (
@@ -197,14 +194,17 @@ class Reminders:
         try:
             message = self.message(reminder, settings, form)
             session.send(message)
-        except _UNCONFIRMED as error:
+        except DeliveryUnconfirmed as error:  # handed over, but no reply came: it may have arrived
             log.finish(self.circular.id, org.id, self.today, SENDING, str(error))
             report.unconfirmed.append(reminder)
         except DeliveryFailed as error:
             log.finish(self.circular.id, org.id, self.today, FAILED, str(error))
             report.failed.append((reminder, str(error)))
         except BaseException:
-            log.release(self.circular.id, org.id, self.today)
+            # interrupted: a message the server may have taken stays "sending" (not
+            # sent again today); one never handed over is forgotten
+            if not getattr(session, "in_doubt", True):
+                log.release(self.circular.id, org.id, self.today)
             raise
         else:
             log.finish(self.circular.id, org.id, self.today, SENT)
