@@ -1,10 +1,16 @@
 """Closing the loop: return forms out, progress in, reminders.
 
+- `layout`: the columns and identity sheet of a form, shared by writer and reader;
 - `forms`: one prefilled Excel workbook per responsible organization;
-- `reading`: what a filled form (or a hand-written YAML return) says, checked;
-- `records`: adding answers to returns/<circular-id>/<org-id>.yaml, atomically;
+- `reading`: what a filled form says, every cell checked; `hand_written`: the
+  same answers typed as YAML;
+- `importing`: checking them against the project and recording them through
+  `records` into returns/<circular-id>/<org-id>.yaml, atomically;
 - `reminders`: who owes what soon, and reminding them by email, once a day.
 
 What is owed and what was reported are read by source/returns.py, which the
-site uses too.
+site uses too. For a distribution's bundle: `forms.write_form(project,
+circular, org_id, edition=maker.edition)` gives an organization's form and
+`layout.form_name(org_id)` its file name; `source.returns.obligations` says
+which recipients have one.
 """

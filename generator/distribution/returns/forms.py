@@ -39,7 +39,6 @@ from ...source.inline_markup import to_plain
 from ...source.model import Circular
 from ...source.project import Project
 from ...source.returns import STATUS_LABELS, STATUSES, Item, obligations
-from ..run import Distribution, DistributionError
 from .layout import (
     COLUMNS,
     FILL,
@@ -64,7 +63,12 @@ class ReturnsError(Exception):
 
 
 def current_edition(project: Project, circular: Circular) -> str:
-    """The edition the register gives the circular as it is now."""
+    """The edition the register gives the circular as it is now.
+
+    (Imported here, not at the top: run.py, which makes the distributions, may
+    then import this module to put each recipient's form in its bundle.)"""
+    from ..run import Distribution, DistributionError
+
     try:
         return Distribution(project, circular.id, project.root, None).maker.edition
     except DistributionError as error:
