@@ -176,16 +176,24 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
     return Loaded(data, source)
 
 
-def _too_deep(text: str) -> Position | None:
+def _too_deep(text: str, loader=_Loader) -> Position | None:
     """Where the text first nests deeper than MAX_DEPTH, read as a flat stream of events."""
     depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return _position(event.start_mark)
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _position(event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as error:
+        # libyaml stops at its own limit (1,000 levels) while scanning ahead through
+        # flow brackets, before it yields the event that crossed ours: the pure-Python
+        # parser, which has no limit, finds where that was.
+        if loader is not yaml.SafeLoader and "maximum nesting depth" in str(error.problem):
+            return _too_deep(text, yaml.SafeLoader)
+        raise
     return None
 
 
