@@ -25,10 +25,13 @@ from ..docx.build import BuildResult, DocumentBuild
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
+from .directory import directory
 from .escaping import url_path
 from .feed import atom_feed
+from .indexes import IndexPages
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
 from .pages import LATEST_MARKER, Download, SitePages, circular_page_path
+from .tracker import Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
 
@@ -52,6 +55,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         # `circulars build` hands over the project it has already loaded
         self.project: Project | None = None
         self.pages: SitePages | None = None
+        self.indexes: IndexPages | None = None
         self.documents: DocumentBuild | None = None
         self.result: BuildResult | None = None
         self.downloads: dict[str, Download] = {}
@@ -154,9 +158,17 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                     add(f"{folder}/attachments/{origin.name}", source=origin)
 
         generated = {}
-        for part in (pages.by_year(), pages.by_kind(), pages.by_status(), pages.by_issuer(), pages.tracker()):
+        self.indexes = indexes = IndexPages(pages)
+        tracker = Tracker(pages)
+        for part in (
+            indexes.by_year(),
+            indexes.by_kind(),
+            indexes.by_status(),
+            indexes.by_issuer(),
+            tracker.tracker(),
+            directory(indexes, tracker),
+        ):
             generated.update(part)
-        generated.update(pages.directory())
         generated["feed.xml"] = self.feed(config)
         if files.get_file_from_path("index.md") is None:
             generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
@@ -176,7 +188,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         if LATEST_MARKER in markdown:
-            markdown = markdown.replace(LATEST_MARKER, self.pages.latest(page.file.src_uri))
+            markdown = markdown.replace(LATEST_MARKER, self.indexes.latest(page.file.src_uri))
         return markdown
 
     def on_env(self, env, *, config, files):
