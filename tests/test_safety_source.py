@@ -314,7 +314,28 @@ def test_yaml_that_is_a_device_a_pipe_or_too_large(project):
 def test_inline_markup_is_parsed_in_linear_time(project, text):
     replace_circular(project, "    text: 驻点干部到位后要迅速深入职工群众。", f"    text: {text}")
     done = process(project, "check", timeout=20)  # quadratic matching took minutes
-    assert (done.returncode, done.stdout) == (0, "")
+    # the whole text is parsed (for its links) before its paragraphs' length is judged
+    if "\\n" in text:
+        assert (done.returncode, done.stdout) == (0, "")
+    else:
+        assert done.returncode == 1
+        assert done.stdout.startswith(f"{F}:14:") and "split it with blank lines" in done.stdout
+
+
+def test_paragraph_length_is_bounded(project):
+    """Python-Markdown's inline pass is quadratic in a paragraph's escapes: 10,000 characters
+    of them are the most one paragraph may hold, and blank lines make more paragraphs."""
+    longest = "&<*" * 3_333 + "a"
+    many = "\\n\\n".join([longest] * 5)
+    replace_circular(project, "    text: 驻点干部到位后要迅速深入职工群众。", f'    text: "{many}"')
+    assert process(project, "build", "panzhihua-2024-07").returncode == 0
+    replace_circular(project, f'"{many}"', f'"{longest}a"')
+    done = process(project, "check")
+    assert done.returncode == 1
+    assert done.stdout.splitlines() == [
+        f"{F}:14:11: error: a paragraph of 10,001 characters: split it with blank lines "
+        "(at most 10,000 characters each)"
+    ]
 
 
 # --- 4. messages, not tracebacks ---------------------------------------------------

@@ -73,13 +73,26 @@ def parse(text: str) -> list[Span]:
     return [span for span in spans if span.text]
 
 
+# Far above any real paragraph (a full A4 page holds about 620 Chinese characters):
+# Python-Markdown's inline pass takes time quadratic in a paragraph's escapes and
+# entities (20,000 `*` take 0.7 s), so a bound keeps builds linear in file size.
+MAX_PARAGRAPH = 10_000
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
 def check_inline(text: str) -> None:
-    """Raise ValueError if the text links somewhere a document must not point."""
+    """Raise ValueError if a paragraph is too long or links somewhere a document must not point."""
     for span in parse(text):
         if span.style == "link" and not safe_url(span.url):
             raise ValueError(
                 f"link target '{span.url}' is not allowed: use http(s)://, mailto: or a relative path"
             )
+    longest = max(len(paragraph) for paragraph in _PARAGRAPH_BREAK.split(text))
+    if longest > MAX_PARAGRAPH:
+        raise ValueError(
+            f"a paragraph of {longest:,} characters: split it with blank lines "
+            f"(at most {MAX_PARAGRAPH:,} characters each)"
+        )
 
 
 def safe_url(url: str) -> bool:
