@@ -8,7 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import REPO
+from conftest import REPO, add_site, run
 from docx_reading import NS, W, attr, blocks, style, xml
 
 from generator.docx.build import build_documents
@@ -350,3 +350,37 @@ def test_reference_documents_are_generated_reproducibly(layout):
     # the body shows one paragraph in each style, for restyling in Word
     shown = {p.style.name for p in sample.paragraphs}
     assert {"Organ Mark", "Doc Number", "Title", "Signature", "CC", "Imprint", "Heading 1"} <= shown
+
+
+# --- a title broken by its author ------------------------------------------------------
+
+
+def test_a_title_breaks_where_its_author_broke_it(project):
+    """A `|` block title keeps the author's lines in Word (no automatic break added),
+    is one line wherever a title is plain text, and breaks on the site too."""
+    path = add_site(project) / "circulars/2024/panzhihua-2024-07.yaml"
+    lines = ["关于驻点干部做到“四个要”扎实开展", "格里坪特色产业园区驻点工作的通知"]
+    text = path.read_text(encoding="utf-8").replace(
+        "title: 关于驻点干部做到“四个要”的通知", "title: |\n  " + "\n  ".join(lines)
+    )
+    path.write_text(text, encoding="utf-8")
+    assert run(project, "build").exit_code == 0
+
+    document = docx.Document(str(project / "build/docx/panzhihua-2024-07.docx"))
+    title = next(p for p in document.paragraphs if p.style.name == "Title")
+    pieces = [[]]
+    for element in title._p.iter(f"{{{W}}}t", f"{{{W}}}br"):
+        if element.tag == f"{{{W}}}br":
+            pieces.append([])
+        else:
+            pieces[-1].append(element.text)
+    assert ["".join(piece) for piece in pieces] == lines
+    assert document.core_properties.title == "".join(lines)
+
+    listed = run(project, "list").output
+    assert any(
+        row.startswith("panzhihua-2024-07") and lines[0] + lines[1][:3] in row for row in listed.splitlines()
+    )
+    page = (project / "build/site/circulars/panzhihua-2024-07/index.html").read_text(encoding="utf-8")
+    assert f"{lines[0]}<br />{lines[1]}" in page
+    assert f"<title>{''.join(lines)} - " in page

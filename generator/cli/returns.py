@@ -15,6 +15,7 @@ from ..distribution.returns.forms import ReturnsError, write_forms
 from ..distribution.returns.importing import import_returns
 from ..distribution.returns.reminders import SENDING, SENT, ReminderLog, RemindError, Reminders
 from ..source.document_numbers import document_number
+from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from ..source.project import Project
 from ..source.returns import STATUS_LABELS, Progress, progress, today
@@ -39,7 +40,9 @@ def _circular(project: Project, circular_id: str) -> Circular:
 
 
 def _heading(project: Project, circular: Circular) -> str:
-    return f"{circular.id}: {document_number(circular, project.registry)} {circular.title}".replace("  ", " ")
+    return f"{circular.id}: {document_number(circular, project.registry)} {to_plain(circular.title)}".replace(
+        "  ", " "
+    )
 
 
 @click.group("returns")

@@ -11,6 +11,7 @@ import click
 
 from ..render import scaffold
 from ..source.document_numbers import document_number
+from ..source.inline_markup import to_plain
 from ..source.model import ID_PATTERN, LANGUAGES
 from ..source.schema import SCHEMAS, json_schema_text
 from .common import EXIT_INVALID, Context, fail_on_errors, plural, report
@@ -88,7 +89,7 @@ def list_(
                 "kind": c.kind,
                 "language": c.language,
                 "issuer": c.issuer,
-                "title": c.title,
+                "title": to_plain(c.title),
                 "path": project.source(c.id).path.relative_to(project.root).as_posix()
                 if project.source(c.id).path.is_relative_to(project.root)
                 else str(project.source(c.id).path),
@@ -98,7 +99,7 @@ def list_(
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
         return
     rows = [
-        [c.id, document_number(c, project.registry) or "—", c.date.isoformat(), c.status, c.title]
+        [c.id, document_number(c, project.registry) or "—", c.date.isoformat(), c.status, to_plain(c.title)]
         for c in chosen
     ]
     click.echo(table(["ID", "NUMBER", "DATE", "STATUS", "TITLE"], rows))

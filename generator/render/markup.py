@@ -42,6 +42,13 @@ def to_markdown(text: str) -> str:
     return "".join(out)
 
 
+def title_markdown(text: str) -> str:
+    """A title as Markdown for its one heading line: where the author broke the line
+    (a `|` block or "\\n" in YAML), a line break the layouts keep as written."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    return "<br />".join(to_markdown(line) for line in lines)
+
+
 def continue_sentence(text: str) -> str:
     """Lower-case a phrase's first letter so it can follow 'First, ' mid-sentence.
 
