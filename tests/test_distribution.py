@@ -22,6 +22,7 @@ from generator.source.loading import load_project
 
 CIRCULAR = "panzhihua-2024-07"
 RECIPIENTS = 35  # the stationing team, the district, the park federation, 31 park unions; CC Sichuan
+RESPONSIBLE = 33  # all but the district and Sichuan answer for a requirement: each gets a return form
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_manifest_and_checksums_describe_every_file(project):
     assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
     with (dist(project) / "manifest.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == RECIPIENTS * 2  # the document and the attachment
+    assert len(rows) == RECIPIENTS * 2 + RESPONSIBLE  # the document, the attachment; a return form
     for row in rows:
         path = dist(project) / row["file"]
         assert path.stat().st_size == int(row["size"])
@@ -271,7 +272,11 @@ def test_send_emails_each_recipient_its_copy(project, smtp):
     assert message["From"] == "secretariat@panzhihua-ftu.example.org"
     assert "格里坪焦化有限公司工会：" in message.get_body(("plain",)).get_content()
     attached = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
-    assert set(attached) == {f"{CIRCULAR}-000004.docx", "panzhihua-2024-07-problem-list.csv"}
+    assert set(attached) == {
+        f"{CIRCULAR}-000004.docx",
+        "geliping-coking-union.xlsx",  # its return form: it answers for requirement 4
+        "panzhihua-2024-07-problem-list.csv",
+    }
     on_disk = dist(project) / "000004-geliping-coking-union" / f"{CIRCULAR}-000004.docx"
     assert hashlib.sha256(attached[f"{CIRCULAR}-000004.docx"]).hexdigest() == sha256(on_disk)
     assert set(statuses(project).values()) == {"sent"}

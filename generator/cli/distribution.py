@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -15,11 +16,13 @@ from tqdm import tqdm
 
 from ..distribution.copies import NotACopy, copy_number_text, parse_identifier, read_identifier
 from ..distribution.mailer import MailError, SmtpSettings
-from ..distribution.register import ACKNOWLEDGED, Register, RegisterError
+from ..distribution.register import ACKNOWLEDGED, Copy, Register, RegisterError
 from ..distribution.register import DEFAULT_PATH as DEFAULT_REGISTER
+from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..distribution.run import DIST_DIR, Distribution, DistributionError, default_out_dir
 from ..docx.preview import soffice
 from ..source.document_numbers import document_number
+from ..source.inline_markup import to_plain
 from ..source.project import Project
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .terminal import table
@@ -160,10 +163,12 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
                 recipient.org.id,
                 distribution.name_of(recipient),
                 recipient.org.email or "(no address)",
-                ", ".join(distribution.planned_files(number or 0, want_pdf)).replace("000000", "NNNNNN"),
+                ", ".join(distribution.planned_files(recipient, number or 0, want_pdf)).replace(
+                    "000000", "NNNNNN"
+                ),
             ]
         )
-    click.echo(f"{circular.id}: {document_number(circular, project.registry)} {circular.title}")
+    click.echo(f"{circular.id}: {document_number(circular, project.registry)} {to_plain(circular.title)}")
     click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows))
     click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
 
@@ -326,15 +331,17 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
 @REGISTER_OPTION
 @click.pass_obj
 def verify(obj: Context, file: Path, register_path: Path | None) -> None:
-    """Tell which circular, edition, recipient and copy a .docx is, and check its bytes.
+    """Tell which circular, edition, recipient and copy a .docx (or a return form
+    from a copy's folder) is, and check its bytes.
 
-    Reads the copy's identifier from its document properties, finds the copy
+    Reads the file's identifier from its document properties, finds the copy
     in the register and compares the file's SHA-256 with the recorded one.
-    Exits 0 when the file is an intact distributed copy, 1 otherwise.
+    Exits 0 when the file is an intact distributed copy or form, 1 otherwise.
 
     \b
-    Example:
+    Examples:
       circulars verify dist/panzhihua-2024-07/000012-coking-union/panzhihua-2024-07-000012.docx
+      circulars verify dist/panzhihua-2024-07/000012-coking-union/coking-union.xlsx
     """
     project = obj.load()
     try:
@@ -347,34 +354,72 @@ def verify(obj: Context, file: Path, register_path: Path | None) -> None:
     except OSError as error:
         click.echo(f"{file}: cannot read it: {error.strerror or error}", err=True)
         sys.exit(EXIT_INVALID)
-    parsed = parse_identifier(found) if found else None
-    if parsed is None:
+    claim = _what_it_says(found) if found else None
+    if claim is None:
         click.echo(f"{file}: not a distributed copy (no copy identifier in its properties)", err=True)
         sys.exit(EXIT_INVALID)
-    circular_id, edition, copy_number, recipient_id = parsed
     register = _open_register(project, register_path, must_exist=True)
     try:
-        record = register.copy(circular_id, copy_number)
-        files = register.files(circular_id, copy_number) if record else []
-        editions = dict(register.editions(circular_id))
+        record = next((c for c in register.copies(claim.circular_id) if claim.is_of(c)), None)
+        files = register.files(claim.circular_id, record.copy_number) if record else []
+        editions = dict(register.editions(claim.circular_id))
     finally:
         register.close()
-    name = (
-        project.registry.name(recipient_id, "zh")
-        if recipient_id in project.registry.organizations
-        else recipient_id
-    )
-    click.echo(
-        f"{file}: circular {circular_id}, copy {copy_number_text(copy_number)} for {name} ({recipient_id})"
-    )
-    if record is None or record.recipient_id != recipient_id or not record.edition.startswith(edition):
+    org = claim.recipient_id
+    name = project.registry.name(org, "zh") if org in project.registry.organizations else org
+    if claim.form:
+        copy = f", in copy {copy_number_text(record.copy_number)}" if record else ""
+        click.echo(f"{file}: return form of circular {claim.circular_id} for {name} ({org}){copy}")
+    else:
+        number = copy_number_text(claim.copy_number)
+        click.echo(f"{file}: circular {claim.circular_id}, copy {number} for {name} ({org})")
+    if record is None:
         click.echo(
-            "  not in the register: this copy was not made here, or the register is another one", err=True
+            f"  not in the register: this {'form' if claim.form else 'copy'} was not distributed here, "
+            "or the register is another one",
+            err=True,
         )
         sys.exit(EXIT_INVALID)
     click.echo(f"  edition {editions.get(record.edition)} ({record.edition[:12]}), status {record.status}")
-    recorded = next((f for f in files if f.path.endswith(".docx")), None)
+    recorded = next((f for f in files if claim.is_file(f.path)), None)
     if recorded is None or recorded.sha256 != digest:
         click.echo(f"  its bytes do NOT match the register (SHA-256 {digest})", err=True)
         sys.exit(EXIT_INVALID)
     click.echo(f"  its bytes match the register (SHA-256 {digest})")
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """What a file says it is: a copy (its number known) or a return form (found by
+    recipient and edition: the copy it was bundled with)."""
+
+    circular_id: str
+    edition: str  # the first 16 hex digits
+    recipient_id: str
+    copy_number: int | None  # None: a return form
+
+    @property
+    def form(self) -> bool:
+        return self.copy_number is None
+
+    def is_of(self, copy: Copy) -> bool:
+        return (
+            copy.recipient_id == self.recipient_id
+            and copy.edition.startswith(self.edition)
+            and (self.form or copy.copy_number == self.copy_number)
+        )
+
+    def is_file(self, path: str) -> bool:
+        return path == form_name(self.recipient_id) if self.form else path.endswith(".docx")
+
+
+def _what_it_says(identifier: str) -> _Claim | None:
+    copy = parse_identifier(identifier)
+    if copy is not None:
+        circular_id, edition, number, recipient_id = copy
+        return _Claim(circular_id, edition, recipient_id, number)
+    form = parse_form_identifier(identifier)
+    if form is not None:
+        circular_id, edition, recipient_id = form
+        return _Claim(circular_id, edition, recipient_id, None)
+    return None

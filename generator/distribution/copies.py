@@ -49,7 +49,8 @@ def parse_identifier(value: str) -> tuple[str, str, int, str] | None:
 
 
 CORE_LIMIT = 1 << 20  # document properties are a few hundred bytes; more is not a copy of ours
-_IDENTIFIER = re.compile(rb"<dc:identifier>([^<]*)</dc:identifier>")
+# python-docx writes a bare <dc:identifier>; openpyxl (a return form) declares its namespace on it
+_IDENTIFIER = re.compile(rb"<dc:identifier(?:\s[^>]*)?>([^<]*)</dc:identifier>")
 
 
 class NotACopy(Exception):

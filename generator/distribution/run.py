@@ -3,7 +3,8 @@
 The circular's main and CC recipients are resolved through the union tree
 (selectors expand to the organizations they stand for). Each recipient gets a
 folder with its own .docx (copy number and addressee printed on it), the
-circular's attachments and, where LibreOffice is installed, a PDF. A manifest
+circular's attachments, its return form if it answers for any requirement
+(bundled_forms.py) and, where LibreOffice is installed, a PDF. A manifest
 (CSV and JSON) and SHA256SUMS describe every file; the register records every
 copy, and `--send` emails each recipient its copy.
 """
@@ -21,15 +22,16 @@ from pathlib import Path
 
 from ..docx.build import write_atomically
 from ..docx.preview import PreviewError, soffice, to_pdf
-from ..docx.writer import DocxWriter
 from ..render.environment import environment
 from ..render.numbering import format_date
-from ..render.renderer import Renderer, RenderError, render_template
+from ..render.renderer import RenderError, render_template
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.model import Circular, Organization, Selector
 from ..source.project import Project
-from .copies import CopyMaker, copy_number_text
+from .bundled_forms import BundledForms
+from .copies import copy_number_text
+from .edition import DistributionError, Edition
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
 from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
@@ -39,11 +41,8 @@ MIME = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".pdf": "application/pdf",
     ".csv": "text/csv",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-class DistributionError(Exception):
-    """Bad input for a distribution; the message names the circular and recipient."""
 
 
 @dataclass(frozen=True)
@@ -123,61 +122,16 @@ class Distribution:
     """Copies of one issued circular, in out_dir, recorded in the register."""
 
     def __init__(self, project: Project, circular_id: str, out_dir: Path, register: Register | None):
-        source = project.source(circular_id)
-        if source is None:
-            raise DistributionError(f"no circular '{circular_id}'")
+        edition = Edition.load(project, circular_id)
         self.project = project
-        self.source = source
-        self.circular = source.circular
-        if self.circular.status != "issued":
-            raise DistributionError(
-                f"{circular_id}: only issued circulars are distributed; this one is {self.circular.status}"
-            )
+        self.source = edition.source
+        self.circular = edition.source.circular
         self.out_dir = out_dir
         self.register = register
         self.recipients = resolve_recipients(project, self.circular)
-        self.attachments = self._attachments()
-        self.maker = CopyMaker.prepare(
-            self.circular,
-            Renderer(project.root, project.registry),
-            DocxWriter(project.root, project.registry),
-            [data for _, data in self.attachments],
-        )
-
-    def _attachments(self) -> list[tuple[str, bytes]]:
-        """The attachment files, by the name each copy keeps them under in attachments/.
-
-        Two with the same name (in different folders) would overwrite each other
-        there: refused before anything is written."""
-        files = []
-        seen: dict[str, tuple[str, int]] = {}
-        for index, attachment in enumerate(self.circular.attachments):
-            if attachment.file is None:
-                continue
-            path = (self.source.path.parent / attachment.file).resolve()
-            key = path.name.casefold()  # one name on case-insensitive file systems too
-            if key in seen:
-                first, line = seen[key]
-                position = self.source.at("attachments", index, "file")
-                raise DistributionError(
-                    f"{self._shown_source()}:{position.line}:{position.column}: attachment "
-                    f"'{attachment.file}' has the same file name as '{first}' (line {line}); every copy "
-                    "keeps its attachments in one folder, so rename one of them. Nothing was written."
-                )
-            seen[key] = (attachment.file, self.source.at("attachments", index, "file").line)
-            try:
-                files.append((path.name, path.read_bytes()))
-            except OSError as error:
-                raise DistributionError(
-                    f"{self.circular.id}: attachment '{attachment.file}' cannot be read: {error.strerror}"
-                ) from None
-        return files
-
-    def _shown_source(self) -> str:
-        try:
-            return self.source.path.relative_to(self.project.root).as_posix()
-        except ValueError:
-            return str(self.source.path)
+        self.attachments = edition.attachments
+        self.maker = edition.maker
+        self.forms = BundledForms(project, self.circular, self.maker.edition)
 
     def name_of(self, recipient: Recipient) -> str:
         return recipient.org.name.best(self.circular.language)
@@ -200,11 +154,12 @@ class Distribution:
             }
         return [(r, numbers.get(r.org.id)) for r in self.recipients]
 
-    def planned_files(self, copy_number: int, pdf: bool) -> list[str]:
+    def planned_files(self, recipient: Recipient, copy_number: int, pdf: bool) -> list[str]:
         names = [self.document_name(copy_number, ".docx")]
         if pdf:
             names.append(self.document_name(copy_number, ".pdf"))
-        return names + [f"attachments/{name}" for name, _ in self.attachments]
+        form = self.forms.name(recipient.org.id)
+        return names + ([form] if form else []) + [f"attachments/{name}" for name, _ in self.attachments]
 
     # --- making the copies -----------------------------------------------------
 
@@ -226,6 +181,9 @@ class Distribution:
             docx_name = self.document_name(record.copy_number, ".docx")
             write_atomically(folder / docx_name, data)
             files.append(FileRecord(docx_name, len(data), _sha256(data)))
+            form = self.forms.write(folder, recipient.org.id)
+            if form is not None:
+                files.append(form)
             for name, content in self.attachments:
                 write_atomically(folder / "attachments" / name, content)
                 files.append(FileRecord(f"attachments/{name}", len(content), _sha256(content)))
@@ -321,6 +279,8 @@ class Distribution:
                     "email": copy.recipient.org.email,
                     "folder": copy.folder,
                     "files": [{"path": f.path, "size": f.size, "sha256": f.sha256} for f in copy.files],
+                    "return_form": self.forms.name(copy.recipient.org.id),
+                    "return_by": self._return_by(copy.recipient),
                 }
                 for copy in prepared
             ],
@@ -451,11 +411,16 @@ class Distribution:
                     copy_number=copy_number_text(copy.copy_number),
                     role=copy.recipient.role,
                     files=copy.files,
+                    **self.forms.cover_note(copy.recipient.org.id),
                 ),
                 self.project.root,
             )
         except RenderError as error:
             raise DistributionError(f"{error}; nothing was sent") from None
+
+    def _return_by(self, recipient: Recipient) -> str | None:
+        due = self.forms.due(recipient.org.id)
+        return due.isoformat() if due else None
 
     def _message(self, copy: PreparedCopy, settings: SmtpSettings, note: str | None = None):
         circular = self.circular

@@ -9,8 +9,6 @@
 - `reminders`: who owes what soon, and reminding them by email, once a day.
 
 What is owed and what was reported are read by source/returns.py, which the
-site uses too. For a distribution's bundle: `forms.write_form(project,
-circular, org_id, edition=maker.edition)` gives an organization's form and
-`layout.form_name(org_id)` its file name; `source.returns.obligations` says
-which recipients have one.
+site uses too. `distribute` puts each responsible recipient's form in its
+copy's bundle (distribution/bundled_forms.py).
 """

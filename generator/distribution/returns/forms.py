@@ -39,6 +39,7 @@ from ...source.inline_markup import to_plain
 from ...source.model import Circular
 from ...source.project import Project
 from ...source.returns import STATUS_LABELS, STATUSES, Item, obligations
+from ..edition import DistributionError, Edition
 from .layout import (
     COLUMNS,
     FILL,
@@ -63,14 +64,9 @@ class ReturnsError(Exception):
 
 
 def current_edition(project: Project, circular: Circular) -> str:
-    """The edition the register gives the circular as it is now.
-
-    (Imported here, not at the top: run.py, which makes the distributions, may
-    then import this module to put each recipient's form in its bundle.)"""
-    from ..run import Distribution, DistributionError
-
+    """The edition the register gives the circular as it is now."""
     try:
-        return Distribution(project, circular.id, project.root, None).maker.edition
+        return Edition.load(project, circular.id).sha256
     except DistributionError as error:
         raise ReturnsError(str(error)) from None
     except ValueError as error:  # a template that cannot make copies

@@ -63,3 +63,11 @@ def form_name(org_id: str) -> str:
 def form_identifier(circular_id: str, edition: str, org_id: str) -> str:
     """What a form says it is, in its document properties (dc:identifier)."""
     return f"circulars-return:{circular_id}:{edition[:16]}:{org_id}"
+
+
+def parse_form_identifier(value: str) -> tuple[str, str, str] | None:
+    """(circular, edition prefix, organization) from a form's identifier; None if it is not one."""
+    parts = value.split(":")
+    if len(parts) != 4 or parts[0] != "circulars-return" or not all(parts[1:]):
+        return None
+    return parts[1], parts[2], parts[3]
