@@ -393,3 +393,18 @@ def test_a_file_outside_the_project_is_checked_against_it(project, tmp_path_fact
         f"{outside.as_posix()}:1:5: warning: file name 'draft.yaml' does not match the id; name it 'draft-x.yaml'",
         f"{outside.as_posix()}:6:9: error: unknown organization 'nobody'",
     ]
+
+
+def test_a_signature_seal_needs_one_signatory(project):
+    replace_circular(project, "signatory: huang-wuming", "seal: person")
+    code, lines = check(project)
+    assert code == 1
+    assert lines == [
+        f"{F}:9:7: error: seal: person is the signatory's own seal: it needs a `signatory` and one "
+        "issuer (joint issuers sign with their seals: seal: true)"
+    ]
+    replace_circular(project, "seal: person", "signatory: huang-wuming\nseal: person")
+    assert check(project) == (0, [])
+    replace_circular(project, "seal: person", "seal: stamp")
+    code, lines = check(project)
+    assert code == 1 and lines[0].startswith(f"{F}:10:7: error: ") and "person" in lines[0]

@@ -68,6 +68,9 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         ),
         "long-title": source["sichuan-2022-05"].model_copy(update={"id": "long-title", "title": LONG_TITLE}),
         "unsealed": source["sichuan-2022-05"].model_copy(update={"id": "unsealed", "seal": False}),
+        "person-sealed": source["panzhihua-2024-07"].model_copy(
+            update={"id": "person-sealed", "seal": "person", "attachments": []}
+        ),
     }
     circulars = [source[name] for name in SHIPPED + ENGLISH] + list(made.values())
     result = build_documents(project, circulars, out, jobs=1)
@@ -305,6 +308,21 @@ def test_joint_signatures_side_by_side_when_sealed_stacked_when_not(pdfs):
     signatures, date = _signature_and_date(pdfs["joint-unsealed"], names)
     assert [s.text for s in signatures] == names
     assert abs(date.left - (signatures[-1].left + 2 * 16 * MM)) <= 1.0
+
+
+def test_signature_seal_of_a_person_four_characters_in_with_title_and_date_a_line_below(pdfs):
+    """§7.3.5.3: the signatory's seal four characters from the right, their title two
+    characters to its left; the date a blank line below, four characters from the right."""
+    signatures, date = _signature_and_date(pdfs["person-sealed"], ["黄武明"])
+    (signature,) = signatures
+    char = 16 * MM
+    assert abs(signature.right - (RIGHT - 4 * char)) <= 1.0, f"{RIGHT - signature.right:.1f} mm"
+    title_right = signature.span("党组书记")[1]
+    assert abs(signature.span("黄武明")[0] - title_right - 2 * char) <= 1.0, signature.text
+    assert abs(date.right - (RIGHT - 4 * char)) <= 1.0, f"{RIGHT - date.right:.1f} mm"
+    assert abs(date.baseline - signature.baseline - 2 * 28.95 * MM) <= 1.5, (
+        f"{date.baseline - signature.baseline:.1f} mm"
+    )
 
 
 # --- 7. the closing block's lines ------------------------------------------------------------

@@ -24,7 +24,8 @@ _HEADING_STYLES = {
     "h5": "Heading 4",
     "h6": "Heading 4",
 }
-_SPACE = re.compile(r"\s+")
+# HTML collapses only ASCII white space: an ideographic space (组　长) is kept
+_SPACE = re.compile(r"[ \t\n\r\f]+")
 # Text and attribute values as XML: the markup characters escaped, and the
 # characters XML 1.0 forbids (C0 controls but tab and line ends, U+FFFE, U+FFFF)
 # dropped, so no text that reaches the writer can make a document Word refuses.

@@ -7,7 +7,8 @@ text is, the way a typesetter would:
   below the top of the text area when copy number, secrecy or urgency lines
   sit above it;
 * without a seal, the date starts two characters right of the signature; with
-  a seal, the signature is centred over the date;
+  a seal, the signature is centred over the date; with the signatory's own seal,
+  title and name end four characters from the right, the date a line below;
 * the closing block (版记: CC and imprint) sits at the bottom of the text area
   of the last page, between rules across the text width: a table anchored to
   the bottom margin, whose borders are the rules. When the reference document's
@@ -189,20 +190,31 @@ def _signature_and_date(body: Body, paragraphs: list[Paragraph], reference: Refe
     date = dates[0]
     char = reference.font_size("Date") * 20  # one character, in twips
     width = reference.text_width
+    if "person" in date.classes:
+        # §7.3.5.3: the signatory's seal four characters from the right with their
+        # title two characters to its left; the date a line below, as far from the right
+        line = int(reference.style_value("Normal", "w:pPr/w:spacing", "line") or 579)
+        for paragraph in [*signatures, date]:
+            paragraph.properties["ind"] = {"right": round(4 * char)}
+            paragraph.properties["jc"] = {"val": "right"}
+        date.properties["spacing"] = {"before": line}
+        return
     if "sealed" in date.classes and len(signatures) > 1:
         signatures = _side_by_side(body, signatures)
     signature_width = max(_width_in_characters(p.text) for p in signatures) * char
     date_width = _date_width(date.text) * char
     if "sealed" in date.classes:
         # §7.3.5.1: the date four characters from the right, the signature centred
-        # over it. Both are centred in one box around the date's centre, so they
-        # stay centred on each other whatever the fonts make of the date's width.
+        # over it. Each is centred in a box around the date's centre, so they stay
+        # centred on each other whatever the fonts make of the date's width; a row
+        # of joint signatures too wide for that keeps to the type area, flush right.
         centre = width - 4 * char - date_width / 2
-        box = max(signature_width, date_width) + 2 * char
-        indents = {"left": round(centre - box / 2), "right": round(width - centre - box / 2)}
-        for paragraph in [*signatures, date]:
-            paragraph.properties["ind"] = dict(indents)
-            paragraph.properties["jc"] = {"val": "center"}
+        for group, text_width in ((signatures, signature_width), ([date], date_width)):
+            box = max(text_width, date_width) + 2 * char
+            right = max(0, width - centre - box / 2)
+            for paragraph in group:
+                paragraph.properties["ind"] = {"left": round(width - right - box), "right": round(right)}
+                paragraph.properties["jc"] = {"val": "center"}
         return
     # §7.3.5.2: the signature two characters from the right, the date's first
     # character two right of the signature's; a date longer than the signature

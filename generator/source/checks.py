@@ -139,6 +139,12 @@ class _CircularChecks:
         for role in ("signatory", "signer", "author"):
             if getattr(c, role) is not None:
                 self.person((role,), getattr(c, role))
+        if c.seal == "person" and (c.signatory is None or len(c.issuer) > 1):
+            self.error(
+                ("seal",),
+                "seal: person is the signatory's own seal: it needs a `signatory` and one issuer "
+                "(joint issuers sign with their seals: seal: true)",
+            )
         for key in ("to", "cc"):
             for i, recipient in enumerate(getattr(c, key)):
                 self.recipient((key, i), recipient, named=True)

@@ -400,8 +400,10 @@ class Circular(Model):
     """Author of an article (registry id)."""
     source: Text | None = None
     """Where an article was published."""
-    seal: bool = False
-    """The document carries the issuer's seal (affects signature layout)."""
+    seal: bool | Literal["person"] = False
+    """`true`: the issuer's seal over its name (GB/T 9704 §7.3.5.1); `person`: the
+    signatory's own signature seal, after their title (§7.3.5.3; needs `signatory`);
+    `false`: no seal (§7.3.5.2)."""
     urgency: Urgency | None = None
     classification: Classification | None = None
     translation_of: Identifier | None = None
