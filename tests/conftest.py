@@ -115,3 +115,18 @@ def run(root: Path, *args: str):
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result
+
+
+EXAMPLE_SITE_URL = "https://circulars.example.org/"
+
+
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory) -> Path:
+    """The shipped examples built once for the session, strictly, as of 2024-06-01;
+    returns the build folder (site/ and docx/ in it). Tests must not change it."""
+    out = tmp_path_factory.mktemp("example-build")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIRCULARS_TODAY", "2024-06-01")
+        result = run(REPO, "build", "-o", str(out), "--strict", "--site-url", EXAMPLE_SITE_URL)
+    assert result.exit_code == 0, result.output
+    return out
