@@ -130,6 +130,22 @@ def test_gbt9704_every_element_in_order(built):
     targets = [text for name, text in found if name == "Table Text"][:4]
     assert targets[:3] == ["建会率", "＞90%", "2024年9月30日"]
     assert found[-1] == ("Normal", "")  # Word ends a body with a paragraph; this one is a hairline
+    # the CSV attachment is printed as a table (its header and three numbered rows) before its link
+    attachment = found.index(("Attachment Title", "驻点单位问题清单（模板）"))
+    cells = [text for name, text in found[attachment:] if name.startswith("Table")]
+    assert cells[:9] == [
+        "序号",
+        "问题类别",
+        "问题描述",
+        "涉及企业（单位）",
+        "责任单位",
+        "解决措施",
+        "完成时限",
+        "进展情况",
+        "1",
+    ]
+    assert len(cells) == 4 * 8
+    found = [block for block in found if not block[0].startswith("Table")]
     assert found[-12:-1] == [
         ("Closing", "特此通知。"),
         ("Attachment Note", "附件：驻点单位问题清单（模板）"),
@@ -384,3 +400,18 @@ def test_a_title_breaks_where_its_author_broke_it(project):
     page = (project / "build/site/circulars/panzhihua-2024-07/index.html").read_text(encoding="utf-8")
     assert f"{lines[0]}<br />{lines[1]}" in page
     assert f"<title>{''.join(lines)} - " in page
+
+
+def test_ideographic_spaces_the_author_typed_are_kept(project):
+    """联系人：张三　电话：… keeps its U+3000 in Word, while ASCII runs collapse as HTML's do."""
+    path = project / "circulars/2024/panzhihua-2024-07.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "    text: 驻点干部到位后要迅速深入职工群众。",
+        "    text: 联系人：张三\u3000电话：0812-5550101   （办公室）",
+    )
+    path.write_text(text, encoding="utf-8")
+    assert run(project, "build", "panzhihua-2024-07").exit_code == 0
+    document = docx.Document(str(project / "build/docx/panzhihua-2024-07.docx"))
+    assert any(
+        p.text.endswith("联系人：张三\u3000电话：0812-5550101 （办公室）") for p in document.paragraphs
+    ), [p.text for p in document.paragraphs]

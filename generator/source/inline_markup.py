@@ -77,6 +77,7 @@ def parse(text: str) -> list[Span]:
 # Python-Markdown's inline pass takes time quadratic in a paragraph's escapes and
 # entities (20,000 `*` take 0.7 s), so a bound keeps builds linear in file size.
 MAX_PARAGRAPH = 10_000
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
@@ -121,9 +122,12 @@ def to_plain(text: str) -> str:
 
 
 def normalize_space(text: str) -> str:
-    """Join the lines of one paragraph: no space between Chinese characters."""
+    """Join the lines of one paragraph: no space between Chinese characters.
+
+    Runs of ASCII white space become one space; an ideographic space inside the
+    text (联系人：张三　电话：…) is the author's and is kept, as HTML keeps it."""
     text = _SOFT_BREAK.sub("", text.strip())
-    return re.sub(r"\s+", " ", text)
+    return _ASCII_SPACE.sub(" ", text)
 
 
 def paragraphs(text: str | None) -> list[str]:
