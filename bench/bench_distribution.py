@@ -8,7 +8,9 @@ Prints, side by side, in one run:
 
 1. copies made by patching one rendering (what `circulars distribute` does),
    in memory and then with every file written and recorded in the register;
-2. copies rendered from scratch (Jinja, Markdown, DOCX for each recipient).
+2. the return forms that go in the bundles (every union answers for one
+   requirement), in memory: openpyxl writes each one;
+3. copies rendered from scratch (Jinja, Markdown, DOCX for each recipient).
 """
 
 from __future__ import annotations
@@ -72,10 +74,17 @@ def main() -> int:
         patched = time.perf_counter() - started
         print(f"  patching one rendering, in memory           {rate(len(recipients), patched)}")
 
+        owing = [r for r in recipients if distribution.forms.name(r.org.id)]
+        started = time.perf_counter()
+        for recipient in owing:
+            distribution.forms.writer.write(recipient.org.id)
+        forms = time.perf_counter() - started
+        print(f"  return forms ({len(owing)} of them), in memory      {rate(len(owing), forms)}")
+
         started = time.perf_counter()
         distribution.prepare(pdf=False)
         prepared = time.perf_counter() - started
-        print(f"  patching, files written and registered       {rate(len(recipients), prepared)}")
+        print(f"  patching, forms, files written and registered {rate(len(recipients), prepared)}")
 
         renderer = Renderer(project.root, project.registry)
         writer = DocxWriter(project.root, project.registry)

@@ -96,7 +96,7 @@ def test_markdown_carries_classes_for_both_outputs():
     )
     for cls in (
         ".recipients",
-        ".point",
+        ".point #requirement-1",  # the site's tracker links to each requirement's anchor
         ".requirement-meta",
         ".closing",
         ".attachment-note",

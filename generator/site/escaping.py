@@ -12,6 +12,8 @@ tags, labels, organization and people names, document numbers, dates.
   (built from the titles, tags and pages) hold escaped text only;
 - `html`: HTML the plugin writes itself, outside Markdown;
 - `xml`: the Atom feed;
+- `json_data`: the data the site's scripts read (the listings' JSON files,
+  data- attributes); the scripts put its strings into pages as text only;
 - `url_path`: paths from the project's files that become links (edit links).
 
 The sitemap holds only URLs that MkDocs escapes itself; the pages' paths are
@@ -75,6 +77,11 @@ def xml(text: str) -> str:
         .replace('"', "&quot;")
         .replace("'", "&apos;")
     )
+
+
+def json_data(value) -> str:
+    """Compact JSON for the site's scripts; `<` escaped too, so it is inert even inside HTML."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def url_path(path: str) -> str:
