@@ -161,9 +161,10 @@ def test_tracker_lists_a_known_requirement(served, page, tmp_path_factory):
     row = page.locator("article tbody tr", has_text="找准问题")
     assert row.count() == 1
     assert "2024-04-30" in row.inner_text()
-    assert row.locator(".overdue").count() == 1
-    row.get_by_role("link").click()
-    page.wait_for_url("**/circulars/panzhihua-2024-07/")
+    assert row.locator("td.col-state .state-overdue").count() == 1
+    row.get_by_role("link", name="1. 找准问题").click()  # to the requirement itself
+    page.wait_for_url("**/circulars/panzhihua-2024-07/#requirement-1")
+    assert page.locator("#requirement-1").inner_text().startswith("一是找准问题。")
     page.goto(served["base"] + "/sub/path/tracker/")
     shot = tmp_path_factory.mktemp("screenshots") / "tracker.png"
     page.screenshot(path=str(shot))

@@ -25,13 +25,14 @@ from ..docx.build import BuildResult, DocumentBuild
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
-from .directory import directory
+from .directory import Directory
 from .escaping import url_path
 from .feed import atom_feed
-from .indexes import IndexPages
+from .indexes import CIRCULARS_DATA, IndexPages
+from .listing import LISTING_UI, Urls, add_listing_ui
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
 from .pages import LATEST_MARKER, Download, SitePages, circular_page_path
-from .tracker import Tracker
+from .tracker import TRACKER_DATA, Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
 
@@ -85,6 +86,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             check_replaceable(Path(config.site_dir), root, ignore_hidden=True)
         except UnsafeOutput as error:
             raise PluginError(str(error)) from None
+        add_listing_ui(config)
         if not config.site_url:
             log.warning(
                 "no site_url (in mkdocs.yml, or --site-url): the sitemap lists no pages, and the "
@@ -158,18 +160,24 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                     add(f"{folder}/attachments/{origin.name}", source=origin)
 
         generated = {}
-        self.indexes = indexes = IndexPages(pages)
-        tracker = Tracker(pages)
+        urls = Urls(config.use_directory_urls)
+        self.indexes = indexes = IndexPages(pages, urls)
+        tracker = Tracker(pages, urls)
+        for problem in tracker.problems.sorted():  # a return record that cannot be read
+            log.warning(problem.format(project.root))
         for part in (
             indexes.by_year(),
             indexes.by_kind(),
             indexes.by_status(),
             indexes.by_issuer(),
             tracker.tracker(),
-            directory(indexes, tracker),
+            Directory(indexes, tracker).all_pages(),
+            {CIRCULARS_DATA: indexes.data(), TRACKER_DATA: tracker.data()},
         ):
             generated.update(part)
         generated["feed.xml"] = self.feed(config)
+        for path, source in LISTING_UI.items():
+            add(path, source=source)
         if files.get_file_from_path("index.md") is None:
             generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
         for path, content in generated.items():
