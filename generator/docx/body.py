@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .reference import ReferenceDocument
-from .text_width import display_width
+from .tables import section_breaks, table_xml
 
 _HEADING_STYLES = {
     "h2": "Heading 1",
@@ -32,12 +32,6 @@ _SPACE = re.compile(r"[ \t\n\r\f]+")
 _FORBIDDEN = {c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]}
 _XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **_FORBIDDEN})
 _XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", **_FORBIDDEN})
-
-# runs that cannot break inside: Latin words and numbers, and dates (2024年9月30日)
-_LATIN_WORD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|[!-~\u00a0-\u024f]+")
-# the tables' left cell margin (reference_docs.py): indented by it, a table's borders
-# line up with the margins instead of hanging into the left one
-_CELL_MARGIN = 85
 
 
 def xml_text(value: str) -> str:
@@ -144,6 +138,7 @@ class Body:
     items: list[Paragraph | str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     missing_styles: set[str] = field(default_factory=set)
+    landscape: bool = False  # writing a table block on a landscape page
 
     @property
     def paragraphs(self) -> list[Paragraph]:
@@ -186,6 +181,15 @@ class Body:
             for number, item in enumerate(element.iterchildren("li"), 1):
                 prefix = f"{number}. " if tag == "ol" else "• "
                 self.paragraph(item, classes, "Normal", prefix=prefix)
+        elif tag == "div" and "landscape" in classes and not self.landscape:
+            # a wide table on a landscape page of its own (docx/tables.py)
+            portrait, landscape, _width = section_breaks(self.reference)
+            self.items.append(portrait)
+            self.landscape = True
+            for child in element:
+                self.block(child, inherited)
+            self.landscape = False
+            self.items.append(landscape)
         elif tag in ("div", "blockquote", "section"):
             if element.text and element.text.strip():
                 self.paragraph(element, classes or inherited, "Normal", children=False)
@@ -203,33 +207,15 @@ class Body:
         self.items.append(Paragraph(style, runs, classes, runs.plain().strip()))
 
     def table(self, element) -> None:
-        rows = [[c for c in row if c.tag in ("td", "th")] for row in element.iter("tr")]
-        if not rows:
-            return
-        unit = self.reference.font_size("Table Text") * 10  # a half-width character
-        widths = _column_widths(rows, self.reference.text_width, unit)
-        styles = {"th": self.style(("Table Heading", "Normal")), "td": self.style(("Table Text", "Normal"))}
-        grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in widths)
-        out = [
-            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.style(("Circular Table",))}"/>'
-            f'<w:tblW w:w="{self.reference.text_width}" w:type="dxa"/>'
-            f'<w:tblInd w:w="{_CELL_MARGIN}" w:type="dxa"/>'
-            '<w:tblLayout w:type="fixed"/></w:tblPr>'
-            f"<w:tblGrid>{grid}</w:tblGrid>"
-        ]
-        for row in rows:
-            # a header row repeats on every page
-            out.append("<w:tr><w:trPr><w:tblHeader/></w:trPr>" if row and row[0].tag == "th" else "<w:tr>")
-            for cell, width in zip(row, widths, strict=False):
-                runs = Runs()
-                self.inline(cell, runs, PLAIN)
-                out.append(
-                    f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-                    f'<w:p><w:pPr><w:pStyle w:val="{styles[cell.tag]}"/></w:pPr>{runs.render()}</w:p></w:tc>'
-                )
-            out.append("</w:tr>")
-        out.append("</w:tbl>")
-        self.items.append("".join(out))
+        width = section_breaks(self.reference)[2] if self.landscape else self.reference.text_width
+        written = table_xml(element, self.reference, self.style, self.cell_runs, width)
+        if written:
+            self.items.append(written)
+
+    def cell_runs(self, cell) -> str:
+        runs = Runs()
+        self.inline(cell, runs, PLAIN)
+        return runs.render()
 
     # --- inline content -----------------------------------------------------
 
@@ -291,41 +277,6 @@ class Body:
                 '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr></w:p>'
             )
         return "".join(out)
-
-
-def _column_widths(rows: list[list], total: int, unit: float) -> list[int]:
-    """Column widths (twips) for cells of text in half-width units of `unit` twips.
-
-    Each column first gets its minimum: its longest Latin word, or up to four
-    Chinese characters, so nothing short is broken; what is left of the width
-    goes to the columns in proportion to how much longer their text is.
-    """
-    padding = 240  # cell margins and a little air
-    columns = max(len(row) for row in rows)
-    minimum, wanted = [4.0] * columns, [4.0] * columns
-    for row in rows:
-        for index, cell in enumerate(row):
-            text = cell.text_content().strip()
-            width = display_width(text)
-            # a date gets 3 half-width cells more: LibreOffice spaces digits from 年月日
-            longest_word = max(
-                (display_width(word) + 3 * ("年" in word) for word in _LATIN_WORD.findall(text)), default=0
-            )
-            minimum[index] = max(minimum[index], longest_word, min(width, 8))
-            wanted[index] = max(wanted[index], min(width, 60))
-    minimum_twips = [m * unit + padding for m in minimum]
-    if sum(minimum_twips) >= total:
-        widths = [int(total * m / sum(minimum_twips)) for m in minimum_twips]
-    else:
-        spare = total - sum(minimum_twips)
-        extra = [max(0.0, want - low) for want, low in zip(wanted, minimum, strict=True)]
-        share = sum(extra) or columns
-        widths = [
-            int(low + spare * ((e if sum(extra) else 1) / share))
-            for low, e in zip(minimum_twips, extra, strict=True)
-        ]
-    widths[-1] += total - sum(widths)
-    return widths
 
 
 def _style_name(classes: tuple[str, ...]) -> str:

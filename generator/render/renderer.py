@@ -29,6 +29,7 @@ from ..source.templates import find_template_file
 from . import markup
 from .environment import environment
 from .numbering import chinese_numeral, format_date, heading_number, ordinal
+from .tables import table_markdown
 
 LAYOUTS = ("gbt9704", "international")
 DEFAULT_LAYOUT = {"zh": "gbt9704", "en": "international"}
@@ -119,6 +120,7 @@ class Renderer:
             "cn": chinese_numeral,
             "is_selector": lambda r: isinstance(r, Selector),
             "attachment_link": _attachment_link,
+            "table": lambda table: Md(table_markdown(table)),
             "copy": copy,
         }
 
@@ -202,7 +204,7 @@ def _template_file(project_root: Path, name: str) -> str:
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_HEADING = re.compile(r"^(#{2,5}) (?!.*\{:[^}]*\.unnumbered)", re.MULTILINE)
+_HEADING = re.compile(r"^(#{1,5}) (?!.*\{:[^}]*\.unnumbered)", re.MULTILINE)
 
 
 def tidy(text: str) -> str:
@@ -220,6 +222,9 @@ def number_headings(text: str, language: str) -> str:
 
     def number(match: re.Match) -> str:
         depth = len(match.group(1)) - 1  # "##" is level 1: "#" is the title
+        if depth == 0:  # a title: an attachment or an issued document numbers its headings afresh
+            counters.clear()
+            return match.group(0)
         del counters[depth:]
         if len(counters) == depth:
             counters[-1] += 1

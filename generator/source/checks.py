@@ -16,6 +16,7 @@ from .diagnostics import Position
 from .document_numbers import document_number
 from .model import Circular, Selector
 from .project import Project, Source
+from .table_checks import check_tables
 
 _LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
 
@@ -165,6 +166,7 @@ class _CircularChecks:
         if c.printing is not None and c.printing.org is not None:
             self.org(("printing", "org"), c.printing.org, named=True)
         self.attachments()
+        check_tables(self.project, self.source)
 
     def org(self, path: tuple, org_id: str, named: bool = False) -> bool:
         org = self.registry.organizations.get(org_id)

@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     StringConstraints,
@@ -27,7 +26,9 @@ from pydantic import (
 )
 
 from .addresses import check_address
-from .inline_markup import check_inline
+from .base import MODEL_CONFIG, Paragraphs, Text
+from .body_model import Attachment, Document, Section
+from .tables import Table
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -60,19 +61,6 @@ def _parse_date(value: Any) -> Any:
 Date = Annotated[date, BeforeValidator(_parse_date)]
 
 
-def _inline(value: Any) -> Any:
-    if isinstance(value, str):
-        check_inline(value)
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_inline), StringConstraints(min_length=1)]
-"""One line of text; allows **bold**, *italic* and [links](https://...)."""
-
-Paragraphs = Annotated[str, BeforeValidator(_inline), StringConstraints(min_length=1)]
-"""Text of one or more paragraphs separated by blank lines (use `|` or `>` blocks)."""
-
-
 def _as_list(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
@@ -82,7 +70,7 @@ _ONE_OR_MANY = BeforeValidator(_as_list, json_schema_input_type=Identifier | lis
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+    model_config = MODEL_CONFIG
 
 
 class Localized(Model):
@@ -270,22 +258,8 @@ class Requirement(Model):
     """Organizations that must carry it out."""
     deadline: Date | None = None
     targets: list[Target] = []
-
-
-class Point(Model):
-    """A point in a section, written 'First, …' / '一是……'."""
-
-    key: Text | None = None
-    text: Paragraphs
-
-
-class Section(Model):
-    """A free section of a long document; sections nest four levels deep."""
-
-    title: Text
-    text: Paragraphs | None = None
-    points: list[Point] = []
-    sections: list[Section] = []
+    tables: list[Table] = []
+    """Tables of the requirement, after its text (or after the paragraph a table's `after` names)."""
 
 
 class Member(Model):
@@ -336,34 +310,6 @@ class Contact(Model):
     name: Text | None = None
     phone: Text | None = None
     email: EmailAddress | None = None
-
-
-class Table(Model):
-    columns: list[Text]
-    rows: list[list[Text]]
-
-    @model_validator(mode="after")
-    def _rectangular(self) -> Table:
-        for number, row in enumerate(self.rows, 1):
-            if len(row) != len(self.columns):
-                raise ValueError(
-                    f"row {number} has {len(row)} cells but there are {len(self.columns)} columns"
-                )
-        return self
-
-
-class Attachment(Model):
-    title: Text
-    file: str | None = None
-    """A file in the repository, relative to this YAML file."""
-    table: Table | None = None
-    text: Paragraphs | None = None
-
-    @model_validator(mode="after")
-    def _content(self) -> Attachment:
-        if sum(x is not None for x in (self.file, self.table, self.text)) > 1:
-            raise ValueError("give only one of 'file', 'table' or 'text'")
-        return self
 
 
 class Printing(Model):
@@ -418,6 +364,8 @@ class Circular(Model):
     """Copies to (抄送机关)."""
     background: Paragraphs | None = None
     """Background and preamble."""
+    background_tables: list[Table] = []
+    """Tables of the background, after it (or after the paragraph a table's `after` names)."""
     purpose: Paragraphs | None = None
     """Guiding purpose (指导思想 / 目的)."""
     missions: list[Mission] = []
@@ -432,6 +380,8 @@ class Circular(Model):
     """Closing formula; defaults by kind and language (特此通知。)."""
     notes: Paragraphs | None = None
     """Notes (附注) printed below the date."""
+    documents: list[Document] = []
+    """Documents this notice issues (印发) or forwards (转发), printed in full after it."""
     attachments: list[Attachment] = []
     printing: Printing | None = None
     tags: list[Text] = []

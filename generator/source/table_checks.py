@@ -1,0 +1,63 @@
+"""Checking every table of a circular, and reading its table files, at check time.
+
+Each table is laid out here once (tables.py): a span past the edge or over
+another cell is an error at that cell's line and column. A table file must be
+where attachments may be (attachments.py: under an attachments/ folder, never a
+hidden, configuration or special file) and readable (table_files.py); what is
+wrong inside it is reported at the file's own line (a CSV) or named by its cell
+(an XLSX). A file read without problems is kept with its table for rendering.
+"""
+
+from __future__ import annotations
+
+from .attachments import attachment_problem
+from .project import Project, Source
+from .table_files import TableFileError, read_table_file
+from .tables import MAX_COLUMNS, Table, finish, layout, place, tables_in, width_problems
+
+
+def check_tables(project: Project, source: Source) -> None:
+    diagnostics = project.diagnostics
+    for path, table in tables_in(source.circular):
+        if table.file is None:
+            grid, problems = layout(table)
+            problems += width_problems(table, grid.columns)
+            for where, message in problems:
+                diagnostics.error(source.path, source.at((*path, *where)), message)
+            continue
+        file_path = path if path[-1] == "file" else (*path, "file")
+        here = source.at(file_path)
+        problem = attachment_problem(project, source.path, table.file)
+        if problem is not None:
+            if path[-1] != "file":  # an attachment's own file is reported with the attachments
+                diagnostics.error(source.path, here, problem.replace("attachment", "table", 1))
+            continue
+        _read_file(project, source, table, file_path)
+
+
+def _read_file(project: Project, source: Source, table: Table, file_path: tuple) -> None:
+    diagnostics = project.diagnostics
+    here = source.at(file_path)
+    target = (source.path.parent / table.file).resolve()
+    header_rows = 1 if table.header_rows is None else table.header_rows
+    try:
+        read = read_table_file(target, table.file, header_rows, table.sheet)
+    except TableFileError as error:
+        if error.position is not None:
+            diagnostics.error(target, error.position, str(error))
+        else:
+            diagnostics.error(source.path, here, str(error))
+        return
+    rows, columns, problems = place(read.rows, None)
+    for where, message in problems:  # where: the cell, as "file, sheet 'S', cell B3"
+        diagnostics.error(source.path, here, f"{where[0]}: {message}")
+    if columns > MAX_COLUMNS:
+        diagnostics.error(
+            source.path, here, f"'{table.file}' has {columns} columns; Word tables hold at most {MAX_COLUMNS}"
+        )
+    table_path = file_path[:-1]
+    widths = width_problems(table, columns)
+    for where, message in widths:
+        diagnostics.error(source.path, source.at((*table_path, *where)), message)
+    if not problems and not widths and columns <= MAX_COLUMNS:
+        table.use_file_grid(finish(table, rows, columns, read.widths))

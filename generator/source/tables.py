@@ -1,0 +1,382 @@
+"""Tables in a circular: their YAML format, and the grid every output lays out.
+
+A table is written in YAML as rows of cells, a cell spanning columns or rows
+with `colspan`/`rowspan` (HTML's rule: a row leaves out the places a cell above
+already fills), or read from a CSV or XLSX file (table_files.py). Either way it
+becomes one `Grid`, each cell placed at its column; the renderer writes the grid
+as an HTML table that the site shows and the Word writer lays out.
+
+Placing the cells is where spans are checked, at check time: a span that
+overlaps another cell or runs past the table's edge is an error at that cell's
+line and column, and a table file is read then too, so that nothing is built
+from a table that cannot be laid out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, StringConstraints, model_validator
+
+from .base import MODEL_CONFIG, CellText, Text
+
+Align = Literal["left", "center", "right"]
+
+MAX_COLUMNS = 63
+"""Word's limit: a table of more columns does not open."""
+
+TABLE_FILE_SUFFIXES = (".csv", ".xlsx")
+
+_LENGTH = re.compile(r"^(\d+(?:\.\d+)?)\s*(mm|cm|%)$")
+Length = Annotated[str, StringConstraints(pattern=_LENGTH.pattern)]
+"""A length: millimetres (25mm), centimetres (2.5cm) or a share of the text width (20%)."""
+Height = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(mm|cm)$")]
+"""A row's least height: millimetres (12mm) or centimetres (1.2cm)."""
+
+
+def millimetres(length: str) -> float | None:
+    """A length in mm; None for a share of the width (20%)."""
+    number, unit = _LENGTH.match(length).groups()
+    return None if unit == "%" else float(number) * (10 if unit == "cm" else 1)
+
+
+def _cell_value(value: Any) -> Any:
+    """A cell as typed: text, a whole number, nothing (a blank to fill in), a date."""
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is not text: put it in quotes if you mean the word")
+    if isinstance(value, float):
+        raise ValueError(f"put the number {value} in quotes, written as it should print")
+    if isinstance(value, datetime):
+        raise ValueError("put a date with a time in quotes, written as it should print")
+    if isinstance(value, int | date):
+        return str(value)
+    return "" if value is None else value
+
+
+class TableModel(BaseModel):
+    model_config = MODEL_CONFIG
+
+
+class Cell(TableModel):
+    """A cell that spans columns or rows, or is aligned on its own."""
+
+    text: CellText = ""
+    """The cell's text; leave it out for a blank to fill in."""
+    colspan: Annotated[int, Field(ge=1, le=MAX_COLUMNS)] = 1
+    """How many columns the cell covers (merged across)."""
+    rowspan: Annotated[int, Field(ge=1)] = 1
+    """How many rows the cell covers (merged down); the rows below leave its place out."""
+    align: Align | None = None
+    """left, center or right; defaults to the column's alignment."""
+
+
+CellValue = Annotated[CellText | Cell, BeforeValidator(_cell_value)]
+"""Text (or a number), "" or nothing for a blank cell, or {text, colspan, rowspan, align}."""
+
+
+class Row(TableModel):
+    """A row written as a mapping, to give it a least height (lines of a form to write on)."""
+
+    cells: list[CellValue]
+    height: Height | None = None
+    """The row's least height, e.g. 12mm."""
+
+
+RowValue = list[CellValue] | Row
+"""A list of cells, or {cells: [...], height: 12mm}."""
+
+
+class Column(TableModel):
+    """A column: its heading, width and alignment."""
+
+    title: Text | None = None
+    """The column's heading, when the table has one header row."""
+    width: Length | None = None
+    """25mm, 2.5cm or 20% of the text width; columns without share what is left."""
+    align: Align | None = None
+    """left, center or right for the column's cells."""
+
+
+def _column(value: Any) -> Any:
+    return {"title": value} if isinstance(value, str) else value
+
+
+ColumnValue = Annotated[Column, BeforeValidator(_column, json_schema_input_type=Text | Column)]
+
+
+class Table(TableModel):
+    """A table: rows of cells written here, or a CSV or XLSX file."""
+
+    caption: Text | None = None
+    """The table's title, printed above it, e.g. 表1　参会人员名单."""
+    columns: list[ColumnValue] = []
+    """The columns, left to right: a heading each, or {title, width, align}."""
+    header: list[RowValue] = []
+    """Header rows, when one row of column titles is not enough (cells may span);
+    they repeat at the top of every page the table runs onto."""
+    rows: list[RowValue] = []
+    """The body rows: lists of cells."""
+    file: str | None = None
+    """A .csv (UTF-8) or .xlsx file in an attachments/ folder, relative to this YAML file,
+    read instead of `rows`; an XLSX file's merged cells span."""
+    sheet: Text | None = None
+    """The XLSX sheet to read; defaults to the first."""
+    header_rows: Annotated[int, Field(ge=0)] | None = None
+    """How many of the file's first rows are the header; default 1."""
+    landscape: bool = False
+    """Print the table on a landscape page of its own, for a wide table."""
+    after: Annotated[int, Field(ge=0)] | None = None
+    """Place the table after this paragraph of the text it goes with (0: before the
+    first); by default after the last."""
+
+    _file_grid: Grid | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Table:
+        titled = any(column.title is not None for column in self.columns)
+        if self.file is not None:
+            if self.rows or self.header or titled:
+                raise ValueError("give either 'file' or the table's rows, headings and header, not both")
+            suffix = PurePosixPath(self.file).suffix.lower()
+            if suffix not in TABLE_FILE_SUFFIXES:
+                raise ValueError(f"a table 'file' is a .csv or .xlsx file, not '{suffix or self.file}'")
+            if self.sheet is not None and suffix != ".xlsx":
+                raise ValueError("'sheet' is for an .xlsx file")
+        else:
+            if self.sheet is not None or self.header_rows is not None:
+                raise ValueError("'sheet' and 'header_rows' are for a table read from a 'file'")
+            if titled and self.header:
+                raise ValueError("give the headings either as column titles or as 'header' rows, not both")
+            if not (self.rows or self.header or titled):
+                raise ValueError("a table needs 'rows', a 'header', column titles or a 'file'")
+        if len(self.columns) > MAX_COLUMNS:
+            raise ValueError(f"a table has at most {MAX_COLUMNS} columns (Word's limit)")
+        return self
+
+    @property
+    def grid(self) -> Grid:
+        """The table laid out: from its file (read by `circulars check`), or from its rows."""
+        if self.file is not None:
+            if self._file_grid is None:
+                raise RuntimeError(f"the table file '{self.file}' was not read: load the project first")
+            return self._file_grid
+        grid, problems = layout(self)
+        if problems:
+            raise ValueError(problems[0][1])
+        return grid
+
+    def use_file_grid(self, grid: Grid) -> None:
+        self._file_grid = grid
+
+
+# --- the grid ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GridCell:
+    text: str
+    column: int
+    colspan: int = 1
+    rowspan: int = 1
+    align: str | None = None
+
+
+@dataclass(frozen=True)
+class GridRow:
+    cells: tuple[GridCell, ...]
+    header: bool = False
+    height: str | None = None
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table laid out: every cell at its column, the header rows first."""
+
+    columns: int
+    rows: tuple[GridRow, ...]
+    widths: tuple[str | None, ...] = ()
+    caption: str | None = None
+    landscape: bool = False
+
+    @property
+    def header_rows(self) -> int:
+        return sum(1 for row in self.rows if row.header)
+
+
+@dataclass
+class RowInput:
+    """A row to place: its cells, and where each came from (a path for messages)."""
+
+    cells: list[GridCell]  # column unset (0); colspan, rowspan, text, align as given
+    paths: list[tuple]
+    path: tuple
+    header: bool = False
+    height: str | None = None
+
+
+Problem = tuple[tuple, str]  # (where, message); `where` is a path the caller can locate
+
+
+def place(rows: list[RowInput], columns: int | None) -> tuple[list[GridRow], int, list[Problem]]:
+    """Put each cell at its column, skipping places covered by a rowspan above.
+
+    The width is `columns`, or else what the first row fills. Returns the rows,
+    the width and the problems: spans past the edge, cells over one another,
+    rows too short or too long, a header cell reaching into the body.
+    """
+    problems: list[Problem] = []
+    if columns is None:
+        columns = sum(cell.colspan for cell in rows[0].cells) if rows else 0
+    covered: dict[tuple[int, int], tuple] = {}  # (row, column) → path of the cell covering it
+    header_count = sum(1 for row in rows if row.header)
+    placed: list[GridRow] = []
+    for r, row in enumerate(rows):
+        column, cells, before = 0, [], len(problems)
+        end = header_count if row.header else len(rows)
+        for cell, path in zip(row.cells, row.paths, strict=True):
+            while (r, column) in covered:
+                column += 1
+            if column >= columns:
+                problems.append((path, f"this cell is in column {column + 1}, but the table has {columns}"))
+                break
+            last = column + cell.colspan - 1
+            if last >= columns:
+                problems.append(
+                    (path, f"this cell spans columns {column + 1} to {last + 1}, but the table has {columns}")
+                )
+            if r + cell.rowspan > end:
+                part = "header rows" if row.header else "rows"
+                problems.append(
+                    (
+                        path,
+                        f"this cell spans {cell.rowspan} rows, but only {end - r} {part} are left",
+                    )
+                )
+            problems += _cover(covered, path, r, range(column, min(last, columns - 1) + 1), cell.rowspan)
+            cells.append(
+                GridCell(
+                    cell.text,
+                    column,
+                    min(cell.colspan, columns - column),
+                    min(cell.rowspan, end - r),
+                    cell.align,
+                )
+            )
+            column = last + 1
+        filled = sum(1 for c in range(columns) if (r, c) in covered)
+        if filled < columns and len(problems) == before:
+            problems.append(
+                (row.path, f'this row fills {filled} of the table\'s {columns} columns: add blank cells ("")')
+            )
+        placed.append(GridRow(tuple(cells), row.header, row.height))
+    return placed, columns, problems
+
+
+def _cover(covered: dict, path: tuple, row: int, columns: range, rowspan: int) -> list[Problem]:
+    """Mark the places a cell covers; a place already covered is an overlap."""
+    for c in columns:
+        for down in range(row, row + rowspan):
+            if (down, c) in covered:
+                return [
+                    (path, f"this cell overlaps the cell at {_where(covered[(down, c)])} in column {c + 1}")
+                ]
+    for c in columns:
+        for down in range(row, row + rowspan):
+            covered[(down, c)] = path
+    return []
+
+
+def _where(path: tuple) -> str:
+    """How a message names another cell: 'header row 1, cell 2' or 'row 3, cell 1'."""
+    numbers = [part for part in path if isinstance(part, int)]
+    kind = "header row" if "header" in path else "row"
+    if len(numbers) >= 2:
+        return f"{kind} {numbers[-2] + 1}, cell {numbers[-1] + 1}"
+    return "a cell above"
+
+
+def _row_input(value: Row | list, path: tuple, header: bool) -> RowInput:
+    row = value if isinstance(value, Row) else Row(cells=value)
+    base = (*path, "cells") if isinstance(value, Row) else path
+    cells = [
+        GridCell(cell, 0)
+        if isinstance(cell, str)
+        else GridCell(cell.text, 0, cell.colspan, cell.rowspan, cell.align)
+        for cell in row.cells
+    ]
+    return RowInput(cells, [(*base, j) for j in range(len(cells))], path, header, row.height)
+
+
+def layout(table: Table) -> tuple[Grid, list[Problem]]:
+    """A table written in YAML, laid out; problems carry paths inside the table."""
+    rows: list[RowInput] = []
+    if any(column.title is not None for column in table.columns):
+        titles = [GridCell(column.title or "", 0) for column in table.columns]
+        rows.append(RowInput(titles, [("columns", j) for j in range(len(titles))], ("columns",), True))
+    rows += [_row_input(row, ("header", i), True) for i, row in enumerate(table.header)]
+    rows += [_row_input(row, ("rows", i), False) for i, row in enumerate(table.rows)]
+    placed, columns, problems = place(rows, len(table.columns) or None)
+    if columns > MAX_COLUMNS:
+        problems.append(((), f"the table has {columns} columns; Word tables hold at most {MAX_COLUMNS}"))
+    return finish(table, placed, columns), problems
+
+
+def finish(table: Table, rows: list[GridRow], columns: int, widths: list[str | None] = ()) -> Grid:
+    """The grid, with the columns' alignment given to cells that have none."""
+    aligns = [column.align for column in table.columns] + [None] * columns
+    aligned = tuple(
+        GridRow(
+            tuple(
+                cell if cell.align or not aligns[cell.column] else _aligned(cell, aligns[cell.column])
+                for cell in row.cells
+            ),
+            row.header,
+            row.height,
+        )
+        for row in rows
+    )
+    given = [column.width for column in table.columns]
+    widths = [
+        given[i] if i < len(given) and given[i] else (widths[i] if i < len(widths) else None)
+        for i in range(columns)
+    ]
+    return Grid(columns, aligned, tuple(widths), table.caption, table.landscape)
+
+
+def _aligned(cell: GridCell, align: str) -> GridCell:
+    return GridCell(cell.text, cell.column, cell.colspan, cell.rowspan, align)
+
+
+def width_problems(table: Table, columns: int) -> list[Problem]:
+    """Widths that cannot fit: shares over 100 %, or more columns given than the table has."""
+    problems: list[Problem] = []
+    if table.columns and len(table.columns) != columns:
+        problems.append(
+            (("columns",), f"{len(table.columns)} columns are given, but the table has {columns}")
+        )
+    shares = [float(c.width[:-1]) for c in table.columns if c.width and c.width.endswith("%")]
+    if sum(shares) > 100:
+        problems.append((("columns",), f"the column widths add up to {sum(shares):g}% of the text width"))
+    return problems
+
+
+def tables_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Table]]:
+    """Every table in a circular (or any part of one), with its path; a CSV or XLSX
+    attachment's table at the attachment's `file`."""
+    if isinstance(value, Table):
+        yield path, value
+        return
+    if isinstance(value, BaseModel):
+        file_table = getattr(value, "file_table", None)
+        if isinstance(file_table, Table):
+            yield (*path, "file"), file_table
+        for name in type(value).model_fields:
+            yield from tables_in(getattr(value, name), (*path, name))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from tables_in(item, (*path, i))
