@@ -94,14 +94,16 @@ def distribute(
 
     Resolves the main and CC recipients through the union tree and writes, for
     each, a folder COPYNO-RECIPIENT/ with the Word document (its six-digit copy
-    number and the recipient printed on it), the attachments and, where
-    LibreOffice is installed, a PDF; then manifest.csv, manifest.json and
+    number and the recipient printed on it), the attachments, its return form
+    ORG.xlsx if it answers for any requirement (see `circulars returns`) and,
+    where LibreOffice is installed, a PDF; then manifest.csv, manifest.json and
     SHA256SUMS. Every copy is recorded in the register: running it again gives
     the same copies the same numbers, a new recipient the next number, and a
     changed circular a new edition.
 
-    With --send, each recipient's copy is emailed to its contact address in
-    the registry, over SMTP configured by the environment (CIRCULARS_SMTP_HOST,
+    With --send, each recipient's files are emailed to its contact address in
+    the registry, the cover note saying how and by when to return its form,
+    over SMTP configured by the environment (CIRCULARS_SMTP_HOST,
     CIRCULARS_SMTP_PORT, CIRCULARS_SMTP_SECURITY=starttls|ssl|none,
     CIRCULARS_SMTP_USER, CIRCULARS_SMTP_PASSWORD, CIRCULARS_SMTP_FROM) or the
     [smtp] table of circulars.toml. Copies already sent are never sent again.
@@ -178,11 +180,13 @@ def _show_summary(summary, project: Project) -> None:
     if summary.new_edition and summary.edition_number > 1:
         edition += ": the circular changed since the last distribution, so this is a new edition"
     main_count = sum(1 for c in summary.copies if c.recipient.role == "main")
+    pdfs = ", with PDFs" if summary.pdfs else ""
+    forms = f", {plural(summary.forms, 'return form')}" if summary.forms else ""
     click.echo(f"{summary.circular.id}: {edition}")
     click.echo(
         f"{plural(len(summary.copies), 'copy')} ({main_count} main, {len(summary.copies) - main_count} CC; "
         f"{summary.new_copies} new) in {shown_path(summary.out_dir, project.root)}/"
-        f"{', with PDFs' if summary.pdfs else ''}; manifest.csv, manifest.json and SHA256SUMS beside them."
+        f"{pdfs}{forms}; manifest.csv, manifest.json and SHA256SUMS beside them."
     )
     for note in summary.notes:
         click.echo(f"warning: {note}", err=True)

@@ -27,8 +27,9 @@ from ..render.numbering import format_date
 from ..render.renderer import RenderError, render_template
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
-from ..source.model import Circular, Organization, Selector
+from ..source.model import Circular, Selector
 from ..source.project import Project
+from ..source.registry_format import Organization
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
 from .edition import DistributionError, Edition
@@ -71,6 +72,7 @@ class Summary:
     new_copies: int
     pdfs: bool
     notes: list[str] = field(default_factory=list)
+    forms: int = 0  # copies with a return form in their folder
 
 
 @dataclass
@@ -97,10 +99,10 @@ def resolve_recipients(project: Project, circular: Circular) -> list[Recipient]:
     """Main recipients, then CC, each organization once (main wins)."""
     seen: set[str] = set()
     found: list[Recipient] = []
-    for role, entries in (("main", circular.to), ("cc", circular.cc)):
+    for role, entries in (("main", circular.main_recipients), ("cc", circular.cc_recipients)):
         for entry in entries:
             organizations = project.registry.resolve(entry)
-            if not organizations:
+            if not organizations and (isinstance(entry, str) or entry.root):  # a label alone gets no copy
                 raise DistributionError(
                     f"{circular.id}: the {'main' if role == 'main' else 'CC'} recipient {describe(entry)} "
                     "matches no organization in the registry"
@@ -210,6 +212,7 @@ class Distribution:
             new_copies,
             want_pdf,
             notes,
+            sum(1 for r in self.recipients if self.forms.name(r.org.id)),
         )
 
     def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
