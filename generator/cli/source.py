@@ -117,19 +117,33 @@ def list_(
 @click.option("--title", default=None, help="Title of the circular.")
 @click.option(
     "--kind",
-    type=click.Choice(["notice", "opinions", "report", "article"]),
+    type=click.Choice(["notice", "letter", "opinions", "report", "article"]),
     default="notice",
     show_default=True,
 )
+@click.option(
+    "--series",
+    metavar="SERIES",
+    help="The issuer's series of numbers (its 'series:' in organizations.yaml). Default: its prefix.",
+)
+@click.option("--no-number", is_flag=True, help="A circular without a document number.")
 @click.option(
     "--date", "when", type=click.DateTime(["%Y-%m-%d"]), help="Date of issue (YYYY-MM-DD). Default: today."
 )
 @click.option("--id", "circular_id", help="Id (and file name). Default: ISSUER-YEAR-NUMBER.")
 @click.pass_obj
 def new(
-    obj: Context, issuer: str, lang: str | None, title: str | None, kind: str, when, circular_id: str | None
+    obj: Context,
+    issuer: str,
+    lang: str | None,
+    title: str | None,
+    kind: str,
+    series: str | None,
+    no_number: bool,
+    when,
+    circular_id: str | None,
 ) -> None:
-    """Start a new circular with the issuer's next free document number.
+    """Start a new circular with the next free document number in the issuer's series.
 
     Writes circulars/YEAR/ID.yaml, ready to fill in, and prints its path.
     Never overwrites an existing file.
@@ -138,10 +152,19 @@ def new(
     Examples:
       circulars new --issuer panzhihua-ftu
       circulars new --issuer chemchina-union --lang en --title "Notice on ..."
+      circulars new --issuer rmt --series head-office --lang en
+      circulars new --issuer zkvtc-union --no-number
     """
     project = obj.load()
     if issuer not in project.registry.organizations:
         raise click.BadParameter(f"unknown organization '{issuer}'", param_hint="--issuer")
+    if series is not None and project.registry.series(issuer, series) is None:
+        known = ", ".join(s.id for s in project.registry.organizations[issuer].series) or "none"
+        raise click.BadParameter(
+            f"'{issuer}' has no series '{series}' (its series: {known})", param_hint="--series"
+        )
+    if series is not None and no_number:
+        raise click.BadParameter("give --series or --no-number, not both", param_hint="--no-number")
     if circular_id is not None and not ID_PATTERN.match(circular_id):
         raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--id")
     language = lang or scaffold.default_language(project, issuer)
@@ -155,6 +178,8 @@ def new(
             kind,
             when.date() if when else date.today(),
             circular_id,
+            series=series,
+            numbered=not no_number,
         )
     except FileExistsError as error:
         click.echo(f"error: {error}; not overwriting", err=True)

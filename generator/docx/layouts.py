@@ -35,6 +35,7 @@ class Border:
     size: int  # eighths of a point
     color: str = "000000"
     space: int = 0  # points between text and border
+    style: str = "single"  # w:val: single, or thickThinSmallGap for the letter form's double rule
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,25 @@ def _gbt_styles() -> tuple[Style, ...]:
             right_tab=True,
             sample="××工发〔2024〕12号\t签发人：×××",
         ),
+        # the letter form (信函格式, §10.1): the mark 30 mm from the page top (the text area
+        # starts 37 mm down), a red double rule under it, thick above thin, the number
+        # at the right margin under the rule
+        Style(
+            "Organ Mark Letter",
+            based_on="Organ Mark",
+            before=0,
+            sample="××××总工会",
+        ),
+        Style(
+            "Double Rule",
+            **flush,
+            size=2,
+            line=136,
+            line_rule="exact",
+            snap_to_grid=False,
+            borders=(Border("bottom", 18, "FF0000", style="thickThinSmallGap"),),
+        ),
+        Style("Doc Number Letter", **flush, align="right", sample="××函〔2024〕1号"),
         Style(
             "Red Rule",
             **flush,
@@ -173,6 +193,7 @@ def _gbt_styles() -> tuple[Style, ...]:
             sample="关于××××××的通知",
         ),
         Style("Recipients", **flush, align="both", sample="各市（州）总工会，省直各产业工会："),
+        Style("Salutation", **flush, sample="各位同事："),
         Style("Heading 1", font=HEITI, keep_next=True, sample="一、一级标题（黑体）"),
         Style("Heading 2", font=KAITI, keep_next=True, sample="（一）二级标题（楷体）"),
         Style("Heading 3", font=FANGSONG, keep_next=True, sample="1.三级标题（仿宋）"),
@@ -185,6 +206,8 @@ def _gbt_styles() -> tuple[Style, ...]:
         Style("Contact", sample="联系人：×××，电话：×××。"),
         # the end of the body keeps with the signature: never a signature alone on a page
         Style("Closing", keep_next=True, sample="特此通知。"),
+        Style("Complimentary Close", keep_next=True, sample="此致"),
+        Style("Reporting Duty", sample="请于5月10日17:00前将报名表报送至××。"),
         Style("Attachment Note", before=LINE, left=0, keep_next=True, sample="附件：1.××××"),
         Style("Attachment Note Continued", first_line=0, left=5 * CHAR, keep_next=True, sample="2.××××"),
         Style(
@@ -301,7 +324,9 @@ def _international_styles() -> tuple[Style, ...]:
         Style("Addressee", size=9, align="right", sample="For: the receiving union"),
         Style("Marks", bold=True, color="C00000", sample="Confidential · Urgent"),
         Style("Reference", right_tab=True, after=240, sample="Ref. Issuer [2024] No. 12\t18 April 2024"),
+        Style("Reference Extra", after=0, sample="Our Ref: AB/1/2"),
         Style("Recipients", after=240, sample="To: all municipal federations"),
+        Style("Salutation", after=240, sample="Dear Colleagues,"),
         Style("Title", size=15, bold=True, before=120, after=240, next="Normal", sample="Notice on …"),
         Style(
             "Heading 1",
@@ -347,9 +372,13 @@ def _international_styles() -> tuple[Style, ...]:
         # the closing block goes to a new page with the last lines of the text, never alone
         Style("Contact", keep_next=True, sample="Contact: …"),
         Style("Closing", keep_next=True, sample="Closing formula."),
+        Style("Complimentary Close", before=240, keep_next=True, sample="Yours sincerely,"),
+        Style("Reporting Duty", sample="Please send the form to … by 17:00 on 10 May 2024."),
         Style("Attachment Note", before=240, keep_next=True, sample="Attachments: 1. …"),
         Style("Attachment Note Continued", left=1300, keep_next=True, sample="2. …"),
         Style("Signature", before=360, keep_next=True, sample="Issuing Organization"),
+        # a signature line under a complimentary close leaves room to sign; the lines after it follow
+        Style("Signature After Close", based_on="Signature", before=720, sample="Name of the signatory"),
         Style("Signature Sealed", based_on="Signature", sample="Issuing Organization"),
         Style("Date", sample="18 April 2024"),
         Style("Date Sealed", based_on="Date", sample="18 April 2024"),

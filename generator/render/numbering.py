@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..source.when import When
+
 _DIGITS = "零一二三四五六七八九"
 _ORDINALS = [
     "First",
@@ -92,7 +94,11 @@ def heading_number(path: tuple[int, ...], language: str) -> str:
 
 
 def format_date(value: date, language: str) -> str:
-    """2024年4月18日 / 18 April 2024 (no zero padding in either)."""
+    """2024年4月18日 / 18 April 2024 (no zero padding in either); with a time of
+    day (a `When`), 2024年5月10日17:00 / 10 May 2024, 17:00."""
+    at = value.time if isinstance(value, When) else None
+    clock = at.strftime("%H:%M") if at else ""
     if language == "zh":
-        return f"{value.year}年{value.month}月{value.day}日"
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+        return f"{value.year}年{value.month}月{value.day}日{clock}"
+    day = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{day}, {clock}" if clock else day

@@ -22,7 +22,7 @@ from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
 from ..source import inline_markup
-from ..source.document_numbers import document_number
+from ..source.document_numbers import document_number, number_label
 from ..source.model import Circular, Selector
 from ..source.registry import Registry
 from ..source.templates import find_template_file
@@ -110,6 +110,8 @@ class Renderer:
             "layout": layout,
             "t": t,
             "number": document_number(circular, registry),
+            "number_label": number_label(circular, registry),
+            "is_group": lambda entry: isinstance(entry, list),
             "org": lambda org_id, short=False: registry.name(org_id, lang, short),
             "person": lambda person_id: registry.person_name(person_id, lang),
             "role": lambda person_id, org_id=None: _role(registry, person_id, org_id, lang),
@@ -207,8 +209,16 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 _HEADING = re.compile(r"^(#{1,5}) (?!.*\{:[^}]*\.unnumbered)", re.MULTILINE)
 
 
+# A class line with no text above it: what a block whose text came out empty
+# leaves behind. Markdown would print it literally ("{: .closing }" in the
+# document), so it goes, whatever template or field left it.
+_CLASS_LINE = r"[ \t]*\{:[^}\n]*\}[ \t]*\n"
+_ORPHAN_CLASSES = re.compile(rf"(?:\A|(?<=\n)[ \t]*\n)(?:{_CLASS_LINE})+")
+
+
 def tidy(text: str) -> str:
-    """Collapse the blank lines template logic leaves behind."""
+    """Drop class lines left without text, and collapse the blank lines template logic leaves behind."""
+    text = _ORPHAN_CLASSES.sub("\n", text if text.endswith("\n") else text + "\n")
     return _BLANK_RUNS.sub("\n\n", text).strip() + "\n"
 
 

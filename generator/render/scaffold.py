@@ -17,12 +17,12 @@ SCHEMA_DIR = Path("site") / "schema"
 class NewCircular:
     path: Path
     id: str
-    number: int
+    number: int | None
 
 
-def default_language(project: Project, issuer: str) -> str:
-    prefix = project.registry.organizations[issuer].prefix
-    return "zh" if prefix is None or prefix.zh is not None else "en"
+def default_language(project: Project, issuer: str, series: str | None = None) -> str:
+    numbers = project.registry.series(issuer, series)
+    return "zh" if numbers is None or numbers.prefix.zh is not None else "en"
 
 
 def create(
@@ -33,10 +33,17 @@ def create(
     kind: str,
     when: date,
     circular_id: str | None = None,
+    series: str | None = None,
+    numbered: bool = True,
 ) -> NewCircular:
-    """Write the new file; raises FileExistsError rather than overwrite anything."""
-    number = project.next_number(issuer, when.year)
-    circular_id = circular_id or f"{issuer}-{when.year}-{number:02d}"
+    """Write the new file; raises FileExistsError rather than overwrite anything.
+
+    The number is the next free one in the issuer's series (`series`, default
+    its prefix) and year; `numbered=False` writes a circular without one."""
+    number = project.next_number(issuer, when.year, series) if numbered else None
+    if circular_id is None:
+        tail = f"{when.year}-{number:02d}" if number is not None else when.isoformat()
+        circular_id = f"{issuer}-{series}-{tail}" if series else f"{issuer}-{tail}"
     path = project.root / DATA_DIR / str(when.year) / f"{circular_id}.yaml"
     if circular_id in project.known_ids():
         raise FileExistsError(f"a circular with id '{circular_id}' already exists")
@@ -51,6 +58,7 @@ def create(
             title=title,
             issuer=issuer,
             number=number,
+            series=series,
             date=when.isoformat(),
             deadline=(when + timedelta(days=30)).isoformat(),
             schema_path=schema.as_posix(),

@@ -14,7 +14,7 @@ from pathlib import Path
 from .attachments import attachment_problems
 from .diagnostics import Position
 from .document_numbers import document_number
-from .model import Circular, Selector
+from .model import BUILTIN_KINDS, Circular, Selector
 from .project import Project, Source
 from .table_checks import check_tables
 
@@ -51,7 +51,23 @@ def _check_registry(project: Project) -> None:
     if orgs is not None:
         _check_unique_ids(project, orgs, "organizations", project.organization_entries)
         cyclic = _in_cycles(registry)
+        kinds = {*BUILTIN_KINDS, *registry.kinds}
         for i, org in enumerate(project.organization_entries):
+            if org.kind not in kinds:
+                diagnostics.error(
+                    orgs.path,
+                    orgs.at(("organizations", i, "kind")),
+                    f"unknown kind '{org.kind}'{_suggest(org.kind, kinds)}: declare it under 'kinds:' "
+                    "at the top of organizations.yaml",
+                )
+            series_ids = [series.id for series in org.series]
+            for j, series in enumerate(org.series):
+                if series_ids.index(series.id) != j:
+                    diagnostics.error(
+                        orgs.path,
+                        orgs.at(("organizations", i, "series", j, "id")),
+                        f"organization '{org.id}' has two series '{series.id}'",
+                    )
             if org.parent is None:
                 continue
             here = orgs.at(("organizations", i, "parent"))
@@ -127,16 +143,8 @@ class _CircularChecks:
                 ("id",), f"file name '{self.source.path.name}' does not match the id; name it '{c.id}.yaml'"
             )
         for i, org in enumerate(c.issuer):
-            if self.org(("issuer", i), org, named=True) and c.number is not None and i == 0:
-                prefix = self.registry.organizations[org].prefix
-                if prefix is None or prefix.get(self.language) is None:
-                    self.error(
-                        ("issuer", i),
-                        f"organization '{org}' has no {_LANGUAGE_NAMES[self.language]} document-number "
-                        f"prefix (prefix.{self.language}) for this circular's number",
-                    )
-        if c.status != "draft" and c.kind != "article" and c.number is None:
-            self.error(("status",), f"an {c.status} {c.kind} needs a document number ('number')")
+            if self.org(("issuer", i), org, named=True) and i == 0:
+                self.series(org)
         for role in ("signatory", "signer", "author"):
             if getattr(c, role) is not None:
                 self.person((role,), getattr(c, role))
@@ -147,8 +155,12 @@ class _CircularChecks:
                 "(joint issuers sign with their seals: seal: true)",
             )
         for key in ("to", "cc"):
-            for i, recipient in enumerate(getattr(c, key)):
-                self.recipient((key, i), recipient, named=True)
+            for i, entry in enumerate(getattr(c, key)):
+                if isinstance(entry, list):
+                    for j, recipient in enumerate(entry):
+                        self.recipient((key, i, j), recipient, named=True)
+                else:
+                    self.recipient((key, i), entry, named=True)
         if c.kind != "article" and c.status == "issued" and not c.to:
             self.warning(("status",), "an issued circular has no main recipients ('to')")
         self.links()
@@ -160,10 +172,11 @@ class _CircularChecks:
                     if member.person is not None:
                         self.person(("leading_group", group, i, "person"), member.person)
         for i, duty in enumerate(c.reporting):
-            self.org(("reporting", i, "to"), duty.to)
+            if duty.to is not None:
+                self.org(("reporting", i, "to"), duty.to)
         if c.contact is not None and c.contact.person is not None:
             self.person(("contact", "person"), c.contact.person)
-        if c.printing is not None and c.printing.org is not None:
+        if c.printing and c.printing.org is not None:
             self.org(("printing", "org"), c.printing.org, named=True)
         self.attachments()
         check_tables(self.project, self.source)
@@ -184,6 +197,43 @@ class _CircularChecks:
             )
         return True
 
+    def series(self, org_id: str) -> None:
+        """The circular's number is in a series its lead issuer has, written in its language."""
+        c = self.circular
+        org = self.registry.organizations[org_id]
+        if c.series is not None and self.registry.series(org_id, c.series) is None:
+            known = [s.id for s in org.series]
+            listed = (
+                f" (its series: {', '.join(known)})"
+                if known
+                else " (it has none: add them under its 'series:')"
+            )
+            self.error(
+                ("series",),
+                f"organization '{org_id}' has no series '{c.series}'{listed}",
+            )
+            return
+        if c.number is None:
+            if c.series is not None:
+                self.error(
+                    ("series",), f"a series is given but no number: add 'number' (in series '{c.series}')"
+                )
+            return
+        series = self.registry.series(org_id, c.series)
+        language = _LANGUAGE_NAMES[self.language]
+        if series is None:
+            self.error(
+                ("issuer", 0),
+                f"organization '{org_id}' has no {language} document-number prefix (prefix.{self.language}) "
+                "for this circular's number",
+            )
+        elif not document_number(c, self.registry):
+            where = f"series '{c.series}'" if c.series else f"organization '{org_id}'"
+            self.error(
+                ("series",) if c.series else ("issuer", 0),
+                f"{where} has no {language} prefix (prefix.{self.language}) for this circular's number",
+            )
+
     def person(self, path: tuple, person_id: str) -> None:
         person = self.registry.people.get(person_id)
         if person is None:
@@ -198,6 +248,14 @@ class _CircularChecks:
     def recipient(self, path: tuple, recipient: str | Selector, named: bool = False) -> None:
         if isinstance(recipient, str):
             self.org(path, recipient, named=named)
+            return
+        kinds = {*BUILTIN_KINDS, *self.registry.kinds}
+        unknown = [(k, kind) for k, kind in enumerate(recipient.kind) if kind not in kinds]
+        for k, kind in unknown:
+            self.error((*path, "kind", k), f"unknown kind '{kind}'{_suggest(kind, kinds)}")
+        if unknown:
+            return
+        if not recipient.root:  # a group by label alone: printed, and nobody gets a copy
             return
         root_key = "children_of" if recipient.children_of else "all_under"
         if self.org((*path, root_key), recipient.root, named=named) and not self.registry.select(recipient):
@@ -271,13 +329,13 @@ class _CircularChecks:
             for t, target in enumerate(r.targets)
         ]
         checked += [(("reporting", i, "due"), duty.due) for i, duty in enumerate(c.reporting)]
-        if c.printing is not None:
+        if c.printing:
             checked.append((("printing", "date"), c.printing.date))
         for path, when in checked:
             if when is not None and when < c.date:
                 self.error(path, f"{when} is before the date of issue ({c.date})")
         for i, phase in enumerate(c.schedule):
-            if phase.end < phase.start:
+            if phase.end is not None and phase.end < phase.start:
                 self.error(
                     ("schedule", i, "end"), f"the phase ends ({phase.end}) before it starts ({phase.start})"
                 )
@@ -302,7 +360,7 @@ def _check_uniqueness(project: Project) -> None:
         first_by_id.setdefault(c.id, source)
         if c.number is None or c.translation_of is not None:
             continue
-        key = (c.lead_issuer, c.year, c.number)
+        key = (c.lead_issuer, c.series, c.year, c.number)
         earlier = first_by_number.get(key)
         if earlier is not None and c.lead_issuer in project.registry.organizations:
             shown = document_number(c, project.registry)

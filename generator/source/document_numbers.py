@@ -1,27 +1,40 @@
 """Document numbers (发文字号): how they are written.
 
-GB/T 9704-2012 for Chinese (川工发〔2024〕12号), a plain form for English
-(ChemChina TU [2012] No. 3). The checks use these to find numbers used twice.
+A circular's number belongs to a series of its lead issuer (registry_format.Series;
+the default series is the organization's `prefix`), written by the series'
+pattern: GB/T 9704-2012 for Chinese by default (川工发〔2024〕12号), a plain form
+for English (ChemChina TU [2012] No. 3), or the series' own (NP/202/16). The
+checks use these to find numbers used twice.
 """
 
 from __future__ import annotations
 
 from .model import Circular
+from .number_series import DEFAULT_LABELS, DEFAULT_PATTERNS, format_with
 from .registry import Registry
 
 
-def format_number(prefix: str, year: int, number: int, language: str) -> str:
-    if language == "zh":
-        return f"{prefix}〔{year}〕{number}号"
-    return f"{prefix} [{year}] No. {number}"
+def format_number(prefix: str, year: int, number: int, language: str, pattern: str | None = None) -> str:
+    return format_with(pattern or DEFAULT_PATTERNS[language], prefix, year, number)
 
 
 def document_number(circular: Circular, registry: Registry) -> str:
     """The circular's document number in its own language, or '' if it has none."""
     if circular.number is None:
         return ""
-    org = registry.organizations.get(circular.lead_issuer)
-    prefix = org.prefix.get(circular.language) if org and org.prefix else None
-    if prefix is None:
+    series = registry.series(circular.lead_issuer, circular.series)
+    if series is None:
         return ""
-    return format_number(prefix, circular.year, circular.number, circular.language)
+    language = circular.language
+    prefix = series.prefix.get(language)
+    pattern = series.pattern.get(language) if series.pattern else None
+    if prefix is None and (pattern is None or "{prefix}" in pattern):
+        return ""
+    return format_number(prefix or "", circular.year, circular.number, language, pattern)
+
+
+def number_label(circular: Circular, registry: Registry) -> str:
+    """What introduces the number in the international layout: the series' label, or Ref."""
+    series = registry.series(circular.lead_issuer, circular.series)
+    label = series.label.get(circular.language) if series is not None and series.label else None
+    return label + " " if label else DEFAULT_LABELS[circular.language]

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from .checks import check_project
 from .diagnostics import Position
-from .model import Circular, OrganizationsFile, PeopleFile
+from .model import Circular
 from .project import ORGANIZATIONS_FILE, PEOPLE_FILE, Project, Source, circular_files
+from .registry_format import OrganizationsFile, PeopleFile
 from .validation import validate
 from .yaml_source import read_yaml
 
@@ -47,6 +48,7 @@ def _load_registry(project: Project) -> None:
     organizations = _read_registry_file(project, ORGANIZATIONS_FILE, OrganizationsFile)
     if organizations is not None:
         project.organization_entries = organizations.organizations
+        project.registry.kinds = {kind.id: kind for kind in organizations.kinds}
         for org in organizations.organizations:  # a duplicate id is reported by the checks
             project.registry.organizations.setdefault(org.id, org)
         project.registry.reindex()
@@ -75,6 +77,7 @@ def _remember_claims(project: Project, data: object) -> None:
     if isinstance(data.get("id"), str):
         project.invalid_ids.add(data["id"])
     issuer, number, when = data.get("issuer"), data.get("number"), data.get("date")
+    series = data.get("series") if isinstance(data.get("series"), str) else None
     issuer = issuer[0] if isinstance(issuer, list) and issuer else issuer
     if isinstance(issuer, str) and isinstance(number, int) and hasattr(when, "year"):
-        project.invalid_numbers.add((issuer, when.year, number))
+        project.invalid_numbers.add((issuer, series, when.year, number))

@@ -21,6 +21,7 @@ from pydantic import (
     Field,
     StringConstraints,
     Tag,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -29,6 +30,7 @@ from .addresses import check_address
 from .base import MODEL_CONFIG, Paragraphs, Text
 from .body_model import Attachment, Document, Section
 from .tables import Table
+from .when import DateTime
 
 Language = Literal["en", "zh"]
 LANGUAGES: tuple[str, ...] = ("en", "zh")
@@ -97,7 +99,7 @@ class Localized(Model):
 
 # --- the registry ----------------------------------------------------------------
 
-OrganizationKind = Literal[
+BUILTIN_KINDS = (
     "national-federation",
     "provincial-federation",
     "municipal-federation",
@@ -111,77 +113,26 @@ OrganizationKind = Literal[
     "department",
     "enterprise",
     "government-body",
+)
+
+OrganizationKind = Annotated[
+    str,
+    StringConstraints(pattern=ID_PATTERN.pattern, max_length=80),
+    WithJsonSchema(
+        {"anyOf": [{"enum": list(BUILTIN_KINDS)}, {"type": "string", "pattern": ID_PATTERN.pattern}]}
+    ),
 ]
+"""A built-in kind, or one declared under `kinds:` in organizations.yaml."""
+
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EmailAddress = Annotated[str, StringConstraints(pattern=EMAIL), BeforeValidator(check_address)]
 """One plain ASCII address, checked by the parser in addresses.py (also used when sending)."""
 
 
-class Organization(Model):
-    """One body in the union tree."""
-
-    id: Identifier
-    """Stable identifier used to refer to this organization."""
-    name: Localized
-    """Full name, e.g. {en: Sichuan Federation of Trade Unions, zh: 四川省总工会}."""
-    short: Localized | None = None
-    """Short name used in lists, e.g. {en: Sichuan FTU, zh: 省总工会}."""
-    kind: OrganizationKind
-    """What kind of body this is."""
-    parent: Identifier | None = None
-    """The organization directly above this one; omit for the root of a tree."""
-    prefix: Localized | None = None
-    """Prefix of this body's document numbers, e.g. {zh: 川工发, en: Sichuan FTU}."""
-    email: EmailAddress | None = None
-    """Contact address where distributed copies are sent."""
-    address: Localized | None = None
-    """Postal address, printed in the English letterhead."""
-    phone: Text | None = None
-    website: Text | None = None
-
-
-class Role(Model):
-    """A position a person holds in an organization."""
-
-    org: Identifier
-    """The organization."""
-    title: Localized
-    """The position, e.g. {en: Vice Chairman, zh: 副主席}."""
-    rank: Annotated[int, Field(ge=1)] | None = None
-    """Order of precedence in the organization's leadership list (1 first)."""
-    concurrent: bool = False
-    """Held concurrently (兼职), as a part-time post."""
-
-
-class Person(Model):
-    """Someone who signs, leads or is listed in the leadership."""
-
-    id: Identifier
-    """Stable identifier used to refer to this person."""
-    name: Localized
-    """Name, e.g. {en: Huang Wuming, zh: 黄武明}."""
-    roles: list[Role] = []
-    """Positions held, in the order they are written after the name."""
-    note: Localized | None = None
-    """Anything the positions do not say."""
-
-
-class OrganizationsFile(Model):
-    """The organizations registry (circulars/organizations.yaml)."""
-
-    organizations: list[Organization]
-
-
-class PeopleFile(Model):
-    """The people registry (circulars/people.yaml)."""
-
-    people: list[Person]
-
-
 # --- a circular --------------------------------------------------------------------
 
-Kind = Literal["notice", "opinions", "report", "article"]
+Kind = Literal["notice", "opinions", "report", "article", "letter"]
 Status = Literal["draft", "issued", "superseded", "repealed"]
 Urgency = Literal["urgent", "very-urgent"]
 Secrecy = Literal["confidential", "secret", "top-secret"]
@@ -200,12 +151,18 @@ class Selector(Model):
     ] = []
     """Only organizations of these kinds."""
     label: Text | None = None
-    """How the group is written on the document, e.g. 各市（州）总工会."""
+    """How the group is written on the document, e.g. 各市（州）总工会; a label alone
+    names a group the registry does not list (its members get no copies)."""
 
     @model_validator(mode="after")
     def _one_root(self) -> Selector:
-        if (self.children_of is None) == (self.all_under is None):
-            raise ValueError("give exactly one of 'children_of' or 'all_under'")
+        if self.children_of is not None and self.all_under is not None:
+            raise ValueError("give only one of 'children_of' or 'all_under'")
+        if self.children_of is None and self.all_under is None and (self.label is None or self.kind):
+            raise ValueError(
+                "give one of 'children_of' or 'all_under', "
+                "or only a 'label' for a group the registry does not list"
+            )
         return self
 
     @property
@@ -222,6 +179,33 @@ Recipient = Annotated[
     Discriminator(_recipient_tag),
 ]
 """An organization id, or a selector such as {all_under: sichuan-ftu, kind: grassroots-union}."""
+
+
+def _entry_tag(value: Any) -> str:
+    return "recipient-group" if isinstance(value, list) else _recipient_tag(value)
+
+
+RecipientEntry = Annotated[
+    Annotated[Identifier, Tag("org-reference")]
+    | Annotated[Selector, Tag("org-selector")]
+    | Annotated[list[Recipient], Field(min_length=1), Tag("recipient-group")],
+    Discriminator(_entry_tag),
+]
+"""A recipient, or a list of them: one group, joined by 、 where groups are joined by ，."""
+
+
+def flatten(entries: list) -> list:
+    """The recipients of `to` or `cc`, groups opened up."""
+    return [r for entry in entries for r in (entry if isinstance(entry, list) else [entry])]
+
+
+def _switch_tag(value: Any) -> str:
+    return "switched-off" if value is False else "given"
+
+
+Closing = Annotated[
+    Annotated[Literal[False], Tag("switched-off")] | Annotated[Text, Tag("given")], Discriminator(_switch_tag)
+]
 
 
 class Classification(Model):
@@ -242,7 +226,7 @@ class Target(Model):
 
     metric: Text
     value: Text
-    deadline: Date | None = None
+    deadline: DateTime | None = None
     """Defaults to the requirement's deadline."""
     responsible: list[Recipient] = []
     """Defaults to the requirement's responsible organizations."""
@@ -256,7 +240,8 @@ class Requirement(Model):
     text: Paragraphs
     responsible: list[Recipient] = []
     """Organizations that must carry it out."""
-    deadline: Date | None = None
+    deadline: DateTime | None = None
+    """2024-09-30, or with the time of day: 2024-05-10 17:00."""
     targets: list[Target] = []
     tables: list[Table] = []
     """Tables of the requirement, after its text (or after the paragraph a table's `after` names)."""
@@ -290,19 +275,48 @@ class LeadingGroup(Model):
 
 
 class Phase(Model):
-    title: Text
-    start: Date
-    end: Date
+    """A phase or an event: printed as 'title (start to end). text', or, without a
+    title, as its text alone (the words of the original), the times kept as data."""
+
+    title: Text | None = None
+    start: DateTime
+    """2024-04-01, or with the time of day: 2013-03-12 08:30."""
+    end: DateTime | None = None
+    """Defaults to the start: a one-day event."""
     text: Paragraphs | None = None
+
+    @model_validator(mode="after")
+    def _said(self) -> Phase:
+        if self.title is None and self.text is None:
+            raise ValueError("give a 'title', or the 'text' as the circular words it")
+        return self
 
 
 class ReportingDuty(Model):
-    what: Text
-    to: Identifier
+    """A report owed: printed in the words of `text` where given, else as a row of a table."""
+
+    what: Text | None = None
+    """What is reported (the table's first column)."""
+    text: Paragraphs | None = None
+    """The duty as the circular words it, e.g. 请于3月29日前将报名表送交校工会。"""
+    to: Identifier | None = None
     """The organization reports go to."""
-    due: Date | None = None
+    due: DateTime | None = None
     every: Text | None = None
     """For recurring reports: monthly, 每季度, …"""
+
+    @model_validator(mode="after")
+    def _said(self) -> ReportingDuty:
+        if self.what is None and self.text is None:
+            raise ValueError("give 'text' (the duty as the circular words it) or 'what' (a row of the table)")
+        return self
+
+
+class Reference(Model):
+    """A reference line of a letter, e.g. {label: "Our Ref:", text: HSR/4/5}."""
+
+    label: Text
+    text: Text
 
 
 class Contact(Model):
@@ -321,6 +335,24 @@ class Printing(Model):
     """Defaults to the date of issue."""
 
 
+def _printing_tag(value: Any) -> str:
+    return "switched-off" if value is False else "given"
+
+
+PrintingLine = Annotated[
+    Annotated[Literal[False], Tag("switched-off")] | Annotated[Printing, Tag("given")],
+    Discriminator(_printing_tag),
+]
+
+
+class Change(Model):
+    """A later edition of a circular: when it was published and what changed (修改记录)."""
+
+    date: Date
+    note: Text
+    """What changed, for readers, e.g. 更正第二项工作要求的完成时限."""
+
+
 class Circular(Model):
     """One circular: a directive, opinions, a report or an article."""
 
@@ -334,8 +366,10 @@ class Circular(Model):
     title: Text
     issuer: Annotated[list[Identifier], _ONE_OR_MANY, Field(min_length=1)]
     """Issuing organization, or a list for joint issuance (the first leads)."""
+    series: Identifier | None = None
+    """The lead issuer's series of numbers (its `series:` in the registry); default its `prefix`."""
     number: Annotated[int, Field(ge=1)] | None = None
-    """Sequence number in the lead issuer's year: 12 in 川工发〔2024〕12号."""
+    """Sequence number in the series' year: 12 in 川工发〔2024〕12号; leave out for none."""
     date: Date
     """Date of issue."""
     signatory: Identifier | None = None
@@ -358,10 +392,19 @@ class Circular(Model):
     """Circulars this one replaces."""
     amends: Annotated[list[Identifier], _ONE_OR_MANY] = []
     """Circulars this one amends."""
-    to: list[Recipient] = []
-    """Main recipients (主送机关)."""
-    cc: list[Recipient] = []
-    """Copies to (抄送机关)."""
+    letterhead: Literal["document", "letter", "none"] | None = None
+    """The header: document (…文件, the default), letter (the 信函 form of a 函, the default
+    for kind letter) or none."""
+    references: list[Reference] = []
+    """Reference lines of a letter (Our Ref / Your Ref), before the document number."""
+    to: list[RecipientEntry] = []
+    """Main recipients (主送机关); a list inside the list is one group: [a, b] → a、b."""
+    cc: list[RecipientEntry] = []
+    """Copies to (抄送机关), grouped as `to`."""
+    to_label: Closing | None = None
+    """What introduces the recipients in the international layout: "To: " unless given; false for none."""
+    salutation: Text | None = None
+    """The greeting after the recipients, e.g. Dear Colleagues,"""
     background: Paragraphs | None = None
     """Background and preamble."""
     background_tables: list[Table] = []
@@ -376,15 +419,37 @@ class Circular(Model):
     funding: Paragraphs | None = None
     reporting: list[ReportingDuty] = []
     contact: Contact | None = None
-    closing: Text | None = None
-    """Closing formula; defaults by kind and language (特此通知。)."""
+    closing: Closing | None = None
+    """Closing line: defaults to 特此通知。 (notice) or 特此函告。 (letter) in Chinese; false for none."""
+    complimentary_close: Text | None = None
+    """The close of a letter above the signature, e.g. Yours sincerely,"""
+    signature: Annotated[list[Text], BeforeValidator(_as_list, json_schema_input_type=Text | list[Text])] = []
+    """The signature's lines as the original writes them, instead of the issuers' names."""
     notes: Paragraphs | None = None
     """Notes (附注) printed below the date."""
     documents: list[Document] = []
     """Documents this notice issues (印发) or forwards (转发), printed in full after it."""
     attachments: list[Attachment] = []
-    printing: Printing | None = None
+    printing: PrintingLine | None = None
+    """The imprint line (印发) of the 版记; false for none (the default in the letter form)."""
     tags: list[Text] = []
+    in_force: Date | None = None
+    """The day it takes effect (施行日期), when that is not its date."""
+    changes: list[Change] = []
+    """Its later editions, oldest first: the site shows them as its change history."""
+
+    @field_validator("changes")
+    @classmethod
+    def _changes_in_order(cls, changes: list[Change], info) -> list[Change]:
+        previous = info.data.get("date")
+        for change in changes:
+            if previous is not None and change.date < previous:
+                raise ValueError(
+                    f"the change of {change.date.isoformat()} comes before {previous.isoformat()}: "
+                    "list changes oldest first, none before the circular's date"
+                )
+            previous = change.date
+        return changes
 
     @field_validator("tags")
     @classmethod
@@ -396,6 +461,18 @@ class Circular(Model):
     @property
     def lead_issuer(self) -> str:
         return self.issuer[0]
+
+    @property
+    def main_recipients(self) -> list[str | Selector]:
+        return flatten(self.to)
+
+    @property
+    def cc_recipients(self) -> list[str | Selector]:
+        return flatten(self.cc)
+
+    @property
+    def letterhead_form(self) -> str:
+        return self.letterhead or ("letter" if self.kind == "letter" else "document")
 
     @property
     def year(self) -> int:

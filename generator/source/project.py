@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .diagnostics import Diagnostics, Position
-from .model import Circular, Organization, Person
+from .model import Circular
 from .registry import Registry
+from .registry_format import Organization, Person
 from .yaml_source import SourceMap
 
 DATA_DIR = "circulars"
@@ -46,10 +47,10 @@ class Project:
     # the registry entries as written, duplicates included, for the checks
     organization_entries: list[Organization] = field(default_factory=list)
     people_entries: list[Person] = field(default_factory=list)
-    # ids and (issuer, year, number) claimed by files that failed validation:
+    # ids and (issuer, series, year, number) claimed by files that failed validation:
     # references to them are not "unknown", and `new` does not reuse them
     invalid_ids: set[str] = field(default_factory=set)
-    invalid_numbers: set[tuple[str, int, int]] = field(default_factory=set)
+    invalid_numbers: set[tuple[str, str | None, int, int]] = field(default_factory=set)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
     _by_id: dict[str, Source] = field(default_factory=dict, repr=False)
 
@@ -71,10 +72,14 @@ class Project:
     def known_ids(self) -> set[str]:
         return set(self._by_id) | self.invalid_ids
 
-    def next_number(self, issuer: str, year: int) -> int:
-        """One more than the highest number the issuer has used this year, drafts included."""
-        used = {c.number for c in self.circulars if c.lead_issuer == issuer and c.year == year and c.number}
-        used |= {n for (org, y, n) in self.invalid_numbers if org == issuer and y == year}
+    def next_number(self, issuer: str, year: int, series: str | None = None) -> int:
+        """One more than the highest number used in the issuer's series this year, drafts included."""
+        used = {
+            c.number
+            for c in self.circulars
+            if c.lead_issuer == issuer and c.series == series and c.year == year and c.number
+        }
+        used |= {n for (org, s, y, n) in self.invalid_numbers if org == issuer and s == series and y == year}
         return max(used, default=0) + 1
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from .model import Organization, Person, Selector
+from .model import Selector
+from .registry_format import Organization, OrganizationKindEntry, Person, Series
 
 # How a selector's group is written when it gives no label, by kind filter.
 _KIND_NAMES = {
@@ -42,6 +43,7 @@ _KIND_NAMES = {
 class Registry:
     organizations: dict[str, Organization] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
+    kinds: dict[str, OrganizationKindEntry] = field(default_factory=dict)  # declared beside the built-in ones
     _children: dict[str, list[str]] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
@@ -100,7 +102,9 @@ class Registry:
         return [o for o in self.organizations.values() if o.parent not in self.organizations]
 
     def select(self, selector: Selector) -> list[Organization]:
-        """The organizations a selector stands for, in registry order."""
+        """The organizations a selector stands for, in registry order (none for a label alone)."""
+        if not selector.root:
+            return []
         if selector.children_of is not None:
             found = self.children(selector.children_of)
         else:
@@ -129,13 +133,31 @@ class Registry:
         if recipient.label:
             return recipient.label
         root = self.name(recipient.root, language, short=True)
-        kinds = [_KIND_NAMES[language].get(k, k) for k in recipient.kind]
+        kinds = [self.kind_group(k, language) for k in recipient.kind]
         if language == "zh":
             what = "、".join(kinds) or ("直属单位" if recipient.children_of else "所属单位")
             return f"{root}{'直属' if recipient.children_of and kinds else ''}各{what}"
         what = ", ".join(kinds) or "organizations"
         where = "directly under" if recipient.children_of else "under"
         return f"all {what} {where} {root}"
+
+    def kind_group(self, kind: str, language: str) -> str:
+        """How a group of organizations of a kind is written: 高校工会, university unions."""
+        declared = self.kinds.get(kind)
+        if declared is not None:
+            return (declared.group or declared.name).best(language)
+        return _KIND_NAMES[language].get(kind, kind)
+
+    def series(self, org_id: str, series_id: str | None) -> Series | None:
+        """An organization's series of document numbers by id (None: its default, `prefix`)."""
+        org = self.organizations.get(org_id)
+        if org is None:
+            return None
+        if series_id is None:
+            if org.prefix is None:
+                return None
+            return Series(id="default", prefix=org.prefix, pattern=org.pattern)
+        return next((s for s in org.series if s.id == series_id), None)
 
     def person_name(self, person_id: str, language: str) -> str:
         return self.people[person_id].name.best(language)

@@ -11,7 +11,8 @@ import json
 
 from pydantic import BaseModel
 
-from .model import Circular, OrganizationsFile, PeopleFile
+from .model import Circular
+from .registry_format import OrganizationsFile, PeopleFile
 
 SCHEMAS: dict[str, type[BaseModel]] = {
     "circular": Circular,

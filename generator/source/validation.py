@@ -22,7 +22,7 @@ from .model import ID_PATTERN
 from .yaml_source import Loaded
 
 # Tags of discriminated unions appear in error locations but not in the file.
-_UNION_TAGS = {"org-reference", "org-selector"}
+_UNION_TAGS = {"org-reference", "org-selector", "recipient-group", "switched-off", "given"}
 
 
 def validate(model: type[BaseModel], loaded: Loaded, diagnostics: Diagnostics) -> Any:
@@ -102,8 +102,8 @@ def message(model: type[BaseModel], loc: tuple, detail: dict) -> str:
         if ctx.get("pattern") == ID_PATTERN.pattern:
             return f"'{value}' is not a valid id: use lowercase letters, digits and hyphens"
         return f"'{value}' is not a valid email address"
-    if kind == "string_too_short":
-        return "must not be empty"
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
+        return "must not be empty" + _switch_off_hint(loc)
     if kind == "string_too_long":
         return f"is longer than {ctx.get('max_length')} characters"
     if kind == "too_short":
@@ -111,8 +111,17 @@ def message(model: type[BaseModel], loc: tuple, detail: dict) -> str:
     if kind in ("greater_than_equal", "greater_than"):
         return f"must be at least {ctx.get('ge', ctx.get('gt'))}, got {describe(value)}"
     if kind in ("value_error", "assertion_error"):
-        return str(ctx.get("error", detail["msg"]))
+        text = str(ctx.get("error", detail["msg"]))
+        return text + _switch_off_hint(loc) if text.startswith("is blank") else text
     return detail["msg"]
+
+
+# generated parts a circular may switch off with `false`
+_SWITCHABLE = {"closing", "to_label"}
+
+
+def _switch_off_hint(loc: tuple) -> str:
+    return " (write false for none)" if len(loc) == 1 and loc[0] in _SWITCHABLE else ""
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

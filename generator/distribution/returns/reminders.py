@@ -19,8 +19,9 @@ from ...render.environment import environment
 from ...render.numbering import format_date
 from ...source.document_numbers import document_number
 from ...source.inline_markup import to_plain
-from ...source.model import Circular, Organization
+from ...source.model import Circular
 from ...source.project import Project
+from ...source.registry_format import Organization
 from ...source.returns import STATUS_LABELS, ProgressRow, progress
 from ..mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, SmtpSettings, build_message
 from ..register import Register, now
