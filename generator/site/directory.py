@@ -30,6 +30,7 @@ class Directory:
         self.labels = self.pages.labels
         self.urls = tracker.urls
         self.leaders = self._leaders()
+        self.issuers = indexes.issuer_ids()
         # a page for every organization with something to show
         self.with_page = set(tracker.asked) | {o for o in self.leaders if o in self.registry.organizations}
 
@@ -69,7 +70,7 @@ class Directory:
 
     def index(self) -> str:
         labels = self.labels
-        issued = self.indexes.issuer_ids()
+        issued = self.issuers
         lines = [
             front_matter(title=labels["directory"]),
             f"# {labels['directory']}",
@@ -128,23 +129,37 @@ class Directory:
             + "</tr>"
         )
 
-    def org_pages(self, org_id: str) -> dict[str, str]:
+    def org_head(self, path: str, org_id: str) -> str:
+        """The top of an organization's page: where it stands, its counts, its leadership."""
         labels = self.labels
-        path = org_page_path(org_id)
-        name = self.pages.org_name(org_id)
         org = self.registry.organizations[org_id]
-        head = [f"# {markdown(name)}", ""]
+        head = [f"# {markdown(self.pages.org_name(org_id))}", ""]
         facts = []
         if org.parent in self.registry.organizations:
             parent = markdown(self.pages.org_name(org.parent))
             if org.parent in self.with_page:
                 parent = f"[{parent}]({link(path, org_page_path(org.parent))})"
             facts.append(f"{labels['under']}: {parent}")
-        facts += self.counts(path, org_id, self.indexes.issuer_ids())
+        facts += self.counts(path, org_id, self.issuers)
         head += [" · ".join(facts), ""] if facts else []
         if org_id in self.leaders:
             head += [f"## {labels['leadership']}", "", *self._leader_lines(self.leaders[org_id]), ""]
+        if org_id in self.tracker.asked:
+            head += [f"## {labels['owes']}", ""]
+        return "\n".join(head) + "\n"
+
+    def org_pages(self, org_id: str) -> dict[str, str]:
+        labels = self.labels
+        path = org_page_path(org_id)
+        name = self.pages.org_name(org_id)
         owed = self.tracker.asked.get(org_id, [])
+
+        def page_head(page_path: str, n: int, count: int) -> str:
+            title = name if n == 1 else f"{name} ({n}/{count})"
+            return front_matter(title=title, **NOT_SEARCHED) + self.org_head(page_path, org_id)
+
+        if not owed:
+            return {path: page_head(path, 1, 1)}
         columns = [
             Column("deadline", labels["deadline"]),
             Column("requirement", labels["requirement"]),
@@ -156,14 +171,6 @@ class Directory:
             Column("state", labels["status"]),
         ]
         listing = Listing("owed", columns, owed, self.owed_row, labels={"overdue": labels["overdue"]})
-        top = "\n".join(head) + (f"\n## {labels['owes']}\n\n" if owed else "\n")
-
-        def page_head(page_path: str, n: int, count: int) -> str:
-            title = name if n == 1 else f"{name} ({n}/{count})"
-            return front_matter(title=title, **NOT_SEARCHED) + top
-
-        if not owed:
-            return {path: page_head(path, 1, 1)}
         return listing.pages(path, self.urls, labels, page_head)
 
     def all_pages(self) -> dict[str, str]:
