@@ -23,10 +23,10 @@ def check_tables(project: Project, source: Source) -> None:
             grid, problems = layout(table)
             problems += width_problems(table, grid.columns)
             for where, message in problems:
-                diagnostics.error(source.path, source.at((*path, *where)), message)
+                diagnostics.error(source.path, source.at(*path, *where), message)
             continue
         file_path = path if path[-1] == "file" else (*path, "file")
-        here = source.at(file_path)
+        here = source.at(*file_path)
         problem = attachment_problem(project, source.path, table.file)
         if problem is not None:
             if path[-1] != "file":  # an attachment's own file is reported with the attachments
@@ -37,11 +37,10 @@ def check_tables(project: Project, source: Source) -> None:
 
 def _read_file(project: Project, source: Source, table: Table, file_path: tuple) -> None:
     diagnostics = project.diagnostics
-    here = source.at(file_path)
+    here = source.at(*file_path)
     target = (source.path.parent / table.file).resolve()
-    header_rows = 1 if table.header_rows is None else table.header_rows
     try:
-        read = read_table_file(target, table.file, header_rows, table.sheet)
+        read = read_table_file(target, table.file, table.header_rows, table.sheet)
     except TableFileError as error:
         if error.position is not None:
             diagnostics.error(target, error.position, str(error))
@@ -58,6 +57,6 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
     table_path = file_path[:-1]
     widths = width_problems(table, columns)
     for where, message in widths:
-        diagnostics.error(source.path, source.at((*table_path, *where)), message)
+        diagnostics.error(source.path, source.at(*table_path, *where), message)
     if not problems and not widths and columns <= MAX_COLUMNS:
         table.use_file_grid(finish(table, rows, columns, read.widths))

@@ -50,8 +50,11 @@ class FileRows:
     widths: list[str | None]
 
 
-def read_table_file(path: Path, shown: str, header_rows: int, sheet: str | None) -> FileRows:
-    """The rows of a .csv or .xlsx file; TableFileError says what is wrong, naming `shown`."""
+def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str | None) -> FileRows:
+    """The rows of a .csv or .xlsx file; TableFileError says what is wrong, naming `shown`.
+
+    Without `header_rows`, the header is the first row and the rows its merged
+    cells run down into, as Word takes a merged heading."""
     try:
         raw = read_regular(path, MAX_TABLE_FILE_BYTES)
     except FileProblem as problem:
@@ -65,6 +68,12 @@ def read_table_file(path: Path, shown: str, header_rows: int, sheet: str | None)
         rows, widths, where = _xlsx_rows(raw, shown, sheet)
     if not rows:
         raise TableFileError(f"table file '{shown}' holds no rows")
+    if header_rows is None:
+        header_rows = 1
+        while header_rows < len(rows) and any(
+            r + cell.rowspan > header_rows for r, row in enumerate(rows[:header_rows]) for cell in row
+        ):
+            header_rows = max(r + cell.rowspan for r, row in enumerate(rows[:header_rows]) for cell in row)
     if header_rows > len(rows):
         raise TableFileError(f"'header_rows' is {header_rows}, but '{shown}' has only {len(rows)} rows")
     return FileRows(
@@ -152,7 +161,7 @@ def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
             for c in range(cells.min_col, cells.max_col + 1):
                 if (r, c) != (cells.min_row, cells.min_col):
                     covered.add((r, c))
-    last_row, last_col = _extent(sheet, merged)
+    last_row, last_col = _extent(formula_sheet, merged)  # formulas count, saved result or not
     rows, where = [], []
     for r in range(1, last_row + 1):
         cells, places = [], []

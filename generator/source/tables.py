@@ -21,7 +21,16 @@ from datetime import date, datetime
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field, PrivateAttr, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
 from .base import MODEL_CONFIG, CellText, Text
 
@@ -75,7 +84,17 @@ class Cell(TableModel):
     """left, center or right; defaults to the column's alignment."""
 
 
-CellValue = Annotated[CellText | Cell, BeforeValidator(_cell_value)]
+def _cell_tag(value: Any) -> str:
+    return "cell-mapping" if isinstance(value, dict | Cell) else "cell-text"
+
+
+# Tagged unions, so that a bad cell gets one message about what it is, not one per
+# alternative; validation.py leaves the tags out of the path it locates.
+CellValue = Annotated[
+    Annotated[CellText, Tag("cell-text")] | Annotated[Cell, Tag("cell-mapping")],
+    Discriminator(_cell_tag),
+    BeforeValidator(_cell_value),
+]
 """Text (or a number), "" or nothing for a blank cell, or {text, colspan, rowspan, align}."""
 
 
@@ -87,8 +106,16 @@ class Row(TableModel):
     """The row's least height, e.g. 12mm."""
 
 
-RowValue = list[CellValue] | Row
+def _row_tag(value: Any) -> str:
+    return "row-mapping" if isinstance(value, dict | Row) else "cell-list"
+
+
+RowValue = Annotated[
+    Annotated[list[CellValue], Tag("cell-list")] | Annotated[Row, Tag("row-mapping")],
+    Discriminator(_row_tag),
+]
 """A list of cells, or {cells: [...], height: 12mm}."""
+UNION_TAGS = ("cell-text", "cell-mapping", "cell-list", "row-mapping")
 
 
 class Column(TableModel):

@@ -19,10 +19,11 @@ from pydantic import BaseModel, ValidationError
 
 from .diagnostics import Diagnostics
 from .model import ID_PATTERN
+from .tables import UNION_TAGS as TABLE_UNION_TAGS
 from .yaml_source import Loaded
 
 # Tags of discriminated unions appear in error locations but not in the file.
-_UNION_TAGS = {"org-reference", "org-selector", "recipient-group", "switched-off", "given"}
+_UNION_TAGS = {"org-reference", "org-selector", "recipient-group", "switched-off", "given", *TABLE_UNION_TAGS}
 
 
 def validate(model: type[BaseModel], loaded: Loaded, diagnostics: Diagnostics) -> Any:
