@@ -218,6 +218,8 @@
       }
     };
 
+    markSort();
+
     const load = () => {
       if (!data) {
         data = fetch(listing.dataset.source)
