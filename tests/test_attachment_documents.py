@@ -152,3 +152,40 @@ def test_an_attachment_is_a_file_or_written_out_not_both(project):
         "panzhihua-2024-07.yaml:26:5: error: an attachment is either a 'file' or written out here (text, tables, sections)"
         in result.output
     )
+
+
+# --- the shipped meeting notice with a 回执 ---------------------------------------------
+
+SYSU = "sysu-2016-12-12-congress-meeting"
+
+
+def test_the_shipped_meeting_notice_reads_back_as_written(example_site, tmp_path):
+    from conftest import REPO
+    from docx_reading import NS, xml
+    from table_reading import docx_rows, grid_rows
+
+    from generator.source.loading import load_project
+
+    document = example_site / "docx" / f"{SYSU}.docx"
+    found = [(name, text) for name, text in blocks(document) if text]
+    texts = [text for _, text in found]
+    assert texts[0] == "关于召开中山大学第九届教职工代表大会、第二十届工会会员代表大会工作会议的通知"
+    assert [t for n, t in found if n == "Heading 1"] == [
+        "一、会议时间",
+        "二、会议地点",
+        "三、参会人员",
+        "四、会议内容",
+    ]
+    assert "2.校工会李烨副主席介绍“双代会”代表履职以及提案工作的相关要求。" in texts
+    assert "附件：第九届教职工代表大会、第二十届工会会员代表大会工作会议回执" in texts
+    assert texts.index("“双代会”筹备工作领导小组（代章）") < texts.index("2016年12月12日")
+    circular = next(c for c in load_project(REPO).circulars if c.id == SYSU)
+    expected = grid_rows(circular.attachments[0].table.grid)
+    table = xml(document, "word/document.xml").findall(".//w:tbl", NS)[0]
+    assert (
+        docx_rows(table)
+        == expected
+        == [[("代表团", 1, 1), ("", 1, 1)]]
+        + [[(role, 1, 1), ("", 1, 1)] for role in ("团长", "副团长", "联络员")]
+    )
+    assert libreoffice_tables(document, tmp_path)[0] == expected

@@ -68,7 +68,8 @@ def test_circular_page_header_and_body(site):
             (site / "circulars/panzhihua-2024-07/panzhihua-2024-07.docx").read_bytes()
         ).hexdigest()
     )
-    assert "DOCX · 13." in text(doc.cssselect(".download-facts")[0])
+    size = (site / "circulars/panzhihua-2024-07/panzhihua-2024-07.docx").stat().st_size
+    assert f"DOCX · {size / 1024:.1f} KB" in text(doc.cssselect(".download-facts")[0])
     edit = [a.get("href") for a in doc.cssselect("a.md-content__button")]
     assert (
         "https://git.example.org/federation/circulars/edit/main/circulars/2024/panzhihua-2024-07.yaml" in edit
