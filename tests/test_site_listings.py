@@ -3,11 +3,13 @@ page's language, anchors, returns, completion), the directory, pages of rows at 
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from conftest import ORGANIZATIONS, PEOPLE, REPO, add_site, run, write
@@ -68,7 +70,7 @@ def example(tmp_path_factory) -> Path:
         patch.setenv("CIRCULARS_TODAY", TODAY)
         imported = run(root, "returns", "import", str(root / "inbox/park.yaml"))
         assert imported.exit_code == 0, imported.output
-        built = run(root, "build", "--strict")
+        built = run(root, "build", "--strict", "--site-url", "https://circulars.example.org/")
     assert built.exit_code == 0, built.output
     return root
 
@@ -254,7 +256,7 @@ def bulk(tmp_path_factory) -> Path:
     add_site(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CIRCULARS_TODAY", TODAY)
-        built = run(root, "build", "--strict")
+        built = run(root, "build", "--strict", "--site-url", "https://circulars.example.org/")
     assert built.exit_code == 0, built.output
     return root / "build/site"
 
@@ -320,3 +322,56 @@ def test_hostile_text_stays_text_in_the_listings_and_their_json(project):
     raw = (site / "tracker/requirements.json").read_text(encoding="utf-8")
     assert "<" not in raw
     assert json.loads(raw)["rows"][0][2] == f"1. {hostile}"
+
+
+def test_round_trip_a_form_filled_in_excel_shows_in_the_built_tracker(tmp_path, monkeypatch):
+    """Forms written, one filled through openpyxl as a union would, imported: the status and the
+    built site (tracker, the organization's page, the directory) show it."""
+    root = tmp_path / "p"
+    for name in ("circulars", "site", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    monkeypatch.setenv("CIRCULARS_TODAY", "2024-09-25")
+    assert run(root, "returns", "forms", CIRCULAR, "-o", str(root / "forms")).exit_code == 0
+    workbook = openpyxl.load_workbook(root / "forms" / f"{PARK}.xlsx")
+    sheet = workbook.worksheets[0]
+    at = {sheet.cell(row, 1).value: row for row in range(6, sheet.max_row + 1)}
+    sheet[f"F{at['2.1']}"], sheet[f"G{at['2.1']}"] = "已完成", "92%"
+    sheet[f"H{at['2.1']}"], sheet[f"J{at['2.1']}"] = datetime.date(2024, 9, 20), "张三"
+    sheet[f"F{at['2.2']}"], sheet[f"G{at['2.2']}"] = "进行中", 0.75  # a cell formatted as percent
+    (root / "inbox").mkdir()
+    workbook.save(root / "inbox" / "park.xlsx")
+    imported = run(root, "returns", "import", str(root / "inbox" / "park.xlsx"))
+    assert imported.exit_code == 0, imported.output
+    status = json.loads(run(root, "returns", "status", CIRCULAR, "--json").stdout)
+    assert (
+        next(i for i in status["items"] if i["organization"] == PARK and i["item"] == "2.1")["status"]
+        == "done"
+    )
+
+    built = run(root, "build", "--strict", "--site-url", "https://circulars.example.org/")
+    assert built.exit_code == 0, built.output
+    site = root / "build/site"
+    found = {cells(r)["requirement"]: r for r in rows(page(site, "tracker"))}
+    answers = [text(li) for li in found["2. 抓住关键"].cssselect("ul.returns li")]
+    assert "格里坪特色产业园区工会联合会 已完成 建会率: 92%（目标＞90%） 2024-09-20" in answers
+    assert "格里坪特色产业园区工会联合会 进行中 会员登记入会率（实名制登记认证）: 75%（目标＞80%）" in [
+        re.sub(r" 逾期$", "", a) for a in answers
+    ]
+    owed = [cells(r) for r in rows(page(site, f"directory/{PARK}"))]
+    assert (owed[0]["returns"], owed[0]["value"], owed[0]["reported-on"], owed[0]["state"]) == (
+        "已完成",
+        "92%",
+        "2024-09-20",
+        "已完成",
+    )
+    assert (owed[1]["returns"], owed[1]["value"]) == ("进行中", "75%")
+    directory = text(page(site, "directory").cssselect("article")[0])
+    assert "格里坪特色产业园区工会联合会 · 3 项工作要求 · 完成率 25%" in directory
+    data = json.loads((site / "tracker/requirements.json").read_text(encoding="utf-8"))
+    park = [o[0] for o in data["orgs"]].index(PARK)
+    reported = [a for row in data["rows"] for a in row[7] if a[0] == park and a[3]]
+    assert sorted((a[3], a[4], a[5]) for a in reported) == [
+        ("done", "92%", "2024-09-20"),
+        ("in-progress", "75%", ""),
+    ]

@@ -105,7 +105,7 @@ class Directory:
         page = circular_page_path(t.circular.id)
         metric, goal = tracker.target_of(t, answer)
         latest = answer.latest
-        value = "" if latest is None or latest.value is None else str(latest.value)
+        value = tracker.reported_value(t, answer)
         when = latest.date.isoformat() if latest and latest.date else ""
         requirement = (
             f'<a href="{html(self.urls.href(path, page, f"requirement-{t.number}"))}">'

@@ -91,10 +91,20 @@ class Tracker:
         text = self.status_labels[status] if answer.latest else self.labels["not_reported"]
         return f'<span class="return return-{status}">{escaping.html(text)}</span>'
 
+    def reported_value(self, t: Tracked, answer: Answer) -> str:
+        """The value an answer reports, as text. Excel keeps 92% as 0.92: against a target in
+        percent, a number from 0 to 1 is shown as the percentage it is."""
+        value = answer.latest.value if answer.latest else None
+        if value is None:
+            return ""
+        if isinstance(value, float | int) and "%" in self.target_of(t, answer)[1] and 0 <= value <= 1:
+            return f"{value * 100:.4g}%"
+        return str(value)
+
     def value(self, t: Tracked, answer: Answer) -> str:
         """The value reported against the target: 'metric: 85% (target > 90%)'."""
         metric, goal = self.target_of(t, answer)
-        value = "" if answer.latest is None or answer.latest.value is None else str(answer.latest.value)
+        value = self.reported_value(t, answer)
         if not metric and not value:
             return ""
         target = self.labels["target"].format(goal=goal) if goal else ""
@@ -193,7 +203,7 @@ class Tracker:
                         metric,
                         goal,
                         latest.status if latest else "",
-                        "" if latest is None or latest.value is None else str(latest.value),
+                        self.reported_value(t, a),
                         latest.date.isoformat() if latest and latest.date else "",
                         a.due.isoformat() if a.due else "",
                     ]
