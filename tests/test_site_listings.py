@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import ORGANIZATIONS, PEOPLE, REPO, add_site, run, write
+from conftest import ORGANIZATIONS, PEOPLE, REPO, add_site, circular_yaml, run, write
 from lxml import html
 
 from generator.site.listing import PAGE_SIZE
@@ -375,3 +375,27 @@ def test_round_trip_a_form_filled_in_excel_shows_in_the_built_tracker(tmp_path, 
         ("done", "92%", "2024-09-20"),
         ("in-progress", "75%", ""),
     ]
+
+
+def test_attachments_of_the_same_name_in_two_circulars_stay_apart_on_the_site(project):
+    add_site(project)
+    write(project, "circulars/2023/attachments/list.csv", "名单,2023\n")
+    write(project, "circulars/2024/attachments/list.csv", "名单,2024\n")
+    attach = "attachments:\n  - title: 名单\n    file: attachments/list.csv\n"
+    first = project / "circulars/2024/panzhihua-2024-07.yaml"
+    first.write_text(first.read_text(encoding="utf-8") + attach, encoding="utf-8")
+    second = (
+        circular_yaml("panzhihua-2023-03", 3)
+        .replace("date: 2024-04-18", "date: 2023-04-18")
+        .replace("deadline: 2024-09-30", "deadline: 2023-09-30")
+    )
+    write(project, "circulars/2023/panzhihua-2023-03.yaml", second + attach)
+    built = run(project, "build")
+    assert built.exit_code == 0, built.output
+    site = project / "build/site/circulars"
+    for circular_id, year in (("panzhihua-2024-07", "2024"), ("panzhihua-2023-03", "2023")):
+        doc = page(site.parent, f"circulars/{circular_id}")
+        links = {a.get("href") for a in doc.cssselect("a") if a.get("href", "").endswith("list.csv")}
+        assert links
+        for link in links:
+            assert (site / circular_id / link).read_text(encoding="utf-8") == f"名单,{year}\n"
