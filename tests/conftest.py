@@ -120,6 +120,15 @@ def run(root: Path, *args: str):
 EXAMPLE_SITE_URL = "https://circulars.example.org/"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shared_pdf_cache(tmp_path_factory):
+    """One cache of the site's PDFs for every build of the session (generator/site/pdfs.py):
+    LibreOffice converts each distinct Word document once, not once per test project."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CIRCULARS_PDF_CACHE", str(tmp_path_factory.mktemp("pdf-cache")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory) -> Path:
     """The shipped examples built once for the session, strictly, as of 2024-06-01;

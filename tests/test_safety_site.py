@@ -79,7 +79,7 @@ def visible(element) -> str:
 def hostile_site(project: Path, monkeypatch) -> Path:
     monkeypatch.setenv("CIRCULARS_TODAY", "2024-06-01")
     make_hostile(project)
-    result = run(project, "build")
+    result = run(project, "build", "--site-url", "https://circulars.example.org/")
     assert result.exit_code == 0, result.output
     return project / "build/site"
 

@@ -39,7 +39,9 @@ def _environment(project_root: Path) -> dict[str, str]:
     return env
 
 
-def to_pdf(documents: list[Path], out_dir: Path, project_root: Path) -> list[Path]:
+def to_pdf(
+    documents: list[Path], out_dir: Path, project_root: Path, timeout: float = CONVERT_TIMEOUT
+) -> list[Path]:
     """Convert .docx files to PDF in one LibreOffice run; returns the PDFs."""
     program = soffice()
     if program is None:
@@ -63,12 +65,12 @@ def to_pdf(documents: list[Path], out_dir: Path, project_root: Path) -> list[Pat
                 command,
                 capture_output=True,
                 text=True,
-                timeout=CONVERT_TIMEOUT,
+                timeout=timeout,
                 env=_environment(project_root),
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
-            raise PreviewError(f"LibreOffice did not finish within {CONVERT_TIMEOUT} s") from None
+            raise PreviewError(f"LibreOffice did not finish within {timeout:.0f} s") from None
     pdfs = [out_dir / f"{document.stem}.pdf" for document in documents]
     missing = [pdf.name for pdf in pdfs if not pdf.exists()]
     if done.returncode != 0 or missing:

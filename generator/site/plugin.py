@@ -27,11 +27,11 @@ from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
 from .directory import Directory
 from .escaping import url_path
-from .feed import atom_feed
 from .indexes import CIRCULARS_DATA, IndexPages
 from .listing import LISTING_UI, Urls, add_listing_ui
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
-from .pages import LATEST_MARKER, Download, SitePages, circular_page_path
+from .pages import LATEST_MARKER, SitePages, circular_page_path
+from .publication import Publication, placeholder_repository
 from .tracker import TRACKER_DATA, Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
@@ -48,6 +48,8 @@ class CircularsConfig(Config):
     """The date requirements are overdue against (YYYY-MM-DD); default: the build date."""
     jobs = config_options.Optional(config_options.Type(int))
     """Worker processes for the Word documents; default: one per core."""
+    pdf = config_options.Type(bool, default=True)
+    """Offer a PDF of each circular (rendered by LibreOffice) beside its Word document."""
 
 
 class CircularsPlugin(BasePlugin[CircularsConfig]):
@@ -59,7 +61,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.indexes: IndexPages | None = None
         self.documents: DocumentBuild | None = None
         self.result: BuildResult | None = None
-        self.downloads: dict[str, Download] = {}
+        self.publication: Publication | None = None
         # `circulars build` reports the documents' warnings itself, from the result
         self.hand_back = False
 
@@ -87,6 +89,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         except UnsafeOutput as error:
             raise PluginError(str(error)) from None
         add_listing_ui(config)
+        placeholder = placeholder_repository(config)
+        if placeholder:
+            log.warning(placeholder)
         if not config.site_url:
             log.warning(
                 "no site_url (in mkdocs.yml, or --site-url): the sitemap lists no pages, and the "
@@ -122,6 +127,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.documents.start_writing(leave_a_core=True)
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
+        self.publication = publication = Publication(pages, config, self.config.pdf)
         docs_dir = Path(config.docs_dir).resolve()
 
         # hand-written pages: "edit this page" points into the docs folder
@@ -149,7 +155,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             add(f"{folder}/{name}", source=self.documents.out_dir / name)
             page = add(
                 circular_page_path(circular.id),
-                content=pages.circular_page(circular, rendered[circular.id].markdown, name),
+                content=publication.page(circular, rendered[circular.id].markdown),
             )
             source = project.source(circular.id)
             edit = _relative(source.path, project.root)
@@ -158,6 +164,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 if attachment.file:
                     origin = (source.path.parent / attachment.file).resolve()
                     add(f"{folder}/attachments/{origin.name}", source=origin)
+                    publication.attachment(
+                        circular, f"{folder}/attachments/{origin.name}", attachment.title, origin
+                    )
 
         generated = {}
         urls = Urls(config.use_directory_urls)
@@ -175,7 +184,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             {CIRCULARS_DATA: indexes.data(), TRACKER_DATA: tracker.data()},
         ):
             generated.update(part)
-        generated["feed.xml"] = self.feed(config)
+        generated.update(publication.feeds())
         for path, source in LISTING_UI.items():
             add(path, source=source)
         if files.get_file_from_path("index.md") is None:
@@ -184,17 +193,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
         return files
 
-    def feed(self, config) -> str:
-        use_directory_urls = config.use_directory_urls
-
-        def page_url(circular_id: str) -> str:
-            return (
-                f"circulars/{circular_id}/" if use_directory_urls else f"circulars/{circular_id}/index.html"
-            )
-
-        return atom_feed(self.published(), self.project.registry, config.site_name, config.site_url, page_url)
-
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
+        self.publication.page_markdown(page)
         if LATEST_MARKER in markdown:
             markdown = markdown.replace(LATEST_MARKER, self.indexes.latest(page.file.src_uri))
         return markdown
@@ -204,15 +204,18 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.result = self.documents.finish()
         for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
-        self.downloads = {
-            d.circular_id: Download(d.path.name, d.size, d.sha256) for d in self.result.documents
-        }
+        for warning in self.publication.documents_written(
+            self.result, files, self.docx_dir(), self.project.root
+        ):
+            log.warning(warning)
         return env
 
+    def on_page_context(self, context, *, page, config, nav):
+        self.publication.page_context(context, page)
+        return context
+
     def on_post_page(self, output: str, *, page, config) -> str:
-        circular_id = page.file.src_uri.split("/")[1] if page.file.src_uri.startswith("circulars/") else None
-        if circular_id in self.downloads:
-            output = self.pages.fill_download_facts(output, self.downloads[circular_id])
+        output = self.publication.post_page(output, page)
         return output
 
     def on_post_build(self, *, config) -> None:

@@ -1,0 +1,99 @@
+"""A PDF of each circular for the site, rendered from its Word document by LibreOffice.
+
+LibreOffice takes about half a second a document once it runs, and a few
+seconds to start, so every document that needs converting goes in one run.
+A PDF is kept in a cache named by its Word document's SHA-256: a document that
+has not changed is not converted again, and its PDF keeps the same bytes (and
+so the same published SHA-256) from build to build, although LibreOffice would
+stamp a new date into a new conversion.
+
+The cache is `pdf/` in the Word documents' folder (build/docx/pdf/), where a
+build removes the PDFs of documents that no longer exist; CIRCULARS_PDF_CACHE
+names another folder, shared by several projects (the tests use one), which
+nothing prunes. Without LibreOffice the site is built without PDFs, and the
+build says so once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..docx.preview import PreviewError, soffice, to_pdf
+
+CACHE_ENV = "CIRCULARS_PDF_CACHE"
+# One LibreOffice run converts every document; it may take this long to start
+# and this long for each document (a long GB/T 9704 circular takes about 2 s).
+START_SECONDS = 120
+SECONDS_PER_DOCUMENT = 10
+
+
+@dataclass
+class PdfResult:
+    pdfs: dict[str, Path] = field(default_factory=dict)
+    """Circular id -> its PDF in the cache."""
+    converted: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def cache_folder(docx_dir: Path) -> tuple[Path, bool]:
+    """The cache folder, and whether this build may prune it."""
+    shared = os.environ.get(CACHE_ENV)
+    return (Path(shared), False) if shared else (docx_dir / "pdf", True)
+
+
+def render_pdfs(documents: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path) -> PdfResult:
+    """PDFs for the documents given as {circular id: (docx path, its SHA-256)}."""
+    result = PdfResult()
+    cache, prune = cache_folder(docx_dir)
+    missing = {
+        cid: (path, sha) for cid, (path, sha) in documents.items() if not (cache / f"{sha}.pdf").exists()
+    }
+    if missing and soffice() is None:
+        result.warnings.append(
+            "LibreOffice is not installed (no 'soffice' command): the site offers the Word documents "
+            "without PDFs. Install libreoffice-writer, or set `pdf: false` for the circulars plugin "
+            "in mkdocs.yml to say that PDFs are not wanted."
+        )
+    elif missing:
+        cache.mkdir(parents=True, exist_ok=True)
+        result.converted = _convert(missing, cache, project_root, result.warnings)
+    for circular_id, (_path, sha) in documents.items():
+        pdf = cache / f"{sha}.pdf"
+        if pdf.exists():
+            result.pdfs[circular_id] = pdf
+    if prune and cache.is_dir():
+        wanted = {f"{sha}.pdf" for _path, sha in documents.values()}
+        for entry in cache.glob("*.pdf"):
+            if entry.name not in wanted:
+                entry.unlink(missing_ok=True)
+    return result
+
+
+def _convert(
+    missing: dict[str, tuple[Path, str]], cache: Path, project_root: Path, warnings: list[str]
+) -> int:
+    """Convert in one LibreOffice run; each PDF enters the cache under its document's
+    SHA-256 by a rename, so an interrupted build leaves no half-written PDF there."""
+    with tempfile.TemporaryDirectory(prefix="circulars-pdf-") as scratch:
+        scratch_dir = Path(scratch)
+        # copies named by SHA-256, so that the PDFs come out named by it too
+        inputs = []
+        for path, sha in missing.values():
+            copy = scratch_dir / f"{sha}.docx"
+            shutil.copyfile(path, copy)
+            inputs.append(copy)
+        out = scratch_dir / "pdf"
+        timeout = START_SECONDS + SECONDS_PER_DOCUMENT * len(inputs)
+        try:
+            to_pdf(inputs, out, project_root, timeout=timeout)
+        except PreviewError as error:  # some may have been converted: keep those
+            warnings.append(f"some circulars have no PDF on the site: {error}")
+        converted = 0
+        for made in out.glob("*.pdf") if out.is_dir() else []:
+            os.replace(made, cache / made.name)
+            converted += 1
+    return converted
