@@ -23,6 +23,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import REPO, run
 
+from generator.distribution.returns.forms import questions_digest
+from generator.source.loading import load_project
+from generator.source.returns import obligations
+
 CIRCULAR = "panzhihua-2024-07"
 COKING = "geliping-coking-union"  # answers for requirement 4 (due 2024-09-30)
 TEAM = "panzhihua-ftu-stationing-team"  # answers for 1 (due 2024-04-30), 2.1, 2.2, 3 and 4
@@ -153,6 +157,36 @@ def test_each_responsible_recipient_finds_its_own_form_in_its_bundle_and_the_man
     dry = run(example, "distribute", CIRCULAR, "--no-pdf", "--dry-run")
     row = next(line for line in dry.stdout.splitlines() if f" {COKING} " in line)
     assert f"{COKING}.xlsx" in row
+
+
+def test_every_form_names_its_own_organization_even_a_hostile_name(example):
+    """Forms of organizations answering for the same items share one template: each must
+    still carry its own name, id and questions, whatever characters the name holds."""
+    hostile = '焦化 <b>&amp; "引号" \U0001f600 ]]> 工会'
+    organizations = example / "circulars/organizations.yaml"
+    text = organizations.read_text(encoding="utf-8")
+    organizations.write_text(
+        text.replace("zh: 格里坪焦化有限公司工会", 'zh: "焦化 <b>&amp; \\"引号\\" \\U0001F600 ]]> 工会"'),
+        encoding="utf-8",
+    )
+    distribute(example)
+    project = load_project(example)
+    owed = obligations(project.registry, project.source(CIRCULAR).circular)
+    seen = set()
+    for path in sorted(dist(example).rglob("*.xlsx")):
+        org = path.stem
+        assert path.parent.name.endswith(f"-{org}")
+        workbook = openpyxl.load_workbook(path)
+        assert workbook.worksheets[0]["A2"].value == f"填报单位：{project.registry.name(org, 'zh')}"
+        identity = {r[0]: r[1] for r in workbook["circulars"].iter_rows(values_only=True)}
+        assert identity["organization"] == org
+        circular = project.source(CIRCULAR).circular
+        assert identity["questions"] == questions_digest(circular, org, owed[org])
+        assert workbook.properties.identifier.endswith(f":{org}")
+        seen.add(org)
+    assert seen == set(owed) and len(seen) == RESPONSIBLE
+    form = openpyxl.load_workbook(folder(example, COKING) / f"{COKING}.xlsx")
+    assert form.worksheets[0]["A2"].value == f"填报单位：{hostile}"
 
 
 def test_a_rerun_in_another_process_writes_the_same_forms_and_the_register_sees_no_change(example):

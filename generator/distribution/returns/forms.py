@@ -13,8 +13,13 @@ edition that only fixes a typo, or a new template, does not make every form
 out there void, while a form whose requirements, targets or deadlines
 changed is refused.
 
-The same inputs give the same bytes: the workbook's timestamps and the zip
-entries' dates are fixed.
+The same inputs give the same bytes: the workbook's timestamps are fixed, and
+the parts are zipped in a fixed order with fixed dates (docx/package.py).
+Organizations that answer for the same items get the same form but for their
+name and id: openpyxl writes that form once, with slots where those go, and
+each organization's form is the template with its own values put in (as the
+numbered copies of a circular are made), so a distribution to thousands of
+unions does not run openpyxl thousands of times.
 """
 
 from __future__ import annotations
@@ -25,7 +30,9 @@ import io
 import json
 import zipfile
 from copy import copy
+from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
@@ -34,6 +41,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
 from ...docx.build import write_atomically
+from ...docx.package import Entry, compress, read_parts, write_parts
 from ...source.document_numbers import document_number
 from ...source.inline_markup import to_plain
 from ...source.model import Circular
@@ -56,7 +64,11 @@ from .layout import (
     headers,
 )
 
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Where each organization's own values go in a template: plain letters, which
+# openpyxl and XML escaping leave as they are.
+NAME_SLOT = "CIRCULARSFORMNAMESLOT"
+ORG_SLOT = "CIRCULARSFORMORGSLOT"
+QUESTIONS_SLOT = "CIRCULARSFORMQUESTIONSSLOT"
 
 
 class ReturnsError(Exception):
@@ -93,28 +105,39 @@ def questions_digest(circular: Circular, org_id: str, items: list[Item]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class _FixedDateZip(zipfile.ZipFile):
-    """A zip whose entries all carry one date, so equal content gives equal bytes."""
-
-    def writestr(self, name, data, compress_type=None, compresslevel=None):
-        if not isinstance(name, zipfile.ZipInfo):
-            name = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            name.compress_type = self.compression
-            name.external_attr = 0o600 << 16
-        super().writestr(name, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        self.writestr(arcname or Path(filename).name, Path(filename).read_bytes(), compress_type)
-
-
-def workbook_bytes(workbook: Workbook, when: datetime.datetime) -> bytes:
-    """The workbook as .xlsx bytes, stamped with `when` instead of the time it was saved."""
+def workbook_parts(workbook: Workbook, when: datetime.datetime) -> dict[str, bytes]:
+    """The workbook's parts (name -> XML), stamped with `when` instead of the time it was saved."""
     workbook.properties.created = when
     workbook.properties.modified = when
     buffer = io.BytesIO()
-    archive = _FixedDateZip(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(workbook, archive).save()
-    return buffer.getvalue()
+    ExcelWriter(workbook, zipfile.ZipFile(buffer, "w")).save()  # stored: read back at once
+    return read_parts(buffer.getvalue())
+
+
+@dataclass(frozen=True)
+class _Template:
+    """A form for one list of items, with slots for the organization's name, id and
+    questions digest; the parts without slots compressed once."""
+
+    parts: dict[str, bytes | Entry]
+    slotted: tuple[str, ...]  # the names of the parts with slots
+
+    @classmethod
+    def of(cls, parts: dict[str, bytes]) -> _Template:
+        slots = [s.encode() for s in (NAME_SLOT, ORG_SLOT, QUESTIONS_SLOT)]
+        slotted = tuple(name for name, xml in parts.items() if any(s in xml for s in slots))
+        return cls({n: xml if n in slotted else compress(xml) for n, xml in parts.items()}, slotted)
+
+    def fill(self, values: dict[str, str]) -> bytes:
+        """The .xlsx with each slot replaced by its value, escaped for XML text
+        (non-ASCII as character references, as openpyxl writes the sheets)."""
+        parts = dict(self.parts)
+        for name in self.slotted:
+            xml = parts[name]
+            for slot, value in values.items():
+                xml = xml.replace(slot.encode(), escape(value).encode("ascii", "xmlcharrefreplace"))
+            parts[name] = xml
+        return write_parts(parts)
 
 
 _BOLD = Font(bold=True)
@@ -177,6 +200,7 @@ class FormWriter:
         self.number = document_number(circular, project.registry)
         self.issuer = "、".join(project.registry.name(o, lang) for o in circular.issuer)
         self.stamp = datetime.datetime.combine(circular.date, datetime.time())
+        self._templates: dict[tuple[Item, ...], _Template] = {}
 
     @property
     def organizations(self) -> list[str]:
@@ -193,16 +217,28 @@ class FormWriter:
     def write(self, org_id: str) -> bytes:
         """The .xlsx form of one organization."""
         items = self.items(org_id)
+        template = self._templates.get(tuple(items))
+        if template is None:
+            template = self._templates[tuple(items)] = _Template.of(self._template(items))
+        return template.fill(
+            {
+                NAME_SLOT: self.project.registry.name(org_id, self.circular.language),
+                ORG_SLOT: org_id,
+                QUESTIONS_SLOT: questions_digest(self.circular, org_id, items),
+            }
+        )
+
+    def _template(self, items: list[Item]) -> dict[str, bytes]:
+        """The parts of the form for these items, with slots for the organization."""
         circular, lang = self.circular, self.circular.language
         text = TEXT[lang]
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = SHEET_TITLE[lang]
-        name = self.project.registry.name(org_id, lang)
         title = text["title"].format(number=self.number, title=to_plain(circular.title)).strip()
         for row, value, font in (
             (1, title, _TITLE),
-            (2, text["org"].format(name=name), _BOLD),
+            (2, text["org"].format(name=NAME_SLOT), _BOLD),
             (3, text["how"].format(issuer=self.issuer), None),
         ):
             cell = sheet.cell(row, 1, value)  # unmerged: the text runs on over the empty cells
@@ -233,8 +269,8 @@ class FormWriter:
         sheet.protection.sheet = True
         sheet.protection.formatColumns = False  # let them widen columns
         sheet.protection.formatRows = False
-        self._identity(workbook, org_id, items)
-        return workbook_bytes(workbook, self.stamp)
+        self._identity(workbook, items)
+        return workbook_parts(workbook, self.stamp)
 
     def _prefilled(self, item: Item) -> list:
         requirement = self.circular.requirements[item.requirement - 1]
@@ -248,15 +284,15 @@ class FormWriter:
             metric, target = to_plain(chosen.metric), to_plain(chosen.value)
         return [item.label, text, metric, target, item.deadline or none]
 
-    def _identity(self, workbook: Workbook, org_id: str, items: list[Item]) -> None:
+    def _identity(self, workbook: Workbook, items: list[Item]) -> None:
         meta = workbook.create_sheet(META_SHEET)
         meta.sheet_state = "veryHidden"
         rows = [
             ("format", FORMAT),
             ("circular", self.circular.id),
             ("edition", self.edition),
-            ("questions", questions_digest(self.circular, org_id, items)),
-            ("organization", org_id),
+            ("questions", QUESTIONS_SLOT),
+            ("organization", ORG_SLOT),
             ("language", self.circular.language),
         ]
         rows += [
@@ -267,7 +303,7 @@ class FormWriter:
         meta.protection.sheet = True
         workbook.security = WorkbookProtection(lockStructure=True)
         props = workbook.properties
-        props.identifier = form_identifier(self.circular.id, self.edition, org_id)
+        props.identifier = form_identifier(self.circular.id, self.edition, ORG_SLOT)
         props.title = to_plain(self.circular.title)
         props.subject = self.number or self.circular.id
         props.creator = self.issuer
