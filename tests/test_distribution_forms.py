@@ -229,6 +229,18 @@ def test_an_interrupted_preparation_while_writing_forms_resumes_cleanly(example,
     assert not list(dist(example).rglob("*.tmp"))
 
 
+def test_an_organization_that_answers_but_receives_no_copy_is_named(example):
+    """Sichuan FTU issues the circular and answers for a requirement itself."""
+    result = distribute(example, circular="sichuan-2024-12")
+    assert (
+        "warning: sichuan-2024-12: sichuan-ftu answers for requirements but is not among the "
+        "recipients, so no return form went out to it; "
+        "`circulars returns forms sichuan-2024-12 --org ORG` makes one"
+    ) in result.stderr.splitlines()
+    assert not list(dist(example, "sichuan-2024-12").glob("*-sichuan-ftu"))
+    assert "warning" not in distribute(example).stderr  # everyone who answers receives a copy
+
+
 def test_a_recipient_that_no_longer_answers_for_anything_loses_its_form(project):
     """The same edition (the document names the group, not its members), but the union
     moved out of the park: it is still a recipient, and no longer responsible."""

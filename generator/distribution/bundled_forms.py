@@ -64,6 +64,21 @@ class BundledForms:
         write_atomically(folder / name, data)
         return FileRecord(name, len(data), hashlib.sha256(data).hexdigest())
 
+    def unsent(self, recipients: set[str]) -> list[str]:
+        """A note naming the organizations that answer for something but receive no copy
+        (the issuer itself, say): no form goes out to them with this distribution."""
+        outside = [org for org in self.writer.owed if org not in recipients]
+        if not outside:
+            return []
+        circular = self.circular.id
+        return [
+            f"{circular}: {', '.join(outside)} "
+            f"{'answers' if len(outside) == 1 else 'answer'} for requirements but "
+            f"{'is' if len(outside) == 1 else 'are'} not among the recipients, so no return form "
+            f"went out to {'it' if len(outside) == 1 else 'them'}; "
+            f"`circulars returns forms {circular} --org ORG` makes one"
+        ]
+
     def due(self, org_id: str) -> date | None:
         """The earliest deadline among what the recipient answers for (None: no deadline)."""
         deadlines = [item.deadline for item in self.writer.owed.get(org_id, []) if item.deadline]

@@ -192,7 +192,7 @@ class Distribution:
             prepared.append(PreparedCopy(record.copy_number, recipient, folder.name, files, record.status))
             if progress:
                 progress(1)
-        notes = []
+        notes = self.forms.unsent({r.org.id for r in self.recipients})
         if want_pdf:
             notes += self._pdfs(prepared)
         for copy in prepared:
