@@ -48,8 +48,8 @@ def make_project(folder: Path, n: int) -> None:
     organizations.write_text(organizations.read_text(encoding="utf-8") + extra, encoding="utf-8")
 
 
-def rate(count: int, seconds: float) -> str:
-    return f"{count / seconds:8.0f} copies/s   ({seconds * 1000 / count:6.2f} ms per copy)"
+def rate(count: int, seconds: float, one: str = "copy", many: str = "copies") -> str:
+    return f"{count / seconds:8.0f} {many}/s   ({seconds * 1000 / count:6.2f} ms per {one})"
 
 
 def main() -> int:
@@ -79,7 +79,8 @@ def main() -> int:
         for recipient in owing:
             distribution.forms.writer.write(recipient.org.id)
         forms = time.perf_counter() - started
-        print(f"  return forms ({len(owing)} of them), in memory      {rate(len(owing), forms)}")
+        label = f"return forms ({len(owing)} of them), in memory"
+        print(f"  {label:46} {rate(len(owing), forms, 'form', 'forms')}")
 
         started = time.perf_counter()
         distribution.prepare(pdf=False)
