@@ -7,14 +7,16 @@ import datetime
 import functools
 import json
 import os
+import re
 import threading
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import ORGANIZATIONS, PEOPLE, add_site, run, write
+from conftest import run
+from playwright.sync_api import expect
 from test_site_in_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
-from test_site_listings import BULK, bulk_circular
+from test_site_listings import BULK, make_bulk
 
 from generator.site.listing import PAGE_SIZE
 
@@ -30,11 +32,7 @@ def served(tmp_path_factory):
         pytest.skip("chromium is not installed")
     pytest.importorskip("playwright")
     root = tmp_path_factory.mktemp("bulk")
-    write(root, "circulars/organizations.yaml", ORGANIZATIONS)
-    write(root, "circulars/people.yaml", PEOPLE)
-    for i in range(BULK):
-        write(root, f"circulars/{2021 + i % 4}/bulk-{i:03d}.yaml", bulk_circular(i))
-    add_site(root)
+    make_bulk(root)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CIRCULARS_TODAY", BUILT_ON)
         built = run(root, "build")
@@ -100,24 +98,28 @@ def test_the_filter_sorts_and_pages_across_all_rows(served, browser):
     # a year: every row of that year, from every page
     form.locator("select[name=year]").select_option("2022")
     expected = [r for r in data["rows"] if data["circulars"][r[0]][2] == 2022]
-    assert page.locator(".listing-count").inner_text().endswith(f"共 {len(expected)} 项")
+    expect(page.locator(".listing-count")).to_have_text(re.compile(f"共 {len(expected)} 项$"))
     assert page.locator("article tbody tr").count() == min(PAGE_SIZE, len(expected))
     assert "year=2022" in page.url
     # and a responsible body among them
     form.locator("select[name=responsible]").select_option("coking-union")
     orgs = [o[0] for o in data["orgs"]]
     expected = [r for r in expected if any(orgs[a[0]] == "coking-union" for a in r[7])]
+    expect(page.locator(".listing-count")).to_have_text(re.compile(f"共 {len(expected)} 项$"))
     assert page.locator("article tbody tr").count() == len(expected)
     assert all(t.startswith("格里坪焦化有限公司工会") for t in cell_texts(page, "returns"))
     # the rows come by deadline; a click on the column's heading turns the order round
     assert page.locator("th.col-deadline").get_attribute("aria-sort") == "ascending"
     page.locator("th.col-deadline button").click()
-    assert page.locator("th.col-deadline").get_attribute("aria-sort") == "descending"
+    expect(page.locator("th.col-deadline")).to_have_attribute("aria-sort", "descending")
+    latest = max(r[3] for r in expected)
+    expect(page.locator("article tbody td.col-deadline").first).to_have_text(latest)
     shown = cell_texts(page, "deadline")
     assert shown == sorted((r[3] for r in expected), reverse=True)
     # the address keeps the choice: opened again, the page shows the same rows
     again = open_page(browser, today=BUILT_ON)
     again.goto(page.url)
+    expect(again.locator(".listing-count")).to_have_text(re.compile(f"共 {len(expected)} 项$"))
     assert cell_texts(again, "deadline") == shown
     assert again.locator("select[name=responsible]").input_value() == "coking-union"
     assert page.problems == [] and again.problems == []
@@ -147,10 +149,11 @@ def test_overdue_is_decided_by_the_readers_date_not_the_build_date(served, brows
         assert today in page.locator(".overdue-as-of").inner_text()
         page.locator("input[name=overdue]").check()
         expected = [r for r in data["rows"] if r[5] and r[5] < today]
-        count = page.locator(".listing-count").inner_text()
-        assert count.endswith(f"共 {len(expected)} 项") if expected else count == "暂无。"
+        shown = re.compile(f"共 {len(expected)} 项$") if expected else "暂无。"
+        expect(page.locator(".listing-count")).to_have_text(shown)
         # a row's own badge follows the same date
         page.locator("input[name=overdue]").uncheck()
+        expect(page.locator(".listing-count")).to_have_text(re.compile(f"共 {len(data['rows'])} 项$"))
         first = page.locator("article tbody tr").first
         due = data["rows"][0][5]
         assert first.locator("td.col-state").inner_text() == ("逾期" if due < today else "进行中")
