@@ -164,11 +164,8 @@ def test_libreoffice_reads_every_example_back(documents, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("real-site")
-    result = run(REPO, "build", "-o", str(out), "--strict")
-    assert result.exit_code == 0, result.output
-    return out / "site"
+def site(example_site) -> Path:
+    return example_site / "site"
 
 
 def circular_page(site: Path, circular_id: str) -> html.HtmlElement:
