@@ -85,7 +85,9 @@ def _borders(parent, borders: tuple[Border, ...]) -> None:
     for side in ("top", "bottom"):
         for border in borders:
             if border.side == side:
-                _sub(box, f"w:{side}", val=border.style, sz=border.size, space=border.space, color=border.color)
+                _sub(
+                    box, f"w:{side}", val=border.style, sz=border.size, space=border.space, color=border.color
+                )
 
 
 def paragraph_properties(style: Style, page_text_width: int, parent) -> None:
