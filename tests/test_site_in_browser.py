@@ -117,28 +117,6 @@ def test_circular_page_and_its_download(served, page, tmp_path_factory):
     assert page.problems == []
 
 
-def search(page, base: str, query: str) -> list[str]:
-    """Type a query in the site's search box, as a person does, and return the result links."""
-    page.goto(base + "/sub/path/")
-    page.locator(".md-search__input").first.click()
-    box = page.locator("input.md-search__input")
-    box.fill(query)
-    box.press("End")
-    page.locator(".md-search-result__item").first.wait_for(timeout=15000)
-    return page.locator(".md-search-result__item a").evaluate_all("links => links.map(a => a.href)")
-
-
-def test_chinese_search_finds_the_circular(served, page):
-    links = search(page, served["base"], "找准问题")
-    assert any("circulars/panzhihua-2024-07/" in href for href in links)
-    assert page.problems == []
-
-
-def test_english_search_finds_the_circular(served, page):
-    links = search(page, served["base"], "heart to heart")
-    assert any("circulars/chemchina-2012-03/" in href for href in links)
-
-
 def test_superseded_notice_links_to_the_successor(served, page):
     page.goto(served["base"] + "/sub/path/circulars/sichuan-2022-05/")
     notice = page.locator(".admonition.warning")

@@ -180,11 +180,15 @@ def test_atom_feed(site):
     assert head.get("href") == "feed.xml"
 
 
-def test_no_google_fonts_and_chinese_search_index(site):
+def test_no_google_fonts_and_a_search_index_per_language(site):
     assert "fonts.googleapis.com" not in (site / "index.html").read_text(encoding="utf-8")
-    index = json.loads((site / "search/search_index.json").read_text(encoding="utf-8"))
-    assert "\u200b" in json.dumps(index, ensure_ascii=False)  # jieba segmented the Chinese
-    assert index["config"]["lang"] == ["zh", "en"]
+    assert not (site / "search").exists()  # Material's whole-site index, loaded by every page
+    assert json.loads((site / "pagefind/languages.json").read_text(encoding="utf-8")) == ["zh", "en"]
+    for language, pagefind in (("zh", "zh-cn"), ("en", "en")):
+        entry = json.loads((site / f"pagefind/{language}/pagefind-entry.json").read_text(encoding="utf-8"))
+        assert list(entry["languages"]) == [pagefind]  # one language in each, stemmed as such
+    page = (site / "circulars/chemchina-2012-03/index.html").read_text(encoding="utf-8")
+    assert "assets/search/search.js" in page
 
 
 def test_drafts_are_published_only_when_asked(project, tmp_path):

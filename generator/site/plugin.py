@@ -32,6 +32,7 @@ from .listing import LISTING_UI, Urls, add_listing_ui
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
 from .pages import LATEST_MARKER, SitePages, circular_page_path
 from .publication import Publication, placeholder_repository
+from .search import UI_FILES, SearchError, SearchIndex, add_search_box, material_search_left_on
 from .tracker import TRACKER_DATA, Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
@@ -62,6 +63,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.documents: DocumentBuild | None = None
         self.result: BuildResult | None = None
         self.publication: Publication | None = None
+        self.search: SearchIndex | None = None
         # `circulars build` reports the documents' warnings itself, from the result
         self.hand_back = False
 
@@ -88,7 +90,14 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             check_replaceable(Path(config.site_dir), root, ignore_hidden=True)
         except UnsafeOutput as error:
             raise PluginError(str(error)) from None
+        add_search_box(config)
         add_listing_ui(config)
+        if material_search_left_on(config):
+            log.warning(
+                f"mkdocs.yml lists Material's '{material_search_left_on(config)}' plugin: remove it; "
+                "the circulars plugin has its own search (Pagefind), and Material's would load its "
+                "whole index on every page"
+            )
         placeholder = placeholder_repository(config)
         if placeholder:
             log.warning(placeholder)
@@ -128,6 +137,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
         self.publication = publication = Publication(pages, config, self.config.pdf)
+        self.search = SearchIndex(language, keep_index_url=not config.use_directory_urls)
         docs_dir = Path(config.docs_dir).resolve()
 
         # hand-written pages: "edit this page" points into the docs folder
@@ -185,6 +195,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         ):
             generated.update(part)
         generated.update(publication.feeds())
+        for path, source in UI_FILES.items():
+            add(path, source=source)
         for path, source in LISTING_UI.items():
             add(path, source=source)
         if files.get_file_from_path("index.md") is None:
@@ -199,9 +211,18 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             markdown = markdown.replace(LATEST_MARKER, self.indexes.latest(page.file.src_uri))
         return markdown
 
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        src_uri = page.file.src_uri
+        circular = self.pages.by_id.get(src_uri.split("/")[1]) if src_uri.startswith("circulars/") else None
+        self.search.add_page(page, html, circular, self.pages.number(circular) if circular else "")
+        return html
+
     def on_env(self, env, *, config, files):
-        """Pages are converted; files are copied next: the documents must be there."""
+        """Pages are converted; files are copied next: the documents must be there.
+        The search is indexed while MkDocs renders the pages (once the documents' workers
+        are done, to bound the build's memory)."""
         self.result = self.documents.finish()
+        self.search.start(Path(config.site_dir))
         for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
         for warning in self.publication.documents_written(
@@ -215,11 +236,18 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         return context
 
     def on_post_page(self, output: str, *, page, config) -> str:
-        output = self.publication.post_page(output, page)
-        return output
+        return self.publication.post_page(output, page)
 
     def on_post_build(self, *, config) -> None:
+        try:
+            self.search.finish()
+        except SearchError as error:
+            raise PluginError(str(error)) from None
         mark(Path(config.site_dir))  # the next build may replace this folder
+
+    def on_build_error(self, *, error) -> None:
+        if self.search is not None:
+            self.search.abandon()
 
     # --- serving ---------------------------------------------------------------
 

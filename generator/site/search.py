@@ -1,0 +1,196 @@
+"""The site's full-text search: a Pagefind index per language, which the browser loads in chunks.
+
+Material's own search ships the whole index (15.8 MB at 1,000 circulars) to
+every page view, and with two languages set it stems no English word. Pagefind
+writes a static index split into small chunks: a search downloads only the
+chunks its words need. English pages are indexed with English stemming
+("workers" finds "worker").
+
+Chinese is indexed character by character, and search.js looks a Chinese query
+up as a phrase of characters: it finds a word wherever it is written, as the
+reader typed it. (Pagefind's extended binary segments Chinese into words with
+jieba's dictionary, while the browser segments the query with its own, ICU's:
+the two disagree, and 找准问题 was not found where it stands.)
+
+Pagefind keeps one index per language and a browser instance reads one index,
+picked by the page's language. So each language gets its own bundle
+(pagefind/zh/, pagefind/en/), and search.js queries both, from any page.
+
+The plugin hands over each searched page here as MkDocs converts it; Pagefind
+indexes them while MkDocs renders the pages, from small documents made for it:
+the page's content, with its language, its title and document number as
+metadata, and the document number once more, weighted high, so that
+川工发〔2024〕12号, 〔2024〕12号 or 12号 finds that circular first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from mkdocs.structure.pages import Page
+from pagefind_bin import get_executable
+
+from ..source.model import Circular
+from .escaping import html
+
+BUNDLE_DIR = "pagefind"
+LANGUAGES = ("zh", "en")
+LANGUAGES_FILE = "languages.json"
+# The search box and its results (search.js reads the bundles), added to every page.
+UI_DIR = Path(__file__).parent / "search_ui"
+UI_FILES = {
+    "assets/search/search.js": UI_DIR / "search.js",
+    "assets/search/search.css": UI_DIR / "search.css",
+}
+MATERIAL_SEARCH = ("search", "material/search")
+# Not part of what a page says: permalinks (¶), the download button and its
+# checksum, the tags above a page.
+NOT_INDEXED = ".headerlink, .download, .download-facts, .md-tags"
+# Chinese characters: each is indexed as a word of its own (search.js splits
+# queries with the same ranges). Brackets stay on what they enclose, but apart
+# from what follows: 〔2024〕12号 is the words 〔2024〕 12 号, as a query has it.
+_HAN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff])")
+_OPENING = re.compile(r"(?<=\S)([〔【（「『《〈〖〘〚［])")
+_CLOSING = re.compile(r"([〕】）」』》〉〗〙〛］])(?=\S)")
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+class SearchError(Exception):
+    pass
+
+
+def material_search_left_on(config) -> str | None:
+    """The name of Material's search plugin if mkdocs.yml still lists it."""
+    return next((name for name in MATERIAL_SEARCH if name in config.plugins), None)
+
+
+def add_search_box(config) -> None:
+    """Our search box and results on every page (the files come from UI_FILES)."""
+    for path in UI_FILES:
+        scripts = config.extra_javascript if path.endswith(".js") else config.extra_css
+        if path not in scripts:
+            scripts.append(path)
+
+
+def characters_apart(text: str) -> str:
+    """Text with each Chinese character, and each bracketed part, set apart by spaces."""
+    return _CLOSING.sub(r"\1 ", _OPENING.sub(r" \1", _HAN.sub(r" \1 ", text)))
+
+
+def indexed_html(content: str) -> str:
+    """HTML with the Chinese of its text set apart character by character (tags left alone)."""
+    return "".join(part if part.startswith("<") else characters_apart(part) for part in _TAG.split(content))
+
+
+def bundle_language(lang: str) -> str:
+    """The bundle a page of this language (an HTML lang such as zh-CN) goes into."""
+    return "zh" if lang.lower().startswith("zh") else "en"
+
+
+class SearchIndex:
+    """The pages to search, collected during one build: written out as MkDocs converts
+    them, indexed by Pagefind while MkDocs renders the pages (`start`), and put in
+    place once the site is built (`finish`)."""
+
+    def __init__(self, site_language: str, keep_index_url: bool = False) -> None:
+        self.site_language = site_language
+        # with use_directory_urls off, links end in index.html, and so must results
+        self.keep_index_url = keep_index_url
+        self.scratch = Path(tempfile.mkdtemp(prefix="circulars-search-"))
+        self.languages: set[str] = set()
+        self.indexing: threading.Thread | None = None
+        self.problem: str | None = None
+        self.bundles: Path | None = None
+
+    def add_page(self, page: Page, content: str, circular: Circular | None, number: str) -> None:
+        """A page MkDocs has converted (its content, as HTML), searched unless its front matter
+        says `search: {exclude: true}`. Its title is HTML already (escaped by the front matter
+        of generated pages), and so are its tags, which are searched too. A circular's page
+        is in its language, any other in the site's."""
+        if (page.meta.get("search") or {}).get("exclude"):
+            return
+        lang = circular.language if circular is not None else self.site_language
+        tags = " · ".join(str(tag) for tag in page.meta.get("tags") or [])
+        content += f"<p>{tags}</p>" if tags else ""
+        self.add(page.file.dest_uri, lang, page.title or "", content, number)
+
+    def add(self, path: str, lang: str, title: str, content: str, number: str = "") -> None:
+        """A page at `path` in the site (its HTML file), in language `lang`, with its
+        title and content as HTML and its document number as plain text."""
+        language = bundle_language(lang)
+        number_html = html(number)
+        meta = f'<p data-pagefind-meta="title">{title}</p>'
+        if number:
+            meta += f'<p data-pagefind-meta="number">{number_html}</p>'
+        weighted = f'<p data-pagefind-weight="10">{html(characters_apart(number))}</p>' if number else ""
+        document = (
+            f'<!doctype html><html lang="{"zh-CN" if language == "zh" else "en"}"><head>'
+            f'<meta charset="utf-8"><title>{title}</title></head><body>'
+            # ignored as text, read for the metadata
+            f"<div data-pagefind-ignore>{meta}</div>{weighted}{indexed_html(content)}</body></html>"
+        )
+        target = self.scratch / language / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(document, encoding="utf-8")
+        self.languages.add(language)
+
+    def start(self, site_dir: Path) -> None:
+        """Index the pages into site_dir/pagefind/<language>/, in the background.
+        One language after the other: two at once would add up their memory."""
+        self.bundles = Path(site_dir).resolve() / BUNDLE_DIR
+        if self.bundles.exists():
+            shutil.rmtree(self.bundles)
+        languages = [lang for lang in LANGUAGES if lang in self.languages]
+
+        def index() -> None:
+            for language in languages:
+                self.problem = self._pagefind(self.scratch / language, self.bundles / language)
+                if self.problem:
+                    return
+
+        self.indexing = threading.Thread(target=index, name="pagefind")
+        self.indexing.start()
+
+    def finish(self) -> None:
+        """Wait for the index; say which bundles there are, for search.js (Pagefind
+        cannot index no pages)."""
+        self.abandon()
+        if self.problem:
+            raise SearchError(f"Pagefind could not index the search: {self.problem}")
+        self.bundles.mkdir(parents=True, exist_ok=True)
+        languages = [lang for lang in LANGUAGES if lang in self.languages]
+        (self.bundles / LANGUAGES_FILE).write_text(json.dumps(languages), encoding="utf-8")
+
+    def abandon(self) -> None:
+        """Wait for Pagefind if it runs, and remove the pages written for it."""
+        if self.indexing is not None:
+            self.indexing.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _pagefind(self, pages: Path, output: Path) -> str | None:
+        """Run Pagefind; what went wrong, if anything."""
+        command = [
+            str(get_executable()),
+            "--site",
+            str(pages),
+            "--output-path",
+            str(output),
+            "--exclude-selectors",
+            NOT_INDEXED,
+            "--silent",
+        ]
+        if self.keep_index_url:
+            command.append("--keep-index-url")
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+        except OSError as error:
+            return f"cannot run {command[0]} ({error})"
+        if done.returncode == 0:
+            return None
+        return (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
