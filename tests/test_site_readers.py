@@ -34,7 +34,7 @@ PAGE_TYPES = {
     "statuses": "status/",
     "tags": "tags/",
     "tracker": "tracker/",
-    "one organization's requirements": "tracker/geliping-park-federation/",
+    "one organization": "directory/geliping-park-federation/",
     "directory": "directory/",
 }
 
@@ -77,7 +77,8 @@ def axe():
 def open_page(browser, url: str, **context_options):
     context = browser.new_context(**context_options)
     page = context.new_page()
-    page.goto(url)
+    response = page.goto(url)
+    assert response is not None and response.ok, url  # a page of the site, not its 404 page
     page.wait_for_load_state("networkidle")
     return page
 
