@@ -97,7 +97,7 @@ def table_xml(element, reference: ReferenceDocument, style: StyleFinder, runs: C
 def _cell(widths: list[int], column: int, span: int, merge: str, paragraph: str) -> str:
     width = sum(widths[column : column + span])
     grid_span = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    properties = f'<w:tcW w:w="{width}" w:type="dxa"/>{grid_span}{merge}<w:vAlign w:val="center"/>'
+    properties = f'<w:tcW w:w="{width}" w:type="dxa"/>{grid_span}{merge}'  # text at the top, as Word sets it
     return f"<w:tc><w:tcPr>{properties}</w:tcPr>{paragraph or '<w:p/>'}</w:tc>"
 
 
