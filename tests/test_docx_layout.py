@@ -8,7 +8,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import REPO, add_site, run
+from conftest import REPO, add_site, circular_yaml, run, write
 from docx_reading import NS, W, attr, blocks, style, xml
 
 from generator.docx.build import build_documents
@@ -415,3 +415,34 @@ def test_ideographic_spaces_the_author_typed_are_kept(project):
     assert any(
         p.text.endswith("联系人：张三\u3000电话：0812-5550101 （办公室）") for p in document.paragraphs
     ), [p.text for p in document.paragraphs]
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-bytes", "different-bytes"])
+def test_attachments_of_one_name_in_two_circulars(project, same):
+    """build/docx/ keeps one attachments/ folder: one file for the same bytes, a warning
+    naming both files when they differ (the site keeps them apart: test_site_listings)."""
+    for number, folder in ((7, "a"), (8, "b")):
+        circular_id = f"panzhihua-2024-0{number}"
+        write(
+            project,
+            f"circulars/2024/{circular_id}.yaml",
+            circular_yaml(circular_id, number)
+            + f"attachments:\n  - {{title: 回执, file: attachments/{folder}/回执.csv}}\n",
+        )
+        write(
+            project, f"circulars/2024/attachments/{folder}/回执.csv", "单位,姓名\n" if same else f"{folder}\n"
+        )
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.output.splitlines() if "share the name '回执.csv'" in line]
+    assert (project / "build/docx/attachments/回执.csv").read_text(encoding="utf-8") == (
+        "单位,姓名\n" if same else "a\n"
+    )
+    if same:
+        assert warned == []
+    else:
+        assert (
+            len(warned) == 1
+            and "attachments/a/回执.csv" in warned[0]
+            and "attachments/b/回执.csv" in warned[0]
+        )

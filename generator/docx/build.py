@@ -212,9 +212,14 @@ def build_documents(
 
 
 def copy_attachments(project: Project, circulars: list[Circular], target: Path) -> list[str]:
-    """Attachment files go to attachments/ beside the documents that link to them."""
+    """Attachment files go to attachments/ beside the documents that link to them.
+
+    build/docx/ holds every circular's document in one folder, so their links share
+    one attachments/ folder: files of one name and the same bytes are one file; two
+    that differ cannot both be there, and the warning says which one the link opens
+    (the site and the distributed copies keep each circular's attachments apart)."""
     warnings = []
-    copied: dict[str, Path] = {}
+    copied: dict[str, tuple[Path, bytes]] = {}
     for circular in circulars:
         source = project.source(circular.id)
         for attachment in circular.attachments:
@@ -222,13 +227,16 @@ def copy_attachments(project: Project, circulars: list[Circular], target: Path) 
                 continue
             origin = (source.path.parent / attachment.file).resolve()
             name = origin.name
-            if name in copied and copied[name] != origin:
-                warnings.append(
-                    f"attachments {copied[name]} and {origin} share the name '{name}'; kept the first"
-                )
-                continue
-            copied[name] = origin
             data = origin.read_bytes()  # an error here names the attachment, one in writing the copy
+            if name in copied:
+                first, first_data = copied[name]
+                if first != origin and first_data != data:
+                    warnings.append(
+                        f"build/docx: attachments {first} and {origin} differ but share the name '{name}'; "
+                        f"attachments/{name} beside the Word documents is the first (the site keeps both)"
+                    )
+                continue
+            copied[name] = (origin, data)
             destination = target / name
             if not destination.is_file() or destination.read_bytes() != data:
                 write_atomically(destination, data)
