@@ -15,7 +15,9 @@ import json
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-REGENERATE = "if the change is intended, run `.venv/bin/python scripts/output_digests.py` and commit the fixture"
+REGENERATE = (
+    "if the change is intended, run `.venv/bin/python scripts/output_digests.py` and commit the fixture"
+)
 
 
 def _script():
@@ -39,6 +41,8 @@ def test_every_example_builds_the_same_bytes_as_recorded():
         for part in sorted(set(was["parts"]) | set(is_now["parts"])):
             if is_now["parts"].get(part) != was["parts"].get(part):
                 differences.append(f"{circular_id}.docx: part {part} changed")
-        if is_now["docx"] != was["docx"] and not any(d.startswith(f"{circular_id}.docx") for d in differences):
+        if is_now["docx"] != was["docx"] and not any(
+            d.startswith(f"{circular_id}.docx") for d in differences
+        ):
             differences.append(f"{circular_id}.docx: the package changed (order or compression of its parts)")
     assert not differences, "\n".join([*differences, REGENERATE])
