@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +15,9 @@ from ..source.model import Circular
 from ..source.project import DATA_DIR, Project
 
 EXIT_INVALID = 1
+
+# Set to 1, a command prints where its time went (bench/bench_build.py reads it).
+TIMINGS_VARIABLE = "CIRCULARS_TIMINGS"
 
 
 def find_project_root(start: Path) -> Path:
@@ -79,3 +84,9 @@ def fail_on_errors(project: Project) -> None:
 
 def shown_path(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
+def report_timings(seconds: dict[str, float]) -> None:
+    """With CIRCULARS_TIMINGS=1, one line on stderr: `timings: {"load": 0.41, ...}` in seconds."""
+    if os.environ.get(TIMINGS_VARIABLE) == "1":
+        click.echo(f"timings: {json.dumps({k: round(v, 4) for k, v in seconds.items()})}", err=True)

@@ -11,7 +11,16 @@ import click
 from ..docx.build import build_documents
 from ..site.build import CONFIG_FILE, SiteError, build_site, check_build_output, serve_site
 from ..site.outputs import UnsafeOutput
-from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+from .common import (
+    EXIT_INVALID,
+    Context,
+    fail_on_errors,
+    in_project,
+    plural,
+    report_timings,
+    selected_circulars,
+    shown_path,
+)
 
 
 @click.command()
@@ -53,7 +62,9 @@ def build(
       circulars build panzhihua-2024-07 sichuan-2024-12
       circulars build --site-url https://intranet.example.org/circulars/
     """
+    began = time.perf_counter()
     project = obj.load()
+    loaded = time.perf_counter()
     fail_on_errors(project)
     chosen = selected_circulars(project, ids)
     out_dir = in_project(project, output)
@@ -94,6 +105,7 @@ def build(
     elif not ids:
         click.echo(f"No {CONFIG_FILE} in {project.root}: the site was not built.")
     click.echo(f"Done in {elapsed:.1f} s.")
+    report_timings({"load": loaded - began, **result.timings, "command": time.perf_counter() - began})
 
 
 @click.command()

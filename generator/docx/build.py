@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,7 @@ class BuildResult:
     documents: list[BuiltDocument] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step: render, write
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -131,6 +133,7 @@ class DocumentBuild:
         self._pending: list[Future] = []
         self._done: list = []
         self._circulars: list[Circular] = []
+        self._writing_started = 0.0
         if self.jobs == 1 or count < PARALLEL_THRESHOLD:
             self.pool = None
             _start_worker(project.root, project.registry)
@@ -141,6 +144,7 @@ class DocumentBuild:
 
     def render(self, circulars: list[Circular]) -> dict[str, Rendered]:
         """Markdown of each circular (template errors are collected in result.errors)."""
+        started = time.perf_counter()
         self._circulars = circulars
         if self.pool is None:
             outcomes = _render_chunk(circulars)
@@ -154,6 +158,7 @@ class DocumentBuild:
             else:
                 self.rendered[circular_id] = rendered
         self._check_references()
+        self.result.timings["render"] = time.perf_counter() - started
         return self.rendered
 
     def _check_references(self) -> None:
@@ -174,6 +179,7 @@ class DocumentBuild:
         With leave_a_core, one core fewer writes, so that the main process
         (MkDocs building the pages meanwhile) keeps a core of its own.
         """
+        self._writing_started = time.perf_counter()
         items = list(self.rendered.values())
         if self.pool is None:
             self._done.extend(_write_chunk(items, self.out_dir))
@@ -197,6 +203,7 @@ class DocumentBuild:
         for name in sorted(missing):
             self.result.warnings.append(f"style '{name}' is not in the reference document; used Normal")
         self.result.warnings += copy_attachments(self.project, self._circulars, self.out_dir / "attachments")
+        self.result.timings["write"] = time.perf_counter() - self._writing_started
         return self.result
 
 
