@@ -1,19 +1,27 @@
 """Benchmark: `circulars build` (Word documents + site) of N synthetic circulars,
-against a bare `mkdocs build` of the same Markdown pages without our plugin.
+against a bare mkdocs-material build of the same Markdown pages without our plugin.
 
     python bench/bench_site.py [--n 1000] [--keep]
 
 Generates N circulars (half Chinese, half English, 3-4 pages each, issued by
 the registry's bodies over several years) in a temporary project with the
-shipped registry, mkdocs.yml and site/, then times, in one run:
+shipped registry, mkdocs.yml and site/, then measures, in one run:
 
 1. the full `circulars build` command (a fresh process, as users run it): it
    renders every circular, writes the Word documents in worker processes
-   while MkDocs builds the pages, and builds the site;
+   while MkDocs builds the pages, makes their PDFs with LibreOffice, builds
+   the site and indexes it with Pagefind; its time and the peak memory of all
+   its processes together. Twice: first with every PDF to make, then again, as
+   a secretariat rebuilds, with the PDFs of unchanged documents from their cache;
 2. the Word documents alone, for reference;
 3. `mkdocs build` of a copy of the same pages as plain Markdown files (and the
-   same documents and attachments), with the same theme, search and
-   navigation but without the circulars plugin.
+   same documents and attachments), with the same theme and navigation but
+   without the circulars plugin: once with Material's own search plugin, as a
+   bare mkdocs-material site has it, and once with no search at all;
+4. in Chromium, the bytes a reader downloads to open one circular's page and
+   run one search, on our site and on the bare Material one, and how long
+   after the page starts loading the results show;
+5. the largest page of each site.
 """
 
 from __future__ import annotations
@@ -25,16 +33,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+from page_weight import MATERIAL, OURS, largest_page, measure
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.docx.build import build_documents  # noqa: E402
 from generator.site.build import build_site  # noqa: E402
+from generator.site.pdfs import CACHE_ENV as PDF_CACHE  # noqa: E402
 from generator.site.plugin import CircularsPlugin  # noqa: E402
+from generator.site.search import UI_FILES  # noqa: E402
 from generator.source.loading import load_project  # noqa: E402
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 ZH_SENTENCES = [
     "各级工会要深入贯彻落实党的二十大精神，坚持以职工为中心的工作导向，"
@@ -132,7 +147,7 @@ def capture_pages(project, scratch: Path) -> dict[str, object]:
 
     def keep_files(self, env, *, config, files):
         for file in files:
-            if file.generated_by and not file.src_uri.endswith(".md"):
+            if file.generated_by and not file.src_uri.endswith(".md") and file.src_uri not in UI_FILES:
                 captured[file.src_uri] = Path(file.abs_src_path) if file.abs_src_path else file.content_string
         return original_env(self, env, config=config, files=files)
 
@@ -145,10 +160,82 @@ def capture_pages(project, scratch: Path) -> dict[str, object]:
     return captured
 
 
-def timed(command: list[str], cwd: Path, env: dict) -> float:
+def _tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    parents = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    fields = stat.read().rsplit(b")", 1)[1].split()
+                parents[int(entry.name)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    tree, grown = {root}, True
+    while grown:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grown = bool(more)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, int]:
+    """Seconds a command takes, and the peak memory of its processes together (sampled)."""
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    process.wait()
+    elapsed = time.perf_counter() - started
+    sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command)} failed with exit status {process.returncode}")
+    return elapsed, peak
+
+
+def bare_site(project: Path, captured: dict, scratch: Path, search: bool) -> Path:
+    """The captured pages as plain Markdown files, with mkdocs.yml without our plugin."""
+    bare = scratch / ("bare-search" if search else "bare")
+    docs = bare / "docs"
+    shutil.copytree(project / "site", docs)
+    for src_uri, content in captured.items():
+        target = docs / src_uri
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, Path):
+            shutil.copy(content, target)
+        else:
+            target.write_text(content, encoding="utf-8")
+    # Material's search, with its defaults, in place of ours
+    config = (project / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("  - circulars\n", "  - search\n" if search else "")
+    config = config.replace("docs_dir: site", "docs_dir: docs").replace(
+        "custom_dir: site/overrides", "custom_dir: docs/overrides"
+    )
+    (bare / "mkdocs.yml").write_text(config, encoding="utf-8")
+    return bare
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1e6:.2f} MB"
+
+
+def row(label: str, *figures: str) -> None:
+    print(f"  {label:<52}" + "".join(f" {figure:>15}" for figure in figures))
 
 
 def main() -> int:
@@ -160,42 +247,53 @@ def main() -> int:
     try:
         project = scratch / "project"
         make_project(project, args.n)
+        # every build here shares one cache of PDFs, empty at first
+        os.environ[PDF_CACHE] = str(scratch / "pdf-cache")
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         python = sys.executable
         print(f"{args.n} synthetic circulars in {project} on {os.cpu_count()} cores")
 
-        full = timed([python, "-m", "generator", "build"], project, env)
-        print(f"  circulars build (Word documents + site), a fresh process   {full:7.1f} s")
+        first, first_memory = timed([python, "-m", "generator", "build"], project, env)
+        row("circulars build, first: LibreOffice makes every PDF", f"{first:.1f} s", megabytes(first_memory))
+        full, full_memory = timed([python, "-m", "generator", "build"], project, env)
+        row("circulars build again, the PDFs from their cache", f"{full:.1f} s", megabytes(full_memory))
 
         # the Word documents alone, and the same pages as plain files for bare MkDocs
         loaded = load_project(project)
         started = time.perf_counter()
         build_documents(loaded, loaded.circulars, scratch / "docx-only")
-        docx_only = time.perf_counter() - started
-        print(f"  the Word documents alone (load excluded)                   {docx_only:7.1f} s")
+        row("the Word documents alone (load excluded)", f"{time.perf_counter() - started:.1f} s")
         captured = capture_pages(loaded, scratch)
-        bare = scratch / "bare"
-        docs = bare / "docs"
-        shutil.copytree(project / "site", docs)
-        for src_uri, content in captured.items():
-            target = docs / src_uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, Path):
-                shutil.copy(content, target)
-            else:
-                target.write_text(content, encoding="utf-8")
-        config = (project / "mkdocs.yml").read_text(encoding="utf-8").replace("  - circulars\n", "")
-        config = config.replace("docs_dir: site", "docs_dir: docs").replace(
-            "custom_dir: site/overrides", "custom_dir: docs/overrides"
-        )
-        (bare / "mkdocs.yml").write_text(config, encoding="utf-8")
-        bare_time = timed([python, "-m", "mkdocs", "build", "--quiet"], bare, env)
-        print(f"  bare mkdocs build of the same {len(captured)} files, no plugin    {bare_time:7.1f} s")
+        bare_builds = {}
+        for search in (True, False):
+            bare = bare_site(project, captured, scratch, search)
+            seconds, memory = timed([python, "-m", "mkdocs", "build", "--quiet"], bare, env)
+            bare_builds[search] = (bare, seconds)
+            what = "with Material's search" if search else "without search"
+            row(f"bare mkdocs-material, {what}", f"{seconds:.1f} s", megabytes(memory))
+        print(f"  ({len(captured)} generated files: pages, Word documents, attachments)\n")
+        bare, bare_time = bare_builds[True]
+        row("full build / bare mkdocs-material with its search", f"{full / bare_time:.2f}x", "(target: 1.5x)")
+        row("full build / bare mkdocs-material without search", f"{full / bare_builds[False][1]:.2f}x")
+        row("first full build / bare mkdocs-material with its search", f"{first / bare_time:.2f}x")
+        row("peak memory of the full build", megabytes(full_memory), "(target: 500 MB)")
+
+        ours, theirs = project / "build" / "site", bare / "build" / "site"
         print()
-        print(
-            f"  full build / bare mkdocs: {full / bare_time:.2f}x   (target for the site part: at most 1.5x)"
-        )
-        print(f"  full build: {full:.1f} s for {args.n} circulars   (target: at most 20 s)")
+        row("one circular's page, then one search, in Chromium", "ours", "bare Material")
+        for circular, query in (("bench-00002", "建会率"), ("bench-00003", "workers")):
+            page = f"circulars/{circular}/"
+            a, b = measure(ours, page, query, OURS), measure(theirs, page, query, MATERIAL)
+            print(f"  {circular}, searching {query}:")
+            row("  the page", megabytes(a.page), megabytes(b.page))
+            row("  one search", megabytes(a.search), megabytes(b.search))
+            row("  in all (target: 1 MB)", megabytes(a.page + a.search), megabytes(b.page + b.search))
+            row("  results listed", str(a.results), str(b.results))
+            row("  results shown, from the start of loading", f"{a.seconds:.1f} s", f"{b.seconds:.1f} s")
+        print()
+        for name, site in (("ours", ours), ("bare Material", theirs)):
+            path, size = largest_page(site)
+            row(f"largest page, {name}", f"{size / 1e3:.0f} KB", path)
         if args.keep:
             print(f"kept: {scratch}")
     finally:

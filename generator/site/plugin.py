@@ -220,15 +220,15 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
     def on_env(self, env, *, config, files):
         """Pages are converted; files are copied next: the documents must be there.
         The search is indexed while MkDocs renders the pages (once the documents' workers
-        are done, to bound the build's memory)."""
+        and LibreOffice are done, to bound the build's memory)."""
         self.result = self.documents.finish()
-        self.search.start(Path(config.site_dir))
         for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
         for warning in self.publication.documents_written(
             self.result, files, self.docx_dir(), self.project.root
         ):
             log.warning(warning)
+        self.search.start(Path(config.site_dir))
         return env
 
     def on_page_context(self, context, *, page, config, nav):

@@ -36,9 +36,8 @@
       failed: "Search is not available",
     },
   };
-  // A circular's page speaks its circular's language; other pages the site's.
-  const pageLang = (document.querySelector("article .circular[lang]") || document.documentElement).lang || "";
-  const uiLang = pageLang.toLowerCase().startsWith("zh") ? "zh" : "en";
+  // The page's language: an English circular's page is in English on a Chinese site.
+  const uiLang = document.documentElement.lang.toLowerCase().startsWith("zh") ? "zh" : "en";
   const t = LABELS[uiLang];
 
   // Chinese is indexed character by character (generator/site/search.py, the same
@@ -46,9 +45,10 @@
   // 找准问题 finds exactly those four characters in a row, wherever they stand.
   const HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u{20000}-\u{2ffff}]/u;
   const CJK = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u{20000}-\u{2ffff}]/u;
-  // Pagefind drops punctuation from a query's words: 〔2024〕12号 would become 202412 号
-  const apart = (text) =>
-    text.replace(/[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65\[\]()]/gu, " ").replace(new RegExp(HAN.source, "gu"), " $& ");
+  // Brackets and CJK punctuation become spaces: Pagefind would drop them from a
+  // query's words, and 〔2024〕12号 would become 202412 号.
+  const PUNCTUATION = /[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65[\]()]/gu;
+  const apart = (text) => text.replace(PUNCTUATION, " ").replace(new RegExp(HAN.source, "gu"), " $& ");
   // What to ask each index: every part of the query holding Chinese is a phrase
   // a page must hold (Pagefind gives all pages holding a phrase the same score, so
   // they are ranked by its characters looked up as words), the other words
@@ -192,8 +192,10 @@
     return paragraph;
   };
 
-  const show = async (results, from) => {
+  let latest = 0; // the newest query: older answers arriving late are dropped
+  const show = async (results, from, asked) => {
     const shown = await Promise.all(results.slice(from, from + PAGE).map((result) => result.data()));
+    if (asked !== latest) return from;
     for (const data of shown) {
       const link = element("a", { href: new URL(data.url, root).href });
       if (data.meta.number) link.append(element("span", { class: "circulars-search__number" }, data.meta.number), " ");
@@ -204,7 +206,6 @@
     return from + PAGE;
   };
 
-  let latest = 0; // the newest query: older answers arriving late are dropped
   let results = [];
   let next = 0;
   const search = async () => {
@@ -233,7 +234,7 @@
         .sort((a, b) => (b.language === preferred) - (a.language === preferred) || b.score - a.score)
         .map(({ result }) => result);
       list.replaceChildren();
-      next = await show(results, 0);
+      next = await show(results, 0, asked);
       if (asked !== latest) return;
       status.textContent = results.length ? t.found(results.length) : t.none;
     } catch (error) {
@@ -256,7 +257,7 @@
   });
   more.addEventListener("click", async () => {
     const first = list.children.length;
-    next = await show(results, next);
+    next = await show(results, next, latest);
     list.children[first]?.querySelector("a")?.focus();
   });
   close.addEventListener("click", () => dialog.close());
