@@ -1,4 +1,10 @@
-"""Commands that distribute: numbered copies and mail, the register, verify."""
+"""Commands that distribute: numbered copies and mail, the register, verify.
+
+The stage modules that import Jinja, Markdown, lxml or openpyxl (the copies,
+the distribution run) are imported inside the commands that use them, so that
+`circulars --help` and `circulars check` do not pay for them: for start-up
+time only, never to dodge an import cycle (there is none).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +16,24 @@ import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
-from ..distribution.copies import NotACopy, copy_number_text, parse_identifier, read_identifier
+from ..distribution import DIST_DIR
 from ..distribution.mailer import MailError, SmtpSettings
 from ..distribution.register import ACKNOWLEDGED, Copy, Register, RegisterError
 from ..distribution.register import DEFAULT_PATH as DEFAULT_REGISTER
 from ..distribution.returns.layout import form_name, parse_form_identifier
-from ..distribution.run import DIST_DIR, Distribution, DistributionError, default_out_dir
 from ..docx.preview import soffice
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.project import Project
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .terminal import table
+
+if TYPE_CHECKING:
+    from ..distribution.run import Distribution
 
 
 def _register_path(project: Project, option: Path | None) -> Path:
@@ -57,6 +65,8 @@ REGISTER_OPTION = click.option(
 
 def _progress(total: int, label: str):
     """A progress bar on the terminal (none when output is piped)."""
+    from tqdm import tqdm  # imported here for start-up time only (0.02 s), not for a cycle
+
     return tqdm(total=total, desc=label, unit="copy", file=sys.stderr, disable=None, leave=False)
 
 
@@ -114,6 +124,12 @@ def distribute(
       circulars distribute panzhihua-2024-07
       CIRCULARS_SMTP_HOST=mail.example.org circulars distribute panzhihua-2024-07 --send
     """
+    from ..distribution.run import (  # lazily: see the module's docstring
+        Distribution,
+        DistributionError,
+        default_out_dir,
+    )
+
     project = obj.load()
     fail_on_errors(project)
     selected_circulars(project, (circular_id,))
@@ -154,6 +170,8 @@ def distribute(
 
 
 def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None) -> None:
+    from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+
     circular = distribution.circular
     rows = []
     want_pdf = bool(soffice()) if pdf is None else pdf
@@ -193,6 +211,8 @@ def _show_summary(summary, project: Project) -> None:
 
 
 def _showreport(report, distribution: Distribution) -> None:
+    from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+
     click.echo(
         f"Sent {plural(len(report.sent), 'copy')}"
         + (f"; {report.already} already sent before" if report.already else "")
@@ -246,6 +266,8 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
       circulars distribution status panzhihua-2024-07
       circulars distribution status panzhihua-2024-07 --json
     """
+    from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+
     project = obj.load()
     register = _open_register(project, register_path, must_exist=True)
     try:
@@ -316,6 +338,8 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
     Example:
       circulars distribution ack panzhihua-2024-07 geliping-park-federation
     """
+    from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+
     project = obj.load()
     register = _open_register(project, register_path, must_exist=True)
     try:
@@ -347,6 +371,12 @@ def verify(obj: Context, file: Path, register_path: Path | None) -> None:
       circulars verify dist/panzhihua-2024-07/000012-coking-union/panzhihua-2024-07-000012.docx
       circulars verify dist/panzhihua-2024-07/000012-coking-union/coking-union.xlsx
     """
+    from ..distribution.copies import (  # lazily: see the module's docstring
+        NotACopy,
+        copy_number_text,
+        read_identifier,
+    )
+
     project = obj.load()
     try:
         found = read_identifier(file)
@@ -418,6 +448,8 @@ class _Claim:
 
 
 def _what_it_says(identifier: str) -> _Claim | None:
+    from ..distribution.copies import parse_identifier  # lazily: see the module's docstring
+
     copy = parse_identifier(identifier)
     if copy is not None:
         circular_id, edition, number, recipient_id = copy

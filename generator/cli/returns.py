@@ -1,4 +1,10 @@
-"""Commands that close the loop: return forms out, returns in, progress, reminders."""
+"""Commands that close the loop: return forms out, returns in, progress, reminders.
+
+The forms, the import and the reminders (openpyxl, Jinja, the Word writer's
+package) are imported inside the commands that use them, so that `circulars
+--help` and `circulars check` do not pay for them: for start-up time only,
+never to dodge an import cycle (there is none).
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,11 @@ import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..distribution.mailer import MailError, SmtpSettings
-from ..distribution.returns.forms import ReturnsError, write_forms
-from ..distribution.returns.importing import import_returns
-from ..distribution.returns.reminders import SENDING, SENT, ReminderLog, RemindError, Reminders
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
@@ -22,6 +26,9 @@ from ..source.returns import STATUS_LABELS, Progress, progress, today
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .distribution import REGISTER_OPTION, _open_register, _register_path
 from .terminal import table
+
+if TYPE_CHECKING:
+    from ..distribution.returns.reminders import Reminders
 
 FORMS_DIR = "build/forms"
 
@@ -88,6 +95,8 @@ def forms(obj: Context, circular_id: str, output: Path | None, orgs: tuple[str, 
       circulars returns forms panzhihua-2024-07
       circulars returns forms panzhihua-2024-07 -o forms/ --org geliping-park-federation
     """
+    from ..distribution.returns.forms import ReturnsError, write_forms  # lazily: see the module's docstring
+
     project = obj.load()
     circular = _circular(project, circular_id)
     out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
@@ -133,6 +142,8 @@ def import_(obj: Context, files: tuple[Path, ...]) -> None:
       circulars returns import inbox/geliping-park-federation.xlsx
       circulars returns import inbox/*.xlsx phoned-in.yaml
     """
+    from ..distribution.returns.importing import import_returns  # lazily: see the module's docstring
+
     project = obj.load()
     fail_on_errors(project)
     on = _today()
@@ -291,6 +302,9 @@ def remind(
       circulars remind panzhihua-2024-07 --days 14 --send --dry-run
       circulars remind panzhihua-2024-07 --send
     """
+    from ..distribution.returns.forms import ReturnsError  # lazily: see the module's docstring
+    from ..distribution.returns.reminders import ReminderLog, RemindError, Reminders
+
     project = obj.load()
     circular = _circular(project, circular_id)
     reminders = Reminders(project, circular, days, _today())
@@ -336,6 +350,8 @@ def remind(
 
 
 def _show_plan(project: Project, reminders: Reminders, send: bool) -> None:
+    from ..distribution.returns.reminders import SENDING, SENT  # lazily: see the module's docstring
+
     click.echo(_heading(project, reminders.circular))
     rows = []
     for reminder in reminders.reminders:

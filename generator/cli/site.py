@@ -1,4 +1,9 @@
-"""Commands that publish: build (the Word documents and the site) and serve."""
+"""Commands that publish: build (the Word documents and the site) and serve.
+
+The Word writer and MkDocs are imported inside the commands, so that
+`circulars --help` and `circulars check` do not pay for them: for start-up
+time only, never to dodge an import cycle (there is none).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,6 @@ from pathlib import Path
 
 import click
 
-from ..docx.build import build_documents
-from ..site.build import CONFIG_FILE, SiteError, build_site, check_build_output, serve_site
-from ..site.outputs import UnsafeOutput
 from .common import (
     EXIT_INVALID,
     Context,
@@ -62,6 +64,10 @@ def build(
       circulars build panzhihua-2024-07 sichuan-2024-12
       circulars build --site-url https://intranet.example.org/circulars/
     """
+    from ..docx.build import build_documents  # lazily: see the module's docstring
+    from ..site.build import CONFIG_FILE, SiteError, build_site, check_build_output
+    from ..site.outputs import UnsafeOutput
+
     began = time.perf_counter()
     project = obj.load()
     loaded = time.perf_counter()
@@ -123,6 +129,8 @@ def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
       circulars serve
       circulars serve --drafts -a 0.0.0.0:8000
     """
+    from ..site.build import SiteError, serve_site  # lazily: see the module's docstring
+
     project = obj.load()
     fail_on_errors(project)
     try:

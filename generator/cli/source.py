@@ -1,4 +1,8 @@
-"""Commands on the YAML sources: check, list, new, schema."""
+"""Commands on the YAML sources: check, list, new, schema.
+
+`circulars new` imports its scaffold (Jinja) when it runs, so that `check`
+does not pay for it: for start-up time only, never to dodge an import cycle.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from ..render import scaffold
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.model import ID_PATTERN, LANGUAGES
@@ -155,6 +158,8 @@ def new(
       circulars new --issuer rmt --series head-office --lang en
       circulars new --issuer zkvtc-union --no-number
     """
+    from ..render import scaffold  # lazily: see the module's docstring
+
     project = obj.load()
     if issuer not in project.registry.organizations:
         raise click.BadParameter(f"unknown organization '{issuer}'", param_hint="--issuer")

@@ -1,1 +1,3 @@
 """Stage 4, distribution: numbered, addressed copies, the register of copies, and mail."""
+
+DIST_DIR = "dist"  # where `circulars distribute` writes, one folder per circular, in the project

@@ -25,7 +25,6 @@ from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from ..source.project import Project
 from .register import FileRecord
-from .returns.forms import FormWriter
 from .returns.layout import form_name
 
 
@@ -43,6 +42,10 @@ class BundledForms:
     def __init__(self, project: Project, circular: Circular, edition: str):
         self.project = project
         self.circular = circular
+        # Imported here, not above, for start-up time only (there is no import cycle):
+        # openpyxl and the numpy it pulls in take 0.16 s, which every command paid.
+        from .returns.forms import FormWriter
+
         self.writer = FormWriter(project, circular, edition)
 
     def name(self, org_id: str) -> str | None:

@@ -30,13 +30,13 @@ from ..source.inline_markup import to_plain
 from ..source.model import Circular, Selector
 from ..source.project import Project
 from ..source.registry_format import Organization
+from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
 from .edition import DistributionError, Edition
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
 from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
-DIST_DIR = "dist"
 COVER_NOTE = "cover-note.txt.j2"
 MIME = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

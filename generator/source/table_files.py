@@ -19,9 +19,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-
 from .diagnostics import Position
 from .files import FileProblem, read_regular
 from .tables import GridCell, RowInput
@@ -126,6 +123,11 @@ def _csv_rows(raw: bytes, shown: str) -> list[list[str]]:
 
 
 def _workbook(raw: bytes, shown: str, formulas: bool):
+    # Imported here, not above: openpyxl (and the numpy it pulls in) takes 0.16 s to
+    # import, which every `circulars check` and `build` would pay for tables that are
+    # rarely XLSX. Only for start-up time: there is no import cycle.
+    from openpyxl import load_workbook
+
     if raw.startswith(_OLE):
         raise TableFileError(
             f"'{shown}' is an old .xls or a password-protected workbook: save it as .xlsx without a password"
@@ -143,6 +145,8 @@ def _workbook(raw: bytes, shown: str, formulas: bool):
 
 
 def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
+    from openpyxl.utils import get_column_letter  # see _workbook
+
     values = _workbook(raw, shown, formulas=False)
     formulas = _workbook(raw, shown, formulas=True)
     names = values.sheetnames

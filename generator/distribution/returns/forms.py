@@ -25,6 +25,7 @@ unions does not run openpyxl thousands of times.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import io
 import json
@@ -32,13 +33,8 @@ import zipfile
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.workbook.protection import WorkbookProtection
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.writer.excel import ExcelWriter
 
 from ...docx.build import write_atomically
 from ...docx.package import Entry, compress, read_parts, write_parts
@@ -63,6 +59,9 @@ from .layout import (
     form_name,
     headers,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 # Where each organization's own values go in a template: plain letters, which
 # openpyxl and XML escaping leave as they are.
@@ -109,6 +108,8 @@ def workbook_parts(workbook: Workbook, when: datetime.datetime) -> dict[str, byt
     """The workbook's parts (name -> XML), stamped with `when` instead of the time it was saved."""
     workbook.properties.created = when
     workbook.properties.modified = when
+    from openpyxl.writer.excel import ExcelWriter
+
     buffer = io.BytesIO()
     ExcelWriter(workbook, zipfile.ZipFile(buffer, "w")).save()  # stored: read back at once
     return read_parts(buffer.getvalue())
@@ -140,29 +141,38 @@ class _Template:
         return write_parts(parts)
 
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
-_FILL_IN = PatternFill("solid", fgColor="FFF2CC")
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_OPEN = Protection(locked=False)
+# openpyxl is imported where a form is made, not above: with the numpy it pulls in
+# it takes 0.16 s to import, which every command (even `circulars --help`) paid.
+# Only for start-up time: there is no import cycle.
 
 
-_STYLES = {
-    "header": {"font": _BOLD, "fill": _HEADER_FILL, "border": _BOX, "alignment": _WRAP},
-    "given": {"alignment": _WRAP, "border": _BOX},
-    "given-date": {"alignment": _WRAP, "border": _BOX, "number_format": "yyyy-mm-dd"},
-    "open": {"alignment": _WRAP, "border": _BOX, "protection": _OPEN, "fill": _FILL_IN},
-    "open-date": {
-        "alignment": _WRAP,
-        "border": _BOX,
-        "protection": _OPEN,
-        "fill": _FILL_IN,
-        "number_format": "yyyy-mm-dd",
-    },
-}
+@functools.cache
+def _cell_styles() -> dict[str, dict]:
+    """What each kind of cell sets: font, fill, border, alignment, protection, format."""
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+
+    wrap = Alignment(wrap_text=True, vertical="top")
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    fill_in, unlocked = PatternFill("solid", fgColor="FFF2CC"), Protection(locked=False)
+    return {
+        "title": {"font": Font(bold=True, size=14)},
+        "bold": {"font": Font(bold=True)},
+        "header": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="D9D9D9"), "border": box}
+        | {"alignment": wrap},
+        "given": {"alignment": wrap, "border": box},
+        "given-date": {"alignment": wrap, "border": box, "number_format": "yyyy-mm-dd"},
+        "open": {"alignment": wrap, "border": box, "protection": unlocked, "fill": fill_in},
+        "open-date": {
+            "alignment": wrap,
+            "border": box,
+            "protection": unlocked,
+            "fill": fill_in,
+            "number_format": "yyyy-mm-dd",
+        },
+    }
+
+
 _ROW_STYLE = {"deadline": "given-date", "status": "open", "value": "open", "date": "open-date"}
 _ROW_STYLE |= {"note": "open", "who": "open"}
 
@@ -183,7 +193,7 @@ class _Styles:
         if made is not None:
             cell._style = copy(made)
             return
-        for name, value in _STYLES[kind].items():
+        for name, value in _cell_styles()[kind].items():
             setattr(cell, name, value)
         self.made[kind] = cell._style
 
@@ -230,20 +240,23 @@ class FormWriter:
 
     def _template(self, items: list[Item]) -> dict[str, bytes]:
         """The parts of the form for these items, with slots for the organization."""
+        from openpyxl import Workbook  # see _cell_styles
+        from openpyxl.worksheet.datavalidation import DataValidation
+
         circular, lang = self.circular, self.circular.language
         text = TEXT[lang]
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = SHEET_TITLE[lang]
         title = text["title"].format(number=self.number, title=to_plain(circular.title)).strip()
-        for row, value, font in (
-            (1, title, _TITLE),
-            (2, text["org"].format(name=NAME_SLOT), _BOLD),
+        for row, value, style in (
+            (1, title, "title"),
+            (2, text["org"].format(name=NAME_SLOT), "bold"),
             (3, text["how"].format(issuer=self.issuer), None),
         ):
             cell = sheet.cell(row, 1, value)  # unmerged: the text runs on over the empty cells
-            if font:
-                cell.font = font
+            if style:
+                cell.font = _cell_styles()[style]["font"]
         styles = _Styles()
         for column, header in enumerate(headers(lang), 1):
             styles.apply(sheet.cell(HEADER_ROW, column, header), "header")
@@ -301,6 +314,8 @@ class FormWriter:
         for row in rows:
             meta.append(row)
         meta.protection.sheet = True
+        from openpyxl.workbook.protection import WorkbookProtection
+
         workbook.security = WorkbookProtection(lockStructure=True)
         props = workbook.properties
         props.identifier = form_identifier(self.circular.id, self.edition, ORG_SLOT)
