@@ -55,10 +55,9 @@ NOT_INDEXED = ".headerlink, .download, .download-facts, .md-tags"
 # Chinese characters: each is indexed as a word of its own (search.js splits
 # queries with the same ranges). Brackets stay on what they enclose, but apart
 # from what follows: 〔2024〕12号 is the words 〔2024〕 12 号, as a query has it.
-_HAN = re.compile("([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff])")
-_OPENING = re.compile(r"(?<=\S)([〔【（「『《〈〖〘〚［])")
-_CLOSING = re.compile(r"([〕】）」』》〉〗〙〛］])(?=\S)")
-_TAG = re.compile(r"(<[^>]*>)")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]+")
+_OPENING, _CLOSING = "〔【（「『《〈〖〘〚［", "〕】）」』》〉〗〙〛］"
+_BRACKETS = str.maketrans({b: f" {b}" for b in _OPENING} | {b: f"{b} " for b in _CLOSING})
 
 
 class SearchError(Exception):
@@ -79,13 +78,10 @@ def add_search_box(config) -> None:
 
 
 def characters_apart(text: str) -> str:
-    """Text with each Chinese character, and each bracketed part, set apart by spaces."""
-    return _CLOSING.sub(r"\1 ", _OPENING.sub(r" \1", _HAN.sub(r" \1 ", text)))
-
-
-def indexed_html(content: str) -> str:
-    """HTML with the Chinese of its text set apart character by character (tags left alone)."""
-    return "".join(part if part.startswith("<") else characters_apart(part) for part in _TAG.split(content))
+    """Text with each Chinese character, and each bracketed part, set apart by spaces.
+    Applied to a page's HTML whole, it spaces attribute values too, which only
+    Pagefind reads (it indexes text, not them)."""
+    return _HAN.sub(lambda run: f" {' '.join(run.group())} ", text).translate(_BRACKETS)
 
 
 def bundle_language(lang: str) -> str:
@@ -133,7 +129,7 @@ class SearchIndex:
             f'<!doctype html><html lang="{"zh-CN" if language == "zh" else "en"}"><head>'
             f'<meta charset="utf-8"><title>{title}</title></head><body>'
             # ignored as text, read for the metadata
-            f"<div data-pagefind-ignore>{meta}</div>{weighted}{indexed_html(content)}</body></html>"
+            f"<div data-pagefind-ignore>{meta}</div>{weighted}{characters_apart(content)}</body></html>"
         )
         target = self.scratch / language / path
         target.parent.mkdir(parents=True, exist_ok=True)
