@@ -21,7 +21,6 @@ text is, the way a typesetter would:
 from __future__ import annotations
 
 import itertools
-import logging
 import math
 import re
 
@@ -151,10 +150,11 @@ def title_breaks(text: str, per_line: int) -> list[int]:
     """Where to break a title (character offsets): only between the words jieba
     finds, into as few lines as fit, as even as can be, and failing even, the
     longer line first (a trapezoid) or in the middle (a diamond)."""
-    import jieba
+    # Imported here for start-up time only (jieba takes 0.2 s to import), not for a cycle:
+    # a process that writes no long Chinese title never loads it.
+    from .title_words import word_ends
 
-    jieba.setLogLevel(logging.WARNING)
-    ends = [end for _, _, end in jieba.tokenize(text)][:-1]
+    ends = word_ends(text)[:-1]
     width = _width_in_characters(text)
     for lines in range(math.ceil(width / per_line), math.ceil(width / per_line) + 3):
         best: tuple[float, list[int]] | None = None
