@@ -10,7 +10,9 @@ import markdown
 import pytest
 from conftest import REPO, circular_yaml, run, write
 from docx_reading import W, blocks
+from jinja2.sandbox import SandboxedEnvironment
 
+from generator.render.environment import environment
 from generator.render.markup import escape_markdown, to_markdown
 from generator.render.renderer import Renderer, number_headings
 from generator.source.loading import load_project
@@ -169,3 +171,28 @@ def test_restyled_reference_document_is_followed(project):
     assert str(built.styles["Organ Mark"].font.color.rgb) == "C00000"
     assert built.styles["Normal"].font.size == docx.shared.Pt(15)
     assert built.paragraphs[0].text == "攀枝花市总工会文件"
+
+
+def test_built_in_templates_render_in_a_plain_environment_a_projects_own_in_the_sandbox(project):
+    """The package's templates are its code and skip the sandbox's checks; as soon as a project
+    has a template of its own, every template renders in the sandbox, which refuses to reach
+    into Python."""
+
+    def sandboxed(root) -> bool:
+        return isinstance(Renderer(root, load_project(root).registry).env, SandboxedEnvironment)
+
+    assert not sandboxed(REPO)
+    assert not sandboxed(project)
+    write(project, "templates/fonts.conf", "<fontconfig/>")
+    shutil.copy(REPO / "templates" / "gbt9704.docx", project / "templates" / "gbt9704.docx")
+    assert not sandboxed(project)  # a Word reference document and fonts.conf are not Jinja
+    plain = environment(project)
+    write(project, "templates/notice.md.j2", "{{ c.__class__.__mro__ }}\n")
+    assert sandboxed(project)
+    result = run(project, "build", "panzhihua-2024-07")
+    assert result.exit_code == 1
+    assert "notice.md.j2:1: template error: access to attribute '__class__'" in result.output
+    assert not (project / "build" / "docx" / "panzhihua-2024-07.docx").exists()
+    # the plain environment made before reads only the package's folder, never the new template
+    _source, filename, _uptodate = plain.loader.get_source(plain, "notice.md.j2")
+    assert filename == str(REPO / "templates" / "notice.md.j2")

@@ -1,10 +1,16 @@
-"""The Jinja environment: configured once, sandboxed, strict, overridable.
+"""The Jinja environment: configured once, strict, overridable, sandboxed for the project's own.
 
 Templates are looked up first in the project's own `templates/` folder, then in
 the templates shipped with the package, so a secretariat can override one file
 (say, the English notice) and keep the rest. Text from YAML only ever reaches a
 template as data, never as template source, and the sandbox keeps templates
 themselves from reaching into Python.
+
+A project with no templates of its own renders with the built-in ones alone,
+which are the package's code: they get a plain environment that reads only the
+package's folder, without the sandbox's checks on every attribute and call
+(a fifth of the rendering time). As soon as the project has a template of its
+own, every template renders in the sandbox.
 """
 
 from __future__ import annotations
@@ -13,10 +19,10 @@ import functools
 import json
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from ..source.templates import template_dirs
+from ..source.templates import builtin_templates, has_own_templates, template_dirs
 
 # The largest string or list `*` may make, and integer `**` may compute (in bits):
 # the sandbox already refuses ranges over 100,000 items; this keeps `"x" * 10**10`
@@ -49,16 +55,35 @@ def _power_bits(base, exponent) -> int:
     return 0
 
 
+_SETTINGS = {
+    "undefined": StrictUndefined,
+    "autoescape": False,  # the output is Markdown; filters escape every text from YAML
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+
+def _yaml_filter(text) -> str:
+    """A JSON string is a valid YAML scalar: safe for titles typed on the command line."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def environment(project_root: Path) -> Environment:
+    """The sandbox when the project has templates of its own, else the built-in templates' own."""
+    return _sandbox(project_root) if has_own_templates(project_root) else _builtin()
+
+
 @functools.cache
-def environment(project_root: Path) -> ImmutableSandboxedEnvironment:
-    env = _Sandbox(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(project_root)]),
-        undefined=StrictUndefined,
-        autoescape=False,  # the output is Markdown; filters escape every text from YAML
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    # a JSON string is a valid YAML scalar: safe for titles typed on the command line
-    env.filters["yaml"] = lambda text: json.dumps(text, ensure_ascii=False)
+def _sandbox(project_root: Path) -> ImmutableSandboxedEnvironment:
+    loader = ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(project_root)])
+    env = _Sandbox(loader=loader, **_SETTINGS)
+    env.filters["yaml"] = _yaml_filter
+    return env
+
+
+@functools.cache
+def _builtin() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(builtin_templates())), **_SETTINGS)
+    env.filters["yaml"] = _yaml_filter
     return env

@@ -6,9 +6,14 @@ document) by putting its own copy in the project's templates/ folder.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 TEMPLATES_DIR = "templates"
+
+# Files of the templates folder that Jinja never loads: the Word reference documents
+# (*.docx) and LibreOffice's font substitutions.
+_NOT_JINJA = ("fonts.conf",)
 
 
 def builtin_templates() -> Path:
@@ -34,3 +39,18 @@ def find_template_file(project_root: Path, name: str) -> Path:
     raise FileNotFoundError(
         f"template '{name}' not found in {', '.join(map(str, template_dirs(project_root)))}"
     )
+
+
+def has_own_templates(project_root: Path) -> bool:
+    """Whether the project's templates/ holds anything Jinja could load: any file but
+    the Word reference documents and fonts.conf, or a link to a folder. Such a project
+    renders in the sandbox; the built-in templates alone are trusted code."""
+    project = project_root / TEMPLATES_DIR
+    if not project.is_dir() or project.resolve() == builtin_templates().resolve():
+        return False
+    for folder, dirs, files in os.walk(project):
+        if any(os.path.islink(os.path.join(folder, d)) for d in dirs):
+            return True
+        if any(not name.endswith(".docx") and name not in _NOT_JINJA for name in files):
+            return True
+    return False
