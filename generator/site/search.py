@@ -26,11 +26,14 @@ metadata, and the document number once more, weighted high, so that
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import shutil
 import subprocess
 import tempfile
-import threading
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.structure.pages import Page
@@ -89,19 +92,28 @@ def bundle_language(lang: str) -> str:
     return "zh" if lang.lower().startswith("zh") else "en"
 
 
+@dataclass(frozen=True)
+class _Page:
+    language: str  # the bundle: zh or en
+    path: str  # its HTML file in the site
+    title: str  # HTML
+    content: str  # HTML
+    number: str  # plain text
+
+
 class SearchIndex:
-    """The pages to search, collected during one build: written out as MkDocs converts
-    them, indexed by Pagefind while MkDocs renders the pages (`start`), and put in
-    place once the site is built (`finish`)."""
+    """The pages to search, collected as MkDocs converts them, and indexed in another
+    process while MkDocs renders the pages (`start`): setting the Chinese apart and
+    writing the documents takes a second of Python at 1,000 circulars, then Pagefind
+    runs. `finish` waits for it once the site is built."""
 
     def __init__(self, site_language: str, keep_index_url: bool = False) -> None:
         self.site_language = site_language
         # with use_directory_urls off, links end in index.html, and so must results
         self.keep_index_url = keep_index_url
-        self.scratch = Path(tempfile.mkdtemp(prefix="circulars-search-"))
-        self.languages: set[str] = set()
-        self.indexing: threading.Thread | None = None
-        self.problem: str | None = None
+        self.pages: list[_Page] = []
+        self.indexing: ProcessPoolExecutor | None = None
+        self.done: Future | None = None
         self.bundles: Path | None = None
 
     def add_page(self, page: Page, content: str, circular: Circular | None, number: str) -> None:
@@ -119,74 +131,84 @@ class SearchIndex:
     def add(self, path: str, lang: str, title: str, content: str, number: str = "") -> None:
         """A page at `path` in the site (its HTML file), in language `lang`, with its
         title and content as HTML and its document number as plain text."""
-        language = bundle_language(lang)
-        number_html = html(number)
-        meta = f'<p data-pagefind-meta="title">{title}</p>'
-        if number:
-            meta += f'<p data-pagefind-meta="number">{number_html}</p>'
-        weighted = f'<p data-pagefind-weight="10">{html(characters_apart(number))}</p>' if number else ""
-        document = (
-            f'<!doctype html><html lang="{"zh-CN" if language == "zh" else "en"}"><head>'
-            f'<meta charset="utf-8"><title>{title}</title></head><body>'
-            # ignored as text, read for the metadata
-            f"<div data-pagefind-ignore>{meta}</div>{weighted}{characters_apart(content)}</body></html>"
-        )
-        target = self.scratch / language / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(document, encoding="utf-8")
-        self.languages.add(language)
+        self.pages.append(_Page(bundle_language(lang), path, title, content, number))
+
+    def languages(self) -> list[str]:
+        return [lang for lang in LANGUAGES if any(page.language == lang for page in self.pages)]
 
     def start(self, site_dir: Path) -> None:
-        """Index the pages into site_dir/pagefind/<language>/, in the background.
-        One language after the other: two at once would add up their memory."""
+        """Index the pages into site_dir/pagefind/<language>/, in the background."""
         self.bundles = Path(site_dir).resolve() / BUNDLE_DIR
         if self.bundles.exists():
             shutil.rmtree(self.bundles)
-        languages = [lang for lang in LANGUAGES if lang in self.languages]
-
-        def index() -> None:
-            for language in languages:
-                self.problem = self._pagefind(self.scratch / language, self.bundles / language)
-                if self.problem:
-                    return
-
-        self.indexing = threading.Thread(target=index, name="pagefind")
-        self.indexing.start()
+        # a fresh interpreter: a fork would start as big as MkDocs' process is by now
+        self.indexing = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        languages, keep = self.languages(), self.keep_index_url
+        self.done = self.indexing.submit(_index, self.pages, languages, self.bundles, keep)
 
     def finish(self) -> None:
         """Wait for the index; say which bundles there are, for search.js (Pagefind
         cannot index no pages)."""
-        self.abandon()
-        if self.problem:
-            raise SearchError(f"Pagefind could not index the search: {self.problem}")
+        problem = self.abandon()
+        if problem:
+            raise SearchError(f"Pagefind could not index the search: {problem}")
         self.bundles.mkdir(parents=True, exist_ok=True)
-        languages = [lang for lang in LANGUAGES if lang in self.languages]
-        (self.bundles / LANGUAGES_FILE).write_text(json.dumps(languages), encoding="utf-8")
+        (self.bundles / LANGUAGES_FILE).write_text(json.dumps(self.languages()), encoding="utf-8")
 
-    def abandon(self) -> None:
-        """Wait for Pagefind if it runs, and remove the pages written for it."""
-        if self.indexing is not None:
-            self.indexing.join()
-        shutil.rmtree(self.scratch, ignore_errors=True)
-
-    def _pagefind(self, pages: Path, output: Path) -> str | None:
-        """Run Pagefind; what went wrong, if anything."""
-        command = [
-            str(get_executable()),
-            "--site",
-            str(pages),
-            "--output-path",
-            str(output),
-            "--exclude-selectors",
-            NOT_INDEXED,
-            "--silent",
-        ]
-        if self.keep_index_url:
-            command.append("--keep-index-url")
-        try:
-            done = subprocess.run(command, capture_output=True, text=True, check=False)
-        except OSError as error:
-            return f"cannot run {command[0]} ({error})"
-        if done.returncode == 0:
+    def abandon(self) -> str | None:
+        """Wait for the indexing if it runs; what went wrong, if anything."""
+        if self.indexing is None:
             return None
-        return (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
+        try:
+            return self.done.result()
+        except (BrokenProcessPool, OSError) as error:
+            return f"the indexing process failed ({error})"
+        finally:
+            self.indexing.shutdown()
+            self.indexing = None
+
+
+def _index(pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool) -> str | None:
+    """In the indexing process: the documents for Pagefind, then Pagefind once per language,
+    one after the other (two at once would add up their memory). What went wrong, if anything."""
+    with tempfile.TemporaryDirectory(prefix="circulars-search-") as scratch:
+        for page in pages:
+            target = Path(scratch) / page.language / page.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(_document(page), encoding="utf-8")
+        for language in languages:
+            problem = _pagefind(Path(scratch) / language, bundles / language, keep_index_url)
+            if problem:
+                return problem
+    return None
+
+
+def _document(page: _Page) -> str:
+    """What Pagefind reads of a page: its content with the Chinese set apart, its title and
+    number as metadata, and the number once more, weighted high."""
+    meta = f'<p data-pagefind-meta="title">{page.title}</p>'
+    weighted = ""
+    if page.number:
+        meta += f'<p data-pagefind-meta="number">{html(page.number)}</p>'
+        weighted = f'<p data-pagefind-weight="10">{html(characters_apart(page.number))}</p>'
+    return (
+        f'<!doctype html><html lang="{"zh-CN" if page.language == "zh" else "en"}"><head>'
+        f'<meta charset="utf-8"><title>{page.title}</title></head><body>'
+        # ignored as text, read for the metadata
+        f"<div data-pagefind-ignore>{meta}</div>{weighted}{characters_apart(page.content)}</body></html>"
+    )
+
+
+def _pagefind(pages: Path, output: Path, keep_index_url: bool) -> str | None:
+    """Run Pagefind; what went wrong, if anything."""
+    command = [str(get_executable()), "--site", str(pages), "--output-path", str(output)]
+    command += ["--exclude-selectors", NOT_INDEXED, "--silent"]
+    if keep_index_url:
+        command.append("--keep-index-url")
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as error:
+        return f"cannot run {command[0]} ({error})"
+    if done.returncode == 0:
+        return None
+    return (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
