@@ -326,3 +326,33 @@ def test_no_placeholder_repository_or_edit_pencil(project):
     edit = doc.cssselect("a.md-content__button")[0].get("href")
     assert edit.startswith("https://git.sichuan-ftu.org.cn/federation/circulars/")
     assert edit.endswith("circulars/2024/panzhihua-2024-07.yaml")
+
+
+def test_pdfs_a_libreoffice_run_leaves_out_are_converted_in_a_second_pass(tmp_path, monkeypatch):
+    """A LibreOffice run that stops part-way (as runs of hundreds of documents did) loses
+    only the rest of its batch, and those are converted again once."""
+    from generator.docx.preview import PreviewError
+    from generator.site import pdfs
+
+    calls: list[int] = []
+
+    def stops_after_the_first(documents, out, project_root, timeout):
+        calls.append(len(documents))
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{documents[0].stem}.pdf").write_bytes(b"%PDF-1.7 " + documents[0].read_bytes())
+        if len(documents) > 1:
+            raise PreviewError("LibreOffice stopped")
+
+    monkeypatch.setattr(pdfs, "to_pdf", stops_after_the_first)
+    monkeypatch.setattr(pdfs, "BATCH", 2)
+    monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    documents = {}
+    for n in range(3):
+        path = tmp_path / f"c{n}.docx"
+        path.write_bytes(f"document {n}".encode())
+        documents[f"c{n}"] = (path, f"{n:064x}")
+    result = pdfs.render_pdfs(documents, tmp_path, tmp_path)
+    assert calls == [2, 1, 1]  # batches of two and one, then the one the first batch lost
+    assert sorted(result.pdfs) == ["c0", "c1", "c2"] and result.warnings == []
+    assert result.pdfs["c1"].read_bytes() == b"%PDF-1.7 document 1"

@@ -29,6 +29,7 @@ CACHE_ENV = "CIRCULARS_PDF_CACHE"
 # and this long for each document (a long GB/T 9704 circular takes about 2 s).
 START_SECONDS = 120
 SECONDS_PER_DOCUMENT = 10
+BATCH = 50
 
 
 @dataclass
@@ -76,8 +77,11 @@ def render_pdfs(documents: dict[str, tuple[Path, str]], docx_dir: Path, project_
 def _convert(
     missing: dict[str, tuple[Path, str]], cache: Path, project_root: Path, warnings: list[str]
 ) -> int:
-    """Convert in one LibreOffice run; each PDF enters the cache under its document's
-    SHA-256 by a rename, so an interrupted build leaves no half-written PDF there."""
+    """Convert in LibreOffice runs of BATCH documents, then once more those a run left
+    out: at 1,000 documents one run would stop part-way (a crash of LibreOffice loses
+    the rest of its list), leaving PDFs missing at every build. Each PDF enters the
+    cache under its document's SHA-256 by a rename, so an interrupted build leaves
+    no half-written PDF there."""
     with tempfile.TemporaryDirectory(prefix="circulars-pdf-") as scratch:
         scratch_dir = Path(scratch)
         # copies named by SHA-256, so that the PDFs come out named by it too
@@ -87,13 +91,24 @@ def _convert(
             shutil.copyfile(path, copy)
             inputs.append(copy)
         out = scratch_dir / "pdf"
-        timeout = START_SECONDS + SECONDS_PER_DOCUMENT * len(inputs)
-        try:
-            to_pdf(inputs, out, project_root, timeout=timeout)
-        except PreviewError as error:  # some may have been converted: keep those
-            warnings.append(f"some circulars have no PDF on the site: {error}")
         converted = 0
-        for made in out.glob("*.pdf") if out.is_dir() else []:
-            os.replace(made, cache / made.name)
-            converted += 1
+        problems: list[str] = []
+        for _attempt in range(2):  # a second pass for what a run left out
+            waiting = [document for document in inputs if not (cache / f"{document.stem}.pdf").exists()]
+            problems = []
+            for start in range(0, len(waiting), BATCH):
+                batch = waiting[start : start + BATCH]
+                try:
+                    to_pdf(
+                        batch, out, project_root, timeout=START_SECONDS + SECONDS_PER_DOCUMENT * len(batch)
+                    )
+                except PreviewError as error:  # some may have been converted: keep those
+                    problems.append(str(error))
+                for made in out.glob("*.pdf") if out.is_dir() else []:
+                    os.replace(made, cache / made.name)
+                    converted += 1
+            if not problems:
+                break
+        if problems:
+            warnings.append(f"some circulars have no PDF on the site: {problems[0]}")
     return converted
