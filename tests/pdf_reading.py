@@ -75,6 +75,24 @@ class Page:
         scale = 25.4 / 600
         return top + rows[0] * scale, top + (rows[-1] + 1) * scale
 
+    def red_ink(self, left: float, top: float, right: float, bottom: float) -> tuple[float, float]:
+        """Top and bottom (mm) of the red printed in a box (ink() reads grey, where red is light)."""
+        with pymupdf.open(self.path) as document:
+            clip = pymupdf.Rect(left / MM, top / MM, right / MM, bottom / MM)
+            pixmap = document[self.number - 1].get_pixmap(clip=clip, dpi=600)
+        samples, stride = pixmap.samples, pixmap.stride
+        rows = [
+            y
+            for y in range(pixmap.height)
+            if any(
+                samples[y * stride + 3 * x] > 160 and samples[y * stride + 3 * x + 1] < 100
+                for x in range(pixmap.width)
+            )
+        ]
+        assert rows, "nothing red printed there"
+        scale = 25.4 / 600
+        return top + rows[0] * scale, top + (rows[-1] + 1) * scale
+
     @property
     def text(self) -> str:
         return "".join(line.text for line in self.lines)

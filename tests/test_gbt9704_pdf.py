@@ -49,6 +49,7 @@ def _need(program: str) -> None:
 
 # --- the documents --------------------------------------------------------------
 
+LETTER, LETTER_COPY = "letter", "letter-copy"
 LONG_TITLE = "关于进一步加强新时代产业工人队伍建设改革推动全省工会干部下基层驻点工作常态化长效化的通知"
 
 
@@ -71,6 +72,8 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         "person-sealed": source["panzhihua-2024-07"].model_copy(
             update={"id": "person-sealed", "seal": "person", "attachments": []}
         ),
+        # the letter form (信函格式, §10.1), two pages of text and a 版记
+        LETTER: source["sichuan-2022-05"].model_copy(update={"id": LETTER, "kind": "letter"}),
     }
     circulars = [source[name] for name in SHIPPED + ENGLISH] + list(made.values())
     result = build_documents(project, circulars, out, jobs=1)
@@ -87,6 +90,11 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         marked, copy=CopyMarks("000004", "格里坪焦化有限公司工会")
     )
     (out / "copy.docx").write_bytes(DocxWriter(REPO, project.registry).write(rendered).data)
+    letter_copy = marked.model_copy(update={"id": LETTER_COPY, "kind": "letter"})
+    rendered = Renderer(REPO, project.registry).render(
+        letter_copy, copy=CopyMarks("000004", "格里坪焦化有限公司工会")
+    )
+    (out / f"{LETTER_COPY}.docx").write_bytes(DocxWriter(REPO, project.registry).write(rendered).data)
     documents = sorted(out.glob("*.docx"))
     return {
         pdf.stem: read_pdf(pdf)
@@ -95,7 +103,8 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
 
 
 def _chinese(pdfs):
-    return [name for name in pdfs if name != "copy" and name not in ENGLISH]
+    """The documents in the ordinary form (文件格式): not the copy, not the letter."""
+    return [name for name in pdfs if name not in ("copy", LETTER, LETTER_COPY) and name not in ENGLISH]
 
 
 RED = 0xFF0000
@@ -483,6 +492,73 @@ def test_copy_number_secrecy_and_urgency_top_left(pdfs):
     assert abs(mark[0].top - (TOP + 35)) <= 1.5, (
         f"organ mark top {mark[0].top - TOP:.1f} mm into the type area"
     )
+
+
+# --- the letter form (信函格式, §10.1) --------------------------------------------------------
+
+
+def _double_rules(page: Page) -> list[tuple[Rule, Rule]]:
+    """The red double rules, top to bottom, each as (upper line, lower line)."""
+    red = sorted(
+        {
+            (round(r.y, 2), round(r.width, 2)): r for r in page.rules if r.color[0] > 0.9 and r.color[1] < 0.1
+        }.values(),
+        key=lambda r: r.y,
+    )
+    pairs = [(a, b) for a, b in itertools.pairwise(red) if b.y - a.y < 1.5]
+    return pairs
+
+
+def test_letter_mark_30_mm_from_the_page_top_and_double_rule_4_mm_below(pdfs):
+    page = pdfs[LETTER][0]
+    mark = next(line for line in page.lines if line.color == RED)
+    assert mark.text == "四川省总工会" and "文件" not in page.text  # no 文件 in the letter form
+    ink_top, ink_bottom = page.red_ink(mark.left, mark.top - 3, mark.right, mark.bottom)
+    assert abs(ink_top - 30) <= 1.0, f"mark's top {ink_top:.1f} mm from the page top"
+    (upper, lower), _ = _double_rules(page)
+    assert upper.width > 2 * lower.width, "the first double rule is thick over thin (上粗下细)"
+    gap = upper.y - upper.width / 2 - ink_bottom
+    assert abs(gap - 4) <= 0.5, f"the double rule {gap:.1f} mm below the mark"
+    assert abs((mark.left + mark.right) / 2 - (LEFT + RIGHT) / 2) <= 0.5
+    number = next(line for line in page.lines if re.search(r"〔\d{4}〕\d+号", line.text))
+    assert number.top > lower.y and abs(number.right - RIGHT) <= 0.5  # under the rule, at the right edge
+
+
+def test_letter_double_rules_170_mm_centred_the_second_20_mm_above_the_foot(pdfs):
+    page = pdfs[LETTER][0]
+    rules = _double_rules(page)
+    assert len(rules) == 2, [(r.y, r.width) for r in page.rules]
+    for line in itertools.chain(*rules):
+        assert abs(line.right - line.left - 170) <= 0.5, f"{line.right - line.left:.1f} mm long"
+        # centred on the type area, as the mark and the title are
+        assert abs((line.left + line.right) / 2 - (LEFT + RIGHT) / 2) <= 0.5
+    upper, lower = rules[1]
+    assert lower.width > 2 * upper.width, "the second double rule is thin over thick (上细下粗)"
+    middle = (upper.y + lower.y) / 2
+    assert abs(297 - middle - 20) <= 1.0, f"{297 - middle:.1f} mm above the foot of the page"
+    # the later pages have neither rule nor mark
+    assert all(not _double_rules(p) for p in pdfs[LETTER][1:])
+    assert all(line.color != RED for p in pdfs[LETTER][1:] for line in p.lines)
+
+
+def test_letter_copy_number_secrecy_and_urgency_under_the_first_double_rule(pdfs):
+    page = pdfs[LETTER_COPY][0]
+    (_, rule), _ = _double_rules(page)
+    lines = [line for line in page.lines if line.top > rule.y and line.left < LEFT + 0.3]
+    texts = [line.text for line in lines[:3]]
+    assert (
+        texts[0].startswith("000004") and texts[1].startswith("机密★1年") and texts[2].startswith("特急")
+    ), texts
+    assert lines[0].top - rule.y < CHAR * 2  # the first of them straight under the rule
+    assert "发：格里坪焦化有限公司工会" in lines[0].text  # the addressee beside the copy number
+    assert page.find("〔2024〕").top > lines[2].top
+
+
+def test_letter_first_page_unnumbered_the_second_numbered(pdfs):
+    pages = pdfs[LETTER]
+    assert len(pages) >= 2
+    assert pages[0].footer() is None, pages[0].footer().text
+    assert pages[1].footer() is not None and pages[1].footer().text == "—2—"
 
 
 # --- the international layout ---------------------------------------------------------------

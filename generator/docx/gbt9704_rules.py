@@ -9,6 +9,11 @@ text is, the way a typesetter would:
 * without a seal, the date starts two characters right of the signature; with
   a seal, the signature is centred over the date; with the signatory's own seal,
   title and name end four characters from the right, the date a line below;
+* in the letter form (信函格式, §10.1) the mark's top is 30 mm from the top of
+  the page, above the text area (a frame placed on the page); the double rules
+  under it and 20 mm above the foot of the page are 170 mm long, centred on the
+  type area; copy number, secrecy and urgency go under the first; the first page
+  carries no page number;
 * the closing block (版记: CC and imprint) sits at the bottom of the text area
   of the last page, between rules across the text width: a table anchored to
   the bottom margin, whose borders are the rules. When the reference document's
@@ -25,7 +30,7 @@ import math
 import re
 
 from .body import PLAIN, Body, Paragraph, xml_text
-from .reference import ReferenceDocument
+from .reference import ReferenceDocument, w
 from .text_width import display_width
 
 HEADER_LINES = {"copy-number", "classification", "urgency"}
@@ -42,7 +47,8 @@ def apply(body: Body) -> None:
     _organ_mark(body, paragraphs, body.reference)
     _title(paragraphs, body.reference)
     _signature_and_date(body, paragraphs, body.reference)
-    _closing_block(body)
+    letter = _letter_form(body, paragraphs, body.reference)
+    _closing_block(body, letter)
 
 
 def _addressee(paragraphs: list[Paragraph]) -> None:
@@ -243,7 +249,78 @@ def _side_by_side(body: Body, signatures: list[Paragraph]) -> list[Paragraph]:
     return rows
 
 
-def _closing_block(body: Body) -> None:
+# The letter form's rules are 170 mm long (9638 twips), wider than the type area.
+LETTER_RULE = 9638
+# Where the mark's ink starts and ends below the top of its frame, in ems of its
+# size; how far below the top of a Double Rule paragraph its thick line is drawn
+# (twips), and how far below the top of the lower rule's frame the middle of its
+# two lines is (measured: test_gbt9704_pdf).
+MARK_INK_TOP, MARK_INK_BOTTOM = 0.30, 1.243
+RULE_BELOW_TOP = 136
+LOWER_RULE_BELOW_TOP = 164
+
+
+def _letter_form(body: Body, paragraphs: list[Paragraph], reference: ReferenceDocument) -> bool:
+    """§10.1: the mark 30 mm from the page top, in a frame placed on the page (the
+    text area starts 37 mm down, and a paragraph cannot start above it); the first
+    double rule in the text under the frame; the second in a frame of its own 20 mm
+    above the foot of the page. Whether the document takes the letter form."""
+    mark = next((p for p in paragraphs if {"organ-mark", "letter"} <= set(p.classes)), None)
+    if mark is None:
+        return False
+    mm = 1440 / 25.4
+    x = reference.left_margin - (LETTER_RULE - reference.text_width) // 2  # centred on the type area
+    frame = {"w": LETTER_RULE, "wrap": "notBeside", "vAnchor": "page", "hAnchor": "page", "x": x}
+    em = (mark.run_size / 2 or reference.font_size("Organ Mark Letter")) * 20  # twips
+    # the frame as high as puts the rule's thick line 4 mm below the mark's ink
+    height = round(MARK_INK_BOTTOM * em + 4 * mm) - RULE_BELOW_TOP
+    mark.properties["framePr"] = {
+        **frame,
+        "y": round(30 * mm - MARK_INK_TOP * em),
+        "h": height,
+        "hRule": "exact",
+    }
+    mark.properties.pop("spacing", None)  # the frame places it, whatever lines are above
+    index = body.items.index(mark)
+    rule = body.items[index + 1] if index + 1 < len(body.items) else None
+    if isinstance(rule, Paragraph) and "double-rule" in rule.classes:
+        # in the text under the frame (LibreOffice drew no border on it inside the frame),
+        # reaching 7 mm past the type area on either side
+        reach = (LETTER_RULE - reference.text_width) // 2
+        rule.properties["ind"] = {"left": -reach, "right": -(LETTER_RULE - reference.text_width - reach)}
+        index += 1
+    # copy number, secrecy and urgency go under the rule, not above the mark (§10.1);
+    # a copy's addressee stays beside the copy number: a frame on the line of the
+    # paragraph after it, rather than at the top of the text area
+    header = [p for p in paragraphs if ({"addressee"} | HEADER_LINES) & set(p.classes)]
+    header.sort(key=lambda p: "addressee" not in p.classes)
+    for paragraph in header:
+        body.items.remove(paragraph)
+        if "addressee" in paragraph.classes:
+            paragraph.properties["framePr"]["vAnchor"] = "text"
+    index = body.items.index(rule if isinstance(rule, Paragraph) else mark)
+    body.items[index + 1 : index + 1] = header
+    # the Double Rule style with its border turned over: thin above thick
+    style = reference.style_id("Double Rule")
+    if style is None:
+        return True  # the body already reported the style missing
+    border = {
+        key: reference.style_value("Double Rule", "w:pPr/w:pBdr/w:bottom", key) or default
+        for key, default in (("sz", "18"), ("color", "FF0000"))
+    }
+    page_height = int(reference.sect_pr.find(w("pgSz")).get(w("h")))
+    attributes = {**frame, "wrap": "around", "y": page_height - round(20 * mm) - LOWER_RULE_BELOW_TOP}
+    frame_pr = " ".join(f'w:{key}="{value}"' for key, value in attributes.items())
+    body.items.insert(
+        index + 1,
+        f'<w:p><w:pPr><w:pStyle w:val="{style}"/><w:framePr {frame_pr}/><w:pBdr>'
+        f'<w:bottom w:val="thinThickSmallGap" w:sz="{border["sz"]}" w:space="0" w:color="{border["color"]}"/>'
+        "</w:pBdr></w:pPr></w:p>",
+    )
+    return True
+
+
+def _closing_block(body: Body, letter: bool = False) -> None:
     rows = [p for p in body.paragraphs if {"cc", "imprint"} & set(p.classes)]
     if not rows:
         return
@@ -274,7 +351,7 @@ def _closing_block(body: Body) -> None:
         table.append(f"<w:tr><w:tc>{cell}</w:tc></w:tr>")
     table.append("</w:tbl>")
     body.items.append("".join(table))
-    text_section = _text_section(body.reference)
+    text_section = _text_section(body.reference, keep_title_page=letter)
     if text_section:
         # Hairline paragraphs: one ends the text's section (so it never takes a page of
         # its own), one opens the 版记's (LibreOffice does not start a section that
@@ -292,11 +369,12 @@ _EVEN_PAGE = re.compile(r'<w:type w:val="evenPage"\s*/>')
 _TITLE_PAGE = re.compile(r"<w:titlePg\s*/>|<w:titlePg [^>]*/>")
 
 
-def _text_section(reference: ReferenceDocument) -> str:
+def _text_section(reference: ReferenceDocument, keep_title_page: bool = False) -> str:
     """The page setup of the text before the 版记, if the reference's (last)
-    section starts on an even page: the same, less the even-page start and the
-    unnumbered title page."""
+    section starts on an even page: the same, less the even-page start and, but
+    for a letter (§10.1: 首页不显示页码), the unnumbered title page."""
     sect_pr = reference.document_tail[: reference.document_tail.index("</w:sectPr>") + len("</w:sectPr>")]
     if not _EVEN_PAGE.search(sect_pr):
         return ""
-    return _TITLE_PAGE.sub("", _EVEN_PAGE.sub("", sect_pr))
+    sect_pr = _EVEN_PAGE.sub("", sect_pr)
+    return sect_pr if keep_title_page else _TITLE_PAGE.sub("", sect_pr)

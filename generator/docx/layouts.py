@@ -152,7 +152,8 @@ def _gbt_styles() -> tuple[Style, ...]:
         ),
         # the letter form (信函格式, §10.1): the mark 30 mm from the page top (the text area
         # starts 37 mm down), a red double rule under it, thick above thin, the number
-        # at the right margin under the rule
+        # at the right margin under the rule. gbt9704_rules puts the mark and the rule in
+        # place and adds a second double rule, thin above thick, at the foot of the page.
         Style(
             "Organ Mark Letter",
             based_on="Organ Mark",
