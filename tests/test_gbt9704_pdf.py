@@ -69,6 +69,9 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         ),
         "long-title": source["sichuan-2022-05"].model_copy(update={"id": "long-title", "title": LONG_TITLE}),
         "unsealed": source["sichuan-2022-05"].model_copy(update={"id": "unsealed", "seal": False}),
+        "no-closing-block": source["sichuan-2022-05"].model_copy(
+            update={"id": "no-closing-block", "cc": [], "printing": False}
+        ),
         "person-sealed": source["panzhihua-2024-07"].model_copy(
             update={"id": "person-sealed", "seal": "person", "attachments": []}
         ),
@@ -107,6 +110,10 @@ def _chinese(pdfs):
     return [name for name in pdfs if name not in ("copy", LETTER, LETTER_COPY) and name not in ENGLISH]
 
 
+def _with_closing_block(pdfs):
+    return [name for name in _chinese(pdfs) if name != "no-closing-block"]
+
+
 RED = 0xFF0000
 
 
@@ -133,7 +140,7 @@ def _body_lines(pages: list[Page]) -> list[tuple[Page, Line]]:
 
 
 def test_closing_block_on_an_even_last_page_without_page_number(pdfs):
-    for name in _chinese(pdfs):
+    for name in _with_closing_block(pdfs):
         pages = pdfs[name]
         last = pages[-1]
         assert len(pages) % 2 == 0, f"{name}: {len(pages)} pages, the 版记 on odd page {len(pages)}"
@@ -339,7 +346,7 @@ def test_signature_seal_of_a_person_four_characters_in_with_title_and_date_a_lin
 
 def test_imprint_one_character_in_from_each_side(pdfs):
     char = 14 * MM
-    for name in _chinese(pdfs):
+    for name in _with_closing_block(pdfs):
         last = pdfs[name][-1]
         imprint = last.find("印发")
         assert abs(imprint.right - (RIGHT - char)) <= 0.5, (
@@ -428,6 +435,15 @@ def test_tables_align_with_the_type_area_and_keep_dates_whole(pdfs):
 
 
 # --- also: page numbers, headings, marks, fonts ---------------------------------------------------
+
+
+def test_without_a_closing_block_every_page_is_numbered(pdfs):
+    """No 版记, no even-page section for it: page 1 is numbered like the rest."""
+    pages = pdfs["no-closing-block"]
+    assert not any("抄送" in line.text or "印发" in line.text for page in pages for line in page.lines)
+    assert [page.footer().text if page.footer() else None for page in pages] == [
+        f"—{page.number}—" for page in pages
+    ]
 
 
 def test_page_numbers_seven_mm_below_the_type_area(pdfs):

@@ -139,6 +139,7 @@ class Body:
     links: list[str] = field(default_factory=list)
     missing_styles: set[str] = field(default_factory=set)
     landscape: bool = False  # writing a table block on a landscape page
+    tail: str | None = None  # the document's last section, if not the reference's
 
     @property
     def paragraphs(self) -> list[Paragraph]:

@@ -323,6 +323,12 @@ def _letter_form(body: Body, paragraphs: list[Paragraph], reference: ReferenceDo
 def _closing_block(body: Body, letter: bool = False) -> None:
     rows = [p for p in body.paragraphs if {"cc", "imprint"} & set(p.classes)]
     if not rows:
+        # no 版记: the text's section is the last, numbered from its first page
+        # (but for a letter) and not pushed to an even page
+        text_section = _text_section(body.reference, keep_title_page=letter)
+        if text_section:
+            tail = body.reference.document_tail
+            body.tail = text_section + tail[tail.index("</w:sectPr>") + len("</w:sectPr>") :]
         return
     width = body.reference.text_width
     # Anchored to the bottom of the text area, text never overlapping it.

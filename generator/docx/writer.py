@@ -110,7 +110,9 @@ class DocxWriter:
         if reference.layout == "gbt9704":
             gbt9704_rules.apply(body)
         parts = dict(reference.entries)
-        parts[DOCUMENT] = (reference.document_head + body.xml() + reference.document_tail).encode("utf-8")
+        parts[DOCUMENT] = (
+            reference.document_head + body.xml() + (body.tail or reference.document_tail)
+        ).encode("utf-8")
         if body.links:
             parts[DOCUMENT_RELS] = _with_links(reference.parts[DOCUMENT_RELS], body.links)
         parts[CORE] = core_properties(rendered.circular, self.registry, identifier)
