@@ -7,20 +7,18 @@ then the built files read as HTML, JSON and XML, and in Chromium.
 from __future__ import annotations
 
 import fcntl
-import functools
 import gzip
 import json
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ET
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browsing import chromium, need_chromium, serving
 from conftest import add_site, run
 from lxml import html
 
@@ -147,51 +145,29 @@ def test_feed_and_sitemap_hold_hostile_text_as_text(hostile_site):
 # --- in a browser --------------------------------------------------------------------
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_hostile_tags_run_nothing_in_chromium(hostile_site):
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
-            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(hostile_site))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
-        with sync_api.sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"]
-            )
-            page = browser.new_page()
-            dialogs = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            for path in ("/circulars/panzhihua-2024-07/", "/tags/"):
-                page.goto(base + path)
-                page.wait_for_load_state("networkidle")
-                assert dialogs == [], path
-                assert HOSTILE_TAGS[0] in page.locator(".md-content").inner_text()
-            # search for a word of the hostile tag: the result shows the circular, as text
-            page.goto(base + "/")
-            page.get_by_role("button", name="搜索").click()
-            page.get_by_role("searchbox").fill("zebra")
-            result = page.locator(".circulars-search__results li").first
-            result.wait_for(timeout=15000)
-            page.wait_for_timeout(500)  # an onerror would have fired by now
-            assert dialogs == [], "search"
-            assert page.locator(".circulars-search img, .circulars-search script").count() == 0
-            shown = result.locator("a").inner_text()
-            assert shown.endswith(HOSTILE_TITLE), shown
-            assert HOSTILE_TAGS[0] in result.inner_text()  # in the excerpt, as text
-            browser.close()
-    finally:
-        server.shutdown()
+    need_chromium()
+    with serving(hostile_site) as base, chromium() as browser:
+        page = browser.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        for path in ("/circulars/panzhihua-2024-07/", "/tags/"):
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            assert dialogs == [], path
+            assert HOSTILE_TAGS[0] in page.locator(".md-content").inner_text()
+        # search for a word of the hostile tag: the result shows the circular, as text
+        page.goto(base + "/")
+        page.get_by_role("button", name="搜索").click()
+        page.get_by_role("searchbox").fill("zebra")
+        result = page.locator(".circulars-search__results li").first
+        result.wait_for(timeout=15000)
+        page.wait_for_timeout(500)  # an onerror would have fired by now
+        assert dialogs == [], "search"
+        assert page.locator(".circulars-search img, .circulars-search script").count() == 0
+        shown = result.locator("a").inner_text()
+        assert shown.endswith(HOSTILE_TITLE), shown
+        assert HOSTILE_TAGS[0] in result.inner_text()  # in the excerpt, as text
 
 
 # --- output folders: never the sources, never someone else's files ----------------------

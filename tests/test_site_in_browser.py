@@ -7,66 +7,34 @@ relative, so both must work. Screenshots land in the pytest temporary folder
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from browsing import chromium, free_port, need_chromium, serving
 from conftest import HOSTILE_TITLE, REPO, add_site, retitle, run
 
 from generator.site.indexes import LATEST_COUNT
 from generator.source.loading import load_project
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, example_site):
     """The example site, built once, served from a folder where it sits under /sub/path/."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
-            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
-        pytest.skip("chromium is not installed")
-    pytest.importorskip("playwright")
+    need_chromium()
     root = tmp_path_factory.mktemp("www")
     shutil.copytree(example_site / "site", root / "sub" / "path")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"base": f"http://127.0.0.1:{server.server_address[1]}", "root": root}
-    server.shutdown()
+    with serving(root) as base:
+        yield {"base": base, "root": root}
 
 
 @pytest.fixture(scope="module")
 def browser(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -151,23 +119,17 @@ def test_a_hostile_title_runs_nothing(browser, project, tmp_path):
     add_site(project)
     retitle(project, HOSTILE_TITLE)
     assert run(project, "build").exit_code == 0
-    server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(project / "build/site"))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with serving(project / "build/site") as base:
         context = browser.new_context()
         page = context.new_page()
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         for path in ("/", "/years/2024/", "/circulars/panzhihua-2024-07/"):
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}{path}")
+            page.goto(f"{base}{path}")
             page.wait_for_load_state("networkidle")
         assert page.locator("h1.title").inner_text().rstrip("¶") == HOSTILE_TITLE
         assert dialogs == []
         context.close()
-    finally:
-        server.shutdown()
 
 
 def test_serve_reloads_the_page_when_a_circular_changes(browser, tmp_path):
@@ -175,9 +137,7 @@ def test_serve_reloads_the_page_when_a_circular_changes(browser, tmp_path):
     for name in ("circulars", "site", "templates"):
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "-C", str(tmp_path), "serve", "-a", f"127.0.0.1:{port}"],
         stdout=subprocess.PIPE,

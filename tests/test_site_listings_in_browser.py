@@ -4,18 +4,13 @@ and pages across all rows with it; overdue decided by the browser's own date; ph
 from __future__ import annotations
 
 import datetime
-import functools
 import json
-import os
 import re
-import threading
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from browsing import chromium, need_chromium, serving
 from conftest import run
 from playwright.sync_api import expect
-from test_site_in_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
 from test_site_listings import BULK, make_bulk
 
 from generator.site.listing import PAGE_SIZE
@@ -26,11 +21,7 @@ BUILT_ON = "2024-06-01"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """130 circulars (520 requirements), built on 2024-06-01, served on 127.0.0.1."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
-            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
-        pytest.skip("chromium is not installed")
-    pytest.importorskip("playwright")
+    need_chromium()
     root = tmp_path_factory.mktemp("bulk")
     make_bulk(root)
     with pytest.MonkeyPatch.context() as patch:
@@ -38,21 +29,15 @@ def served(tmp_path_factory):
         built = run(root, "build")
     assert built.exit_code == 0, built.output
     site = root / "build/site"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     data = json.loads((site / "tracker/requirements.json").read_text(encoding="utf-8"))
-    yield {"base": f"http://127.0.0.1:{server.server_address[1]}", "site": site, "data": data}
-    server.shutdown()
+    with serving(site) as base:
+        yield {"base": base, "site": site, "data": data}
 
 
 @pytest.fixture(scope="module")
 def browser(served):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 def open_page(browser, script: bool = True, today: str | None = None, width: int = 1280):

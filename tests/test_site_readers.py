@@ -8,17 +8,9 @@ page as a reader gets it (scripts run, styles applied, both colour schemes).
 
 from __future__ import annotations
 
-import functools
-import os
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-
 import pymupdf
 import pytest
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+from browsing import chromium, need_chromium, serving
 
 # One page of each type the site has
 PAGE_TYPES = {
@@ -39,33 +31,17 @@ PAGE_TYPES = {
 }
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(example_site):
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
-            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
-        pytest.skip("chromium is not installed")
-    pytest.importorskip("playwright")
-    handler = functools.partial(_QuietHandler, directory=str(example_site / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    need_chromium()
+    with serving(example_site / "site") as base:
+        yield f"{base}/"
 
 
 @pytest.fixture(scope="module")
 def browser(base_url):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

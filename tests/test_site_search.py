@@ -6,49 +6,26 @@ and in part, from a page in either language; the box speaks the page's language.
 
 from __future__ import annotations
 
-import functools
-import os
+import contextlib
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
+from browsing import chromium, free_port, need_chromium, serving
 from conftest import HOSTILE_TITLE, REPO, add_site, retitle, run
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 PREFIX = "/sub/path/"
 ZH_PAGE = "circulars/panzhihua-2024-07/"
 EN_PAGE = "circulars/chemchina-2012-03/"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
-def _serve(folder: Path) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
-            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    need_chromium()
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +33,8 @@ def site(browser, example_site, tmp_path_factory) -> str:
     """The example site's address, where it sits under a sub-path of the host."""
     root = tmp_path_factory.mktemp("www")
     shutil.copytree(example_site / "site", root / PREFIX.strip("/"))
-    server = _serve(root)
-    yield f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
-    server.shutdown()
+    with serving(root) as base:
+        yield f"{base}{PREFIX}"
 
 
 @pytest.fixture
@@ -222,21 +198,16 @@ def test_a_hostile_title_is_shown_as_text_in_the_results(browser, project, tmp_p
     source.write_text(text.replace("深入职工群众。", "深入职工群众，抓好安全生产。"), encoding="utf-8")
     result = run(project, "build")
     assert result.exit_code == 0, result.output
-    server = _serve(project / "build/site")
-    context = browser.new_context()
-    try:
+    with serving(project / "build/site") as base, contextlib.closing(browser.new_context()) as context:
         page = context.new_page()
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        results = search(page, f"http://127.0.0.1:{server.server_address[1]}/", "alert")
+        results = search(page, f"{base}/", "alert")
         assert [r["text"] for r in results] == [f"攀工发〔2024〕7号 {HOSTILE_TITLE}"]
         assert len(search(page, page.url, "安全生产")) == 1
         assert search(page, page.url, "生产安全") == []  # the characters in that order only
         assert page.locator(".circulars-search__results img, .circulars-search__results script").count() == 0
         assert dialogs == []
-    finally:
-        context.close()
-        server.shutdown()
 
 
 def test_search_works_under_circulars_serve(browser, tmp_path):
@@ -244,9 +215,7 @@ def test_search_works_under_circulars_serve(browser, tmp_path):
     for name in ("circulars", "site", "templates"):
         shutil.copytree(REPO / name, tmp_path / name)
     shutil.copy(REPO / "mkdocs.yml", tmp_path / "mkdocs.yml")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "generator", "-C", str(tmp_path), "serve", "-a", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,

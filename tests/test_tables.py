@@ -4,11 +4,11 @@ LibreOffice reads it) and on the site (the HTML, and in Chromium on a phone)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
+from browsing import chromium, need_chromium
 from conftest import add_site, run, write
 from docx_reading import NS, W, blocks, xml
 from lxml import html as lxml_html
@@ -501,30 +501,18 @@ def test_the_project_loads_the_file_tables_it_checked(built):
 
 
 def test_on_a_phone_the_table_scrolls_and_the_page_does_not(built, tmp_path):
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
-            pytest.fail("Debian's chromium is required (CIRCULARS_REQUIRE_TOOLS is set)")
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
+    need_chromium()
     page_file = built / "build/site/circulars/tables-2024-01/index.html"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu"]
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto(page_file.as_uri())
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        boxes = page.evaluate(
+            "[...document.querySelectorAll('.table-scroll')].map(b => [b.scrollWidth, b.clientWidth, "
+            "b.getBoundingClientRect().right])"
         )
-        try:
-            page = browser.new_page(viewport={"width": 375, "height": 800})
-            page.goto(page_file.as_uri())
-            page_width = page.evaluate("document.documentElement.scrollWidth")
-            boxes = page.evaluate(
-                "[...document.querySelectorAll('.table-scroll')].map(b => [b.scrollWidth, b.clientWidth, "
-                "b.getBoundingClientRect().right])"
-            )
-            page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
-            print(tmp_path / "phone.png")
-        finally:
-            browser.close()
+        page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+        print(tmp_path / "phone.png")
     assert page_width <= 375
     assert all(right <= 375 for _, _, right in boxes)
     wide = boxes[1]  # the ten-column programme
