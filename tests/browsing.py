@@ -1,12 +1,11 @@
 """What the browser tests share: Debian's Chromium, launched headless by Playwright, and
-folders served on a free port of localhost."""
+folders served on localhost."""
 
 from __future__ import annotations
 
 import contextlib
 import functools
 import os
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -61,10 +60,3 @@ def serving(folder: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

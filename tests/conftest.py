@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import textwrap
 from pathlib import Path
 
@@ -139,3 +140,10 @@ def example_site(tmp_path_factory) -> Path:
         result = run(REPO, "build", "-o", str(out), "--strict", "--site-url", EXAMPLE_SITE_URL)
     assert result.exit_code == 0, result.output
     return out
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import csv
-import email
 import hashlib
 import json
 import shutil
-import socket
 import sqlite3
-from email import policy
 from pathlib import Path
 
 import docx
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from conftest import REPO, run
+from mail_server import Collect, start_smtp
 
 from generator.source.loading import load_project
 
@@ -52,40 +49,12 @@ def statuses(project: Path) -> dict[str, str]:
 # --- a real SMTP server on 127.0.0.1 ------------------------------------------------
 
 
-class Collect:
-    """Accepts messages; optionally defers all after `fail_after`, or refuses one address."""
-
-    def __init__(self, fail_after: int | None = None, refuse: str | None = None):
-        self.messages: list[email.message.EmailMessage] = []
-        self.fail_after = fail_after
-        self.refuse = refuse
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse and address == self.refuse:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.fail_after is not None and len(self.messages) >= self.fail_after:
-            return "451 4.3.0 Mail server temporarily unavailable"
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(monkeypatch):
     """Start an SMTP server: smtp(handler, password=None) -> handler. Stopped after the test."""
     started = []
 
     def start(handler: Collect, password: str | None = None) -> Collect:
-        port = _free_port()
         options = {}
         if password is not None:
 
@@ -94,16 +63,7 @@ def smtp(monkeypatch):
                 return AuthResult(success=ok, handled=False)  # the server replies 235 or 535
 
             options = {"auth_required": True, "auth_require_tls": False, "authenticator": authenticator}
-        controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
-        controller.start()
-        started.append(controller)
-        monkeypatch.setenv("CIRCULARS_SMTP_HOST", "127.0.0.1")
-        monkeypatch.setenv("CIRCULARS_SMTP_PORT", str(port))
-        monkeypatch.setenv("CIRCULARS_SMTP_SECURITY", "none")
-        monkeypatch.setenv("CIRCULARS_SMTP_FROM", "secretariat@panzhihua-ftu.example.org")
-        monkeypatch.setenv("CIRCULARS_SMTP_RETRIES", "2")
-        monkeypatch.setenv("CIRCULARS_SMTP_RETRY_DELAY", "0.01")
-        monkeypatch.setenv("CIRCULARS_SMTP_TIMEOUT", "10")
+        started.append(start_smtp(monkeypatch, handler, **options))
         return handler
 
     yield start

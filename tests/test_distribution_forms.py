@@ -10,18 +10,16 @@ import hashlib
 import io
 import json
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
 import zipfile
-from email import policy
 from pathlib import Path
 
 import openpyxl
 import pytest
-from aiosmtpd.controller import Controller
 from conftest import REPO, run
+from mail_server import Collect, start_smtp
 
 from generator.distribution.returns.forms import questions_digest
 from generator.source.loading import load_project
@@ -72,31 +70,10 @@ def register_files(project: Path) -> list[tuple]:
 # --- a real SMTP server on 127.0.0.1 ------------------------------------------------
 
 
-class Collect:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-    def to(self, address: str) -> email.message.EmailMessage:
-        [message] = [m for m in self.messages if m["To"].addresses[0].addr_spec == address]
-        return message
-
-
 @pytest.fixture
 def smtp(monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings = {"HOST": "127.0.0.1", "PORT": str(port), "SECURITY": "none", "RETRY_DELAY": "0.01"}
-    settings["FROM"] = "secretariat@panzhihua-ftu.example.org"
-    for name, value in settings.items():
-        monkeypatch.setenv(f"CIRCULARS_SMTP_{name}", value)
+    controller = start_smtp(monkeypatch, handler)
     yield handler
     controller.stop()
 

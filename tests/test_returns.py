@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import datetime
-import email
 import hashlib
 import json
 import os
 import shutil
-import socket
 import sqlite3
-from email import policy
 from pathlib import Path
 
 import openpyxl
 import pytest
 import yaml
-from aiosmtpd.controller import Controller
 from conftest import REPO, run
+from mail_server import Collect, start_smtp
 
 CIRCULAR = "panzhihua-2024-07"
 PARK = "geliping-park-federation"  # answers for 2.1, 2.2, 3 and 4
@@ -383,33 +380,10 @@ def test_an_import_cut_off_while_writing_leaves_the_previous_record(project, mon
 # --- reminders over a real SMTP server ----------------------------------------------------------
 
 
-class Collect:
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp(monkeypatch):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     handler = Collect()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    for name, value in {
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "SECURITY": "none",
-        "FROM": "secretariat@panzhihua-ftu.example.org",
-        "RETRIES": "2",
-        "RETRY_DELAY": "0.01",
-        "TIMEOUT": "10",
-    }.items():
-        monkeypatch.setenv(f"CIRCULARS_SMTP_{name}", value)
+    controller = start_smtp(monkeypatch, handler)
     yield handler
     controller.stop()
 

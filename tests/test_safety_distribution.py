@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import REPO, run, write
+from conftest import REPO, free_port, run, write
 
 from generator.distribution.mailer import SmtpSettings
 from generator.distribution.register import SCHEMA, Register
@@ -195,12 +195,6 @@ class HoldsFirstData(Server):
         return "250 OK"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _use_port(monkeypatch, port: int) -> None:
     monkeypatch.setenv("CIRCULARS_SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("CIRCULARS_SMTP_PORT", str(port))
@@ -217,7 +211,7 @@ def smtp(monkeypatch):
     started = []
 
     def start(handler: Server) -> Server:
-        port = _free_port()
+        port = free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port)
         controller.start()
         started.append(controller)
@@ -424,7 +418,7 @@ def test_the_mailer_reconnects_after_the_server_drops_the_connection(project, sm
 
 
 def test_an_unreachable_server_stops_the_run_after_a_few_attempts(project, monkeypatch):
-    closed_port = _free_port()  # nothing listens there: connection refused
+    closed_port = free_port()  # nothing listens there: connection refused
     _use_port(monkeypatch, closed_port)
     result = send(project)
     assert result.exit_code == 1

@@ -14,8 +14,8 @@ import sys
 import time
 
 import pytest
-from browsing import chromium, free_port, need_chromium, serving
-from conftest import HOSTILE_TITLE, REPO, add_site, retitle, run
+from browsing import chromium, need_chromium, serving
+from conftest import HOSTILE_TITLE, REPO, add_site, free_port, retitle, run
 
 from generator.site.indexes import LATEST_COUNT
 from generator.source.loading import load_project

@@ -13,8 +13,8 @@ import sys
 import time
 
 import pytest
-from browsing import chromium, free_port, need_chromium, serving
-from conftest import HOSTILE_TITLE, REPO, add_site, retitle, run
+from browsing import chromium, need_chromium, serving
+from conftest import HOSTILE_TITLE, REPO, add_site, free_port, retitle, run
 
 PREFIX = "/sub/path/"
 ZH_PAGE = "circulars/panzhihua-2024-07/"
