@@ -209,15 +209,61 @@ def test_salutation_close_references_and_signature_lines(project, tmp_path):
 def test_recipients_joined_as_gbt9704(project, tmp_path):
     circular(
         project,
-        to=[["geliping-park", "coking-union"], {"label": "各基层工会"}],
-        cc=[["sichuan-ftu", {"label": "市委办公室"}]],
+        to=[["geliping-park", "coking-union"], {"label": "各基层工会", "in_registry": False}],
+        cc=[["sichuan-ftu", {"label": "市委办公室", "in_registry": False}]],
     )
-    assert check(project) == (0, [])  # a group by label alone needs nobody registered
+    assert run(project, "check", "--strict").output == ""  # by label alone, on purpose: no warning
     shown = build(project, tmp_path)
     assert texts(shown, "Recipients") == [
         "格里坪特色产业园区工会联合会、格里坪焦化有限公司工会，各基层工会："
     ]
     assert texts(shown, "CC") == ["抄送：四川省总工会、市委办公室。"]
+
+
+LABEL_ONLY = """\
+to:
+  - geliping-park
+  - {label: 各基层工会}
+  - {label: 全体职工代表, in_registry: false}
+cc:
+  - [sichuan-ftu, {label: 市委办公室}]
+"""
+
+
+def test_a_group_by_label_alone_warns_that_nobody_in_it_gets_a_copy(project, tmp_path):
+    write(project, F, circular_yaml().replace("to:\n  - geliping-park\n", LABEL_ONLY))
+    warned = "has no member in the registry: nobody in it gets a copy (select its members with "
+    expected = [
+        f"{F}:12:5: warning: the group '各基层工会' {warned}"
+        "children_of or all_under, or write in_registry: false to give it by its label alone)",
+        f"{F}:15:19: warning: the group '市委办公室' {warned}"
+        "children_of or all_under, or write in_registry: false to give it by its label alone)",
+    ]
+    result = run(project, "check")
+    assert result.exit_code == 0 and result.stdout.splitlines() == expected
+    assert run(project, "check", "--strict").exit_code == 1
+    # build says so too, and builds: a warning, not an error
+    built = run(project, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert built.exit_code == 0 and built.stderr.splitlines() == expected
+    shown = blocks(tmp_path / "out" / "docx" / "panzhihua-2024-07.docx")
+    assert texts(shown, "Recipients") == ["格里坪特色产业园区工会联合会，各基层工会，全体职工代表："]
+
+
+def test_in_registry_false_is_only_for_a_group_by_label(project):
+    for written, expected in [
+        (
+            "{children_of: geliping-park, label: 园区各企业工会, in_registry: false}",
+            f"{F}:11:5: error: 'in_registry' is for a group given by its 'label' alone, not a selector",
+        ),
+        (
+            "{label: 各基层工会, in_registry: true}",
+            f"{F}:11:5: error: a group given by its label alone is not in the registry: write "
+            "'in_registry: false', or select its members with 'children_of' or 'all_under'",
+        ),
+    ]:
+        write(project, F, circular_yaml().replace("  - geliping-park\n", f"  - {written}\n", 1))
+        code, errors = check(project)
+        assert code == 1 and len(errors) == 1 and errors[0] == expected, errors
 
 
 def test_a_selector_without_registered_members_is_a_warning(project):

@@ -73,8 +73,12 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
-def fail_on_errors(project: Project) -> None:
-    """For commands that need a valid project: show what is wrong and exit 1."""
+def fail_on_errors(project: Project, warnings: bool = False) -> None:
+    """For commands that need a valid project: show what is wrong and exit 1; with
+    `warnings`, show the check's warnings too (the command goes on)."""
+    if warnings:
+        for d in project.diagnostics.warnings:
+            click.echo(d.format(project.root), err=True)
     if project.diagnostics.has_errors():
         for d in project.diagnostics.errors:
             click.echo(d.format(project.root), err=True)

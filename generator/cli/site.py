@@ -71,7 +71,7 @@ def build(
     began = time.perf_counter()
     project = obj.load()
     loaded = time.perf_counter()
-    fail_on_errors(project)
+    fail_on_errors(project, warnings=True)
     chosen = selected_circulars(project, ids)
     out_dir = in_project(project, output)
     docx_dir = out_dir / "docx"

@@ -256,6 +256,13 @@ class _CircularChecks:
         if unknown:
             return
         if not recipient.root:  # a group by label alone: printed, and nobody gets a copy
+            if recipient.in_registry is None:
+                self.warning(
+                    path,
+                    f"the group '{recipient.label}' has no member in the registry: nobody in it gets a "
+                    "copy (select its members with children_of or all_under, or write "
+                    "in_registry: false to give it by its label alone)",
+                )
             return
         root_key = "children_of" if recipient.children_of else "all_under"
         if self.org((*path, root_key), recipient.root, named=named) and not self.registry.select(recipient):

@@ -153,11 +153,21 @@ class Selector(Model):
     label: Text | None = None
     """How the group is written on the document, e.g. 各市（州）总工会; a label alone
     names a group the registry does not list (its members get no copies)."""
+    in_registry: bool | None = None
+    """false: a group given by its label alone on purpose, its members not in the
+    registry; without it, `check` warns that the label alone reaches nobody."""
 
     @model_validator(mode="after")
     def _one_root(self) -> Selector:
         if self.children_of is not None and self.all_under is not None:
             raise ValueError("give only one of 'children_of' or 'all_under'")
+        if self.in_registry is not None and (self.children_of or self.all_under):
+            raise ValueError("'in_registry' is for a group given by its 'label' alone, not a selector")
+        if self.in_registry:
+            raise ValueError(
+                "a group given by its label alone is not in the registry: write 'in_registry: false', "
+                "or select its members with 'children_of' or 'all_under'"
+            )
         if self.children_of is None and self.all_under is None and (self.label is None or self.kind):
             raise ValueError(
                 "give one of 'children_of' or 'all_under', "
