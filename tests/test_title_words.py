@@ -10,6 +10,7 @@ import jieba
 import pytest
 
 from generator.docx import title_words
+from generator.source.files import CACHE_VARIABLE
 from generator.source.inline_markup import to_plain
 from generator.source.loading import load_project
 
@@ -28,7 +29,7 @@ TRICKY = [
 @pytest.fixture
 def fresh_tokenizer(tmp_path, monkeypatch):
     """A tokenizer whose index is built afresh in tmp_path."""
-    monkeypatch.setenv(title_words.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path))
     title_words.tokenizer.cache_clear()
     yield tmp_path
     title_words.tokenizer.cache_clear()
@@ -54,7 +55,7 @@ def test_the_index_finds_the_words_jieba_finds_in_every_example_title_and_hard_o
 def test_without_a_folder_for_the_index_jieba_loads_its_dictionary(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder would be", encoding="utf-8")
-    monkeypatch.setenv(title_words.CACHE_VARIABLE, str(blocker))
+    monkeypatch.setenv(CACHE_VARIABLE, str(blocker))
     title_words.tokenizer.cache_clear()
     try:
         assert title_words.word_ends(TRICKY[0]) == jieba_ends(TRICKY[0])

@@ -16,12 +16,28 @@ import functools
 import logging
 import os
 import sqlite3
+import sys
 import tempfile
 from pathlib import Path
 
-import jieba
+from ..source.files import cache_dir
 
-CACHE_VARIABLE = "CIRCULARS_CACHE"  # a folder for the index; default ~/.cache/circulars
+
+def _import_jieba():
+    """jieba 0.42 imports pkg_resources (0.1 s, and deprecated) only to open its
+    data files; when that import fails it opens the same files by path."""
+    absent = "pkg_resources" not in sys.modules
+    if absent:
+        sys.modules["pkg_resources"] = None  # makes `import pkg_resources` fail
+    try:
+        import jieba
+    finally:
+        if absent:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+jieba = _import_jieba()
 
 
 class _Frequencies:
@@ -55,14 +71,9 @@ def _dictionary_file() -> Path:
     return Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME
 
 
-def _cache_dir() -> Path:
-    chosen = os.environ.get(CACHE_VARIABLE) or os.environ.get("XDG_CACHE_HOME")
-    return Path(chosen) / "circulars" if chosen else Path.home() / ".cache" / "circulars"
-
-
 def _index_path() -> Path:
     source = _dictionary_file().stat()
-    return _cache_dir() / f"jieba-{jieba.__version__}-{source.st_size}-{int(source.st_mtime)}.sqlite3"
+    return cache_dir() / f"jieba-{jieba.__version__}-{source.st_size}-{int(source.st_mtime)}.sqlite3"
 
 
 def _build_index(path: Path) -> None:

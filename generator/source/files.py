@@ -21,6 +21,16 @@ for _flag in ("O_NONBLOCK", "O_CLOEXEC", "O_BINARY"):
     _OPEN_FLAGS |= getattr(os, _flag, 0)
 
 
+CACHE_VARIABLE = "CIRCULARS_CACHE"  # a folder for what the tool keeps between runs
+
+
+def cache_dir() -> Path:
+    """Where the tool keeps what it can always make again (jieba's dictionary index,
+    compiled templates): $CIRCULARS_CACHE, else the XDG cache, else ~/.cache."""
+    chosen = os.environ.get(CACHE_VARIABLE) or os.environ.get("XDG_CACHE_HOME")
+    return Path(chosen) / "circulars" if chosen else Path.home() / ".cache" / "circulars"
+
+
 class FileProblem(Exception):
     """A file that cannot be used; the message follows "file": "is a device, not a regular file"."""
 
