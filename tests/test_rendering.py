@@ -10,11 +10,14 @@ import markdown
 import pytest
 from conftest import REPO, circular_yaml, run, write
 from docx_reading import W, blocks
+from jinja2.bccache import bc_magic
 from jinja2.sandbox import SandboxedEnvironment
 
+from generator.docx.package import read_parts
 from generator.render.environment import environment
 from generator.render.markup import escape_markdown, to_markdown
 from generator.render.renderer import Renderer, number_headings
+from generator.source.files import CACHE_VARIABLE
 from generator.source.loading import load_project
 
 HOSTILE = [
@@ -196,3 +199,46 @@ def test_built_in_templates_render_in_a_plain_environment_a_projects_own_in_the_
     # the plain environment made before reads only the package's folder, never the new template
     _source, filename, _uptodate = plain.loader.get_source(plain, "notice.md.j2")
     assert filename == str(REPO / "templates" / "notice.md.j2")
+
+
+def test_compiled_templates_are_kept_between_runs_and_a_damaged_cache_only_costs_a_compilation(
+    project, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    document = project / "build" / "docx" / "panzhihua-2024-07.docx"
+    assert run(project, "build", "panzhihua-2024-07").exit_code == 0
+    built = _parts(document)
+    compiled = sorted((tmp_path / "cache" / "circulars" / "templates").rglob("*.cache"))
+    assert len(compiled) >= 3  # the notice, the document it extends, the macros it imports
+    damaged = bc_magic + b"not a checksum, not code"  # Jinja's own header, then garbage
+    for path in compiled:
+        path.write_bytes(damaged)
+    assert run(project, "build", "panzhihua-2024-07").exit_code == 0
+    assert _parts(document) == built
+    assert all(path.read_bytes() != damaged for path in compiled)  # compiled again
+
+    monkeypatch.setenv(CACHE_VARIABLE, str(write(tmp_path, "a-file", "not a folder")))
+    assert run(project, "build", "panzhihua-2024-07").exit_code == 0
+    assert _parts(document) == built
+
+
+def test_a_changed_template_is_compiled_again_and_environments_keep_their_own_compiled_code(
+    project, tmp_path, monkeypatch
+):
+    monkeypatch.setenv(CACHE_VARIABLE, str(tmp_path / "cache"))
+    document = project / "build" / "docx" / "panzhihua-2024-07.docx"
+    for closing in ("第一种结束语。", "第二种结束语。"):
+        _break_template(
+            project,
+            f'{{% extends "_document.md.j2" %}}\n{{% block closing %}}\n{closing}\n{{: .closing }}\n{{% endblock %}}\n',
+        )
+        assert run(project, "build", "panzhihua-2024-07").exit_code == 0
+        assert ("Closing", closing) in blocks(document)
+    sandboxed = Renderer(project, load_project(project).registry).env
+    plain = Renderer(REPO, load_project(REPO).registry).env
+    assert isinstance(sandboxed, SandboxedEnvironment) and not isinstance(plain, SandboxedEnvironment)
+    assert sandboxed.bytecode_cache.directory != plain.bytecode_cache.directory
+
+
+def _parts(path) -> dict[str, bytes]:
+    return read_parts(path)

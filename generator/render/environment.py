@@ -11,17 +11,25 @@ which are the package's code: they get a plain environment that reads only the
 package's folder, without the sandbox's checks on every attribute and call
 (a fifth of the rendering time). As soon as the project has a template of its
 own, every template renders in the sandbox.
+
+Compiled templates are kept in the user's cache folder between runs: compiling
+them takes 70 ms, as long as rendering twenty circulars, in every process.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import sys
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+import jinja2
+from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
+from jinja2.bccache import Bucket
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..source.files import cache_dir
 from ..source.templates import builtin_templates, has_own_templates, template_dirs
 
 # The largest string or list `*` may make, and integer `**` may compute (in bits):
@@ -87,3 +95,65 @@ def _builtin() -> Environment:
     env = Environment(loader=FileSystemLoader(str(builtin_templates())), **_SETTINGS)
     env.filters["yaml"] = _yaml_filter
     return env
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates (keyed by the template's file and a
+    checksum of its source), used at best: a cache that cannot be read or
+    written only means compiling again, never a failed build."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a damaged file: compiled afresh, and rewritten
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            Path(self.directory).mkdir(parents=True, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def keep_compiled(env: Environment) -> None:
+    """Give `env` a cache of compiled templates, once its filters and settings are final.
+
+    Jinja keys its cache by template and source only, but the code it compiles also
+    depends on the environment (its class, settings, filters and tests), so each
+    environment gets a folder of its own, named by a digest of all that."""
+    shape = (
+        type(env).__module__,
+        type(env).__qualname__,
+        jinja2.__version__,
+        sys.version,
+        *(repr(getattr(env, name)) for name in _COMPILE_SETTINGS),
+        getattr(env.finalize, "__qualname__", None),
+        getattr(env.autoescape, "__qualname__", env.autoescape),
+        sorted(env.filters),
+        sorted(env.tests),
+        sorted(env.extensions),
+        sorted(getattr(env, "intercepted_binops", ())),
+        sorted(getattr(env, "intercepted_unops", ())),
+    )
+    digest = hashlib.sha256(repr(shape).encode()).hexdigest()[:16]
+    env.bytecode_cache = _CompiledTemplates(str(cache_dir() / "templates" / digest))
+
+
+# The settings that change what a template compiles to (Environment.__init__'s).
+_COMPILE_SETTINGS = (
+    "block_start_string",
+    "block_end_string",
+    "variable_start_string",
+    "variable_end_string",
+    "comment_start_string",
+    "comment_end_string",
+    "line_statement_prefix",
+    "line_comment_prefix",
+    "trim_blocks",
+    "lstrip_blocks",
+    "newline_sequence",
+    "keep_trailing_newline",
+    "optimized",
+    "is_async",
+)

@@ -27,7 +27,7 @@ from ..source.model import Circular, Selector
 from ..source.registry import Registry
 from ..source.templates import find_template_file
 from . import markup
-from .environment import environment
+from .environment import environment, keep_compiled
 from .numbering import chinese_numeral, format_date, heading_number, ordinal
 from .tables import table_markdown
 
@@ -96,6 +96,7 @@ class Renderer:
             continue_sentence=markup.continue_sentence,
             join=lambda items, separator="": Md.escape(separator).join(Md.escape(i) for i in items),
         )
+        keep_compiled(self.env)
 
     def context(self, circular: Circular, layout: str, copy: CopyMarks | None) -> dict[str, Any]:
         lang = circular.language
