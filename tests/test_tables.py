@@ -21,6 +21,7 @@ from generator.source.loading import load_project
 from generator.source.tables import Table, layout
 
 CIRCULAR = "circulars/2024/tables-2024-01.yaml"
+F = "circulars/2024/panzhihua-2024-07.yaml"
 
 TABLES = """\
 id: tables-2024-01
@@ -261,6 +262,80 @@ def test_a_span_past_the_edge_is_an_error_at_its_cell_and_nothing_is_built(proje
     assert built.exit_code != 0
     assert not (project / "build/docx/panzhihua-2024-07.docx").exists()
     assert (project / "build/docx/kept.docx").read_bytes() == b"earlier build"
+
+
+PLACED = """\
+id: panzhihua-2024-07
+language: zh
+title: 通知
+issuer: panzhihua-ftu
+date: 2024-04-18
+background: |
+  第一段。
+
+  第二段。
+background_tables:
+  - {after: 3, rows: [[甲]]}
+sections:
+  - title: 安排
+    text: 只有一段。
+    tables:
+      - {after: 2, rows: [[乙]]}
+requirements:
+  - text: 要求。
+    deadline: 2024-05-01
+    tables:
+      - {after: 2, rows: [[丙]]}
+attachments:
+  - title: 回执
+    table: {after: 1, rows: [[丁]]}
+    tables:
+      - {after: 1, rows: [[戊]]}
+"""
+
+
+def test_after_past_the_last_paragraph_is_an_error_naming_the_count(project):
+    result = _check(project, PLACED)
+    assert result.exit_code == 1
+    past = "is past the end of the text this table goes with, which has"
+    after = "or leave 'after' out to place the table after the last)"
+    assert [line for line in result.stdout.splitlines() if ": error: " in line] == [
+        f"{F}:11:13: error: 'after: 3' {past} 2 paragraphs (write 0 to 2, {after}",
+        f"{F}:16:17: error: 'after: 2' {past} 1 paragraph (write 0 to 1, {after}",
+        f"{F}:21:17: error: 'after: 2' {past} 1 paragraph (write 0 to 1, {after}",
+        f"{F}:24:20: error: 'after' places a table among the paragraphs of its text, but an "
+        "attachment's 'table' prints before its text: list it under 'tables:' to place it",
+        f"{F}:26:17: error: 'after: 1' {past} no paragraphs (write 0, {after}",
+    ]
+    assert run(project, "build").exit_code == 1
+    assert not (project / "build/docx/panzhihua-2024-07.docx").exists()
+
+
+def test_after_places_a_table_from_before_the_first_paragraph_to_after_the_last(project, tmp_path):
+    placed = (
+        PLACED.replace("{after: 3,", "{after: 1,")
+        .replace("{after: 2, rows: [[乙]]}", "{after: 1, rows: [[乙]]}")
+        .replace("{after: 2, rows: [[丙]]}", "{after: 0, rows: [[丙]]}")
+        .replace("    table: {after: 1, rows: [[丁]]}\n", "    text: 请填写。\n")
+    )
+    assert _check(project, placed).exit_code == 0
+    built = run(project, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert built.exit_code == 0, built.output
+    shown = [text for _, text in blocks(tmp_path / "out/docx/panzhihua-2024-07.docx") if text.strip()]
+    wanted = {"第一段。", "第二段。", "甲", "只有一段。", "乙", "丙", "一是要求。", "请填写。", "戊"}
+    # 甲 after the first paragraph, 乙 after the last; 丙 (after: 0) before the
+    # requirement's numbered paragraph; 戊 after the attachment's only paragraph
+    assert [text for text in shown if text in wanted] == [
+        "第一段。",
+        "甲",
+        "第二段。",
+        "只有一段。",
+        "乙",
+        "丙",
+        "一是要求。",
+        "请填写。",
+        "戊",
+    ], shown
 
 
 def test_overlapping_cells_are_an_error_at_the_later_cell(project):

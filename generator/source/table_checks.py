@@ -6,11 +6,16 @@ where attachments may be (attachments.py: under an attachments/ folder, never a
 hidden, configuration or special file) and readable (table_files.py); what is
 wrong inside it is reported at the file's own line (a CSV) or named by its cell
 (an XLSX). A file read without problems is kept with its table for rendering.
+A table's `after` names a paragraph of the text it goes with; a number past
+that text's last paragraph is an error, never a table quietly put elsewhere.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from .attachments import attachment_problem
+from .inline_markup import paragraphs
 from .project import Project, Source
 from .table_files import TableFileError, read_table_file
 from .tables import MAX_COLUMNS, Table, finish, layout, place, tables_in, width_problems
@@ -19,6 +24,10 @@ from .tables import MAX_COLUMNS, Table, finish, layout, place, tables_in, width_
 def check_tables(project: Project, source: Source) -> None:
     diagnostics = project.diagnostics
     for path, table in tables_in(source.circular):
+        if table.after is not None:
+            problem = _placement_problem(source.circular, path, table.after)
+            if problem is not None:
+                diagnostics.error(source.path, source.at(*path, "after"), problem)
         if table.file is None:
             grid, problems = layout(table)
             problems += width_problems(table, grid.columns)
@@ -60,3 +69,26 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
         diagnostics.error(source.path, source.at(*table_path, *where), message)
     if not problems and not widths and columns <= MAX_COLUMNS:
         table.use_file_grid(finish(table, rows, columns, read.widths))
+
+
+def _placement_problem(circular: Any, path: tuple, after: int) -> str | None:
+    """What is wrong with `after: N` for the table at `path`: N counts the paragraphs
+    of the text its list goes with (a section's, a requirement's, the background)."""
+    if path[-1] == "table":
+        return (
+            "'after' places a table among the paragraphs of its text, but an attachment's "
+            "'table' prints before its text: list it under 'tables:' to place it"
+        )
+    owner = circular
+    for part in path[:-2]:
+        owner = owner[part] if isinstance(part, int) else getattr(owner, part)
+    text = owner.background if path[-2] == "background_tables" else owner.text
+    count = len(paragraphs(text))
+    if after <= count:
+        return None
+    has = f"{count} paragraph{'s' if count != 1 else ''}" if count else "no paragraphs"
+    choices = f"write 0 to {count}" if count else "write 0"
+    return (
+        f"'after: {after}' is past the end of the text this table goes with, which has {has} "
+        f"({choices}, or leave 'after' out to place the table after the last)"
+    )

@@ -159,7 +159,7 @@ class Table(TableModel):
     """Print the table on a landscape page of its own, for a wide table."""
     after: Annotated[int, Field(ge=0)] | None = None
     """Place the table after this paragraph of the text it goes with (0: before the
-    first); by default after the last."""
+    first, at most its number of paragraphs); by default after the last."""
 
     _file_grid: Grid | None = PrivateAttr(default=None)
 
