@@ -26,6 +26,7 @@ from generator.docx.build import build_documents
 from generator.docx.preview import to_pdf
 from generator.docx.writer import DocxWriter
 from generator.render.renderer import CopyMarks, Renderer
+from generator.source.body_model import Attachment, Document
 from generator.source.loading import load_project
 from generator.source.model import Classification
 
@@ -51,6 +52,11 @@ def _need(program: str) -> None:
 
 LETTER, LETTER_COPY = "letter", "letter-copy"
 LONG_TITLE = "关于进一步加强新时代产业工人队伍建设改革推动全省工会干部下基层驻点工作常态化长效化的通知"
+# an attachment's and an issued document's long titles, and the shipped example whose
+# 回执 has a title longer than a line
+TITLES, SYSU = "attachment-titles", "sysu-2016-12-12-congress-meeting"
+LONG_ATTACHMENT_TITLE = "关于进一步加强新时代产业工人队伍建设改革的工作任务清单及责任分工"
+LONG_DOCUMENT_TITLE = "四川省总工会推动全省工会干部下基层驻点工作常态化长效化的实施方案"
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +83,15 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         ),
         # the letter form (信函格式, §10.1), two pages of text and a 版记
         LETTER: source["sichuan-2022-05"].model_copy(update={"id": LETTER, "kind": "letter"}),
+        TITLES: source["sichuan-2022-05"].model_copy(
+            update={
+                "id": TITLES,
+                "documents": [Document(title=LONG_DOCUMENT_TITLE, text="为推动驻点工作常态化，制定本方案。")],
+                "attachments": [Attachment(title=LONG_ATTACHMENT_TITLE, text="各单位按清单分工落实。")],
+            }
+        ),
     }
-    circulars = [source[name] for name in SHIPPED + ENGLISH] + list(made.values())
+    circulars = [source[name] for name in [*SHIPPED, *ENGLISH, SYSU]] + list(made.values())
     result = build_documents(project, circulars, out, jobs=1)
     assert result.errors == []
     # a numbered, addressed copy with secrecy and urgency marks (§7.2.1–7.2.3)
@@ -107,7 +120,8 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
 
 def _chinese(pdfs):
     """The documents in the ordinary form (文件格式): not the copy, not the letter."""
-    return [name for name in pdfs if name not in ("copy", LETTER, LETTER_COPY) and name not in ENGLISH]
+    others = ("copy", LETTER, LETTER_COPY, TITLES, SYSU, *ENGLISH)
+    return [name for name in pdfs if name not in others]
 
 
 def _with_closing_block(pdfs):
@@ -204,26 +218,61 @@ def test_title_lines_follow_at_about_one_line_of_their_size(pdfs):
         assert title and title[0].top - rule.y < 2 * 28.95 * MM + 3, name  # two lines below the rule
 
 
+def _assert_balanced(name: str, title: list[Line]) -> None:
+    """Broken only where jieba ends a word, into lines of balanced length, centred."""
+    texts = [line.text for line in title]
+    whole = "".join(texts)
+    boundaries = {0}
+    for _word, _, end in jieba.tokenize(whole):
+        boundaries.add(end)
+    breaks = [sum(map(len, texts[: i + 1])) for i in range(len(texts) - 1)]
+    assert all(b in boundaries for b in breaks), f"{name}: {'｜'.join(texts)}"
+    lengths = [len(t) for t in texts]
+    # a trapezoid or diamond: no short orphan line under a nearly full one
+    assert min(lengths) >= 0.6 * max(lengths), f"{name}: {'｜'.join(texts)}"
+    for line in title:
+        assert abs(line.centre - (LEFT + RIGHT) / 2) <= 1.0, name
+
+
 def test_title_breaks_between_words_in_a_balanced_shape(pdfs):
     multi = 0
     for name in _chinese(pdfs):
         _, _, _, title = _first_page_parts(pdfs[name][0])
-        texts = [line.text for line in title]
-        if len(texts) < 2:
+        if len(title) < 2:
             continue
         multi += 1
-        whole = "".join(texts)
-        boundaries = {0}
-        for _word, _, end in jieba.tokenize(whole):
-            boundaries.add(end)
-        breaks = [sum(map(len, texts[: i + 1])) for i in range(len(texts) - 1)]
-        assert all(b in boundaries for b in breaks), f"{name}: {'｜'.join(texts)}"
-        lengths = [len(t) for t in texts]
-        # a trapezoid or diamond: no short orphan line under a nearly full one
-        assert min(lengths) >= 0.6 * max(lengths), f"{name}: {'｜'.join(texts)}"
-        for line in title:
-            assert abs(line.centre - (LEFT + RIGHT) / 2) <= 1.0, name
+        _assert_balanced(name, title)
     assert multi >= 2
+
+
+def _later_titles(pages: list[Page]) -> list[list[Line]]:
+    """The 2号 titles after the first page (attachments', issued documents'), one list a page."""
+    found = [[line for line in page.lines if abs(line.size - 22) < 0.5] for page in pages[1:]]
+    return [title for title in found if title]
+
+
+def test_attachment_and_document_titles_break_as_the_title_does(pdfs):
+    """A long attachment or issued-document title breaks between words into balanced
+    lines one line apart, as the circular's title does; an attachment's title on the
+    type area's third line, under the 附件 label on the first (GB/T 9704 §7.3.7)."""
+    (sysu,) = _later_titles(pdfs[SYSU])
+    assert [line.text for line in sysu] == ["第九届教职工代表大会、第二十届", "工会会员代表大会工作会议回执"]
+    document, attachment = _later_titles(pdfs[TITLES])
+    assert "".join(line.text for line in document) == LONG_DOCUMENT_TITLE
+    assert "".join(line.text for line in attachment) == LONG_ATTACHMENT_TITLE
+    pitch = 225 / 22
+    for name, title in [(SYSU, sysu), (TITLES, document), (TITLES, attachment)]:
+        assert len(title) >= 2, f"{name}: {title[0].text}"
+        _assert_balanced(name, title)
+        for upper, lower in itertools.pairwise(title):
+            assert 22 * MM <= lower.baseline - upper.baseline <= 1.5 * 22 * MM, (
+                f"{name}: title lines {lower.baseline - upper.baseline:.1f} mm apart"
+            )
+    for name, title in [(SYSU, sysu), (TITLES, attachment)]:
+        page = next(p for p in pdfs[name] if title[0] in p.lines)
+        label = page.find("附件")
+        assert TOP < label.baseline <= TOP + pitch, f"{name}: 附件 at {label.baseline:.1f} mm"
+        assert TOP + 2 * pitch < title[0].baseline <= TOP + 3 * pitch, f"{name}: {title[0].baseline:.1f} mm"
 
 
 # --- 5. 28 characters a line, 22 lines a page -------------------------------------------

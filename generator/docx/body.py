@@ -99,7 +99,7 @@ class Runs:
 
 
 # Paragraph properties a layout rule may add, in the order the schema wants them.
-_PROPERTY_ORDER = ("framePr", "spacing", "ind", "jc")
+_PROPERTY_ORDER = ("framePr", "snapToGrid", "spacing", "ind", "jc")
 
 
 def _empty_element(tag: str, attributes: dict[str, int]) -> str:

@@ -45,7 +45,7 @@ def apply(body: Body) -> None:
     paragraphs = body.paragraphs
     _addressee(paragraphs)
     _organ_mark(body, paragraphs, body.reference)
-    _title(paragraphs, body.reference)
+    _titles(paragraphs, body.reference)
     _signature_and_date(body, paragraphs, body.reference)
     letter = _letter_form(body, paragraphs, body.reference)
     _closing_block(body, letter)
@@ -127,19 +127,35 @@ def _joint_organ_mark(body: Body, mark: Paragraph, names: list[str], reference: 
     ]
 
 
-def _title(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
+# Titles set as the title is: the circular's, its attachments' and the documents
+# it issues (印发), each in its own style.
+TITLE_STYLES = {"title": "Title", "attachment-title": "Attachment Title", "document-title": "Document Title"}
+
+
+def _titles(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
     """A title longer than a line breaks between words into lines of balanced
-    length, a trapezoid or a diamond rather than a full line over an orphan."""
-    title = next((p for p in paragraphs if "title" in p.classes), None)
-    if title is None or any(kind == "xml" for kind, *_ in title.runs.items):
-        return  # a title with a link or a break of its own is left as written
-    per_line = int(reference.text_width / (reference.font_size("Title") * 20))
+    length, a trapezoid or a diamond rather than a full line over an orphan. An
+    attachment's or issued document's title broken so has its lines as far apart
+    as the title's (one line, not the two grid lines a 2号 line takes)."""
+    line = reference.style_value("Title", "w:pPr/w:spacing", "line")
+    for title in paragraphs:
+        style = next((TITLE_STYLES[c] for c in title.classes if c in TITLE_STYLES), None)
+        if style is None or any(kind == "xml" for kind, *_ in title.runs.items):
+            continue  # a title with a link or a break of its own is left as written
+        broken = _break_title(title, int(reference.text_width / (reference.font_size(style) * 20)))
+        if broken and style != "Title" and line:
+            title.properties["snapToGrid"] = {"val": 0}
+            title.properties["spacing"] = {"line": line, "lineRule": "exact"}
+
+
+def _break_title(title: Paragraph, per_line: int) -> bool:
+    """Break the title's runs where title_breaks says; whether it broke."""
     text = title.runs.plain()
     if _width_in_characters(text) <= per_line:
-        return
+        return False
     breaks = title_breaks(text, per_line)
     if not breaks:
-        return
+        return False
     items, position = [], 0
     for kind, fmt, piece in title.runs.items:
         start = position
@@ -150,6 +166,7 @@ def _title(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
                 items.append(["xml", "<w:r><w:br/></w:r>", "\n"])
             items.append([kind, fmt, piece[left:right]])
     title.runs.items = items
+    return True
 
 
 def title_breaks(text: str, per_line: int) -> list[int]:
