@@ -346,6 +346,18 @@ def test_paragraph_length_is_bounded(project):
     [
         ("[" * 100_000, f"{F}:14:72: error: nested too deeply: more than 64 levels of lists and mappings"),
         (
+            "[" * 100 + "]" * 100,
+            f"{F}:14:72: error: nested too deeply: more than 64 levels of lists and mappings",
+        ),
+        ("[" * 100, f"{F}:14:72: error: nested too deeply: more than 64 levels of lists and mappings"),
+        (
+            "\n"
+            + "".join(" " * (6 + i) + "x:\n" for i in range(100))
+            + " " * 106
+            + "!!python/name:os.system",
+            f"{F}:76:68: error: nested too deeply: more than 64 levels of lists and mappings",
+        ),
+        (
             "\n" + "".join(" " * (6 + i) + "x:\n" for i in range(3_000)),
             f"{F}:76:68: error: nested too deeply: more than 64 levels of lists and mappings",
         ),
@@ -354,7 +366,14 @@ def test_paragraph_length_is_bounded(project):
             f"{F}:76:68: error: nested too deeply: more than 64 levels of lists and mappings",
         ),
     ],
-    ids=["flow", "block-mappings", "block-lists"],
+    ids=[
+        "flow",
+        "flow-closed-100",
+        "flow-unclosed-100",
+        "block-mappings-100",
+        "block-mappings",
+        "block-lists",
+    ],
 )
 def test_deep_nesting_is_a_message(project, text, expected):
     replace_circular(project, "    text: 驻点干部到位后要迅速深入职工群众。", f"    text: {text}")

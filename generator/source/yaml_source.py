@@ -32,8 +32,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 # A circular has a few hundred values; anything near this is an alias bomb.
 MAX_VALUES = 100_000
 
-# A circular nests a dozen levels at most; the YAML composer and the conversion
-# below recurse once per level, so a deeper file is refused before composing.
+# A circular nests a dozen levels at most; the conversion below recurses once
+# per level, so a deeper file is refused at the first list or mapping past it.
 MAX_DEPTH = 64
 
 # Characters XML 1.0 (and therefore DOCX) cannot contain.
@@ -75,6 +75,10 @@ class Loaded:
 
 
 class _AliasBomb(Exception):
+    pass
+
+
+class _Empty(Exception):
     pass
 
 
@@ -135,12 +139,23 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
     text = decode(raw, path, diagnostics)
     if text is None:
         return Loaded(None, source)
+    converter = _Converter(source)
     try:
-        too_deep = _too_deep(text)
-        if too_deep is not None:
-            diagnostics.error(path, too_deep, _TOO_DEEP)
-            return Loaded(None, source)
-        node = yaml.compose(text, Loader=_Loader)
+        data = converter.convert(_compose(text), ())
+    except _TooDeep as error:  # alone: what the converter found before it is dropped, as libyaml would
+        diagnostics.error(path, error.position, _TOO_DEEP)
+        return Loaded(None, source)
+    except _Empty:
+        diagnostics.error(path, Position(), "file is empty: expected a mapping of keys")
+        return Loaded(None, source)
+    except _AliasBomb:
+        diagnostics.extend(converter.diagnostics)
+        diagnostics.error(
+            path,
+            converter.bomb_position,
+            f"aliases expand this file beyond {MAX_VALUES} values; write the values out",
+        )
+        return Loaded(None, source)
     except yaml.MarkedYAMLError as error:
         position, message = _describe_syntax_error(error, text)
         diagnostics.error(path, position, message)
@@ -157,51 +172,59 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
     except yaml.YAMLError as error:
         diagnostics.error(path, Position(), f"YAML error: {error}")
         return Loaded(None, source)
-    if node is None:
-        diagnostics.error(path, Position(), "file is empty: expected a mapping of keys")
-        return Loaded(None, source)
-    converter = _Converter(source, diagnostics)
-    try:
-        data = converter.convert(node, ())
-    except _AliasBomb:
-        diagnostics.error(
-            path,
-            converter.bomb_position,
-            f"aliases expand this file beyond {MAX_VALUES} values; write the values out",
-        )
-        return Loaded(None, source)
-    except _TooDeep as error:  # aliases nested inside one another
-        diagnostics.error(path, error.position, _TOO_DEEP)
-        return Loaded(None, source)
+    diagnostics.extend(converter.diagnostics)
     return Loaded(data, source)
 
 
-def _too_deep(text: str, loader=_Loader) -> Position | None:
-    """Where the text first nests deeper than MAX_DEPTH, read as a flat stream of events."""
+def _compose(text: str):
+    """The file's node tree; _TooDeep where it first nests deeper than MAX_DEPTH.
+
+    libyaml refuses to nest past 1,000 levels itself, so it composes the tree in
+    one pass and the converter checks the depth as it walks it. Where libyaml
+    stopped (at its limit, or at a syntax error further on), the pure-Python
+    parser's events say whether our limit was crossed first; without libyaml
+    they are read before composing, as Python's composer recurses without limit.
+    """
+    if _Loader is yaml.SafeLoader:
+        deep = _too_deep(text)
+        if deep is not None:
+            raise _TooDeep(deep)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError:
+        deep = _too_deep(text) if _Loader is not yaml.SafeLoader else None
+        if deep is not None:
+            raise _TooDeep(deep) from None
+        raise
+    if node is None:
+        raise _Empty
+    return node
+
+
+def _too_deep(text: str) -> Position | None:
+    """Where the text first nests deeper than MAX_DEPTH, read as a flat stream of
+    events by the pure-Python parser (which has no limit of its own); None if it
+    does not, or if the text is not YAML before it would."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=loader):
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
                     return _position(event.start_mark)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.MarkedYAMLError as error:
-        # libyaml stops at its own limit (1,000 levels) while scanning ahead through
-        # flow brackets, before it yields the event that crossed ours: the pure-Python
-        # parser, which has no limit, finds where that was.
-        if loader is not yaml.SafeLoader and "maximum nesting depth" in str(error.problem):
-            return _too_deep(text, yaml.SafeLoader)
-        raise
+    except yaml.YAMLError:
+        return None
     return None
 
 
 class _Converter:
-    def __init__(self, source: SourceMap, diagnostics: Diagnostics):
+    def __init__(self, source: SourceMap):
         self.source = source
-        self.diagnostics = diagnostics
+        self.diagnostics = Diagnostics()  # kept apart until the whole file is known not too deep
         self.count = 0
+        self.collections: set[int] = set()  # the collection nodes converted so far
         self.bomb_position = Position()
         self.scalars = SafeConstructor()
 
@@ -214,12 +237,16 @@ class _Converter:
             # an alias's node carries the anchor's mark; point at the key being expanded
             self.bomb_position = self.source.key_at(path[:1])
             raise _AliasBomb
-        if len(path) > MAX_DEPTH:  # only aliases get here: _too_deep saw the rest
-            raise _TooDeep(self.source.key_at(path[:1]))
         if path not in self.source.values:  # an alias keeps its first position
             self.source.values[path] = _position(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
+        if len(path) >= MAX_DEPTH:  # a list or mapping inside 64 others
+            # one met before is an alias expanded: point at the key that expands it
+            raise _TooDeep(
+                self.source.key_at(path[:1]) if id(node) in self.collections else _position(node.start_mark)
+            )
+        self.collections.add(id(node))
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
         return self.mapping(node, path)
