@@ -1,7 +1,7 @@
 """The DOCX writer: a circular's rendered Markdown into a Word document.
 
-The Markdown becomes HTML (Python-Markdown, the same extensions as the site),
-then a body of styled paragraphs and tables (body.py), adjusted by the layout's
+The Markdown becomes HTML (as Python-Markdown with the site's extensions makes
+it: template_markdown.py reads what the templates write in one pass), then a body of styled paragraphs and tables (body.py), adjusted by the layout's
 rules (gbt9704_rules.py). Styles, page setup and footers come from the
 layout's reference document (reference.py); only the body, its hyperlinks and
 the document properties are written per circular.
@@ -22,7 +22,7 @@ from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from ..source.registry import Registry
-from . import gbt9704_rules
+from . import gbt9704_rules, template_markdown
 from .body import Body, xml_text
 from .package import write_parts
 from .reference import (
@@ -39,6 +39,13 @@ MARKDOWN_EXTENSIONS = ["attr_list", "tables", "md_in_html"]
 
 
 def markdown_to_html(text: str) -> str:
+    """The HTML of a rendered circular: in one pass for the Markdown the templates
+    write (template_markdown.py), by Python-Markdown for anything else."""
+    quick = template_markdown.to_html(text)
+    return quick if quick is not None else python_markdown_html(text)
+
+
+def python_markdown_html(text: str) -> str:
     converter = _markdown()
     converter.reset()
     return converter.convert(text)
