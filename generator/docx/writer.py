@@ -1,8 +1,9 @@
 """The DOCX writer: a circular's rendered Markdown into a Word document.
 
-The Markdown becomes HTML (as Python-Markdown with the site's extensions makes
-it: template_markdown.py reads what the templates write in one pass), then a body of styled paragraphs and tables (body.py), adjusted by the layout's
-rules (gbt9704_rules.py). Styles, page setup and footers come from the
+The Markdown becomes HTML as Python-Markdown with the site's extensions makes
+it (template_markdown.py reads what the templates write in one pass), then a
+body of styled paragraphs and tables (body.py), adjusted by the layout's rules
+(gbt9704_rules.py). Styles, page setup and footers come from the
 layout's reference document (reference.py); only the body, its hyperlinks and
 the document properties are written per circular.
 """
