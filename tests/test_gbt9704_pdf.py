@@ -50,7 +50,7 @@ def _need(program: str) -> None:
 
 # --- the documents --------------------------------------------------------------
 
-LETTER, LETTER_COPY = "letter", "letter-copy"
+LETTER, LETTER_COPY, LETTER_URGENT = "letter", "letter-copy", "letter-urgent"
 LONG_TITLE = "关于进一步加强新时代产业工人队伍建设改革推动全省工会干部下基层驻点工作常态化长效化的通知"
 # an attachment's and an issued document's long titles, and the shipped example whose
 # 回执 has a title longer than a line
@@ -83,6 +83,10 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         ),
         # the letter form (信函格式, §10.1), two pages of text and a 版记
         LETTER: source["sichuan-2022-05"].model_copy(update={"id": LETTER, "kind": "letter"}),
+        # a letter whose first line under the rule is the urgency, in 黑体
+        LETTER_URGENT: source["sichuan-2022-05"].model_copy(
+            update={"id": LETTER_URGENT, "kind": "letter", "urgency": "urgent", "cc": []}
+        ),
         TITLES: source["sichuan-2022-05"].model_copy(
             update={
                 "id": TITLES,
@@ -120,7 +124,7 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
 
 def _chinese(pdfs):
     """The documents in the ordinary form (文件格式): not the copy, not the letter."""
-    others = ("copy", LETTER, LETTER_COPY, TITLES, SYSU, *ENGLISH)
+    others = ("copy", LETTER, LETTER_COPY, LETTER_URGENT, TITLES, SYSU, *ENGLISH)
     return [name for name in pdfs if name not in others]
 
 
@@ -614,9 +618,61 @@ def test_letter_copy_number_secrecy_and_urgency_under_the_first_double_rule(pdfs
     assert (
         texts[0].startswith("000004") and texts[1].startswith("机密★1年") and texts[2].startswith("特急")
     ), texts
-    assert lines[0].top - rule.y < CHAR * 2  # the first of them straight under the rule
-    assert "发：格里坪焦化有限公司工会" in lines[0].text  # the addressee beside the copy number
-    assert page.find("〔2024〕").top > lines[2].top
+    for upper, lower in itertools.pairwise(lines[:3]):  # one a line, a line apart
+        assert abs(lower.baseline - upper.baseline - 225 / 22) <= 0.3
+    # the number takes the right end of the first line, the copy's addressee the next
+    assert texts[0].endswith("攀工发〔2024〕7号") and texts[1].endswith("发：格里坪焦化有限公司工会"), texts
+    assert abs(lines[1].right - RIGHT) <= 1.0
+
+
+def _under_the_rule(page: Page) -> tuple[Rule, list[Line]]:
+    """The first double rule's lower line, and the 3号 lines between it and the title."""
+    (_, rule), _ = _double_rules(page)
+    title = next(line for line in page.lines if abs(line.size - 22) < 0.5)
+    return rule, [line for line in page.lines if rule.y < line.top < title.top and line.size < 17]
+
+
+def test_letter_number_at_the_right_end_of_the_first_line_under_the_rule(pdfs):
+    """§10.1: the number at the right edge of the type area under the first double rule,
+    on the line of the first of copy number, secrecy and urgency (on a line of its own
+    when there are none), that line's ink 7/8 of a 3号 character (4.94 mm) below the rule."""
+    for name, first in [(LETTER, "川工发〔2022〕5号"), (LETTER_COPY, "000004"), (LETTER_URGENT, "加急")]:
+        page = pdfs[name][0]
+        rule, lines = _under_the_rule(page)
+        number = lines[0]  # one baseline (PyMuPDF groups characters within 0.5 mm)
+        assert number.text.startswith(first) and re.search(r"〔\d{4}〕\d+号$", number.text), number.text
+        if name != LETTER:  # the first of copy number, secrecy and urgency at the left
+            assert abs(number.left - LEFT) <= 0.3, f"{name}: {number.text} at {number.left:.1f} mm"
+        assert abs(number.right - RIGHT) <= 1.0, f"{name}: the number ends at {number.right:.1f} mm"
+        ink_top, _ = page.ink(number.left, number.top - 1, number.right, number.bottom + 1)
+        below = ink_top - (rule.y + rule.width / 2)
+        assert abs(below - 16 * 7 / 8 * MM) <= 0.5, f"{name}: the first line {below:.2f} mm under the rule"
+
+
+def test_letter_title_two_lines_below_the_last_element_above_it(pdfs):
+    """§10.1: the title two lines below the last element above it (two blank lines:
+    baselines three lines apart), and the text then on its grid as in the 文件 form."""
+    for name in (LETTER, LETTER_COPY, LETTER_URGENT):
+        page = pdfs[name][0]
+        _, lines = _under_the_rule(page)
+        title = next(line for line in page.lines if abs(line.size - 22) < 0.5)
+        apart = title.baseline - lines[-1].baseline
+        assert abs(apart - 3 * 225 / 22) <= 1.5, f"{name}: title {apart:.1f} mm under {lines[-1].text}"
+    # the recipients one blank line under the title, as in the 文件 form
+    page = pdfs[LETTER][0]
+    title = [line for line in page.lines if abs(line.size - 22) < 0.5]
+    recipients = page.find("各市（州）总工会")
+    assert abs(recipients.baseline - title[-1].baseline - 2 * 225 / 22) <= 1.0
+
+
+def test_letter_closing_block_without_rules(pdfs):
+    """§10.1: the letter form's 版记 has no 印发 line and no separator rules; it stays at
+    the foot of the type area on the last page."""
+    last = pdfs[LETTER][-1]
+    cc = last.find("抄送：中华全国总工会。")
+    assert "印发" not in last.text
+    assert not [rule for rule in last.rules if max(rule.color) < 0.1], "a black rule in a letter's 版记"
+    assert BOTTOM - 225 / 22 <= cc.bottom <= BOTTOM + 0.5, f"抄送 ends at {cc.bottom:.1f} mm"
 
 
 def test_letter_first_page_unnumbered_the_second_numbered(pdfs):

@@ -12,8 +12,9 @@ text is, the way a typesetter would:
 * in the letter form (信函格式, §10.1) the mark's top is 30 mm from the top of
   the page, above the text area (a frame placed on the page); the double rules
   under it and 20 mm above the foot of the page are 170 mm long, centred on the
-  type area; copy number, secrecy and urgency go under the first; the first page
-  carries no page number;
+  type area; copy number, secrecy and urgency go under the first, the number at
+  the right end of the first of their lines, 7/8 of a 3号 character below the
+  rule; the first page carries no page number, and the 版记 no rules;
 * the closing block (版记: CC and imprint) sits at the bottom of the text area
   of the last page, between rules across the text width: a table anchored to
   the bottom margin, whose borders are the rules. When the reference document's
@@ -51,19 +52,18 @@ def apply(body: Body) -> None:
     _closing_block(body, letter)
 
 
+# A frame at the right end of the type area, at the top of the text area; with
+# vAnchor "text", at the right end of the line of the paragraph that follows it.
+AT_THE_RIGHT = {"wrap": "around", "vAnchor": "margin", "hAnchor": "margin", "xAlign": "right", "y": 0}
+
+
 def _addressee(paragraphs: list[Paragraph]) -> None:
     """A distributed copy's addressee (发：…) is not one of the standard's lines: it
     floats at the right end of the copy number's line (a frame), so that the copy
     number, secrecy and urgency keep lines 1 to 3 (§7.2.1-7.2.3)."""
     for paragraph in paragraphs:
         if "addressee" in paragraph.classes:
-            paragraph.properties["framePr"] = {
-                "wrap": "around",
-                "vAnchor": "margin",
-                "hAnchor": "margin",
-                "xAlign": "right",
-                "y": 0,
-            }
+            paragraph.properties["framePr"] = dict(AT_THE_RIGHT)
 
 
 def _organ_mark(body: Body, paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
@@ -275,6 +275,11 @@ LETTER_RULE = 9638
 MARK_INK_TOP, MARK_INK_BOTTOM = 0.30, 1.243
 RULE_BELOW_TOP = 136
 LOWER_RULE_BELOW_TOP = 164
+# §10.1: the first line under the first double rule 7/8 of a 3号 (16 pt) character
+# below it (twips); how far below it a 3号 line off the grid straight under the
+# rule has its ink (measured: test_gbt9704_pdf).
+UNDER_RULE = round(16 * 20 * 7 / 8)
+UNDER_RULE_UNSPACED = 210
 
 
 def _letter_form(body: Body, paragraphs: list[Paragraph], reference: ReferenceDocument) -> bool:
@@ -306,17 +311,7 @@ def _letter_form(body: Body, paragraphs: list[Paragraph], reference: ReferenceDo
         reach = (LETTER_RULE - reference.text_width) // 2
         rule.properties["ind"] = {"left": -reach, "right": -(LETTER_RULE - reference.text_width - reach)}
         index += 1
-    # copy number, secrecy and urgency go under the rule, not above the mark (§10.1);
-    # a copy's addressee stays beside the copy number: a frame on the line of the
-    # paragraph after it, rather than at the top of the text area
-    header = [p for p in paragraphs if ({"addressee"} | HEADER_LINES) & set(p.classes)]
-    header.sort(key=lambda p: "addressee" not in p.classes)
-    for paragraph in header:
-        body.items.remove(paragraph)
-        if "addressee" in paragraph.classes:
-            paragraph.properties["framePr"]["vAnchor"] = "text"
-    index = body.items.index(rule if isinstance(rule, Paragraph) else mark)
-    body.items[index + 1 : index + 1] = header
+    _under_the_rule(body, paragraphs, rule if isinstance(rule, Paragraph) else mark, reference)
     # the Double Rule style with its border turned over: thin above thick
     style = reference.style_id("Double Rule")
     if style is None:
@@ -337,6 +332,52 @@ def _letter_form(body: Body, paragraphs: list[Paragraph], reference: ReferenceDo
     return True
 
 
+def _under_the_rule(
+    body: Body, paragraphs: list[Paragraph], rule: Paragraph, reference: ReferenceDocument
+) -> None:
+    """§10.1: copy number, secrecy and urgency at the left under the first double
+    rule, one a line, not above the mark; the number at the right end of the first
+    of their lines (a frame on that line), or on a line of its own under the rule
+    when there are none; the first line's characters 7/8 of a 3号 character below
+    the rule. A copy's addressee takes the right end of the next line, or a line of
+    its own at the right under them."""
+    lines = [p for p in paragraphs if HEADER_LINES & set(p.classes)]
+    number = next((p for p in paragraphs if {"doc-number", "letter"} <= set(p.classes)), None)
+    addressee = next((p for p in paragraphs if "addressee" in p.classes), None)
+    beside = [p for p in (number, addressee) if p is not None]
+    for paragraph in [*lines, *beside]:
+        body.items.remove(paragraph)
+    rows: list[list[Paragraph]] = []  # a line's frame, then the line
+    for line, side in itertools.zip_longest(lines, beside[: len(lines)]):
+        if side is not None:
+            side.properties["framePr"] = {**AT_THE_RIGHT, "vAnchor": "text"}
+        rows.append([line] if side is None else [side, line])
+    for side in beside[len(lines) :]:
+        side.properties.pop("framePr", None)
+        if side is addressee:
+            side.properties["jc"] = {"val": "right"}
+        rows.append([side])
+    if not rows:
+        return
+    # off the grid (where fonts of both roles share a baseline), pushed down so that
+    # the first line's ink is 7/8 of a 3号 character below the rule
+    shift = UNDER_RULE - UNDER_RULE_UNSPACED
+    for row in rows:
+        for paragraph in row:
+            paragraph.properties["snapToGrid"] = {"val": 0}
+            if row is rows[0]:
+                paragraph.properties["spacing"] = {"before": shift}
+    placed = [paragraph for row in rows for paragraph in row]
+    index = body.items.index(rule) + 1
+    body.items[index:index] = placed
+    # the title, and the text after it, stay where they were: the title two lines
+    # below the last of these, less the shift
+    title = next((p for p in body.items[index + len(placed) :] if isinstance(p, Paragraph)), None)
+    if title is not None and "title" in title.classes:
+        before = int(reference.style_value("Title", "w:pPr/w:spacing", "before") or 0)
+        title.properties["spacing"] = {"before": max(0, before - shift)}
+
+
 def _closing_block(body: Body, letter: bool = False) -> None:
     rows = [p for p in body.paragraphs if {"cc", "imprint"} & set(p.classes)]
     if not rows:
@@ -351,18 +392,24 @@ def _closing_block(body: Body, letter: bool = False) -> None:
     # Anchored to the bottom of the text area, text never overlapping it.
     # Horizontally relative to the page: LibreOffice keeps a margin-anchored
     # table as wide as the text inline instead of floating it.
-    # Rules: first and last 0.35 mm (sz 8), the one between CC and imprint 0.25 mm.
+    # Rules: first and last 0.35 mm (sz 8), the one between CC and imprint 0.25 mm;
+    # none in the letter form (§10.1: 版记不加…分隔线).
+    rules = (
+        ""
+        if letter
+        else "<w:tblBorders>"
+        '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+        '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+        '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
+        "</w:tblBorders>"
+    )
     table = [
         "<w:tbl><w:tblPr>"
         f'<w:tblpPr w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{body.reference.left_margin}"'
         ' w:tblpYSpec="bottom"/>'
         '<w:tblOverlap w:val="never"/>'
         f'<w:tblW w:w="{width}" w:type="dxa"/>'
-        "<w:tblBorders>"
-        '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
-        '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
-        '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
-        "</w:tblBorders>"
+        f"{rules}"
         '<w:tblLayout w:type="fixed"/>'
         '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
         f'</w:tblPr><w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>'
