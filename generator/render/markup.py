@@ -23,6 +23,9 @@ def escape_markdown(text: str) -> str:
     """Text that Markdown will print literally (and HTML will not interpret)."""
     text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = _SPECIAL_ANYWHERE.sub(r"\\\1", text)
+    first = text[:1]
+    if "\n" not in text and not first.isspace() and not first.isdecimal() and first not in ">+-":
+        return text  # one line that starts no block: the line-start pattern cannot match
     return _SPECIAL_AT_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[1]}{m[3]}\\.", text)
 
 
