@@ -39,6 +39,11 @@ from .common import (
 @click.option("--drafts", is_flag=True, help="Publish draft circulars on the site too.")
 @click.option("--site-url", metavar="URL", help="Where the site will be published (overrides mkdocs.yml).")
 @click.option("--strict", is_flag=True, help="Fail on any warning while building the site.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write every Word document again, even those whose inputs have not changed.",
+)
 @click.pass_obj
 def build(
     obj: Context,
@@ -48,12 +53,16 @@ def build(
     drafts: bool,
     site_url: str | None,
     strict: bool,
+    force: bool,
 ) -> None:
     """Build the Word documents and the site of directives.
 
     Writes OUTPUT/docx/ID.docx for every circular, then the static site
     (mkdocs + mkdocs-material, configured by mkdocs.yml) into OUTPUT/site/.
-    With IDs, writes only those Word documents. Chinese circulars use the
+    With IDs, writes only those Word documents. A document whose inputs (its
+    YAML and files, the registry, the templates, the reference document, the
+    generator) have not changed since it was written is kept as it is, unless
+    --force is given. Chinese circulars use the
     GB/T 9704-2012 layout, English ones the international layout; styles come
     from templates/gbt9704.docx and templates/international.docx. Nothing is
     built, and nothing built before is touched, if any file has errors.
@@ -62,6 +71,7 @@ def build(
     Examples:
       circulars build
       circulars build panzhihua-2024-07 sichuan-2024-12
+      circulars build --force
       circulars build --site-url https://intranet.example.org/circulars/
     """
     from ..docx.build import build_documents  # lazily: see the module's docstring
@@ -81,9 +91,9 @@ def build(
         check_build_output(project, out_dir, docx_dir, out_dir / "site")
         if with_site:
             # the plugin writes the documents (all of them) while MkDocs builds the pages
-            result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs)
+            result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs, force)
         else:
-            result = build_documents(project, chosen, docx_dir, jobs)
+            result = build_documents(project, chosen, docx_dir, jobs, force)
     except UnsafeOutput as error:
         click.echo(f"error: nothing was built: {error}", err=True)
         sys.exit(EXIT_INVALID)
@@ -100,8 +110,8 @@ def build(
     if result.errors:
         sys.exit(EXIT_INVALID)
     elapsed = time.perf_counter() - started
-    written = plural(len(result.documents), "Word document")
-    click.echo(f"Wrote {written} to {shown_path(docx_dir, project.root)}/")
+    written = plural(result.rebuilt, "Word document")
+    click.echo(f"Wrote {written} to {shown_path(docx_dir, project.root)}/ ({result.up_to_date} up to date)")
     if with_site:
         shown = shown_path(out_dir / "site", project.root)
         click.echo(

@@ -6,6 +6,10 @@ then write each .docx. The site needs the Markdown before it can build its
 pages, but the documents only when it copies files, so the site plugin starts
 the writing in the background and lets MkDocs work meanwhile.
 
+A document whose inputs are those it was last written from, and which is still
+there as written, is neither rendered nor written again: its Markdown comes from
+the build record (build_record.py), which each build brings up to date.
+
 Each file is written to a temporary name and renamed into place, so an
 interrupted or failed build never leaves a half-written document or destroys
 the one built before.
@@ -21,10 +25,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..render.renderer import Rendered, Renderer, RenderError
+from ..render.renderer import Rendered, Renderer, RenderError, layout_of
 from ..source.model import Circular
 from ..source.project import Project
 from ..source.registry import Registry
+from .build_record import BuildRecord, Entry, Inputs
 from .reference import ReferenceDocumentError, reference_for
 from .writer import DocxWriter
 
@@ -47,6 +52,8 @@ class BuildResult:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: render, write
+    rebuilt: int = 0  # documents written by this build
+    up_to_date: int = 0  # documents kept as they were, their inputs unchanged
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -110,6 +117,10 @@ def _write_chunk(rendered: list[Rendered], out_dir: Path) -> list[tuple[BuiltDoc
     return out
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _chunks(items: list, jobs: int) -> list[list]:
     size = max(1, min(32, len(items) // (jobs * 4)))
     return [items[i : i + size] for i in range(0, len(items), size)]
@@ -122,42 +133,83 @@ def _split(items: list, parts: int) -> list[list]:
 
 
 class DocumentBuild:
-    """Renders circulars and writes their documents into out_dir."""
+    """Renders circulars and writes their documents into out_dir, skipping those whose
+    inputs have not changed since they were written (build_record.py); with force,
+    every one is built again."""
 
-    def __init__(self, project: Project, out_dir: Path, jobs: int | None = None, count: int = 0):
+    def __init__(self, project: Project, out_dir: Path, jobs: int | None = None, force: bool = False):
         self.project = project
         self.out_dir = out_dir
         self.jobs = jobs or os.cpu_count() or 1
         self.result = BuildResult()
         self.rendered: dict[str, Rendered] = {}
+        self.record = BuildRecord(out_dir) if force else BuildRecord.load(out_dir)
+        if self.record.problem:
+            self.result.warnings.append(self.record.problem)
+        self.inputs: dict[str, str] = {}  # circular id -> digest of its inputs
+        self.pool: ProcessPoolExecutor | None = None
+        self._local = False
+        self._to_write: list[Rendered] = []
+        self._kept: dict[str, Entry] = {}
         self._pending: list[Future] = []
         self._done: list = []
         self._circulars: list[Circular] = []
+        self._rendered_all = False  # render() has run to its end
         self._writing_started = 0.0
-        if self.jobs == 1 or count < PARALLEL_THRESHOLD:
-            self.pool = None
-            _start_worker(project.root, project.registry)
-        else:
+
+    def _workers(self, count: int) -> ProcessPoolExecutor | None:
+        """The pool for `count` documents' work, or None to do it in this process."""
+        if self.pool is None and self.jobs > 1 and count >= PARALLEL_THRESHOLD:
             self.pool = ProcessPoolExecutor(
-                self.jobs, initializer=_start_worker, initargs=(project.root, project.registry)
+                self.jobs, initializer=_start_worker, initargs=(self.project.root, self.project.registry)
             )
+        if self.pool is None and not self._local:
+            _start_worker(self.project.root, self.project.registry)
+            self._local = True
+        return self.pool
 
     def render(self, circulars: list[Circular]) -> dict[str, Rendered]:
-        """Markdown of each circular (template errors are collected in result.errors)."""
+        """Markdown of each circular (template errors are collected in result.errors):
+        kept from the last build where the inputs are the same, else rendered."""
         started = time.perf_counter()
         self._circulars = circulars
-        if self.pool is None:
-            outcomes = _render_chunk(circulars)
-        else:
-            outcomes = [
-                o for chunk in self.pool.map(_render_chunk, _chunks(circulars, self.jobs)) for o in chunk
-            ]
+        inputs = Inputs(self.project)
+        cached: dict[str, Rendered] = {}
+        to_render = []
+        for circular in circulars:
+            self.inputs[circular.id] = digest = inputs.of(circular)
+            markdown = self.record.markdown(circular.id, digest)
+            if markdown is None:
+                to_render.append(circular)
+            else:
+                cached[circular.id] = Rendered(circular, layout_of(circular), markdown)
+        outcomes = []
+        if to_render:
+            pool = self._workers(len(to_render))
+            if pool is None:
+                outcomes = _render_chunk(to_render)
+            else:
+                chunks = pool.map(_render_chunk, _chunks(to_render, self.jobs))
+                outcomes = [o for chunk in chunks for o in chunk]
+        fresh = {}
         for circular_id, rendered, error in outcomes:
             if error:
                 self.result.errors.append(error)
             else:
-                self.rendered[circular_id] = rendered
+                fresh[circular_id] = rendered
+        for circular in circulars:
+            rendered = cached.get(circular.id) or fresh.get(circular.id)
+            if rendered is None:
+                continue
+            self.rendered[circular.id] = rendered
+            kept = self.record.document(circular.id, self.inputs[circular.id])
+            # rendered again (its Markdown was lost): kept if the Markdown is the same
+            if kept and (circular.id in cached or _sha256(rendered.markdown) == kept.markdown):
+                self._kept[circular.id] = kept
+            else:
+                self._to_write.append(rendered)
         self._check_references()
+        self._rendered_all = True
         self.result.timings["render"] = time.perf_counter() - started
         return self.rendered
 
@@ -165,55 +217,94 @@ class DocumentBuild:
         """Load each layout's reference document here, before any document is
         written: one that is broken stops its documents with a message naming it."""
         broken = set()
-        for layout in sorted({rendered.layout for rendered in self.rendered.values()}):
+        for layout in sorted({rendered.layout for rendered in self._to_write}):
             try:
                 reference_for(self.project.root, layout)
             except ReferenceDocumentError as error:
                 self.result.errors.append(str(error))
                 broken.add(layout)
-        self.rendered = {key: r for key, r in self.rendered.items() if r.layout not in broken}
+        self._to_write = [r for r in self._to_write if r.layout not in broken]
+        self.rendered = {
+            key: r for key, r in self.rendered.items() if key in self._kept or r.layout not in broken
+        }
 
     def start_writing(self, leave_a_core: bool = False) -> None:
-        """Write the rendered documents; in the background when there is a pool.
+        """Write the documents that are not up to date; in the background when there is a pool.
 
         With leave_a_core, one core fewer writes, so that the main process
         (MkDocs building the pages meanwhile) keeps a core of its own.
         """
         self._writing_started = time.perf_counter()
-        items = list(self.rendered.values())
-        if self.pool is None:
+        items = self._to_write
+        if not items:
+            return
+        pool = self._workers(len(items))
+        if pool is None:
             self._done.extend(_write_chunk(items, self.out_dir))
             return
         writers = max(1, self.jobs - 1) if leave_a_core else self.jobs
         chunks = _chunks(items, self.jobs) if writers == self.jobs else _split(items, writers)
-        self._pending = [self.pool.submit(_write_chunk, chunk, self.out_dir) for chunk in chunks]
+        self._pending = [pool.submit(_write_chunk, chunk, self.out_dir) for chunk in chunks]
 
     def finish(self) -> BuildResult:
-        """Wait for every document; then copy the attachments beside them."""
+        """Wait for every document and record them; then copy the attachments beside them."""
         try:
             for future in self._pending:
                 self._done.extend(future.result())
         finally:
             if self.pool is not None:
                 self.pool.shutdown()
+        written = {built.circular_id: (built, set(missing)) for built, missing in self._done}
+        for circular_id, (built, missing) in written.items():
+            entry = Entry(
+                self.inputs[circular_id],
+                built.size,
+                built.sha256,
+                _sha256(built.markdown),
+                tuple(sorted(missing)),
+            )
+            self._keep_markdown(entry, built.markdown)
+            self.record.entries[circular_id] = entry
+        for circular_id, entry in self._kept.items():
+            path = self.out_dir / f"{circular_id}.docx"
+            markdown = self.rendered[circular_id].markdown
+            self._keep_markdown(entry, markdown)
+            built = BuiltDocument(circular_id, path, entry.size, entry.sha256, markdown)
+            written[circular_id] = (built, set(entry.missing_styles))
+        self._save_record()
         missing: set[str] = set()
-        for built, missing_styles in self._done:
-            self.result.documents.append(built)
-            missing |= missing_styles
+        for circular in self._circulars:
+            if circular.id in written:
+                built, missing_styles = written[circular.id]
+                self.result.documents.append(built)
+                missing |= missing_styles
         for name in sorted(missing):
             self.result.warnings.append(f"style '{name}' is not in the reference document; used Normal")
+        self.result.rebuilt = len(self._done)
+        self.result.up_to_date = len(self._kept)
         self.result.warnings += copy_attachments(self.project, self._circulars, self.out_dir / "attachments")
         self.result.timings["write"] = time.perf_counter() - self._writing_started
         return self.result
 
+    def _keep_markdown(self, entry: Entry, markdown: str) -> None:
+        path = self.record.markdown_path(entry.markdown)
+        if not path.is_file():
+            write_atomically(path, markdown.encode("utf-8"))
+
+    def _save_record(self) -> None:
+        known = {circular.id for circular in self.project.circulars} | set(self.inputs)
+        if self._rendered_all and self.out_dir.is_dir():
+            write_atomically(self.record.path, self.record.encoded(known))
+            self.record.prune_markdown(known)
+
 
 def build_documents(
-    project: Project, circulars: list[Circular], out_dir: Path, jobs: int | None = None
+    project: Project, circulars: list[Circular], out_dir: Path, jobs: int | None = None, force: bool = False
 ) -> BuildResult:
-    """Write out_dir/<id>.docx for each circular, and their attachment files."""
-    circulars = list(circulars)
-    build = DocumentBuild(project, out_dir, jobs, len(circulars))
-    build.render(circulars)
+    """Write out_dir/<id>.docx for each circular whose inputs changed since it was
+    written (each one with force), and their attachment files."""
+    build = DocumentBuild(project, out_dir, jobs, force)
+    build.render(list(circulars))
     build.start_writing()
     return build.finish()
 

@@ -88,9 +88,10 @@ def build_site(
     drafts: bool = False,
     strict: bool = False,
     jobs: int | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build the Word documents into docx_dir and the site into site_dir,
-    replacing the site that was there only on success."""
+    """Build the Word documents into docx_dir (with force, even those up to date)
+    and the site into site_dir, replacing the site that was there only on success."""
     _quiet_libraries()
     pages = docs_dir(project.root)  # check before anything is written
     for folder, what in ((site_dir, "site"), (docx_dir, "Word documents")):
@@ -106,6 +107,7 @@ def build_site(
             plugin.hand_back = True  # the documents' warnings: we print them with the result
             plugin.config.docx_dir = str(docx_dir)
             plugin.config.jobs = jobs
+            plugin.force = force
             try:
                 build(config)
             except MkDocsException as error:

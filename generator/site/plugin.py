@@ -66,6 +66,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.search: SearchIndex | None = None
         # `circulars build` reports the documents' warnings itself, from the result
         self.hand_back = False
+        self.force = False  # `circulars build --force`: every Word document is built again
 
     # --- configuration ---------------------------------------------------------
 
@@ -128,7 +129,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         # published). The Markdown is needed now, for the pages; the documents
         # are written in the background while MkDocs builds the pages.
         everything = project.circulars
-        self.documents = DocumentBuild(project, self.docx_dir(), self.config.jobs, len(everything))
+        self.documents = DocumentBuild(project, self.docx_dir(), self.config.jobs, self.force)
         rendered = self.documents.render(everything)
         if self.documents.result.errors:
             self.documents.finish()

@@ -1,0 +1,295 @@
+"""What each Word document in build/docx/ was built from, so that a build rewrites
+only the documents whose inputs changed.
+
+`.circulars-build.json` beside the documents holds, per document, a digest of
+everything its bytes depend on, and the size and SHA-256 of the .docx written
+from them. Its Markdown (which the site shows) is kept in `.circulars-markdown/`,
+named by its own SHA-256. A document is kept only when its digest is the one
+recorded and its .docx is there with the recorded bytes (its Markdown too, to
+skip rendering it); anything else (a digest that differs, a file missing or
+changed, a record that cannot be read) means building it again.
+
+A document depends on what the renderer and the writer read:
+- the circular as loaded (every field of its model, each table read from a file
+  as loaded), its YAML's bytes and the bytes of the files it names;
+- the registry as loaded (organizations, people, kinds);
+- every file of the project's templates/ and the built-in ones, except the Word
+  reference documents, of which only its own layout's counts;
+- the code: every file of the generator package, Python's and zlib's versions,
+  and the versions of the libraries that shape the output.
+Templates see only the circular and the registry (render/renderer.py's context),
+so no other circular reaches a document.
+
+Digests are taken from what is in memory before rendering, and the templates and
+reference documents are read after: a file that changes in between leaves a
+digest that matches nothing, so the next build builds again, never the reverse.
+The code is digested when this module is imported, with the rest of the package,
+so a long-running `circulars serve` records the code it runs, not later edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import sys
+import zlib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from ..render.renderer import layout_of
+from ..source.model import Circular
+from ..source.project import Project
+from ..source.registry import Registry
+from ..source.tables import tables_in
+from ..source.templates import find_template_file, template_dirs
+
+RECORD_FILE = ".circulars-build.json"
+MARKDOWN_DIR = ".circulars-markdown"
+FORMAT = 1
+# Libraries whose versions can change a document's bytes (parsing, templates,
+# Markdown, XML, title breaks, spreadsheets); "circulars" is the package itself.
+LIBRARIES = (
+    "circulars",
+    "jieba",
+    "jinja2",
+    "lxml",
+    "markdown",
+    "markupsafe",
+    "openpyxl",
+    "pydantic",
+    "pydantic-core",
+    "pyyaml",
+)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _folder_digest(digest, folder: Path, skip_suffix: str | None = None) -> None:
+    """Every file under folder (links followed once), by relative path and bytes."""
+    seen = set()
+    for current, dirs, files in os.walk(folder, followlinks=True):
+        real = os.path.realpath(current)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith(".pyc") or (skip_suffix and name.endswith(skip_suffix)):
+                continue
+            path = Path(current) / name
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            digest.update(_bytes_digest(path).encode())
+
+
+def _bytes_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as error:  # the build reports it; here it only has to differ
+        return f"unreadable: {error.strerror}"
+
+
+def code_digest() -> str:
+    digest = hashlib.sha256()
+    _folder_digest(digest, Path(__file__).resolve().parent.parent)
+    versions = [sys.version, zlib.ZLIB_RUNTIME_VERSION] + [f"{n} {_version(n)}" for n in LIBRARIES]
+    digest.update("\n".join(versions).encode())
+    return digest.hexdigest()
+
+
+LOADED_CODE = code_digest()
+
+
+def _registry_digest(registry: Registry) -> str:
+    digest = hashlib.sha256()
+    for group in (registry.organizations, registry.people, registry.kinds):
+        for key, value in group.items():  # in the order read: listings follow it
+            digest.update(f"{key}\0{value.model_dump_json()}\0".encode())
+        digest.update(b"\1")
+    return digest.hexdigest()
+
+
+def _named_files(value) -> list[str]:
+    """Every `file:` a circular names, at any depth (tables, attachments)."""
+    found = []
+    if isinstance(value, BaseModel):
+        if isinstance(getattr(value, "file", None), str):
+            found.append(value.file)
+        for name in type(value).model_fields:
+            found += _named_files(getattr(value, name))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            found += _named_files(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            found += _named_files(item)
+    return found
+
+
+class Inputs:
+    """The digest of what each document of one project depends on."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        shared = hashlib.sha256(f"{FORMAT}\0{LOADED_CODE}\0".encode())
+        for folder in template_dirs(project.root):
+            shared.update(f"templates {folder}\0".encode())
+            if folder.is_dir():
+                _folder_digest(shared, folder, skip_suffix=".docx")
+        shared.update(_registry_digest(project.registry).encode())
+        self.shared = shared.hexdigest()
+        self.references: dict[str, str] = {}
+
+    def reference(self, layout: str) -> str:
+        if layout not in self.references:
+            try:
+                path = find_template_file(self.project.root, f"{layout}.docx")
+            except OSError:
+                self.references[layout] = "missing"
+            else:
+                self.references[layout] = f"{path}\0{_bytes_digest(path)}"
+        return self.references[layout]
+
+    def of(self, circular: Circular) -> str:
+        layout = layout_of(circular)
+        digest = hashlib.sha256(f"{self.shared}\0{layout}\0{self.reference(layout)}\0".encode())
+        digest.update(circular.model_dump_json().encode())
+        for _path, table in tables_in(circular):
+            if table.file is not None:
+                try:
+                    digest.update(repr(table.grid).encode())
+                except RuntimeError:  # not read: the build fails on it anyway
+                    digest.update(b"unread")
+        source = self.project.source(circular.id)
+        if source is not None:
+            folder = source.path.parent
+            digest.update(f"\0{source.path}\0{_bytes_digest(source.path)}".encode())
+            for name in _named_files(circular):
+                digest.update(f"\0{name}\0{_bytes_digest(folder / name)}".encode())
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One document as recorded: the digest of its inputs, and what was written."""
+
+    inputs: str
+    size: int
+    sha256: str
+    markdown: str  # the SHA-256 of its Markdown
+    missing_styles: tuple[str, ...] = ()
+
+
+class RecordError(Exception):
+    pass
+
+
+def _entry(value) -> Entry:
+    if not isinstance(value, dict):
+        raise RecordError("an entry is not an object")
+    try:
+        entry = Entry(**value)
+    except TypeError as error:
+        raise RecordError(str(error)) from None
+    texts = (entry.inputs, entry.sha256, entry.markdown, *entry.missing_styles)
+    if not isinstance(entry.size, int) or not all(isinstance(t, str) for t in texts):
+        raise RecordError("an entry has a value of the wrong type")
+    return Entry(entry.inputs, entry.size, entry.sha256, entry.markdown, tuple(entry.missing_styles))
+
+
+def _sha256_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class BuildRecord:
+    """The record of one folder of Word documents."""
+
+    def __init__(self, out_dir: Path, entries: dict[str, Entry] | None = None, problem: str | None = None):
+        self.out_dir = out_dir
+        self.entries = entries or {}
+        self.problem = problem  # why the record on disk was not used, if it was not
+
+    @property
+    def path(self) -> Path:
+        return self.out_dir / RECORD_FILE
+
+    @classmethod
+    def load(cls, out_dir: Path) -> BuildRecord:
+        """The record, or an empty one (with `problem` saying why) if it cannot be used."""
+        path = out_dir / RECORD_FILE
+        try:
+            data = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            return cls(out_dir)
+        except (OSError, ValueError) as error:
+            problem = f"{path} cannot be read ({error}): every Word document is built again"
+            return cls(out_dir, problem=problem)
+        try:
+            if not isinstance(data, dict) or data.get("format") != FORMAT:
+                raise RecordError(f"not a record of format {FORMAT}")
+            documents = data.get("documents")
+            if not isinstance(documents, dict):
+                raise RecordError("no 'documents'")
+            entries = {str(key): _entry(value) for key, value in documents.items()}
+        except RecordError as error:
+            return cls(out_dir, problem=f"{path} is damaged ({error}): every Word document is built again")
+        return cls(out_dir, entries)
+
+    def markdown_path(self, sha256: str) -> Path:
+        return self.out_dir / MARKDOWN_DIR / f"{sha256}.md"
+
+    def markdown(self, circular_id: str, inputs: str) -> str | None:
+        """The document's Markdown as rendered from these inputs, if it is kept."""
+        entry = self.entries.get(circular_id)
+        if entry is None or entry.inputs != inputs:
+            return None
+        try:
+            data = self.markdown_path(entry.markdown).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != entry.markdown:
+            return None
+        return data.decode("utf-8")
+
+    def document(self, circular_id: str, inputs: str) -> Entry | None:
+        """The entry of a document built from these inputs and still there as written."""
+        entry = self.entries.get(circular_id)
+        if entry is None or entry.inputs != inputs:
+            return None
+        path = self.out_dir / f"{circular_id}.docx"
+        try:
+            if path.stat().st_size != entry.size:
+                return None
+        except OSError:
+            return None
+        return entry if _sha256_of(path) == entry.sha256 else None
+
+    def encoded(self, known_ids: set[str]) -> bytes:
+        """The record to save: the documents of circulars that still exist."""
+        documents = {
+            key: {**asdict(entry), "missing_styles": list(entry.missing_styles)}
+            for key, entry in sorted(self.entries.items())
+            if key in known_ids
+        }
+        return json.dumps({"format": FORMAT, "documents": documents}, indent=1).encode("utf-8")
+
+    def prune_markdown(self, known_ids: set[str]) -> None:
+        """Remove cached Markdown no entry names any more."""
+        wanted = {f"{e.markdown}.md" for key, e in self.entries.items() if key in known_ids}
+        folder = self.out_dir / MARKDOWN_DIR
+        if folder.is_dir():
+            for path in folder.glob("*.md"):
+                if path.name not in wanted:
+                    path.unlink(missing_ok=True)
