@@ -403,7 +403,10 @@ def tables_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Table]]:
         if isinstance(file_table, Table):
             yield (*path, "file"), file_table
         for name in type(value).model_fields:
-            yield from tables_in(getattr(value, name), (*path, name))
+            field = getattr(value, name)
+            if isinstance(field, BaseModel | list):  # text, dates and numbers hold no table
+                yield from tables_in(field, (*path, name))
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            yield from tables_in(item, (*path, i))
+            if isinstance(item, BaseModel | list):
+                yield from tables_in(item, (*path, i))
