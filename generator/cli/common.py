@@ -12,7 +12,8 @@ import click
 from ..source.diagnostics import ERROR, Diagnostics
 from ..source.loading import load_project
 from ..source.model import Circular
-from ..source.project import DATA_DIR, Project
+from ..source.names import DATA_DIR, REGISTRY_FILES
+from ..source.project import Project
 
 EXIT_INVALID = 1
 
@@ -44,7 +45,7 @@ def report(diagnostics: Diagnostics, root: Path, only: list[Path] | None = None)
         shown = [
             d
             for d in shown
-            if (d.path.parent == root / DATA_DIR and d.path.name in ("organizations.yaml", "people.yaml"))
+            if (d.path.parent == root / DATA_DIR and d.path.name in REGISTRY_FILES)
             or any(d.path == w or w in d.path.parents for w in wanted)
         ]
     for d in shown:

@@ -20,10 +20,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..distribution import DIST_DIR
+from ..distribution import DEFAULT_REGISTER, DIST_DIR
 from ..distribution.mailer import MailError, SmtpSettings
 from ..distribution.register import ACKNOWLEDGED, Copy, Register, RegisterError
-from ..distribution.register import DEFAULT_PATH as DEFAULT_REGISTER
 from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..docx.preview import soffice
 from ..source.document_numbers import document_number

@@ -15,8 +15,8 @@ import click
 
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
-from ..source.model import ID_PATTERN, LANGUAGES
-from ..source.schema import SCHEMAS, json_schema_text
+from ..source.names import ID_PATTERN, LANGUAGES, SCHEMA_NAMES
+from ..source.schema import json_schema_text
 from .common import EXIT_INVALID, Context, fail_on_errors, plural, report
 from .terminal import table
 
@@ -193,7 +193,7 @@ def new(
 
 
 @click.command()
-@click.argument("name", type=click.Choice(sorted(SCHEMAS)), default="circular")
+@click.argument("name", type=click.Choice(sorted(SCHEMA_NAMES)), default="circular")
 def schema(name: str) -> None:
     """Print the JSON Schema of a YAML format (default: a circular).
 

@@ -22,8 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_PATH = "register.sqlite3"
-
 # Lifecycle of a copy. "sending" is written just before the SMTP transaction:
 # a copy left in it by an interruption may or may not have been delivered, and
 # is never sent again without being asked (never twice to the same recipient).

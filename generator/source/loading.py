@@ -12,7 +12,8 @@ from pathlib import Path
 from .checks import check_project
 from .diagnostics import Position
 from .model import Circular
-from .project import ORGANIZATIONS_FILE, PEOPLE_FILE, Project, Source, circular_files
+from .names import ORGANIZATIONS_FILE, PEOPLE_FILE
+from .project import Project, Source, circular_files
 from .registry_format import OrganizationsFile, PeopleFile
 from .validation import validate
 from .yaml_source import read_yaml

@@ -29,19 +29,17 @@ from pydantic import (
 from .addresses import check_address
 from .base import MODEL_CONFIG, Paragraphs, Text
 from .body_model import Attachment, Document, Section
+from .names import ID_PATTERN
 from .tables import Table
 from .when import DateTime
 
 Language = Literal["en", "zh"]
-LANGUAGES: tuple[str, ...] = ("en", "zh")
 
 Identifier = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    StringConstraints(pattern=ID_PATTERN.pattern, max_length=80),
 ]
 """Lowercase letters, digits and hyphens: safe as a file name and in a URL."""
-
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def _parse_date(value: Any) -> Any:

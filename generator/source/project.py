@@ -13,14 +13,10 @@ from pathlib import Path
 
 from .diagnostics import Diagnostics, Position
 from .model import Circular
+from .names import DATA_DIR, REGISTRY_FILES
 from .registry import Registry
 from .registry_format import Organization, Person
 from .yaml_source import SourceMap
-
-DATA_DIR = "circulars"
-ORGANIZATIONS_FILE = "organizations.yaml"
-PEOPLE_FILE = "people.yaml"
-REGISTRY_FILES = (ORGANIZATIONS_FILE, PEOPLE_FILE)
 
 
 @dataclass

@@ -12,13 +12,12 @@ import json
 from pydantic import BaseModel
 
 from .model import Circular
+from .names import SCHEMA_NAMES
 from .registry_format import OrganizationsFile, PeopleFile
 
-SCHEMAS: dict[str, type[BaseModel]] = {
-    "circular": Circular,
-    "organizations": OrganizationsFile,
-    "people": PeopleFile,
-}
+SCHEMAS: dict[str, type[BaseModel]] = dict(
+    zip(SCHEMA_NAMES, (Circular, OrganizationsFile, PeopleFile), strict=True)
+)
 
 
 def json_schema(name: str) -> dict:
