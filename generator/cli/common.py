@@ -1,4 +1,8 @@
-"""What every command shares: the project it runs on, reporting problems, exit codes."""
+"""What every command shares: the project it runs on, reporting problems, exit codes.
+
+Loading (pydantic, YAML) is imported when a command loads a project, so that
+`circulars --help` does not pay for it: for start-up time only, not for a cycle.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..source.diagnostics import ERROR, Diagnostics
-from ..source.loading import load_project
-from ..source.model import Circular
 from ..source.names import DATA_DIR, REGISTRY_FILES
-from ..source.project import Project
+
+if TYPE_CHECKING:
+    from ..source.model import Circular
+    from ..source.project import Project
 
 EXIT_INVALID = 1
 
@@ -34,6 +40,8 @@ class Context:
         self.root = root
 
     def load(self, extra_files: list[Path] = ()) -> Project:
+        from ..source.loading import load_project  # lazily: see the module's docstring
+
         return load_project(self.root, list(extra_files))
 
 

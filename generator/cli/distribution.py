@@ -1,17 +1,15 @@
 """Commands that distribute: numbered copies and mail, the register, verify.
 
-The stage modules that import Jinja, Markdown, lxml or openpyxl (the copies,
-the distribution run) are imported inside the commands that use them, so that
-`circulars --help` and `circulars check` do not pay for them: for start-up
-time only, never to dodge an import cycle (there is none).
+The stage modules (the register, the mailer, the copies and the distribution
+run with their Jinja, Markdown, lxml and openpyxl) are imported inside the
+commands that use them, so that `circulars --help` and `circulars check` do not
+pay for them: for start-up time only, never to dodge an import cycle (there is none).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import sqlite3
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -21,18 +19,14 @@ from typing import TYPE_CHECKING
 import click
 
 from ..distribution import DEFAULT_REGISTER, DIST_DIR
-from ..distribution.mailer import MailError, SmtpSettings
-from ..distribution.register import ACKNOWLEDGED, Copy, Register, RegisterError
 from ..distribution.returns.layout import form_name, parse_form_identifier
-from ..docx.preview import soffice
-from ..source.document_numbers import document_number
-from ..source.inline_markup import to_plain
-from ..source.project import Project
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .terminal import table
 
 if TYPE_CHECKING:
+    from ..distribution.register import Copy, Register
     from ..distribution.run import Distribution
+    from ..source.project import Project
 
 
 def _register_path(project: Project, option: Path | None) -> Path:
@@ -43,6 +37,8 @@ def _register_path(project: Project, option: Path | None) -> Path:
 
 
 def _open_register(project: Project, option: Path | None, must_exist: bool = False) -> Register:
+    from ..distribution.register import Register, RegisterError  # lazily: see the module's docstring
+
     path = _register_path(project, option)
     if must_exist and not path.exists():
         click.echo(f"error: no register at {path}: nothing has been distributed yet", err=True)
@@ -123,11 +119,11 @@ def distribute(
       circulars distribute panzhihua-2024-07
       CIRCULARS_SMTP_HOST=mail.example.org circulars distribute panzhihua-2024-07 --send
     """
-    from ..distribution.run import (  # lazily: see the module's docstring
-        Distribution,
-        DistributionError,
-        default_out_dir,
-    )
+    import sqlite3  # lazily: see the module's docstring
+
+    from ..distribution.mailer import MailError, SmtpSettings
+    from ..distribution.register import RegisterError
+    from ..distribution.run import Distribution, DistributionError, default_out_dir
 
     project = obj.load()
     fail_on_errors(project)
@@ -170,6 +166,9 @@ def distribute(
 
 def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None) -> None:
     from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+    from ..docx.preview import soffice
+    from ..source.document_numbers import document_number
+    from ..source.inline_markup import to_plain
 
     circular = distribution.circular
     rows = []
@@ -338,6 +337,7 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
       circulars distribution ack panzhihua-2024-07 geliping-park-federation
     """
     from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+    from ..distribution.register import ACKNOWLEDGED
 
     project = obj.load()
     register = _open_register(project, register_path, must_exist=True)
@@ -370,11 +370,9 @@ def verify(obj: Context, file: Path, register_path: Path | None) -> None:
       circulars verify dist/panzhihua-2024-07/000012-coking-union/panzhihua-2024-07-000012.docx
       circulars verify dist/panzhihua-2024-07/000012-coking-union/coking-union.xlsx
     """
-    from ..distribution.copies import (  # lazily: see the module's docstring
-        NotACopy,
-        copy_number_text,
-        read_identifier,
-    )
+    import hashlib  # lazily: see the module's docstring
+
+    from ..distribution.copies import NotACopy, copy_number_text, read_identifier
 
     project = obj.load()
     try:

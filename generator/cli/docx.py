@@ -1,19 +1,17 @@
 """Commands on the Word documents: preview through LibreOffice.
 
-The Word writer is imported inside the command, so that `circulars --help` and
-`circulars check` do not pay for it: for start-up time only, never to dodge an
-import cycle (there is none).
+The Word writer and the previews are imported inside the command, so that
+`circulars --help` and `circulars check` do not pay for them: for start-up time
+only, never to dodge an import cycle (there is none).
 """
 
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from ..docx.preview import PreviewError, to_pdf, to_png
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, selected_circulars, shown_path
 
 
@@ -52,7 +50,10 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
       circulars preview panzhihua-2024-07
       circulars preview panzhihua-2024-07 chemchina-2012-03 --png -o site/assets/previews
     """
-    from ..docx.build import build_documents  # lazily: see the module's docstring
+    import tempfile  # lazily: see the module's docstring
+
+    from ..docx.build import build_documents
+    from ..docx.preview import PreviewError, to_pdf, to_png
 
     project = obj.load()
     fail_on_errors(project)

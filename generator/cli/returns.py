@@ -1,15 +1,14 @@
 """Commands that close the loop: return forms out, returns in, progress, reminders.
 
-The forms, the import and the reminders (openpyxl, Jinja, the Word writer's
-package) are imported inside the commands that use them, so that `circulars
---help` and `circulars check` do not pay for them: for start-up time only,
-never to dodge an import cycle (there is none).
+Progress (source/returns.py, pydantic), the forms, the import, the reminders
+and the mailer (openpyxl, Jinja, smtplib) are imported inside the commands that
+use them, so that `circulars --help` and `circulars check` do not pay for them:
+for start-up time only, never to dodge an import cycle (there is none).
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,23 +16,24 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..distribution.mailer import MailError, SmtpSettings
-from ..source.document_numbers import document_number
-from ..source.inline_markup import to_plain
-from ..source.model import Circular
-from ..source.project import Project
-from ..source.returns import STATUS_LABELS, Progress, progress, today
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .distribution import REGISTER_OPTION, _open_register, _register_path
 from .terminal import table
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from ..distribution.returns.reminders import Reminders
+    from ..source.model import Circular
+    from ..source.project import Project
+    from ..source.returns import Progress
 
 FORMS_DIR = "build/forms"
 
 
-def _today() -> object:
+def _today() -> date:
+    from ..source.returns import today  # lazily: see the module's docstring
+
     try:
         return today()
     except ValueError as error:
@@ -47,6 +47,9 @@ def _circular(project: Project, circular_id: str) -> Circular:
 
 
 def _heading(project: Project, circular: Circular) -> str:
+    from ..source.document_numbers import document_number  # lazily: see the module's docstring
+    from ..source.inline_markup import to_plain
+
     return f"{circular.id}: {document_number(circular, project.registry)} {to_plain(circular.title)}".replace(
         "  ", " "
     )
@@ -238,6 +241,8 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
       circulars returns status panzhihua-2024-07
       circulars returns status panzhihua-2024-07 --json
     """
+    from ..source.returns import STATUS_LABELS, progress  # lazily: see the module's docstring
+
     project = obj.load()
     circular = _circular(project, circular_id)
     state = progress(project, circular, _today())
@@ -302,7 +307,10 @@ def remind(
       circulars remind panzhihua-2024-07 --days 14 --send --dry-run
       circulars remind panzhihua-2024-07 --send
     """
-    from ..distribution.returns.forms import ReturnsError  # lazily: see the module's docstring
+    import sqlite3  # lazily: see the module's docstring
+
+    from ..distribution.mailer import MailError, SmtpSettings
+    from ..distribution.returns.forms import ReturnsError
     from ..distribution.returns.reminders import ReminderLog, RemindError, Reminders
 
     project = obj.load()

@@ -1,7 +1,8 @@
 """Commands on the YAML sources: check, list, new, schema.
 
-`circulars new` imports its scaffold (Jinja) when it runs, so that `check`
-does not pay for it: for start-up time only, never to dodge an import cycle.
+Each command imports what it needs beyond loading (document numbers, the
+schema, `new`'s scaffold and Jinja) when it runs, so that `--help` and `check`
+do not pay for it: for start-up time only, never to dodge an import cycle.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from pathlib import Path
 
 import click
 
-from ..source.document_numbers import document_number
-from ..source.inline_markup import to_plain
 from ..source.names import ID_PATTERN, LANGUAGES, SCHEMA_NAMES
-from ..source.schema import json_schema_text
 from .common import EXIT_INVALID, Context, fail_on_errors, plural, report
 from .terminal import table
 
@@ -72,6 +70,9 @@ def list_(
       circulars list --status issued --year 2024
       circulars list --json | jq '.[].number'
     """
+    from ..source.document_numbers import document_number  # lazily: see the module's docstring
+    from ..source.inline_markup import to_plain
+
     project = obj.load()
     fail_on_errors(project)
     chosen = [
@@ -206,4 +207,6 @@ def schema(name: str) -> None:
       circulars schema > circular.schema.json
       circulars schema organizations
     """
+    from ..source.schema import json_schema_text  # lazily: see the module's docstring
+
     click.echo(json_schema_text(name), nl=False)
