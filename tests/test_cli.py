@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 import yaml
-from conftest import circular_yaml, run, write
+from conftest import REPO, circular_yaml, run, write
 
 from generator.cli import main
 
@@ -185,3 +185,66 @@ def test_real_command_never_shows_a_traceback(project):
         in done.stdout
     )
     assert "circulars/2024/bomb.yaml:3:1: error: aliases expand this file beyond 100000 values" in done.stdout
+
+
+# Loaded in a fresh interpreter, printing the modules it then holds: what start-up pays for.
+MODULES_AFTER = """\
+import json, sys
+import click
+from generator.cli import main
+
+def paths(command, path):
+    yield path
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from paths(sub, [*path, name])
+
+ran = json.loads(sys.argv[1]) or [[*p, "--help"] for p in paths(main, [])]
+for args in ran:
+    try:
+        main(args, prog_name="circulars")
+    except SystemExit as exit:
+        assert exit.code in (0, None), (args, exit.code)
+print(json.dumps({"ran": ran, "modules": sorted(sys.modules)}))
+"""
+
+# the stages after loading, and what they import
+NOT_FOR_CHECK = [
+    *("generator.render", "generator.docx.writer", "generator.site", "generator.distribution.mailer"),
+    *("generator.distribution.register", "smtplib", "sqlite3", "tqdm"),
+    *("mkdocs", "markdown", "lxml", "jinja2", "docx", "openpyxl", "jieba"),
+]
+# loading too: pydantic and the model alone take a quarter of a second
+NOT_FOR_HELP = [*NOT_FOR_CHECK, "generator.source.model", "pydantic", "yaml"]
+
+
+def _modules_after(*commands: list[str]) -> tuple[list[list[str]], set[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", MODULES_AFTER, json.dumps(commands)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout.splitlines()[-1])
+    return found["ran"], set(found["modules"])
+
+
+def _loaded(modules: set[str], names: list[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_help_imports_no_stage():
+    """Every command's --help (the commands are walked, so a new one is covered) runs without
+    pydantic, YAML or any later stage: each is imported when a command needs it."""
+    ran, modules = _modules_after()
+    assert ["--help"] in ran and ["check", "--help"] in ran and ["returns", "status", "--help"] in ran
+    assert _loaded(modules, NOT_FOR_HELP) == []
+
+
+def test_check_imports_only_loading():
+    """`check` loads the model and the project, and nothing of rendering, writing, the site or mail."""
+    _, modules = _modules_after(["-C", str(REPO), "check"])
+    assert "generator.source.model" in modules
+    assert _loaded(modules, NOT_FOR_CHECK) == []
