@@ -13,8 +13,8 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import markdown
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -35,6 +35,9 @@ from .reference import (
     ReferenceDocument,
     reference_for,
 )
+
+if TYPE_CHECKING:
+    import markdown
 
 MARKDOWN_EXTENSIONS = ["attr_list", "tables", "md_in_html"]
 
@@ -71,6 +74,8 @@ _UNUSED_INLINE = (
 
 @functools.cache
 def _markdown() -> markdown.Markdown:
+    import markdown  # only for what the one pass hands back: 12 ms of start-up otherwise
+
     converter = markdown.Markdown(extensions=MARKDOWN_EXTENSIONS)
     for name in _UNUSED_INLINE:
         converter.inlinePatterns.deregister(name)
