@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
 from .inline_markup import check_inline
 
-MODEL_CONFIG = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True)  # field docstrings: schema.py reads them
 
 
 def _inline(value: Any) -> Any:
