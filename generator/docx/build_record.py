@@ -33,12 +33,11 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import re
 import sys
 import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-from pydantic import BaseModel
 
 from ..render.renderer import layout_of
 from ..source.model import Circular
@@ -118,21 +117,14 @@ def _registry_digest(registry: Registry) -> str:
     return digest.hexdigest()
 
 
-def _named_files(value) -> list[str]:
-    """Every `file:` a circular names, at any depth (tables, attachments)."""
-    found = []
-    if isinstance(value, BaseModel):
-        if isinstance(getattr(value, "file", None), str):
-            found.append(value.file)
-        for name in type(value).model_fields:
-            found += _named_files(getattr(value, name))
-    elif isinstance(value, list | tuple):
-        for item in value:
-            found += _named_files(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            found += _named_files(item)
-    return found
+# A key "file" of the model's JSON with its string value: text typed in the YAML is
+# inside a JSON string, where its quotes are escaped, so it cannot match.
+_FILE_KEY = re.compile(r'(?<!\\)"file":("(?:[^"\\]|\\.)*")')
+
+
+def _named_files(dumped: str) -> list[str]:
+    """Every `file:` a circular names, at any depth (tables, attachments), from its JSON."""
+    return [json.loads(value) for value in _FILE_KEY.findall(dumped)]
 
 
 class Inputs:
@@ -162,8 +154,10 @@ class Inputs:
     def of(self, circular: Circular) -> str:
         layout = layout_of(circular)
         digest = hashlib.sha256(f"{self.shared}\0{layout}\0{self.reference(layout)}\0".encode())
-        digest.update(circular.model_dump_json().encode())
-        for _path, table in tables_in(circular):
+        dumped = circular.model_dump_json()
+        digest.update(dumped.encode())
+        names = _named_files(dumped)
+        for _path, table in tables_in(circular) if names else ():
             if table.file is not None:
                 try:
                     digest.update(repr(table.grid).encode())
@@ -173,7 +167,7 @@ class Inputs:
         if source is not None:
             folder = source.path.parent
             digest.update(f"\0{source.path}\0{_bytes_digest(source.path)}".encode())
-            for name in _named_files(circular):
+            for name in names:
                 digest.update(f"\0{name}\0{_bytes_digest(folder / name)}".encode())
         return digest.hexdigest()
 
