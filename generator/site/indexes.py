@@ -35,9 +35,8 @@ class IndexPages:
 
     def row(self, path: str, c: Circular) -> str:
         html, labels = escaping.html, self.labels
-        title = (
-            f'<a href="{html(self.urls.href(path, circular_page_path(c.id)))}">{html(to_plain(c.title))}</a>'
-        )
+        href = self.urls.href(path, circular_page_path(c.id))
+        title = f'<a href="{html(href)}">{html(self.pages.plain(c.title))}</a>'
         issuers = "、".join(html(self.pages.org_name(o)) for o in c.issuer)
         return (
             "<tr>"

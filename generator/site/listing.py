@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import escaping
-from .pages import SitePages
+from .pages import SitePages, relative_path
 
 PAGE_SIZE = 100
 # The script and styles of every listing, added to every page (the script does nothing where
@@ -64,7 +64,7 @@ class Urls:
         """A relative link from one page (or file) of the docs folder to another."""
         source, target = self.of(from_path), self.of(to_path)
         base = source if source.endswith("/") or not source else posixpath.dirname(source) + "/"
-        relative = posixpath.relpath(target or ".", base.rstrip("/") or ".")
+        relative = relative_path(target or ".", base.rstrip("/") or ".")
         if target.endswith("/") or not target:
             relative = "./" if relative == "." else f"{relative}/"
         return relative + (f"#{anchor}" if anchor else "")

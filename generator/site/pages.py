@@ -32,7 +32,21 @@ def circular_page_path(circular_id: str) -> str:
 
 def link(from_path: str, to_path: str) -> str:
     """A relative link between two pages (paths relative to the docs folder)."""
-    return posixpath.relpath(to_path, posixpath.dirname(from_path) or ".")
+    return relative_path(to_path, posixpath.dirname(from_path) or ".")
+
+
+def relative_path(path: str, start: str) -> str:
+    """posixpath.relpath(path, start), for two paths relative to the docs folder: by
+    their parts alone, without the two calls to abspath (and so getcwd) that relpath
+    makes for each of the 25,000 links of a site of 1,000 circulars."""
+    parts = [p for p in path.split("/") if p and p != "."]
+    base = [p for p in start.split("/") if p and p != "."]
+    if not path or ".." in parts or ".." in base or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    common = 0
+    while common < min(len(parts), len(base)) and parts[common] == base[common]:
+        common += 1
+    return "/".join([".."] * (len(base) - common) + parts[common:]) or "."
 
 
 # Listing pages repeat the titles of the circulars they list: searching should
@@ -55,6 +69,8 @@ class SitePages:
         self.language = language if language in LABELS else "en"
         self.labels = LABELS[self.language]
         self.today = today
+        self._numbers: dict[str, str] = {}
+        self._plain: dict[str, str] = {}
         self.superseded_by: dict[str, list[str]] = defaultdict(list)
         self.amended_by: dict[str, list[str]] = defaultdict(list)
         self.translations: dict[str, list[str]] = defaultdict(list)
@@ -70,7 +86,15 @@ class SitePages:
     # --- small pieces ----------------------------------------------------------
 
     def number(self, circular: Circular) -> str:
-        return document_number(circular, self.registry)
+        if circular.id not in self._numbers:  # asked 20,000 times for 1,000 circulars
+            self._numbers[circular.id] = document_number(circular, self.registry)
+        return self._numbers[circular.id]
+
+    def plain(self, text: str) -> str:
+        """to_plain(text), once per text: titles and requirements are in many listings."""
+        if text not in self._plain:
+            self._plain[text] = to_plain(text)
+        return self._plain[text]
 
     def org_name(self, org_id: str, short: bool = False) -> str:
         return (

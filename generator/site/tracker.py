@@ -13,7 +13,6 @@ from collections import defaultdict
 from datetime import date
 
 from ..source.diagnostics import Diagnostics
-from ..source.inline_markup import to_plain
 from ..source.returns import STATUS_LABELS, STATUSES
 from . import escaping
 from .escaping import front_matter
@@ -56,11 +55,11 @@ class Tracker:
     # --- pieces ------------------------------------------------------------------
 
     def requirement_label(self, t: Tracked) -> str:
-        key = t.requirement.key or to_plain(t.requirement.text)[:40]
-        return f"{t.number}. {to_plain(key)}"
+        key = t.requirement.key or self.pages.plain(t.requirement.text)[:40]
+        return f"{t.number}. {self.pages.plain(key)}"
 
     def circular_label(self, t: Tracked) -> str:
-        return self.pages.number(t.circular) or to_plain(t.circular.title)
+        return self.pages.number(t.circular) or self.pages.plain(t.circular.title)
 
     def responsible_label(self, t: Tracked) -> str:
         """The responsible organizations as the circular names them, in the page's language."""
@@ -73,7 +72,7 @@ class Tracker:
         if answer.target is None or answer.target > len(t.requirement.targets):
             return "", ""
         target = t.requirement.targets[answer.target - 1]
-        return to_plain(target.metric), to_plain(target.value)
+        return self.pages.plain(target.metric), self.pages.plain(target.value)
 
     def state(self, done: bool, due: date | None, open_text: str) -> str:
         """The state badge: done, or overdue/open as of the build date, re-decided in the browser."""
