@@ -7,10 +7,13 @@ one run. The cross-file checks run last, over the whole project.
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checks import check_project
-from .diagnostics import Position
+from .diagnostics import Diagnostics, Position
+from .files import FileProblem, read_regular
 from .model import Circular
 from .names import ORGANIZATIONS_FILE, PEOPLE_FILE
 from .project import Project, Source, circular_files
@@ -19,7 +22,26 @@ from .validation import validate
 from .yaml_source import read_yaml
 
 
-def load_project(root: Path, extra_files: list[Path] = ()) -> Project:
+@dataclass
+class _Read:
+    """One circular file as read: its bytes, and what they gave."""
+
+    raw: bytes
+    source: Source | None  # None if it is not a valid circular
+    data: object  # what it held, for the claims of a file that failed validation
+    diagnostics: Diagnostics
+
+
+@dataclass
+class ReadCache:
+    """The circular files as last read, for a process that loads one project again
+    and again (`circulars serve`): a file whose bytes have not changed is not parsed
+    and validated again. The registry, and the checks across files, are always new."""
+
+    files: dict[Path, _Read] = field(default_factory=dict)
+
+
+def load_project(root: Path, extra_files: list[Path] = (), cache: ReadCache | None = None) -> Project:
     """Read and check the whole project (plus any circular files given outside it)."""
     root = root.resolve()
     project = Project(root)
@@ -29,7 +51,10 @@ def load_project(root: Path, extra_files: list[Path] = ()) -> Project:
         if extra.resolve() not in files:
             files.append(extra.resolve())
     for path in files:
-        _load_circular(project, path)
+        _load_circular(project, path, cache)
+    if cache is not None:
+        kept = set(files)
+        cache.files = {path: read for path, read in cache.files.items() if path in kept}
     check_project(project)
     return project
 
@@ -61,15 +86,30 @@ def _load_registry(project: Project) -> None:
                 project.registry.people.setdefault(person.id, person)
 
 
-def _load_circular(project: Project, path: Path) -> None:
-    loaded = read_yaml(path, project.diagnostics)
-    if loaded.data is None:
-        return
-    circular = validate(Circular, loaded, project.diagnostics)
-    if circular is None:
-        _remember_claims(project, loaded.data)
-        return
-    project.add(Source(circular, loaded.source))
+def _load_circular(project: Project, path: Path, cache: ReadCache | None) -> None:
+    raw = None
+    if cache is not None:
+        with contextlib.suppress(FileProblem):  # read_yaml reports it
+            raw = read_regular(path)
+        known = cache.files.get(path)
+        if raw is not None and known is not None and known.raw == raw:
+            _add(project, known)
+            return
+    diagnostics = Diagnostics()
+    loaded = read_yaml(path, diagnostics, raw)
+    circular = validate(Circular, loaded, diagnostics) if loaded.data is not None else None
+    read = _Read(raw, Source(circular, loaded.source) if circular else None, loaded.data, diagnostics)
+    if cache is not None and raw is not None:
+        cache.files[path] = read
+    _add(project, read)
+
+
+def _add(project: Project, read: _Read) -> None:
+    project.diagnostics.extend(read.diagnostics)
+    if read.source is not None:
+        project.add(read.source)
+    else:
+        _remember_claims(project, read.data)
 
 
 def _remember_claims(project: Project, data: object) -> None:
