@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-from mkdocs.exceptions import MkDocsException
+from mkdocs.exceptions import Abort, MkDocsException
 
 from ..docx.build import BuildResult
+from ..source.names import DATA_DIR
 from ..source.project import Project
+from ..source.templates import TEMPLATES_DIR
 from .outputs import UnsafeOutput, building, check_output, check_replaceable, mark, remove_ours
 
 CONFIG_FILE = "mkdocs.yml"
@@ -64,8 +68,8 @@ def _messages() -> Iterator[None]:
         logger.removeHandler(handler)
 
 
-def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bool, strict: bool):
-    overrides = {"site_dir": str(site_dir), "strict": strict}
+def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bool, strict: bool, **more):
+    overrides = {"site_dir": str(site_dir), "strict": strict, **more}
     if site_url:
         overrides["site_url"] = site_url
     try:
@@ -160,16 +164,118 @@ def check_build_output(project: Project, out_dir: Path, docx_dir: Path, site_dir
         check_output(folder, project.root, pages, what)
 
 
+# How often serve looks for changed files (seconds): MkDocs' 0.5 would be a quarter
+# of the two seconds a change may take to show.
+POLLING_INTERVAL = 0.2
+
+
+class _NotDirty(logging.Filter):
+    """Serving, MkDocs warns on every rebuild that a dirty build may leave pages
+    stale: the plugin decides which pages are (live.py), so the warning is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+class LiveBuild:
+    """The builds of one `circulars serve`: the first, then each rebuild, into site_dir."""
+
+    def __init__(self, project_root: Path, site_dir: Path, drafts: bool, dev_addr: str):
+        from .live import LiveSite
+
+        self.project_root = project_root
+        self.site_dir = site_dir
+        self.drafts = drafts
+        self.dev_addr = dev_addr
+        self.live = LiveSite()
+        self.url: str | None = None
+        self.config, self.plugin = self.configure()
+        self.host, self.port = self.config.dev_addr
+        self.mount = "/" + urlsplit(self.config.site_url or "/").path.strip("/")
+        self.url = self.config.site_url = f"http://{self.host}:{self.port}{self.mount.rstrip('/')}/"
+
+    def configure(self):
+        """mkdocs.yml, read again for each build (as `mkdocs serve` does)."""
+        config, plugin = _config(
+            self.project_root, self.site_dir, None, self.drafts, False, dev_addr=self.dev_addr
+        )
+        plugin.live = self.live
+        config.site_url = self.url or config.site_url
+        return config, plugin
+
+    def build(self, config=None) -> None:
+        """Build (the first time, with the configuration read at start), else rebuild."""
+        if config is None:
+            try:
+                config, self.plugin = self.configure()
+            except SiteError as error:  # the server prints it and waits for the next change
+                raise Abort(str(error)) from None
+        build(config, serve_url=self.url, dirty=True)
+
+    def watched(self) -> list[Path]:
+        """What to watch: the pages, mkdocs.yml, the sources, the templates, the returns,
+        and the PDF cache (a PDF made after a rebuild is offered by the next one)."""
+        from ..source.returns import RETURNS_DIR
+        from .pdfs import cache_folder
+
+        watched = [Path(self.config.docs_dir), Path(self.config.config_file_path)]
+        watched += [self.project_root / folder for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR)]
+        if self.plugin.config.pdf:
+            pdfs, _prune = cache_folder(self.plugin.docx_dir())
+            pdfs.mkdir(parents=True, exist_ok=True)
+            watched.append(pdfs)
+        return [path for path in watched if path.exists()]
+
+    def close(self) -> None:
+        self.live.close()
+
+
 def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:
-    """`mkdocs serve` on the project; reloads the browser when YAML or templates change."""
-    from mkdocs.commands.serve import serve
+    """Serve the site from a temporary folder, rebuild what changed when the YAML,
+    templates, returns, pages or mkdocs.yml change, and reload the browser.
+
+    As `mkdocs serve` does, with a dirty build in which the plugin decides what is
+    stale (live.py), polling for changes more often."""
+    from mkdocs.livereload import LiveReloadServer
 
     _quiet_libraries()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)  # says where to open it
-    if drafts:
-        os.environ["CIRCULARS_DRAFTS"] = "1"
+    logging.getLogger("mkdocs.commands.build").addFilter(_NotDirty())
+    site_dir = Path(tempfile.mkdtemp(prefix="circulars-serve-"))
     try:
-        serve(config_file=str(project_root / CONFIG_FILE), dev_addr=dev_addr, livereload=True)
-    except MkDocsException as error:
-        raise SiteError(str(error)) from None
+        builds = LiveBuild(project_root, site_dir, drafts, dev_addr)
+        first = builds.config
+        first.plugins.on_startup(command="serve", dirty=True)
+        try:
+            server = LiveReloadServer(
+                builder=builds.build,
+                host=builds.host,
+                port=builds.port,
+                root=str(site_dir),
+                mount_path=builds.mount,
+                polling_interval=POLLING_INTERVAL,
+            )
+            server.error_handler = lambda code: _error_page(site_dir, code)
+            try:
+                builds.build(first)
+            except MkDocsException as error:
+                raise SiteError(str(error)) from None
+            for path in builds.watched():
+                server.watch(str(path))
+            try:
+                server.serve()
+            except KeyboardInterrupt:
+                logging.getLogger("mkdocs").info("Shutting down...")
+            finally:
+                server.shutdown()
+        finally:
+            first.plugins.on_shutdown()
+            builds.close()
+    finally:
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    page = site_dir / f"{code}.html"
+    return page.read_bytes() if code in (404, 500) and page.is_file() else None

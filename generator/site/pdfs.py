@@ -36,6 +36,8 @@ BATCH = 50
 class PdfResult:
     pdfs: dict[str, Path] = field(default_factory=dict)
     """Circular id -> its PDF in the cache."""
+    missing: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    """The documents without a PDF in the cache, left to convert (when not converting)."""
     converted: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -46,22 +48,20 @@ def cache_folder(docx_dir: Path) -> tuple[Path, bool]:
     return (Path(shared), False) if shared else (docx_dir / "pdf", True)
 
 
-def render_pdfs(documents: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path) -> PdfResult:
-    """PDFs for the documents given as {circular id: (docx path, its SHA-256)}."""
-    result = PdfResult()
+def render_pdfs(
+    documents: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path, convert: bool = True
+) -> PdfResult:
+    """PDFs for the documents given as {circular id: (docx path, its SHA-256)}. Without
+    convert, only those in the cache, and `missing` says which are not (`circulars serve`
+    converts them after the rebuild, with convert_pdfs, and does not prune the cache)."""
     cache, prune = cache_folder(docx_dir)
     missing = {
         cid: (path, sha) for cid, (path, sha) in documents.items() if not (cache / f"{sha}.pdf").exists()
     }
-    if missing and soffice() is None:
-        result.warnings.append(
-            "LibreOffice is not installed (no 'soffice' command): the site offers the Word documents "
-            "without PDFs. Install libreoffice-writer, or set `pdf: false` for the circulars plugin "
-            "in mkdocs.yml to say that PDFs are not wanted."
-        )
-    elif missing:
-        cache.mkdir(parents=True, exist_ok=True)
-        result.converted = _convert(missing, cache, project_root, result.warnings)
+    if convert:
+        result = convert_pdfs(missing, docx_dir, project_root)
+    else:
+        result, prune = PdfResult(missing=missing), False
     for circular_id, (_path, sha) in documents.items():
         pdf = cache / f"{sha}.pdf"
         if pdf.exists():
@@ -71,6 +71,22 @@ def render_pdfs(documents: dict[str, tuple[Path, str]], docx_dir: Path, project_
         for entry in cache.glob("*.pdf"):
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
+    return result
+
+
+def convert_pdfs(missing: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path) -> PdfResult:
+    """Convert the documents given into the cache, their PDFs named by their SHA-256."""
+    result = PdfResult()
+    cache, _prune = cache_folder(docx_dir)
+    if missing and soffice() is None:
+        result.warnings.append(
+            "LibreOffice is not installed (no 'soffice' command): the site offers the Word documents "
+            "without PDFs. Install libreoffice-writer, or set `pdf: false` for the circulars plugin "
+            "in mkdocs.yml to say that PDFs are not wanted."
+        )
+    elif missing:
+        cache.mkdir(parents=True, exist_ok=True)
+        result.converted = _convert(missing, cache, project_root, result.warnings)
     return result
 
 

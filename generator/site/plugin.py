@@ -18,7 +18,7 @@ from pathlib import Path
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..docx.build import BuildResult, DocumentBuild
@@ -29,6 +29,7 @@ from .directory import Directory
 from .escaping import url_path
 from .indexes import CIRCULARS_DATA, IndexPages
 from .listing import LISTING_UI, Urls, add_listing_ui
+from .live import GeneratedFile, LiveSite
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
 from .pages import LATEST_MARKER, SitePages, circular_page_path
 from .publication import Publication, placeholder_repository
@@ -67,6 +68,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         # `circulars build` reports the documents' warnings itself, from the result
         self.hand_back = False
         self.force = False  # `circulars build --force`: every Word document is built again
+        # `circulars serve` hands over what it keeps between rebuilds (live.py)
+        self.live: LiveSite | None = None
+        self.missing_pdfs: dict = {}
+        self.converted: set[str] = set()  # the pages this build converted (their dest_uri)
 
     # --- configuration ---------------------------------------------------------
 
@@ -75,13 +80,11 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             root = Path(self.config.project) if self.config.project else Path(config.config_file_path).parent
             if not root.is_absolute():
                 root = Path(config.config_file_path).parent / root
-            project = load_project(root)
+            project = load_project(root, cache=self.live.reads if self.live else None)
             if project.diagnostics.has_errors():
                 problems = "\n".join(d.format(project.root) for d in project.diagnostics.errors)
                 raise PluginError(f"the circulars have errors:\n{problems}")
             self.project = project
-            if os.environ.get("CIRCULARS_DRAFTS") == "1":
-                self.config.drafts = True
         # MkDocs empties site_dir next: never the sources, never someone else's files
         # (it keeps hidden files, such as a .git of a checked-out site)
         root, docs = self.project.root, Path(config.docs_dir)
@@ -127,20 +130,24 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         circulars = self.published()
         # Every circular gets its Word document, drafts too (build/docx is not
         # published). The Markdown is needed now, for the pages; the documents
-        # are written in the background while MkDocs builds the pages.
+        # are written in the background while MkDocs builds the pages (serving,
+        # at once: what a page offers decides whether it changed).
         everything = project.circulars
         self.documents = DocumentBuild(project, self.docx_dir(), self.config.jobs, self.force)
         rendered = self.documents.render(everything)
         if self.documents.result.errors:
             self.documents.finish()
             raise PluginError("\n".join(self.documents.result.errors))
-        self.documents.start_writing(leave_a_core=True)
+        self.documents.start_writing(leave_a_core=self.live is None)
+        if self.live is not None:
+            self.result = self.documents.finish()
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
         self.publication = publication = Publication(pages, config, self.config.pdf)
         self.search = SearchIndex(language, keep_index_url=not config.use_directory_urls)
         docs_dir = Path(config.docs_dir).resolve()
 
+        edits = bool(config.edit_uri or config.edit_uri_template)
         # hand-written pages: "edit this page" points into the docs folder
         prefix = _relative(docs_dir, project.root)
         for file in files:
@@ -153,9 +160,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 files.remove(existing)
             inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
             if source is not None:
-                file = File.generated(config, path, abs_src_path=str(source), inclusion=inclusion)
+                file = GeneratedFile.generated(config, path, abs_src_path=str(source), inclusion=inclusion)
             else:
-                file = File.generated(config, path, content=content, inclusion=inclusion)
+                file = GeneratedFile.generated(config, path, content=content, inclusion=inclusion)
             files.append(file)
             return file
 
@@ -169,8 +176,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 content=publication.page(circular, rendered[circular.id].markdown),
             )
             source = project.source(circular.id)
-            edit = _relative(source.path, project.root)
-            page.edit_uri = url_path(edit) if edit else None
+            if edits:  # "edit this page": its YAML (without edit_uri MkDocs shows none)
+                edit = _relative(source.path, project.root)
+                page.edit_uri = url_path(edit) if edit else None
             for attachment in circular.attachments:
                 if attachment.file:
                     origin = (source.path.parent / attachment.file).resolve()
@@ -204,7 +212,18 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
         for path, content in generated.items():
             add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
+        if self.live is not None:
+            self._offer_documents(files)
+            for file in files:
+                if isinstance(file, GeneratedFile):
+                    shown = publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
+                    self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
         return files
+
+    def on_nav(self, nav, *, config, files):
+        if self.live is not None:
+            self.live.prepare(config, nav, files)
+        return nav
 
     def on_page_markdown(self, markdown: str, *, page, config, files) -> str:
         self.publication.page_markdown(page)
@@ -213,24 +232,36 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         return markdown
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
+        self.converted.add(page.file.dest_uri)
         src_uri = page.file.src_uri
         circular = self.pages.by_id.get(src_uri.split("/")[1]) if src_uri.startswith("circulars/") else None
         self.search.add_page(page, html, circular, self.pages.number(circular) if circular else "")
         return html
 
+    @event_priority(110)  # before Material's tags plugin (100), which lists every page's tags
     def on_env(self, env, *, config, files):
         """Pages are converted; files are copied next: the documents must be there.
         The search is indexed while MkDocs renders the pages (once the documents' workers
-        and LibreOffice are done, to bound the build's memory)."""
-        self.result = self.documents.finish()
-        for warning in [] if self.hand_back else self.result.warnings:
-            log.warning(warning)
-        for warning in self.publication.documents_written(
-            self.result, files, self.docx_dir(), self.project.root
-        ):
-            log.warning(warning)
+        and LibreOffice are done, to bound the build's memory). Serving, the pages not
+        converted are read for the tags, and the search waits for the end of the build."""
+        if self.live is not None:
+            self.live.read_the_rest(env, config, files)
+            return env
+        self._offer_documents(files)
         self.search.start(Path(config.site_dir))
         return env
+
+    def _offer_documents(self, files: Files) -> None:
+        if self.result is None:
+            self.result = self.documents.finish()
+        for warning in [] if self.hand_back else self.result.warnings:
+            log.warning(warning)
+        made = self.publication.documents_written(
+            self.result, files, self.docx_dir(), self.project.root, convert=self.live is None
+        )
+        for warning in made.warnings:
+            log.warning(warning)
+        self.missing_pdfs = made.missing
 
     def on_page_context(self, context, *, page, config, nav):
         self.publication.page_context(context, page)
@@ -240,13 +271,22 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         return self.publication.post_page(output, page)
 
     def on_post_build(self, *, config) -> None:
+        site_dir = Path(config.site_dir)
+        mark(site_dir)  # the next build may replace this folder
+        if self.live is not None:
+            self.live.built(self.converted, {page.path: page for page in self.search.pages})
+            keep_index_url = not config.use_directory_urls
+            docx_dir, root = self.docx_dir(), self.project.root
+            self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root)
+            return
         try:
             self.search.finish()
         except SearchError as error:
             raise PluginError(str(error)) from None
-        mark(Path(config.site_dir))  # the next build may replace this folder
 
     def on_build_error(self, *, error) -> None:
+        if self.live is not None:
+            self.live.failed()
         if self.search is not None:
             self.search.abandon()
 

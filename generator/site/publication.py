@@ -26,7 +26,7 @@ from .editions import updated
 from .feed import Feeds, issuer_feed
 from .labels import LABELS
 from .pages import SitePages, circular_page_path
-from .pdfs import render_pdfs
+from .pdfs import PdfResult, render_pdfs
 
 # Hosts that name no real repository (RFC 2606 and 6761)
 PLACEHOLDER_HOSTS = ("example.com", "example.org", "example.net")
@@ -106,19 +106,18 @@ class Publication:
     # --- documents written (on_env) ---------------------------------------------
 
     def documents_written(
-        self, result: BuildResult, files: Files, docx_dir: Path, project_root: Path
-    ) -> list[str]:
-        """Offer each page's Word document and PDF; returns the warnings to show."""
+        self, result: BuildResult, files: Files, docx_dir: Path, project_root: Path, convert: bool = True
+    ) -> PdfResult:
+        """Offer each page's Word document and PDF (without convert, only the PDFs
+        already made); what became of the PDFs, with the warnings to show."""
         published = {c.id: c for c in self.pages.circulars}
         documents = {d.circular_id: d for d in result.documents if d.circular_id in published}
-        warnings: list[str] = []
-        pdfs = {}
+        made = PdfResult()
         if self.use_pdf and documents:
             made = render_pdfs(
-                {cid: (d.path, d.sha256) for cid, d in documents.items()}, docx_dir, project_root
+                {cid: (d.path, d.sha256) for cid, d in documents.items()}, docx_dir, project_root, convert
             )
-            warnings += made.warnings
-            pdfs = made.pdfs
+        pdfs = made.pdfs
         for circular_id, document in documents.items():
             labels = LABELS[published[circular_id].language]
             offered = [
@@ -134,12 +133,14 @@ class Publication:
                     files.remove(existing)
                 files.append(File.generated(self.config, path, abs_src_path=str(pdfs[circular_id])))
             self.downloads[circular_id] = offered + self.attachments.get(circular_id, [])
-        return warnings
+        return made
 
     # --- each page ---------------------------------------------------------------
 
     def circular_of(self, page) -> Circular | None:
-        src = page.file.src_uri
+        return self._circular_at(page.file.src_uri)
+
+    def _circular_at(self, src: str) -> Circular | None:
         if src.startswith("circulars/") and src.endswith("/index.md"):
             return self.pages.by_id.get(src.split("/")[1])
         return None
@@ -162,7 +163,7 @@ class Publication:
             head.append(self.circular_page.head(circular))
         # "alternate feed", not "alternate" alone: Material fetches a sitemap.xml
         # beside every link[rel=alternate], and there is none beside a feed
-        for title, path in self._feeds_of(page, circular):
+        for title, path in self._feeds_of(page.file.src_uri, circular):
             href = get_relative_url(path, page.url)
             head.append(
                 f'<link rel="alternate feed" type="application/atom+xml" title="{escaping.html(title)}" '
@@ -170,10 +171,18 @@ class Publication:
             )
         context["circulars_head"] = "".join(head)
 
-    def _feeds_of(self, page, circular: Circular | None) -> list[tuple[str, str]]:
+    def page_inputs(self, src_uri: str) -> str:
+        """What a page's HTML takes from here besides its Markdown (its files, its <head>,
+        its feeds), for `circulars serve` to tell whether the page changed."""
+        circular = self._circular_at(src_uri)
+        parts = [repr(self._feeds_of(src_uri, circular))]
+        if circular is not None:
+            parts += [repr(self.downloads.get(circular.id)), self.circular_page.head(circular)]
+        return "\0".join(parts)
+
+    def _feeds_of(self, src: str, circular: Circular | None) -> list[tuple[str, str]]:
         if circular is not None:
             return self.circular_page.feeds(circular)
-        src = page.file.src_uri
         if src.startswith("issuers/") and src != "issuers/index.md":
             org = src.removeprefix("issuers/").removesuffix(".md").removesuffix("/index")
             if org in self.pages.registry.organizations:

@@ -134,7 +134,7 @@ class SearchIndex:
         self.pages.append(_Page(bundle_language(lang), path, title, content, number))
 
     def languages(self) -> list[str]:
-        return [lang for lang in LANGUAGES if any(page.language == lang for page in self.pages)]
+        return _languages(self.pages)
 
     def start(self, site_dir: Path) -> None:
         """Index the pages into site_dir/pagefind/<language>/, in the background."""
@@ -166,6 +166,24 @@ class SearchIndex:
         finally:
             self.indexing.shutdown()
             self.indexing = None
+
+
+def _languages(pages: list[_Page]) -> list[str]:
+    return [lang for lang in LANGUAGES if any(page.language == lang for page in pages)]
+
+
+def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None:
+    """Index the pages into bundles/<language>/, with the list of languages, in a process
+    of its own, and wait for it (`circulars serve` does, in the background)."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as process:
+        try:
+            problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
+        except (BrokenProcessPool, OSError) as error:
+            problem = f"the indexing process failed ({error})"
+    if problem:
+        raise SearchError(f"Pagefind could not index the search: {problem}")
+    bundles.mkdir(parents=True, exist_ok=True)
+    (bundles / LANGUAGES_FILE).write_text(json.dumps(_languages(pages)), encoding="utf-8")
 
 
 def _index(pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool) -> str | None:

@@ -1,0 +1,242 @@
+"""What `circulars serve` keeps from one rebuild to the next, so that saving a
+circular rebuilds what shows it, not the whole site.
+
+Each rebuild still runs MkDocs' build, as a "dirty" build into the served
+folder, and the plugin still generates every page's Markdown; what it saves is
+the work after that. The circular files are read again only if their bytes
+changed (source/loading.py's ReadCache), the Word documents come from the build
+record (docx/build_record.py), and MkDocs converts and writes only the pages
+that changed:
+
+- A generated file (page, feed, data) is unchanged when its content, and for a
+  page what the plugin adds to it later (its downloads, <head> and feeds), are
+  those of the last build; it is then neither converted nor written again.
+- Hand-written pages are always built again (a few; the home page lists the
+  latest circulars and the tags page every circular's tags).
+- Everything is built again, into an emptied folder, when anything every page
+  shows may have changed: mkdocs.yml, the docs folder (pages, overrides,
+  assets), the navigation, or the set of pages (a circular added or removed).
+- Material's tags plugin lists every page's tags: the pages not converted are
+  read (front matter only) and handed to it as MkDocs would.
+
+Two things follow a rebuild instead of holding it up, each in the background
+and each ending in a reload: the PDFs of changed documents (LibreOffice; they
+land in the PDF cache, which serve watches, so the pages offering them are
+built once more) and the search index (Pagefind over every page, swapped in
+whole when ready).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from jinja2.bccache import Bucket, BytecodeCache
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import clean_directory
+
+from ..source.loading import ReadCache
+from .pdfs import convert_pdfs
+from .search import BUNDLE_DIR, SearchError, index_pages
+
+log = logging.getLogger("mkdocs.plugins.circulars")
+NEXT_BUNDLE = ".pagefind-next"  # hidden: an emptied site folder keeps it
+
+
+class _CompiledTemplates(BytecodeCache):
+    """The theme's templates, compiled once per serve: MkDocs makes a new Jinja
+    environment for every build, and compiling Material's templates again took a
+    tenth of a second of each rebuild. Jinja keys each by its name and source."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+class GeneratedFile(File):
+    """A file the plugin generates. While serving, `unchanged` says that it is what
+    the last build wrote, so that MkDocs' dirty build leaves it alone."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+def _digest(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _folder_state(folder: Path) -> str:
+    """Names, sizes and modification times of every file under folder."""
+    state = []
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            path = Path(current) / name
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            state.append(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}")
+    return "\n".join(state)
+
+
+def _nav_shape(items) -> list:
+    return [
+        (item.title, getattr(item, "url", None), _nav_shape(getattr(item, "children", None) or []))
+        for item in items
+    ]
+
+
+class LiveSite:
+    """The state of one `circulars serve`, handed to the plugin before each rebuild."""
+
+    def __init__(self) -> None:
+        self.reads = ReadCache()
+        self.signature: str | None = None  # of what every page depends on, at the last build
+        self.fingerprints: dict[str, str] = {}  # a generated file's src_uri -> its digest then
+        self.outputs: dict[str, str] = {}  # every file's src_uri -> where it was written
+        self.searched: dict[str, object] = {}  # a page's path -> what the search indexes of it
+        self.full = True  # the build under way rebuilds everything
+        self.templates = _CompiledTemplates()
+        self._pending: dict[str, str] = {}
+        self._pending_signature: str | None = None
+        self._pages: set[str] = set()  # the pages of the build under way, as written (dest_uri)
+        self._site_lock = threading.Lock()  # the served folder: emptied, or a bundle swapped in
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circulars-serve")
+        self._generation = 0
+
+    # --- deciding what to build (on_files, on_nav) ------------------------------
+
+    def fingerprint(self, file: GeneratedFile, extra: str) -> None:
+        """Remember a generated file's content and what else its output shows."""
+        if file._content is not None:
+            content = file.content_bytes
+            self._pending[file.src_uri] = _digest(content, extra)
+
+    def prepare(self, config, nav, files: Files) -> None:
+        """Before MkDocs reads the pages: decide what this build writes."""
+        pages = sorted(f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve))
+        docs = Path(config.docs_dir)
+        custom = config.theme.custom_dir
+        signature = _digest(
+            Path(config.config_file_path).read_bytes() if config.config_file_path else b"",
+            _folder_state(docs),
+            _folder_state(Path(custom)) if custom and not Path(custom).is_relative_to(docs) else "",
+            repr(_nav_shape(nav.items)),
+            "\n".join(pages),
+        )
+        self.full = signature != self.signature
+        self._pending_signature = signature
+        site_dir = Path(config.site_dir)
+        if self.full:
+            with self._site_lock:
+                clean_directory(str(site_dir))
+            self.fingerprints = {}
+            self.templates = _CompiledTemplates()  # the theme, or its settings, may have changed
+        current = {file.src_uri: file.abs_dest_path for file in files}
+        for src_uri, output in self.outputs.items():
+            if src_uri not in current or current[src_uri] != output:
+                Path(output).unlink(missing_ok=True)  # a file this build does not write
+        for file in files:
+            if isinstance(file, GeneratedFile):
+                known = self.fingerprints.get(file.src_uri)
+                file.unchanged = (
+                    not self.full and known is not None and known == self._pending.get(file.src_uri)
+                )
+            elif file.is_documentation_page() and not self.full:
+                Path(file.abs_dest_path).unlink(missing_ok=True)  # so that MkDocs builds it again
+        self.outputs = current
+        self._pages = {file.dest_uri for file in files if file.is_documentation_page()}
+
+    def read_the_rest(self, env, config, files: Files) -> None:
+        """Hand the pages this build does not convert to the plugins that read every
+        page's Markdown (Material's tags), as a full build would; and the theme its
+        compiled templates."""
+        env.bytecode_cache = self.templates
+        for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
+            page = file.page
+            if page is None or page.markdown is not None:
+                continue
+            page.read_source(config)
+            page.markdown = config.plugins.on_page_markdown(
+                page.markdown, page=page, config=config, files=files
+            )
+
+    def built(self, converted: set[str], searched: dict[str, object]) -> None:
+        """The build succeeded: remember it, and what the search indexes of each page
+        (`converted`: the pages this build converted, `searched` what it indexes of them)."""
+        self.signature = self._pending_signature
+        self.fingerprints, self._pending = self._pending, {}
+        kept = {} if self.full else self.searched
+        self.searched = {
+            path: page for path, page in kept.items() if path in self._pages and path not in converted
+        }
+        self.searched.update(searched)
+
+    def failed(self) -> None:
+        """The build failed part-way: the next one starts afresh."""
+        self.signature = None
+        self._pending = {}
+
+    # --- after the build, in the background --------------------------------------
+
+    def after_build(
+        self, site_dir: Path, keep_index_url: bool, pdfs: dict, docx_dir: Path, root: Path
+    ) -> None:
+        """Make the missing PDFs, then index the search: one job at a time, each
+        build's search only if no later build has started."""
+        self._generation += 1
+        generation = self._generation
+        pages = list(self.searched.values())
+
+        def job() -> None:
+            if pdfs:
+                for warning in convert_pdfs(pdfs, docx_dir, root).warnings:
+                    log.warning(warning)
+            if generation == self._generation:
+                self._index(site_dir, pages, keep_index_url, generation)
+
+        self._background.submit(job)
+
+    def _index(self, site_dir: Path, pages: list, keep_index_url: bool, generation: int) -> None:
+        target = site_dir / NEXT_BUNDLE
+        shutil.rmtree(target, ignore_errors=True)
+        try:
+            index_pages(pages, target, keep_index_url)
+        except SearchError as error:
+            log.warning(f"the search was not brought up to date: {error}")
+            return
+        with self._site_lock:
+            if generation != self._generation:
+                shutil.rmtree(target, ignore_errors=True)
+                return
+            bundles, old = site_dir / BUNDLE_DIR, site_dir / f"{NEXT_BUNDLE}-old"
+            if bundles.exists():
+                bundles.rename(old)
+            target.rename(bundles)
+            shutil.rmtree(old, ignore_errors=True)
+        log.info("The search is up to date.")
+
+    def settle(self) -> None:
+        """Wait for the work after the last build (the PDFs, the search)."""
+        self._background.submit(lambda: None).result()
+
+    def close(self) -> None:
+        self._background.shutdown(wait=False, cancel_futures=True)
