@@ -30,6 +30,9 @@ class IndexPages:
         self.registry = pages.registry
         self.circulars = pages.circulars
         self.labels = pages.labels
+        self._issuer_ids: set[str] | None = None
+        self._filters: list[Filter] | None = None
+        self._issued_by: dict[str, list[Circular]] = {}
 
     # --- a table of circulars ---------------------------------------------------------
 
@@ -72,6 +75,11 @@ class IndexPages:
         )
 
     def filters(self) -> list[Filter]:
+        if self._filters is None:  # the same for every listing of circulars
+            self._filters = self._make_filters()
+        return self._filters
+
+    def _make_filters(self) -> list[Filter]:
         labels = self.labels
         years = sorted({c.year for c in self.circulars}, reverse=True)
         return [
@@ -163,18 +171,22 @@ class IndexPages:
 
     def issuer_ids(self) -> set[str]:
         """Organizations whose own circulars or subordinates' circulars are published."""
-        found: set[str] = set()
-        for c in self.circulars:
-            for org in c.issuer:
-                if org in self.registry.organizations:
-                    found.add(org)
-                    found.update(a.id for a in self.registry.ancestors(org))
-        return found
+        if self._issuer_ids is None:  # asked by every listing's filter form
+            found: set[str] = set()
+            for c in self.circulars:
+                for org in c.issuer:
+                    if org in self.registry.organizations:
+                        found.add(org)
+                        found.update(a.id for a in self.registry.ancestors(org))
+            self._issuer_ids = found
+        return self._issuer_ids
 
     def issued_by(self, org_id: str) -> list[Circular]:
         """The circulars of an organization and of the bodies under it."""
-        subtree = {org_id} | {o.id for o in self.registry.descendants(org_id)}
-        return [c for c in self.circulars if subtree & set(c.issuer)]
+        if org_id not in self._issued_by:  # asked by its index page and by the directory
+            subtree = {org_id} | {o.id for o in self.registry.descendants(org_id)}
+            self._issued_by[org_id] = [c for c in self.circulars if subtree & set(c.issuer)]
+        return self._issued_by[org_id]
 
     def by_issuer(self) -> dict[str, str]:
         """The pages of each issuing body, listing its own and its subordinates' circulars,

@@ -17,6 +17,7 @@ goes out through escaping.html; the JSON through escaping.json_data.
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -199,7 +200,13 @@ class Listing:
 def cell(label: str, content: str, css: str = "") -> str:
     """A table cell; `label` is shown beside it when phones stack the row. `content` is HTML."""
     css_class = f' class="{css}"' if css else ""
-    return f'<td{css_class} data-label="{escaping.html(label)}">{content}</td>'
+    return f'<td{css_class} data-label="{_escaped_label(label)}">{content}</td>'
+
+
+@functools.lru_cache(maxsize=256)
+def _escaped_label(label: str) -> str:
+    """A column's label, escaped once: 1,000 circulars' listings repeat 30 labels 80,000 times."""
+    return escaping.html(label)
 
 
 def org_table(pages: SitePages) -> list[tuple[str, str, int]]:
