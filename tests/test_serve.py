@@ -139,6 +139,14 @@ def test_changed_tags_and_status(served, example, tmp_path):
     same_as_full_build(served, example, tmp_path)
 
 
+def test_a_changed_title_reaches_the_page_of_the_circular_it_supersedes(served, example, tmp_path):
+    edit(example, "circulars/2024/sichuan-2024-12.yaml", "title: 关于", "title: 关于改题")
+    served.build()
+    superseded = tmp_path / "served/circulars/sichuan-2022-05/index.html"
+    assert "关于改题" in superseded.read_text(encoding="utf-8")
+    same_as_full_build(served, example, tmp_path)
+
+
 def test_a_changed_registry_or_template(served, example, tmp_path):
     edit(example, "circulars/organizations.yaml", "攀枝花市总工会}", "攀枝花市总工会（改）}")
     served.build()

@@ -108,7 +108,7 @@ def code_digest() -> str:
 LOADED_CODE = code_digest()
 
 
-def _registry_digest(registry: Registry) -> str:
+def registry_digest(registry: Registry) -> str:
     digest = hashlib.sha256()
     for group in (registry.organizations, registry.people, registry.kinds):
         for key, value in group.items():  # in the order read: listings follow it
@@ -137,7 +137,7 @@ class Inputs:
             shared.update(f"templates {folder}\0".encode())
             if folder.is_dir():
                 _folder_digest(shared, folder, skip_suffix=".docx")
-        shared.update(_registry_digest(project.registry).encode())
+        shared.update(registry_digest(project.registry).encode())
         self.shared = shared.hexdigest()
         self.references: dict[str, str] = {}
 

@@ -90,6 +90,19 @@ class CircularPage:
         """The published circulars that supersede (or repeal) it."""
         return [self.pages.by_id[i] for i in self.pages.superseded_by.get(circular.id, [])]
 
+    def depends_on(self, circular: Circular) -> str:
+        """What its page takes from the circulars (itself, and those it supersedes or
+        amends, that supersede or amend it, or translate it or it them, if published),
+        for `circulars serve` to keep the page of a circular none of them changed."""
+        pages = self.pages
+        related = {*circular.supersedes, *circular.amends, *pages.translations.get(circular.id, [])}
+        related |= {*pages.superseded_by.get(circular.id, []), *pages.amended_by.get(circular.id, [])}
+        parts = [circular.model_dump_json()]
+        for other in sorted(related):
+            published = pages.by_id.get(other)
+            parts.append(f"{other}\0{published.model_dump_json() if published else ''}")
+        return "\0".join(parts)
+
     def issuers(self, circular: Circular) -> str:
         return "、".join(self.registry.name(o, circular.language) for o in circular.issuer)
 

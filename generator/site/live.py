@@ -115,6 +115,7 @@ class LiveSite:
         self.searched: dict[str, object] = {}  # a page's path -> what the search indexes of it
         self.full = True  # the build under way rebuilds everything
         self.templates = _CompiledTemplates()
+        self.circular_pages: dict[str, tuple[str, str, str]] = {}  # see Publication.page
         self._pending: dict[str, str] = {}
         self._pending_signature: str | None = None
         self._pages: set[str] = set()  # the pages of the build under way, as written (dest_uri)

@@ -143,7 +143,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             self.result = self.documents.finish()
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
-        self.publication = publication = Publication(pages, config, self.config.pdf)
+        remembered = self.live.circular_pages if self.live else None
+        self.publication = publication = Publication(pages, config, self.config.pdf, remembered)
         self.search = SearchIndex(language, keep_index_url=not config.use_directory_urls)
         docs_dir = Path(config.docs_dir).resolve()
 
@@ -275,6 +276,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         mark(site_dir)  # the next build may replace this folder
         if self.live is not None:
             self.live.built(self.converted, {page.path: page for page in self.search.pages})
+            self.live.circular_pages = self.publication.made
             keep_index_url = not config.use_directory_urls
             docx_dir, root = self.docx_dir(), self.project.root
             self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root)

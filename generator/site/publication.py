@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 
 from ..docx.build import BuildResult
+from ..docx.build_record import registry_digest
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from . import escaping
@@ -61,7 +62,7 @@ def _sha256(path: Path) -> tuple[int, str]:
 
 
 class Publication:
-    def __init__(self, pages: SitePages, config, use_pdf: bool):
+    def __init__(self, pages: SitePages, config, use_pdf: bool, remembered: dict | None = None):
         self.pages = pages
         self.config = config
         self.use_pdf = use_pdf
@@ -75,6 +76,12 @@ class Publication:
         # Material's language for the site, and the one a page is being rendered in
         self.site_language = config.theme.get("language") or "en"
         self.newest = max((self.updated(c) for c in pages.circulars), default=None)
+        # serving: circulars' pages (key, Markdown, <head>) of the last build, and this one's
+        self.remembered = remembered
+        self.made: dict[str, tuple[str, str, str]] = {}
+        self.site_key = "\0".join(
+            map(str, (registry_digest(pages.registry), config.site_name, config.site_url, use_directory_urls))
+        )
 
     def updated(self, circular: Circular) -> str:
         return updated(circular, self.circular_page.successors(circular)).isoformat()
@@ -82,7 +89,18 @@ class Publication:
     # --- files (on_files) -------------------------------------------------------
 
     def page(self, circular: Circular, body_markdown: str) -> str:
-        return self.circular_page.markdown(circular, body_markdown)
+        """The Markdown of its page; serving, the last build's if made from the same."""
+        if self.remembered is None:
+            return self.circular_page.markdown(circular, body_markdown)
+        key = hashlib.sha256(
+            "\0".join((self.site_key, self.circular_page.depends_on(circular), body_markdown)).encode()
+        ).hexdigest()
+        known = self.remembered.get(circular.id)
+        if known is None or known[0] != key:
+            page = self.circular_page
+            known = (key, page.markdown(circular, body_markdown), page.head(circular))
+        self.made[circular.id] = known
+        return known[1]
 
     def attachment(self, circular: Circular, site_path: str, title: str, origin: Path) -> None:
         """An attachment the plugin publishes at site_path (relative to the site)."""
@@ -177,7 +195,9 @@ class Publication:
         circular = self._circular_at(src_uri)
         parts = [repr(self._feeds_of(src_uri, circular))]
         if circular is not None:
-            parts += [repr(self.downloads.get(circular.id)), self.circular_page.head(circular)]
+            made = self.made.get(circular.id)
+            head = made[2] if made else self.circular_page.head(circular)
+            parts += [repr(self.downloads.get(circular.id)), head]
         return "\0".join(parts)
 
     def _feeds_of(self, src: str, circular: Circular | None) -> list[tuple[str, str]]:

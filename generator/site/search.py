@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import subprocess
@@ -174,8 +175,10 @@ def _languages(pages: list[_Page]) -> list[str]:
 
 def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None:
     """Index the pages into bundles/<language>/, with the list of languages, in a process
-    of its own, and wait for it (`circulars serve` does, in the background)."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as process:
+    of its own, and wait for it (`circulars serve` does, in the background: the process
+    and Pagefind run at a low priority, so as not to slow the next rebuild)."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
         try:
             problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
         except (BrokenProcessPool, OSError) as error:
@@ -184,6 +187,11 @@ def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None
         raise SearchError(f"Pagefind could not index the search: {problem}")
     bundles.mkdir(parents=True, exist_ok=True)
     (bundles / LANGUAGES_FILE).write_text(json.dumps(_languages(pages)), encoding="utf-8")
+
+
+def _low_priority() -> None:
+    if hasattr(os, "nice"):
+        os.nice(10)
 
 
 def _index(pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool) -> str | None:
