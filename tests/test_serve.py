@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -219,6 +220,46 @@ def test_a_failed_rebuild_then_a_good_one(served, example, tmp_path):
     edit(example, CHANGED, "date: 2024-02-30", "date: 2024-04-19")
     served.build()
     same_as_full_build(served, example, tmp_path)
+
+
+def test_a_changed_document_is_offered_as_pdf_once_made(tmp_path, monkeypatch):
+    """Serving, LibreOffice makes the PDF of a changed document after the rebuild; the
+    rebuild that follows (its PDF in the watched cache) offers it."""
+    if shutil.which("soffice") is None:
+        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+            pytest.fail("LibreOffice is required (CIRCULARS_REQUIRE_TOOLS is set)")
+        pytest.skip("LibreOffice is not installed")
+    monkeypatch.setenv("CIRCULARS_TODAY", "2024-06-01")
+    monkeypatch.setenv("CIRCULARS_PDF_CACHE", str(tmp_path / "pdf-cache"))
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "site", root / "site")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    for name in (
+        "organizations.yaml",
+        "people.yaml",
+        "2012/chemchina-2012-03.yaml",
+        CHANGED.removeprefix("circulars/"),
+    ):
+        (root / "circulars" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "circulars" / name, root / "circulars" / name)
+    shutil.copytree(REPO / "circulars/2024/attachments", root / "circulars/2024/attachments")
+    served = LiveBuild(root, tmp_path / "served", drafts=False, dev_addr=ADDRESS)
+    page = tmp_path / "served/circulars/panzhihua-2024-07/index.html"
+    try:
+        served.build(served.config)
+        assert "download-pdf" not in page.read_text(encoding="utf-8")  # none made yet
+        served.live.settle()
+        served.build()
+        assert "download-pdf" in page.read_text(encoding="utf-8")
+        edit(root, CHANGED, "驻点干部到位后", "驻点干部报到后")
+        served.build()
+        assert "download-pdf" not in page.read_text(encoding="utf-8")  # not this document's
+        served.live.settle()
+        served.build()
+        assert "download-pdf" in page.read_text(encoding="utf-8")
+        same_as_full_build(served, root, tmp_path)
+    finally:
+        served.close()
 
 
 def test_the_read_cache_reads_again_only_the_files_that_changed(example):

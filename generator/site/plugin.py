@@ -24,6 +24,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from ..docx.build import BuildResult, DocumentBuild
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
+from ..source.returns import RETURNS_DIR
 from ..source.templates import TEMPLATES_DIR
 from .directory import Directory
 from .escaping import url_path
@@ -295,9 +296,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
     # --- serving ---------------------------------------------------------------
 
     def on_serve(self, server, *, config, builder):
-        for folder in (self.project.root / DATA_DIR, self.project.root / TEMPLATES_DIR):
-            if folder.is_dir():
-                server.watch(str(folder))
+        """`mkdocs serve` (which rebuilds everything; `circulars serve` watches these itself)."""
+        for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR):
+            if (self.project.root / folder).is_dir():
+                server.watch(str(self.project.root / folder))
         return server
 
 
