@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -198,7 +199,15 @@ def test_lost_markdown_is_rendered_again_without_rewriting_the_documents(built, 
 
 @pytest.mark.parametrize(
     "damage",
-    [b"\x00\xffnot json", b'{"format": 1, "documents": {"x": {"inputs": 3}}}', b"[]", b'{"format": 99}'],
+    [
+        b"\x00\xffnot json",
+        b"[" * 100_000,
+        b'{"format": 1, "documents": {"x": {"inputs": 3}}}',
+        b'{"format": 1, "documents": {"x": {"inputs": "a", "size": 1, "sha256": "b", "markdown": "c",'
+        b' "missing_styles": 5}}}',
+        b"[]",
+        b'{"format": 99}',
+    ],
 )
 def test_a_damaged_record_means_a_full_rebuild_with_a_warning(built, project, damage):
     (built / RECORD_FILE).write_bytes(damage)
@@ -251,3 +260,14 @@ def test_the_site_build_keeps_unchanged_documents_and_shows_the_change(built, pr
     assert written == {ZH}
     assert "Wrote 1 Word document to build/docx/ (2 up to date)" in output
     assert "立即深入" in page.read_text(encoding="utf-8")
+
+
+def test_a_record_that_is_a_pipe_is_not_waited_for(built, project):
+    record = built / RECORD_FILE
+    record.unlink()
+    os.mkfifo(record)
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    assert f"warning: {record} " in result.output and "every Word document is built again" in result.output
+    assert "Wrote 3 Word documents to build/docx/ (0 up to date)" in result.output
+    assert record.is_file()  # a record again

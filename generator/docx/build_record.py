@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..render.renderer import layout_of
+from ..source.files import FileProblem, read_regular
 from ..source.model import Circular
 from ..source.project import Project
 from ..source.registry import Registry
@@ -49,6 +50,7 @@ from ..source.templates import find_template_file, template_dirs
 RECORD_FILE = ".circulars-build.json"
 MARKDOWN_DIR = ".circulars-markdown"
 FORMAT = 1
+MAX_RECORD_BYTES = 256 * 1024 * 1024  # a record of 100,000 documents is 30 MB
 # Libraries whose versions can change a document's bytes (parsing, templates,
 # Markdown, XML, title breaks, spreadsheets); "circulars" is the package itself.
 LIBRARIES = (
@@ -194,7 +196,8 @@ def _entry(value) -> Entry:
         entry = Entry(**value)
     except TypeError as error:
         raise RecordError(str(error)) from None
-    texts = (entry.inputs, entry.sha256, entry.markdown, *entry.missing_styles)
+    styles = entry.missing_styles
+    texts = (entry.inputs, entry.sha256, entry.markdown, *(styles if isinstance(styles, list) else [0]))
     if not isinstance(entry.size, int) or not all(isinstance(t, str) for t in texts):
         raise RecordError("an entry has a value of the wrong type")
     return Entry(entry.inputs, entry.size, entry.sha256, entry.markdown, tuple(entry.missing_styles))
@@ -223,11 +226,14 @@ class BuildRecord:
     def load(cls, out_dir: Path) -> BuildRecord:
         """The record, or an empty one (with `problem` saying why) if it cannot be used."""
         path = out_dir / RECORD_FILE
-        try:
-            data = json.loads(path.read_bytes())
-        except FileNotFoundError:
+        if not path.exists() and not path.is_symlink():
             return cls(out_dir)
-        except (OSError, ValueError) as error:
+        try:
+            data = json.loads(read_regular(path, MAX_RECORD_BYTES))
+        except FileProblem as error:
+            problem = f"{path} {error}: every Word document is built again"
+            return cls(out_dir, problem=problem)
+        except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, nested too deep
             problem = f"{path} cannot be read ({error}): every Word document is built again"
             return cls(out_dir, problem=problem)
         try:
