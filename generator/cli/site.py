@@ -129,10 +129,13 @@ def build(
 @click.option("--drafts", is_flag=True, help="Show draft circulars too.")
 @click.pass_obj
 def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
-    """Serve the site locally, rebuilding it as circulars and templates change.
+    """Serve the site locally, rebuilding what a change shows.
 
-    Wraps `mkdocs serve`: open the address it prints; editing a circular's
-    YAML, a template or a page reloads the browser. Stop with Ctrl-C.
+    Open the address it prints. Saving a circular's YAML rebuilds its page, its
+    Word document and the listings and feeds that show it, and reloads the
+    browser; the registry, the templates, returns/, the pages and mkdocs.yml are
+    watched too. A changed document's PDF and the search index follow a few
+    seconds later. Stop with Ctrl-C.
 
     \b
     Examples:

@@ -40,12 +40,15 @@ from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import clean_directory
 
+from ..docx.preview import soffice
 from ..source.loading import ReadCache
 from .pdfs import convert_pdfs
 from .search import BUNDLE_DIR, SearchError, index_pages
 
 log = logging.getLogger("mkdocs.plugins.circulars")
 NEXT_BUNDLE = ".pagefind-next"  # hidden: an emptied site folder keeps it
+# PDFs made in the background, per LibreOffice run: Ctrl-C waits for one run at most.
+PDF_RUN = 10
 
 
 class _CompiledTemplates(BytecodeCache):
@@ -122,6 +125,7 @@ class LiveSite:
         self._site_lock = threading.Lock()  # the served folder: emptied, or a bundle swapped in
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circulars-serve")
         self._generation = 0
+        self._closing = threading.Event()
 
     # --- deciding what to build (on_files, on_nav) ------------------------------
 
@@ -208,10 +212,16 @@ class LiveSite:
         pages = list(self.searched.values())
 
         def job() -> None:
-            if pdfs:
-                for warning in convert_pdfs(pdfs, docx_dir, root).warnings:
+            waiting = list(pdfs.items())
+            for start in range(0, len(waiting), PDF_RUN):
+                if self._closing.is_set():
+                    return
+                made = convert_pdfs(dict(waiting[start : start + PDF_RUN]), docx_dir, root)
+                for warning in made.warnings:
                     log.warning(warning)
-            if generation == self._generation:
+                if not made.converted and soffice() is None:
+                    break  # said once
+            if generation == self._generation and not self._closing.is_set():
                 self._index(site_dir, pages, keep_index_url, generation)
 
         self._background.submit(job)
@@ -240,4 +250,6 @@ class LiveSite:
         self._background.submit(lambda: None).result()
 
     def close(self) -> None:
-        self._background.shutdown(wait=False, cancel_futures=True)
+        """Stop: what runs in the background ends after its current step."""
+        self._closing.set()
+        self._background.shutdown(wait=True, cancel_futures=True)
