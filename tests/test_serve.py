@@ -258,6 +258,10 @@ def test_a_changed_document_is_offered_as_pdf_once_made(tmp_path, monkeypatch):
         served.build()
         assert "download-pdf" in page.read_text(encoding="utf-8")
         same_as_full_build(served, root, tmp_path)
+        # back to the first text: its PDF, made earlier, is older than the one served now
+        edit(root, CHANGED, "驻点干部报到后", "驻点干部到位后")
+        served.build()
+        same_as_full_build(served, root, tmp_path)
     finally:
         served.close()
 

@@ -68,13 +68,15 @@ class _CompiledTemplates(BytecodeCache):
 
 
 class GeneratedFile(File):
-    """A file the plugin generates. While serving, `unchanged` says that it is what
-    the last build wrote, so that MkDocs' dirty build leaves it alone."""
+    """A file the plugin generates or publishes (a page, a Word document, a PDF). While
+    serving, `unchanged` says that it is what the last build wrote, so that MkDocs'
+    dirty build leaves it alone; anything else is written again, whatever the times
+    of the files say (a PDF from the cache may be older than the one it replaces)."""
 
     unchanged = False
 
     def is_modified(self) -> bool:
-        return not self.unchanged and super().is_modified()
+        return not self.unchanged
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -130,10 +132,18 @@ class LiveSite:
     # --- deciding what to build (on_files, on_nav) ------------------------------
 
     def fingerprint(self, file: GeneratedFile, extra: str) -> None:
-        """Remember a generated file's content and what else its output shows."""
-        if file._content is not None:
-            content = file.content_bytes
-            self._pending[file.src_uri] = _digest(content, extra)
+        """Remember a generated file's content and what else its output shows; a file
+        copied, which file it is and its size and modification time."""
+        if file.abs_src_path is None:
+            self._pending[file.src_uri] = _digest(file.content_bytes, extra)
+            return
+        try:
+            stat = os.stat(file.abs_src_path)
+        except OSError:  # MkDocs reports it when it copies
+            return
+        self._pending[file.src_uri] = _digest(
+            file.abs_src_path, f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}", extra
+        )
 
     def prepare(self, config, nav, files: Files) -> None:
         """Before MkDocs reads the pages: decide what this build writes."""

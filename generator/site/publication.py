@@ -14,7 +14,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import Files
 from mkdocs.utils import get_relative_url
 
 from ..docx.build import BuildResult
@@ -26,6 +26,7 @@ from .circular_page import LANGUAGE_TAGS, CircularPage, Download
 from .editions import updated
 from .feed import Feeds, issuer_feed
 from .labels import LABELS
+from .live import GeneratedFile
 from .pages import SitePages, circular_page_path
 from .pdfs import PdfResult, render_pdfs
 
@@ -149,7 +150,7 @@ class Publication:
                 existing = files.get_file_from_path(path)
                 if existing is not None:
                     files.remove(existing)
-                files.append(File.generated(self.config, path, abs_src_path=str(pdfs[circular_id])))
+                files.append(GeneratedFile.generated(self.config, path, abs_src_path=str(pdfs[circular_id])))
             self.downloads[circular_id] = offered + self.attachments.get(circular_id, [])
         return made
 
