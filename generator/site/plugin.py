@@ -149,7 +149,6 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.search = SearchIndex(language, keep_index_url=not config.use_directory_urls)
         docs_dir = Path(config.docs_dir).resolve()
 
-        edits = bool(config.edit_uri or config.edit_uri_template)
         # hand-written pages: "edit this page" points into the docs folder
         prefix = _relative(docs_dir, project.root)
         for file in files:
@@ -168,6 +167,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             files.append(file)
             return file
 
+        edits = bool(config.edit_uri or config.edit_uri_template)
         for circular in circulars:
             folder = circular_page_path(circular.id).rsplit("/", 1)[0]
             name = f"{circular.id}.docx"
