@@ -159,6 +159,7 @@ class LiveSite:
         )
         self.full = signature != self.signature
         self._pending_signature = signature
+        self._generation += 1  # the search of an earlier build is out of date
         site_dir = Path(config.site_dir)
         if self.full:
             with self._site_lock:
@@ -213,11 +214,10 @@ class LiveSite:
     # --- after the build, in the background --------------------------------------
 
     def after_build(
-        self, site_dir: Path, keep_index_url: bool, pdfs: dict, docx_dir: Path, root: Path
+        self, site_dir: Path, keep_index_url: bool, pdfs: dict, docx_dir: Path, root: Path, index: bool
     ) -> None:
-        """Make the missing PDFs, then index the search: one job at a time, each
-        build's search only if no later build has started."""
-        self._generation += 1
+        """Make the missing PDFs, then (with index) index the search: one job at a time,
+        each build's search only if no later build has started."""
         generation = self._generation
         pages = list(self.searched.values())
 
@@ -231,7 +231,7 @@ class LiveSite:
                     log.warning(warning)
                 if not made.converted and soffice() is None:
                     break  # said once
-            if generation == self._generation and not self._closing.is_set():
+            if index and generation == self._generation and not self._closing.is_set():
                 self._index(site_dir, pages, keep_index_url, generation)
 
         self._background.submit(job)

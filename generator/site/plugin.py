@@ -245,12 +245,14 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         """Pages are converted; files are copied next: the documents must be there.
         The search is indexed while MkDocs renders the pages (once the documents' workers
         and LibreOffice are done, to bound the build's memory). Serving, the pages not
-        converted are read for the tags, and the search waits for the end of the build."""
+        converted are read for the tags, and a rebuild of some pages leaves the search to
+        the background; the first build (or one of everything) is served with its search."""
         if self.live is not None:
             self.live.read_the_rest(env, config, files)
-            return env
-        self._offer_documents(files)
-        self.search.start(Path(config.site_dir))
+        else:
+            self._offer_documents(files)
+        if self.live is None or self.live.full:
+            self.search.start(Path(config.site_dir))
         return env
 
     def _offer_documents(self, files: Files) -> None:
@@ -275,17 +277,18 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
     def on_post_build(self, *, config) -> None:
         site_dir = Path(config.site_dir)
         mark(site_dir)  # the next build may replace this folder
+        if self.live is None or self.live.full:
+            try:
+                self.search.finish()
+            except SearchError as error:
+                raise PluginError(str(error)) from None
         if self.live is not None:
             self.live.built(self.converted, {page.path: page for page in self.search.pages})
             self.live.circular_pages = self.publication.made
             keep_index_url = not config.use_directory_urls
             docx_dir, root = self.docx_dir(), self.project.root
-            self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root)
-            return
-        try:
-            self.search.finish()
-        except SearchError as error:
-            raise PluginError(str(error)) from None
+            index = not self.live.full  # else indexed above
+            self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root, index)
 
     def on_build_error(self, *, error) -> None:
         if self.live is not None:
