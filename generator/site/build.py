@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import warnings
@@ -243,6 +244,8 @@ def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:
     logging.getLogger("mkdocs").setLevel(logging.INFO)  # says where to open it
     logging.getLogger("mkdocs.commands.build").addFilter(_NotDirty())
     site_dir = Path(tempfile.mkdtemp(prefix="circulars-serve-"))
+    # stopped by a signal (a service manager, a test), it ends as on Ctrl-C: the folder goes
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         builds = LiveBuild(project_root, site_dir, drafts, dev_addr)
         first = builds.config
