@@ -46,6 +46,7 @@ def test_hostile_text_reads_as_python_markdown_reads_it(text):
 
 
 # Pieces of generated texts: what templates write, and what they never do.
+_ESCAPES = ["\\*", "\\[", "\\]", "\\>", "\\.", "\\+", "\\#"]
 _INLINE = [
     "工会",
     "职工",
@@ -62,14 +63,8 @@ _INLINE = [
     "**",
     "*",
     "_",
-    "\\*",
-    "\\[",
-    "\\]",
-    "\\>",
-    "\\.",
-    "\\+",
+    *_ESCAPES,
     "\\-",
-    "\\#",
     "\\\\",
     "\\a",
     "\\",
@@ -117,13 +112,7 @@ _ATTRIBUTE_LINES = [
 _TEMPLATE_INLINE = [
     *_INLINE[:12],
     "**要求**",
-    "\\*",
-    "\\[",
-    "\\]",
-    "\\>",
-    "\\.",
-    "\\+",
-    "\\#",
+    *_ESCAPES,
     "[附件.csv](attachments/a_b.csv)",
     '<span class="right">2024年4月7日印发</span>',
     "<br />",
