@@ -31,13 +31,15 @@ _NOT_PARAGRAPH = re.compile(
     r"|\[[^\]]*\]:"  # reference definition
 )
 _RULE = re.compile(r"^[ ]{0,3}(?:(?:-+[ ]{0,2}){3,}|(?:_+[ ]{0,2}){3,}|(?:\*+[ ]{0,2}){3,})[ ]*$")
-_ATTRIBUTES = re.compile(r"\{:?[ ]*((?:[.#][A-Za-z][\w-]*[ ]*)+)\}")
-_HEADING = re.compile(r"(#{1,6})[ ]+(.*?)(?:[ ]+\{:?[ ]*((?:[.#][A-Za-z][\w-]*[ ]*)+)\})?")
+_ATTRIBUTE_LIST = r"\{:?[ ]*((?:[.#][A-Za-z][\w-]*[ ]*)+)\}"  # {: .class #id }, its tokens captured
+_HTML_ATTRIBUTES = r'((?: [a-z]+="[^"&<>]*")*)'  # a tag's attributes, captured
+_ATTRIBUTES = re.compile(_ATTRIBUTE_LIST)
+_HEADING = re.compile(rf"(#{{1,6}})[ ]+(.*?)(?:[ ]+{_ATTRIBUTE_LIST})?")
 _DIV = re.compile(r'<div class="([\w -]+)" markdown="1">')
 _HTML_ATTRIBUTE = re.compile(r' ([a-z]+)="([^"&<>]*)"')
-_HTML_TABLE_OPEN = re.compile(r'<table((?: [a-z]+="[^"&<>]*")*)>')
-_ROW = re.compile(r'<tr((?: [a-z]+="[^"&<>]*")*)>(.*)</tr>')
-_CELL = re.compile(r'<(t[hd])((?: [a-z]+="[^"&<>]*")*)>(.*?)</\1>')
+_HTML_TABLE_OPEN = re.compile(rf"<table{_HTML_ATTRIBUTES}>")
+_ROW = re.compile(rf"<tr{_HTML_ATTRIBUTES}>(.*)</tr>")
+_CELL = re.compile(rf"<(t[hd]){_HTML_ATTRIBUTES}>(.*?)</\1>")
 _COLGROUP = re.compile(r'<colgroup>(?:<col(?: style="[^"&<>]*")?>)*</colgroup>')
 _RAW_RULE = re.compile(r'<hr class="[\w -]+" />')
 _PIPE_SEPARATOR = re.compile(r"\|(?:[ ]*-{3,}[ ]*\|)+")
