@@ -203,13 +203,6 @@ def _entry(value) -> Entry:
     return Entry(entry.inputs, entry.size, entry.sha256, entry.markdown, tuple(entry.missing_styles))
 
 
-def _sha256_of(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 class BuildRecord:
     """The record of one folder of Word documents."""
 
@@ -274,7 +267,7 @@ class BuildRecord:
                 return None
         except OSError:
             return None
-        return entry if _sha256_of(path) == entry.sha256 else None
+        return entry if _bytes_digest(path) == entry.sha256 else None  # an unreadable file's never is
 
     def encoded(self, known_ids: set[str]) -> bytes:
         """The record to save: the documents of circulars that still exist."""
