@@ -238,6 +238,24 @@ def test_build_refuses_whatever_folder_mkdocs_yml_names_docs_dir(project):
     assert run(project, "build", "-o", "site").exit_code == 0  # no longer a source folder here
 
 
+def test_docs_dir_is_read_as_mkdocs_reads_it_through_inherit_and_env(project, monkeypatch):
+    """`build ID` reads docs_dir without loading the whole configuration: MkDocs'
+    INHERIT and !ENV still decide which folder is the site's own pages."""
+    add_site(project)
+    (project / "site").rename(project / "pages")
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8").replace("custom_dir: site/overrides", "custom_dir: pages/overrides")
+    (project / "base.yml").write_text("docs_dir: !ENV [PAGES, site]\n", encoding="utf-8")
+    config.write_text("INHERIT: base.yml\n" + text.replace("docs_dir: site\n", ""), encoding="utf-8")
+    monkeypatch.setenv("PAGES", "pages")
+    result = run(project, "build", "-o", "pages/out", "panzhihua-2024-07")
+    assert result.exit_code == 1
+    assert "it lies inside pages/ (the site's own pages, docs_dir in mkdocs.yml)" in result.stderr
+    assert not (project / "pages/out").exists()
+    monkeypatch.setenv("PAGES", "elsewhere")
+    assert run(project, "build", "-o", "pages/out", "panzhihua-2024-07").exit_code == 0
+
+
 def test_building_only_some_documents_refuses_the_sources_too(project):
     before = sources(project)
     result = run(project, "build", "panzhihua-2024-07", "-o", "circulars")

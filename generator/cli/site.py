@@ -75,8 +75,7 @@ def build(
       circulars build --site-url https://intranet.example.org/circulars/
     """
     from ..docx.build import build_documents  # lazily: see the module's docstring
-    from ..site.build import CONFIG_FILE, SiteError, build_site, check_build_output
-    from ..site.outputs import UnsafeOutput
+    from ..site.outputs import CONFIG_FILE, SiteError, UnsafeOutput, check_build_output
 
     began = time.perf_counter()
     project = obj.load()
@@ -90,6 +89,8 @@ def build(
     try:
         check_build_output(project, out_dir, docx_dir, out_dir / "site")
         if with_site:
+            from ..site.build import build_site  # MkDocs: only when there is a site to build
+
             # the plugin writes the documents (all of them) while MkDocs builds the pages
             result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs, force)
         else:
@@ -142,7 +143,8 @@ def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
       circulars serve
       circulars serve --drafts -a 0.0.0.0:8000
     """
-    from ..site.build import SiteError, serve_site  # lazily: see the module's docstring
+    from ..site.build import serve_site  # lazily: see the module's docstring
+    from ..site.outputs import SiteError
 
     project = obj.load()
     fail_on_errors(project)

@@ -15,7 +15,6 @@ import shutil
 import signal
 import sys
 import tempfile
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,23 +28,25 @@ from ..docx.build import BuildResult
 from ..source.names import DATA_DIR
 from ..source.project import Project
 from ..source.templates import TEMPLATES_DIR
-from .outputs import UnsafeOutput, building, check_output, check_replaceable, mark, remove_ours
-
-CONFIG_FILE = "mkdocs.yml"
-
-
-class SiteError(Exception):
-    pass
+from .outputs import (
+    CONFIG_FILE,
+    SiteError,
+    UnsafeOutput,
+    building,
+    check_output,
+    check_replaceable,
+    docs_dir,
+    mark,
+    remove_ours,
+)
 
 
 def _quiet_libraries() -> None:
-    # jieba announces its dictionary on every build; MkDocs' INFO lines are noise here
-    try:
-        import jieba
-    except ImportError:  # search still works, without Chinese segmentation
-        pass
-    else:
-        jieba.setLogLevel(logging.WARNING)
+    # jieba (imported as the title breaks import it, without pkg_resources: 0.1 s)
+    # announces its dictionary on every build; MkDocs' INFO lines are noise here
+    from ..docx.title_words import jieba
+
+    jieba.setLogLevel(logging.WARNING)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 
@@ -141,28 +142,6 @@ def _swap(staging: Path, site_dir: Path, root: Path) -> None:
         mark(old)  # an empty folder had no marker; it is ours to remove now
     staging.rename(site_dir)
     remove_ours(old)
-
-
-def docs_dir(project_root: Path) -> Path | None:
-    """The site's hand-written pages (docs_dir), if the project has a site."""
-    if not (project_root / CONFIG_FILE).exists():
-        return None
-    _quiet_libraries()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            config = load_config(config_file=str(project_root / CONFIG_FILE))
-    except (MkDocsException, OSError):
-        return project_root / "docs"  # mkdocs' default; the build will report the error
-    return Path(config.docs_dir)
-
-
-def check_build_output(project: Project, out_dir: Path, docx_dir: Path, site_dir: Path) -> None:
-    """Refuse an output folder (or a folder for the documents or the site in it) that is,
-    holds or lies inside the project's sources."""
-    pages = docs_dir(project.root)
-    for folder, what in ((out_dir, "build output"), (docx_dir, "Word documents"), (site_dir, "site")):
-        check_output(folder, project.root, pages, what)
 
 
 # How often serve looks for changed files (seconds): MkDocs' 0.5 would be a quarter
