@@ -244,7 +244,9 @@ def test_docs_dir_is_read_as_mkdocs_reads_it_through_inherit_and_env(project, mo
     add_site(project)
     (project / "site").rename(project / "pages")
     config = project / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8").replace("custom_dir: site/overrides", "custom_dir: pages/overrides")
+    text = config.read_text(encoding="utf-8").replace(
+        "custom_dir: site/overrides", "custom_dir: pages/overrides"
+    )
     (project / "base.yml").write_text("docs_dir: !ENV [PAGES, site]\n", encoding="utf-8")
     config.write_text("INHERIT: base.yml\n" + text.replace("docs_dir: site\n", ""), encoding="utf-8")
     monkeypatch.setenv("PAGES", "pages")
