@@ -18,7 +18,7 @@ from table_reading import docx_rows, grid_rows, html_rows, libreoffice_tables
 
 from generator.docx.preview import to_pdf
 from generator.source.loading import load_project
-from generator.source.tables import Table, layout
+from generator.source.tables import Table, layout, tables_in
 
 CIRCULAR = "circulars/2024/tables-2024-01.yaml"
 F = "circulars/2024/panzhihua-2024-07.yaml"
@@ -164,6 +164,26 @@ def document_tables(root: Path):
 
 
 # --- the model -----------------------------------------------------------------------
+
+
+def test_loading_keeps_each_table_as_checked_and_rendering_reuses_it(tmp_path):
+    """check lays every table out once; rendering takes that grid, not a second layout."""
+    from conftest import ORGANIZATIONS, PEOPLE
+
+    write(tmp_path, "circulars/organizations.yaml", ORGANIZATIONS)
+    write(tmp_path, "circulars/people.yaml", PEOPLE)
+    tables_project(tmp_path)
+    project = load_project(tmp_path)
+    assert not project.diagnostics.has_errors()
+    tables = [table for _path, table in tables_in(project.source("tables-2024-01").circular)]
+    from_rows = [table for table in tables if table.file is None]
+    assert from_rows and len(tables) > len(from_rows)  # tables from YAML rows and from files
+    for table in tables:
+        assert table.grid is table.grid  # kept, not laid out at each use
+    for table in from_rows:
+        assert table.grid == layout(table)[0]
+    unchecked = Table.model_validate({"rows": [["a", "b"]]})
+    assert unchecked.grid is not unchecked.grid and unchecked.grid == layout(unchecked)[0]
 
 
 def test_a_table_lays_out_its_spans_widths_alignment_and_blanks():

@@ -5,7 +5,7 @@ another cell is an error at that cell's line and column. A table file must be
 where attachments may be (attachments.py: under an attachments/ folder, never a
 hidden, configuration or special file) and readable (table_files.py); what is
 wrong inside it is reported at the file's own line (a CSV) or named by its cell
-(an XLSX). A file read without problems is kept with its table for rendering.
+(an XLSX). A table laid out (or a file read) without problems is kept with it for rendering.
 A table's `after` names a paragraph of the text it goes with; a number past
 that text's last paragraph is an error, never a table quietly put elsewhere.
 """
@@ -33,6 +33,8 @@ def check_tables(project: Project, source: Source) -> None:
             problems += width_problems(table, grid.columns)
             for where, message in problems:
                 diagnostics.error(source.path, source.at(*path, *where), message)
+            if not problems:
+                table.keep_grid(grid)
             continue
         file_path = path if path[-1] == "file" else (*path, "file")
         here = source.at(*file_path)
@@ -68,7 +70,7 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
     for where, message in widths:
         diagnostics.error(source.path, source.at(*table_path, *where), message)
     if not problems and not widths and columns <= MAX_COLUMNS:
-        table.use_file_grid(finish(table, rows, columns, read.widths))
+        table.keep_grid(finish(table, rows, columns, read.widths))
 
 
 def _placement_problem(circular: Any, path: tuple, after: int) -> str | None:

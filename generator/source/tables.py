@@ -161,7 +161,7 @@ class Table(TableModel):
     """Place the table after this paragraph of the text it goes with (0: before the
     first, at most its number of paragraphs); by default after the last."""
 
-    _file_grid: Grid | None = PrivateAttr(default=None)
+    _grid: Grid | None = PrivateAttr(default=None)  # as `circulars check` laid it out
 
     @model_validator(mode="after")
     def _one_source(self) -> Table:
@@ -187,18 +187,20 @@ class Table(TableModel):
 
     @property
     def grid(self) -> Grid:
-        """The table laid out: from its file (read by `circulars check`), or from its rows."""
+        """The table laid out: as `circulars check` did (from its file, or from its
+        rows), or else from its rows now."""
+        if self._grid is not None:
+            return self._grid
         if self.file is not None:
-            if self._file_grid is None:
-                raise RuntimeError(f"the table file '{self.file}' was not read: load the project first")
-            return self._file_grid
+            raise RuntimeError(f"the table file '{self.file}' was not read: load the project first")
         grid, problems = layout(self)
         if problems:
             raise ValueError(problems[0][1])
         return grid
 
-    def use_file_grid(self, grid: Grid) -> None:
-        self._file_grid = grid
+    def keep_grid(self, grid: Grid) -> None:
+        """Keep the grid checked without problems, so that rendering does not lay it out again."""
+        self._grid = grid
 
 
 # --- the grid ------------------------------------------------------------------
