@@ -13,6 +13,7 @@ from conftest import add_site, run, write
 from docx_reading import NS, W, blocks, xml
 from lxml import html as lxml_html
 from openpyxl import Workbook
+from pydantic import BaseModel
 from openpyxl.styles import Alignment, Border, Side
 from table_reading import docx_rows, grid_rows, html_rows, libreoffice_tables
 
@@ -184,6 +185,37 @@ def test_loading_keeps_each_table_as_checked_and_rendering_reuses_it(tmp_path):
         assert table.grid == layout(table)[0]
     unchecked = Table.model_validate({"rows": [["a", "b"]]})
     assert unchecked.grid is not unchecked.grid and unchecked.grid == layout(unchecked)[0]
+
+
+def _every_table(value, path=()):
+    """Every table, found by looking into every field of every model: what tables_in
+    must find while it skips the fields whose types hold no model or list."""
+    if isinstance(value, Table):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        if isinstance(getattr(value, "file_table", None), Table):
+            yield (*path, "file"), value.file_table
+        for name in type(value).model_fields:
+            yield from _every_table(getattr(value, name), (*path, name))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _every_table(item, (*path, i))
+
+
+def test_tables_in_finds_every_table_of_every_example(tmp_path):
+    from conftest import ORGANIZATIONS, PEOPLE
+
+    examples = load_project(Path(__file__).parent.parent)
+    write(tmp_path, "circulars/organizations.yaml", ORGANIZATIONS)
+    write(tmp_path, "circulars/people.yaml", PEOPLE)
+    tables_project(tmp_path)
+    circulars = [*examples.circulars, *load_project(tmp_path).circulars]
+    found = 0
+    for circular in circulars:
+        expected = list(_every_table(circular))
+        assert [(p, id(t)) for p, t in tables_in(circular)] == [(p, id(t)) for p, t in expected], circular.id
+        found += len(expected)
+    assert found >= 10
 
 
 def test_a_table_lays_out_its_spans_widths_alignment_and_blanks():

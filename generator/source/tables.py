@@ -14,12 +14,13 @@ from a table that cannot be laid out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import PurePosixPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -401,14 +402,37 @@ def tables_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Table]]:
         yield path, value
         return
     if isinstance(value, BaseModel):
-        file_table = getattr(value, "file_table", None)
-        if isinstance(file_table, Table):
-            yield (*path, "file"), file_table
-        for name in type(value).model_fields:
+        with_file, fields = _nesting(type(value))
+        if with_file and isinstance(value.file_table, Table):
+            yield (*path, "file"), value.file_table
+        for name in fields:
             field = getattr(value, name)
-            if isinstance(field, BaseModel | list):  # text, dates and numbers hold no table
+            if isinstance(field, BaseModel | list):
                 yield from tables_in(field, (*path, name))
     elif isinstance(value, list):
         for i, item in enumerate(value):
             if isinstance(item, BaseModel | list):
                 yield from tables_in(item, (*path, i))
+
+
+@functools.cache
+def _nesting(model: type[BaseModel]) -> tuple[bool, tuple[str, ...]]:
+    """Whether a model has a file's table, and which of its fields may hold a model
+    or a list: the walk above skips the text, date and number fields, most of them."""
+    fields = tuple(name for name, field in model.model_fields.items() if _may_nest(field.annotation))
+    return hasattr(model, "file_table"), fields
+
+
+def _may_nest(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _may_nest(get_args(annotation)[0])
+    if origin is Literal:
+        return False
+    if origin is None:
+        if isinstance(annotation, type):
+            return issubclass(annotation, BaseModel | list | tuple)
+        return True  # Any, a type variable, a forward reference: looked at as the walk goes
+    if isinstance(origin, type) and issubclass(origin, list | tuple):
+        return True
+    return any(_may_nest(argument) for argument in get_args(annotation))  # a union, a dict
