@@ -13,8 +13,8 @@ from conftest import add_site, run, write
 from docx_reading import NS, W, blocks, xml
 from lxml import html as lxml_html
 from openpyxl import Workbook
-from pydantic import BaseModel
 from openpyxl.styles import Alignment, Border, Side
+from pydantic import BaseModel
 from table_reading import docx_rows, grid_rows, html_rows, libreoffice_tables
 
 from generator.docx.preview import to_pdf
