@@ -248,3 +248,15 @@ def test_check_imports_only_loading():
     _, modules = _modules_after(["-C", str(REPO), "check"])
     assert "generator.source.model" in modules
     assert _loaded(modules, NOT_FOR_CHECK) == []
+
+
+def test_build_of_named_documents_imports_no_site_and_no_pool(tmp_path):
+    """`build ID` in a project with a site writes Word documents only: it reads docx_dir
+    from mkdocs.yml without MkDocs' builder, theme or plugins, and with -j 1 it starts
+    no worker pool."""
+    out = tmp_path / "out"
+    _, modules = _modules_after(["-C", str(REPO), "build", "-j", "1", "-o", str(out), "sichuan-2024-12"])
+    assert (out / "docx/sichuan-2024-12.docx").is_file()
+    assert "generator.docx.writer" in modules
+    not_for_documents = ["mkdocs.commands", "mkdocs.config", "material", "generator.site.build"]
+    assert _loaded(modules, [*not_for_documents, "concurrent.futures.process", "pkg_resources"]) == []

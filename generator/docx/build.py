@@ -21,9 +21,9 @@ import hashlib
 import os
 import tempfile
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..render.renderer import Rendered, Renderer, RenderError, layout_of
 from ..source.model import Circular
@@ -32,6 +32,9 @@ from ..source.registry import Registry
 from .build_record import BuildRecord, Entry, Inputs
 from .reference import ReferenceDocumentError, reference_for
 from .writer import DocxWriter
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # Below this many documents, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 16
@@ -160,6 +163,8 @@ class DocumentBuild:
     def _workers(self, count: int) -> ProcessPoolExecutor | None:
         """The pool for `count` documents' work, or None to do it in this process."""
         if self.pool is None and self.jobs > 1 and count >= PARALLEL_THRESHOLD:
+            from concurrent.futures import ProcessPoolExecutor  # 20 ms to import: only for a pool
+
             self.pool = ProcessPoolExecutor(
                 self.jobs, initializer=_start_worker, initargs=(self.project.root, self.project.registry)
             )
