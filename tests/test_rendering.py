@@ -48,6 +48,21 @@ def test_escaped_text_renders_literally(text):
     assert html.unescape(rendered[3:-4]) == text
 
 
+def test_the_shortcut_for_text_with_nothing_to_escape_misses_no_character():
+    """escape_markdown skips its replacements when a search finds nothing they change:
+    for every character, the result is the one the replacements alone give."""
+    from generator.render.markup import _SPECIAL_ANYWHERE
+
+    def replaced(text: str) -> str:
+        return _SPECIAL_ANYWHERE.sub(r"\\\1", text.replace("&", "&amp;").replace("<", "&lt;"))
+
+    for code in range(0x30000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        text = f"工{chr(code)}会"
+        assert escape_markdown(text) == replaced(text), hex(code)
+
+
 def test_inline_subset_is_markdown():
     assert to_markdown("**key** and *stress* and [site](https://example.org/a_b)") == (
         "**key** and *stress* and [site](https://example.org/a_b)"
