@@ -11,14 +11,14 @@ import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Position:
-    """A 1-based line and column in a file."""
+class Position(NamedTuple):
+    """A 1-based line and column in a file (a tuple: a file records hundreds of them)."""
 
     line: int = 1
     column: int = 1

@@ -238,7 +238,8 @@ class _Converter:
             self.bomb_position = self.source.key_at(path[:1])
             raise _AliasBomb
         if path not in self.source.values:  # an alias keeps its first position
-            self.source.values[path] = _position(node.start_mark)
+            mark = node.start_mark
+            self.source.values[path] = Position(mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if len(path) >= MAX_DEPTH:  # a list or mapping inside 64 others
@@ -283,6 +284,7 @@ class _Converter:
                 self.error(key_node, f"duplicate key '{key}' (first defined on line {line})")
                 continue
             first_seen[key] = key_node
-            self.source.keys.setdefault((*path, key), _position(key_node.start_mark))
+            mark = key_node.start_mark
+            self.source.keys.setdefault((*path, key), Position(mark.line + 1, mark.column + 1))
             result[key] = self.convert(value_node, (*path, key))
         return result
