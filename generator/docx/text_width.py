@@ -11,4 +11,6 @@ import unicodedata
 
 def display_width(text: str) -> int:
     """Columns the text takes in a terminal: wide (CJK) characters take two."""
+    if text.isascii():  # a number, a name, a date in digits: no wide character
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
