@@ -11,7 +11,7 @@ properties and feeds); render/markup.py turns it into escaped Markdown.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 _INLINE = re.compile(
@@ -35,8 +35,7 @@ _CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f\u2018\u2019\u201c\
 _SOFT_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*\n\s*|(?<!\s)[ \t]*\n\s*(?=[{_CJK}])")
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """A run of text with at most one kind of emphasis or a link target."""
 
     text: str
@@ -82,12 +81,17 @@ _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def check_inline(text: str) -> None:
-    """Raise ValueError if a paragraph is too long or links somewhere a document must not point."""
-    for span in parse(text):
+    """Raise ValueError if a paragraph is too long or links somewhere a document must not point.
+
+    Every text field is checked as it is read; most have no link (a link's `](`
+    is not in them) and are shorter than a paragraph may be, and skip the work."""
+    for span in parse(text) if "](" in text else ():
         if span.style == "link" and not safe_url(span.url):
             raise ValueError(
                 f"link target '{span.url}' is not allowed: use http(s)://, mailto: or a relative path"
             )
+    if len(text) <= MAX_PARAGRAPH:
+        return
     longest = max(len(paragraph) for paragraph in _PARAGRAPH_BREAK.split(text))
     if longest > MAX_PARAGRAPH:
         raise ValueError(
