@@ -44,10 +44,15 @@ class Context:
         from ..source.loading import load_project  # lazily: see the module's docstring
 
         # The modules a command imports and the project it loads live until it
-        # exits: the collector's full passes over them (three in a build of 120
-        # documents, a tenth of its time) free nothing, so they leave its sight.
+        # exits: the collector's passes over them (three full ones in a build of
+        # 120 documents, a tenth of its time) free nothing. It is off while the
+        # project loads, and what is loaded then leaves its sight.
         gc.freeze()
-        project = load_project(self.root, list(extra_files))
+        gc.disable()
+        try:
+            project = load_project(self.root, list(extra_files))
+        finally:
+            gc.enable()
         gc.freeze()
         return project
 
