@@ -350,6 +350,45 @@ def test_output_is_byte_identical(built, tmp_path):
         )
 
 
+def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path):
+    """Enough circulars for a pool of workers, which are sent ids and Markdown only:
+    every document as one process writes it, and its Markdown kept beside it."""
+    import re
+    import shutil
+
+    from generator.docx import build as docx_build
+
+    root = tmp_path / "project"
+    (root / "circulars/copies").mkdir(parents=True)
+    for name in ("organizations.yaml", "people.yaml"):
+        shutil.copy(REPO / "circulars" / name, root / "circulars" / name)
+    sources = sorted((REPO / "circulars").rglob("*-20*.yaml"))
+    count = docx_build.PARALLEL_THRESHOLD + 4
+    for i in range(count):
+        text = sources[i % len(sources)].read_text(encoding="utf-8")
+        text = re.sub(r"^(supersedes|amends|translation_of):.*\n(?:  - .*\n)*", "", text, flags=re.MULTILINE)
+        text = re.sub(r"^id: (.*)$", rf"id: \1-copy-{i}", text, count=1, flags=re.MULTILINE)
+        text = re.sub(r"^number: (\d+)$", rf"number: {1000 + i}", text, count=1, flags=re.MULTILINE)
+        (root / "circulars/copies" / f"copy-{i}.yaml").write_text(text, encoding="utf-8")
+    for folder in {source.parent for source in sources}:  # attachments and table files they name
+        if (folder / "attachments").is_dir():
+            shutil.copytree(folder / "attachments", root / "circulars/copies/attachments", dirs_exist_ok=True)
+    project = load_project(root)
+    assert not project.diagnostics.has_errors(), [d.format(root) for d in project.diagnostics.errors]
+    one = build_documents(project, project.circulars, tmp_path / "one", jobs=1)
+    pooled = docx_build.DocumentBuild(project, tmp_path / "two", jobs=2)
+    pooled.render(list(project.circulars))
+    pooled.start_writing()
+    assert pooled.pool is not None  # the documents went to worker processes
+    two = pooled.finish()
+    assert not one.errors and not two.errors
+    assert len(one.documents) == len(two.documents) == count
+    for built_one, built_two in zip(one.documents, two.documents, strict=True):
+        assert built_one.circular_id == built_two.circular_id
+        assert built_one.path.read_bytes() == built_two.path.read_bytes()
+        assert built_one.markdown == built_two.markdown and built_two.sha256 == built_one.sha256
+
+
 def test_zip_entries_have_fixed_timestamps(built):
     import zipfile
 

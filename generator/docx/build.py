@@ -83,39 +83,43 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 # --- worker side: one renderer and writer per process ------------------------------
+# A worker is given the build's circulars once, as it starts (a forked one inherits
+# them), and is then sent ids and Markdown only: sending each circular's model to
+# a worker to render, back, and out again to write cost the main process more
+# than rendering them itself.
 
-_worker: tuple[Renderer, DocxWriter] | None = None
+_worker: tuple[Renderer, DocxWriter, dict[str, Circular]] | None = None
 
 
-def _start_worker(root: Path, registry: Registry) -> None:
+def _start_worker(root: Path, registry: Registry, circulars: dict[str, Circular]) -> None:
     global _worker
-    _worker = (Renderer(root, registry), DocxWriter(root, registry))
+    _worker = (Renderer(root, registry), DocxWriter(root, registry), circulars)
 
 
-def _render_chunk(circulars: list[Circular]) -> list[tuple[str, Rendered | None, str | None]]:
-    renderer = _worker[0]
+def _render_chunk(ids: list[str]) -> list[tuple[str, str | None, str | None]]:
+    """(id, Markdown, None) for each circular, or (id, None, the template's error)."""
+    renderer, _, circulars = _worker
     out = []
-    for circular in circulars:
+    for circular_id in ids:
         try:
-            out.append((circular.id, renderer.render(circular), None))
+            out.append((circular_id, renderer.render(circulars[circular_id]).markdown, None))
         except RenderError as error:
-            out.append((circular.id, None, str(error)))
+            out.append((circular_id, None, str(error)))
     return out
 
 
-def _write_chunk(rendered: list[Rendered], out_dir: Path) -> list[tuple[BuiltDocument, set[str]]]:
-    writer = _worker[1]
+def _write_chunk(items: list[tuple[str, str]], out_dir: Path) -> list[tuple[BuiltDocument, set[str]]]:
+    """Write each (id, Markdown) as OUT_DIR/ID.docx."""
+    _, writer, circulars = _worker
     out = []
-    for item in rendered:
-        written = writer.write(item)
-        path = out_dir / f"{item.circular.id}.docx"
+    for circular_id, markdown in items:
+        circular = circulars[circular_id]
+        written = writer.write(Rendered(circular, layout_of(circular), markdown))
+        path = out_dir / f"{circular_id}.docx"
         write_atomically(path, written.data)
         digest = hashlib.sha256(written.data).hexdigest()
         out.append(
-            (
-                BuiltDocument(item.circular.id, path, len(written.data), digest, item.markdown),
-                written.missing_styles,
-            )
+            (BuiltDocument(circular_id, path, len(written.data), digest, markdown), written.missing_styles)
         )
     return out
 
@@ -162,14 +166,13 @@ class DocumentBuild:
 
     def _workers(self, count: int) -> ProcessPoolExecutor | None:
         """The pool for `count` documents' work, or None to do it in this process."""
+        worker = (self.project.root, self.project.registry, {c.id: c for c in self._circulars})
         if self.pool is None and self.jobs > 1 and count >= PARALLEL_THRESHOLD:
             from concurrent.futures import ProcessPoolExecutor  # 20 ms to import: only for a pool
 
-            self.pool = ProcessPoolExecutor(
-                self.jobs, initializer=_start_worker, initargs=(self.project.root, self.project.registry)
-            )
+            self.pool = ProcessPoolExecutor(self.jobs, initializer=_start_worker, initargs=worker)
         if self.pool is None and not self._local:
-            _start_worker(self.project.root, self.project.registry)
+            _start_worker(*worker)
             self._local = True
         return self.pool
 
@@ -190,20 +193,22 @@ class DocumentBuild:
                 cached[circular.id] = Rendered(circular, layout_of(circular), markdown)
         outcomes = []
         if to_render:
-            pool = self._workers(len(to_render))
+            ids = [circular.id for circular in to_render]
+            pool = self._workers(len(ids))
             if pool is None:
-                outcomes = _render_chunk(to_render)
+                outcomes = _render_chunk(ids)
             else:
-                chunks = pool.map(_render_chunk, _chunks(to_render, self.jobs))
-                outcomes = [o for chunk in chunks for o in chunk]
+                outcomes = [o for chunk in pool.map(_render_chunk, _chunks(ids, self.jobs)) for o in chunk]
         fresh = {}
-        for circular_id, rendered, error in outcomes:
+        for circular_id, markdown, error in outcomes:
             if error:
                 self.result.errors.append(error)
             else:
-                fresh[circular_id] = rendered
+                fresh[circular_id] = markdown
         for circular in circulars:
-            rendered = cached.get(circular.id) or fresh.get(circular.id)
+            rendered = cached.get(circular.id)
+            if rendered is None and circular.id in fresh:
+                rendered = Rendered(circular, layout_of(circular), fresh[circular.id])
             if rendered is None:
                 continue
             self.rendered[circular.id] = rendered
@@ -240,7 +245,7 @@ class DocumentBuild:
         (MkDocs building the pages meanwhile) keeps a core of its own.
         """
         self._writing_started = time.perf_counter()
-        items = self._to_write
+        items = [(rendered.circular.id, rendered.markdown) for rendered in self._to_write]
         if not items:
             return
         pool = self._workers(len(items))
