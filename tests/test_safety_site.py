@@ -413,3 +413,15 @@ def test_a_build_without_site_url_warns_once(project):
         feed.find(f"{ATOM}entry/{ATOM}link").get("href")
         == "https://intranet.example.org/circulars/circulars/panzhihua-2024-07/"
     )
+
+
+def test_an_inherit_that_is_not_a_path_is_a_message_not_a_traceback(project):
+    add_site(project)
+    config = project / "mkdocs.yml"
+    config.write_text("INHERIT: 5\n" + config.read_text(encoding="utf-8"), encoding="utf-8")
+    result = run(project, "build", "panzhihua-2024-07")  # the documents alone: docs_dir is the default
+    assert result.exit_code == 0, result.output
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert "error: the site was not built: mkdocs.yml: a value of the wrong type" in result.stderr
+    assert "Traceback" not in result.output

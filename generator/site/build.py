@@ -78,6 +78,8 @@ def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bo
         config = load_config(config_file=str(project_root / CONFIG_FILE), **overrides)
     except MkDocsException as error:
         raise SiteError(f"{CONFIG_FILE}: {error}") from None
+    except TypeError as error:  # MkDocs does not check INHERIT's type before it joins paths
+        raise SiteError(f"{CONFIG_FILE}: a value of the wrong type ({error})") from None
     plugin = config.plugins.get("circulars")
     if plugin is None:
         raise SiteError(f"{CONFIG_FILE} does not use the 'circulars' plugin (add it under plugins:)")

@@ -76,7 +76,7 @@ def docs_dir(project_root: Path) -> Path | None:
     try:
         with open(config_file, "rb") as source:
             config = yaml_load(source)
-    except (MkDocsException, OSError, ValueError):
+    except (MkDocsException, OSError, ValueError, TypeError):  # TypeError: INHERIT that is not a path
         return default
     value = config.get("docs_dir", "docs") if isinstance(config, dict) else None
     if not isinstance(value, str):
