@@ -52,10 +52,13 @@ class Md(Markup):
 def _finalize(value: Any) -> Md:
     """Escape whatever a template prints, unless it is Markdown already.
 
-    With autoescape on, macro output and `| safe` values are Markup and pass;
+    With autoescape on, macro output and `| safe` values are Markup and pass as
+    they are (Jinja's escape() makes the Markup it prints of them anyway);
     everything else (text from YAML, names, dates) is escaped for Markdown.
     """
-    return Md.escape(value)
+    if isinstance(value, Markup):
+        return value
+    return Md(markup.escape_markdown("" if value is None else str(value)))
 
 
 class RenderError(Exception):
