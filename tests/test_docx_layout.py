@@ -350,20 +350,15 @@ def test_output_is_byte_identical(built, tmp_path):
         )
 
 
-def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path):
-    """Enough circulars for a pool of workers, which are sent ids and Markdown only:
-    every document as one process writes it, and its Markdown kept beside it."""
+def _copies(root: Path, count: int) -> None:
+    """A project of `count` circulars: the examples over and over, each with an id and number of its own."""
     import re
     import shutil
 
-    from generator.docx import build as docx_build
-
-    root = tmp_path / "project"
     (root / "circulars/copies").mkdir(parents=True)
     for name in ("organizations.yaml", "people.yaml"):
         shutil.copy(REPO / "circulars" / name, root / "circulars" / name)
     sources = sorted((REPO / "circulars").rglob("*-20*.yaml"))
-    count = docx_build.PARALLEL_THRESHOLD + 4
     for i in range(count):
         text = sources[i % len(sources)].read_text(encoding="utf-8")
         text = re.sub(r"^(supersedes|amends|translation_of):.*\n(?:  - .*\n)*", "", text, flags=re.MULTILINE)
@@ -373,6 +368,16 @@ def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path):
     for folder in {source.parent for source in sources}:  # attachments and table files they name
         if (folder / "attachments").is_dir():
             shutil.copytree(folder / "attachments", root / "circulars/copies/attachments", dirs_exist_ok=True)
+
+
+def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path):
+    """Enough circulars for a pool of workers, which are sent ids and Markdown only:
+    every document as one process writes it, and its Markdown kept beside it."""
+    from generator.docx import build as docx_build
+
+    root = tmp_path / "project"
+    count = docx_build.PARALLEL_THRESHOLD + 4
+    _copies(root, count)
     project = load_project(root)
     assert not project.diagnostics.has_errors(), [d.format(root) for d in project.diagnostics.errors]
     one = build_documents(project, project.circulars, tmp_path / "one", jobs=1)
@@ -387,6 +392,26 @@ def test_worker_processes_write_the_same_bytes_as_one_process(tmp_path):
         assert built_one.circular_id == built_two.circular_id
         assert built_one.path.read_bytes() == built_two.path.read_bytes()
         assert built_one.markdown == built_two.markdown and built_two.sha256 == built_one.sha256
+
+
+def test_a_template_error_in_a_worker_is_reported_and_nothing_is_written(tmp_path):
+    """A template that fails in the worker processes: each circular's error comes back
+    naming the template and line, and no document is written."""
+    from generator.docx import build as docx_build
+
+    root = tmp_path / "project"
+    _copies(root, docx_build.PARALLEL_THRESHOLD + 4)
+    write(root, "templates/notice.md.j2", "# {{ c.title }}\n\n{{ c.no_such_field }}\n")
+    project = load_project(root)
+    assert not project.diagnostics.has_errors()
+    notices = [c for c in project.circulars if c.kind == "notice"]
+    assert len(notices) >= docx_build.PARALLEL_THRESHOLD
+    result = build_documents(project, notices, tmp_path / "out", jobs=2)
+    assert len(result.errors) == len(notices) and not result.documents
+    assert all("templates/notice.md.j2:3: template error:" in error for error in result.errors), (
+        result.errors[:2]
+    )
+    assert not list((tmp_path / "out").glob("*.docx"))
 
 
 def test_zip_entries_have_fixed_timestamps(built):
