@@ -279,6 +279,28 @@ def test_attachment_and_document_titles_break_as_the_title_does(pdfs):
         assert TOP + 2 * pitch < title[0].baseline <= TOP + 3 * pitch, f"{name}: {title[0].baseline:.1f} mm"
 
 
+def test_every_attachment_title_sits_on_the_third_line(pdfs):
+    """GB/T 9704 §7.3.7: 附件 and its number on the type area's first line, the
+    attachment's title centred on its third, a title of one line as much as one
+    of several (a 2号 line on the grid would take two lines and sit on the fourth)."""
+    pitch = 225 / 22
+    one_line = 0
+    for name in [*_chinese(pdfs), TITLES, SYSU]:
+        for page in pdfs[name][1:]:
+            title = [line for line in page.lines if abs(line.size - 22) < 0.5]
+            labels = [
+                line for line in page.lines if line.text.startswith("附件") and line.baseline <= TOP + pitch
+            ]
+            if not title or not labels:
+                continue  # not an attachment's first page
+            assert labels[0].baseline > TOP, f"{name}: 附件 at {labels[0].baseline:.1f} mm"
+            assert TOP + 2 * pitch < title[0].baseline <= TOP + 3 * pitch, (
+                f"{name} page {page.number}: {title[0].text} at {title[0].baseline:.1f} mm"
+            )
+            one_line += len(title) == 1
+    assert one_line >= 3
+
+
 # --- 5. 28 characters a line, 22 lines a page -------------------------------------------
 
 

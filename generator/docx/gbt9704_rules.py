@@ -135,27 +135,28 @@ TITLE_STYLES = {"title": "Title", "attachment-title": "Attachment Title", "docum
 def _titles(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
     """A title longer than a line breaks between words into lines of balanced
     length, a trapezoid or a diamond rather than a full line over an orphan. An
-    attachment's or issued document's title broken so has its lines as far apart
-    as the title's (one line, not the two grid lines a 2号 line takes)."""
+    attachment's or issued document's title, broken or not, has its lines as far
+    apart as the title's (one line, not the two grid lines a 2号 line takes), so
+    that it sits on the type area's third line (GB/T 9704 §7.3.7)."""
     line = reference.style_value("Title", "w:pPr/w:spacing", "line")
     for title in paragraphs:
         style = next((TITLE_STYLES[c] for c in title.classes if c in TITLE_STYLES), None)
         if style is None or any(kind == "xml" for kind, *_ in title.runs.items):
             continue  # a title with a link or a break of its own is left as written
-        broken = _break_title(title, int(reference.text_width / (reference.font_size(style) * 20)))
-        if broken and style != "Title" and line:
+        _break_title(title, int(reference.text_width / (reference.font_size(style) * 20)))
+        if style != "Title" and line:
             title.properties["snapToGrid"] = {"val": 0}
             title.properties["spacing"] = {"line": line, "lineRule": "exact"}
 
 
-def _break_title(title: Paragraph, per_line: int) -> bool:
-    """Break the title's runs where title_breaks says; whether it broke."""
+def _break_title(title: Paragraph, per_line: int) -> None:
+    """Break the title's runs where title_breaks says (if it is longer than a line)."""
     text = title.runs.plain()
     if _width_in_characters(text) <= per_line:
-        return False
+        return
     breaks = title_breaks(text, per_line)
     if not breaks:
-        return False
+        return
     items, position = [], 0
     for kind, fmt, piece in title.runs.items:
         start = position
@@ -166,7 +167,6 @@ def _break_title(title: Paragraph, per_line: int) -> bool:
                 items.append(["xml", "<w:r><w:br/></w:r>", "\n"])
             items.append([kind, fmt, piece[left:right]])
     title.runs.items = items
-    return True
 
 
 def title_breaks(text: str, per_line: int) -> list[int]:
