@@ -238,8 +238,7 @@ class _Converter:
             self.bomb_position = self.source.key_at(path[:1])
             raise _AliasBomb
         if path not in self.source.values:  # an alias keeps its first position
-            mark = node.start_mark
-            self.source.values[path] = Position(mark.line + 1, mark.column + 1)
+            self.source.values[path] = _position(node.start_mark)
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if len(path) >= MAX_DEPTH:  # a list or mapping inside 64 others
@@ -284,7 +283,6 @@ class _Converter:
                 self.error(key_node, f"duplicate key '{key}' (first defined on line {line})")
                 continue
             first_seen[key] = key_node
-            mark = key_node.start_mark
-            self.source.keys.setdefault((*path, key), Position(mark.line + 1, mark.column + 1))
+            self.source.keys.setdefault((*path, key), _position(key_node.start_mark))
             result[key] = self.convert(value_node, (*path, key))
         return result
