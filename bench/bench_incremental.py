@@ -34,7 +34,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_site import make_project
+from bench_site import make_project, without_pdfs
 
 PYTHON = sys.executable
 CHANGED = "bench-00002"  # a Chinese circular of 2021
@@ -157,12 +157,7 @@ def main() -> int:
         project = scratch / "project"
         make_project(project, args.n)
         config = project / "mkdocs.yml"
-        config.write_text(
-            config.read_text(encoding="utf-8").replace(
-                "  - circulars\n", "  - circulars:\n      pdf: false\n"
-            ),
-            encoding="utf-8",
-        )
+        config.write_text(without_pdfs(config.read_text(encoding="utf-8")), encoding="utf-8")
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CIRCULARS_PDF_CACHE": str(scratch / "pdf")}
         ids = sorted(path.stem for path in project.glob("circulars/*/bench-*.yaml"))
         source = next(project.glob(f"circulars/*/{CHANGED}.yaml"))
