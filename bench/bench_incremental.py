@@ -25,16 +25,14 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from bench_site import make_project, without_pdfs
+from bench_site import scratch_project, without_pdfs
 
 PYTHON = sys.executable
 CHANGED = "bench-00002"  # a Chinese circular of 2021
@@ -152,10 +150,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary project and print where")
     parser.add_argument("--serve-only", action="store_true", help="measure `circulars serve` only")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="circulars-bench-incremental-"))
-    try:
-        project = scratch / "project"
-        make_project(project, args.n)
+    with scratch_project("circulars-bench-incremental-", args.n, args.keep) as (scratch, project):
         config = project / "mkdocs.yml"
         config.write_text(without_pdfs(config.read_text(encoding="utf-8")), encoding="utf-8")
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "CIRCULARS_PDF_CACHE": str(scratch / "pdf")}
@@ -165,11 +160,6 @@ def main() -> int:
         if not args.serve_only:
             measure_builds(project, env, source, ids, args.rounds)
         measure_serve(project, env, args.rounds)
-        if args.keep:
-            print(f"kept: {scratch}")
-    finally:
-        if not args.keep:
-            shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

@@ -37,6 +37,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from page_weight import MATERIAL, OURS, largest_page, measure
@@ -123,6 +125,22 @@ def synthetic_circular(rng: random.Random, index: int, numbers: dict) -> tuple[s
 def without_pdfs(config: str) -> str:
     """The shipped mkdocs.yml with the circulars plugin's PDFs turned off."""
     return config.replace("  - circulars\n", "  - circulars:\n      pdf: false\n")
+
+
+@contextmanager
+def scratch_project(prefix: str, n: int, keep: bool) -> Iterator[tuple[Path, Path]]:
+    """A temporary folder holding a project of n synthetic circulars (make_project):
+    removed afterwards, unless kept (its place is then printed)."""
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        project = scratch / "project"
+        make_project(project, n)
+        yield scratch, project
+        if keep:
+            print(f"kept: {scratch}")
+    finally:
+        if not keep:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def make_project(folder: Path, n: int) -> None:
@@ -250,10 +268,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary project and print where")
     args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="circulars-bench-"))
-    try:
-        project = scratch / "project"
-        make_project(project, args.n)
+    with scratch_project("circulars-bench-", args.n, args.keep) as (scratch, project):
         # every build here shares one cache of PDFs, empty at first
         os.environ[PDF_CACHE] = str(scratch / "pdf-cache")
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -311,11 +326,6 @@ def main() -> int:
         for name, site in (("ours", ours), ("bare Material", theirs)):
             path, size = largest_page(site)
             row(f"largest page, {name}", f"{size / 1e3:.0f} KB", path)
-        if args.keep:
-            print(f"kept: {scratch}")
-    finally:
-        if not args.keep:
-            shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 
