@@ -222,7 +222,7 @@ def test_a_table_lays_out_its_spans_widths_alignment_and_blanks():
     table = Table.model_validate(
         {
             "caption": "表1",
-            "columns": [{"width": "10%", "align": "center"}, {}, {"align": "right"}],
+            "columns": [{"width": "10%", "align": "center"}, {}, {"align": "right", "header_align": "left"}],
             "header": [[{"text": "序号", "rowspan": 2}, {"text": "名额", "colspan": 2}], ["男", "女"]],
             "rows": [[1, None, ""], [{"text": "合计", "colspan": 2, "align": "left"}, {}]],
         }
@@ -237,8 +237,9 @@ def test_a_table_lays_out_its_spans_widths_alignment_and_blanks():
         [("合计", 2, 1), ("", 1, 1)],
     ]
     assert [cell.column for cell in grid.rows[1].cells] == [1, 2]  # beside the rowspan
+    # a column's align is its body cells'; its header cells take header_align (else centred)
     aligns = [[cell.align for cell in row.cells] for row in grid.rows]
-    assert aligns == [["center", None], [None, "right"], ["center", None, "right"], ["left", "right"]]
+    assert aligns == [[None, None], [None, "left"], ["center", None, "right"], ["left", "right"]]
 
 
 @pytest.mark.parametrize(

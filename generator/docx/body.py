@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .reference import ReferenceDocument
-from .tables import section_breaks, table_xml
+from .tables import section_breaks, table_xml, type_area_height
 
 _HEADING_STYLES = {
     "h2": "Heading 1",
@@ -99,7 +99,7 @@ class Runs:
 
 
 # Paragraph properties a layout rule may add, in the order the schema wants them.
-_PROPERTY_ORDER = ("framePr", "snapToGrid", "spacing", "ind", "jc")
+_PROPERTY_ORDER = ("pageBreakBefore", "framePr", "snapToGrid", "spacing", "ind", "jc")
 
 
 def _empty_element(tag: str, attributes: dict[str, int]) -> str:
@@ -183,9 +183,12 @@ class Body:
                 prefix = f"{number}. " if tag == "ol" else "• "
                 self.paragraph(item, classes, "Normal", prefix=prefix)
         elif tag == "div" and "landscape" in classes and not self.landscape:
-            # a wide table on a landscape page of its own (docx/tables.py)
+            # a wide table on a landscape page of its own (docx/tables.py), with the
+            # 附件 mark and title it follows: never a page holding those alone
             portrait, landscape, _width = section_breaks(self.reference)
+            heading = self._attachment_heading()
             self.items.append(portrait)
+            self.items += heading
             self.landscape = True
             for child in element:
                 self.block(child, inherited)
@@ -199,6 +202,18 @@ class Body:
         elif tag == "pre":
             self.paragraph(element, classes, "Normal")
 
+    def _attachment_heading(self) -> list[Paragraph]:
+        """The attachment's mark and title just written, taken off the end of the body
+        to go on the landscape page after them; the section break starts that page,
+        so the mark's own page break is turned off."""
+        tail = self.items[-2:]
+        kinds = [item.classes[:1] if isinstance(item, Paragraph) else () for item in tail]
+        if kinds != [("attachment-label",), ("attachment-title",)]:
+            return []
+        del self.items[-2:]
+        tail[0].properties["pageBreakBefore"] = {"val": 0}
+        return tail
+
     def paragraph(self, element, classes: tuple[str, ...], fallback: str, prefix: str = "", children=True):
         runs = Runs()
         if prefix:
@@ -209,14 +224,16 @@ class Body:
 
     def table(self, element) -> None:
         width = section_breaks(self.reference)[2] if self.landscape else self.reference.text_width
-        written = table_xml(element, self.reference, self.style, self.cell_runs, width)
+        height = type_area_height(self.reference, self.landscape)
+        written = table_xml(element, self.reference, self.style, self.cell_runs, width, height)
         if written:
             self.items.append(written)
 
-    def cell_runs(self, cell) -> str:
+    def cell_runs(self, cell, size: int = 0) -> str:
+        """A cell's runs; `size` in half-points, 0 for the style's."""
         runs = Runs()
         self.inline(cell, runs, PLAIN)
-        return runs.render()
+        return runs.render(size)
 
     # --- inline content -----------------------------------------------------
 

@@ -1,14 +1,18 @@
 """Tables in a Word document, as a secretariat sets them in Word.
 
 From an HTML table of the rendered Markdown (render/tables.py, or a pipe table):
-the header rows (<thead>) repeat at the top of every page (w:tblHeader), no row
-breaks across a page (w:cantSplit), merged cells span (w:gridSpan across,
-w:vMerge down, a continuation cell in each row below), the widths the columns
-were given are kept and the rest shared by how much text each column holds,
-and the table sits on the type area's margins (GB/T 9704 §7.3.3 practice). A
-table marked landscape gets a landscape section of its own: the page turned
-with the same type area, its header facing the binding edge, and the same
-footers, so the page numbers keep their odd-right, even-left places.
+the header rows (<thead>) repeat at the top of every page (w:tblHeader), a
+short row stays whole on its page (w:cantSplit) while a tall one may run on to
+the next, as a drafter lets it in Word (a row left whole would leave most of a
+page empty); merged cells span (w:gridSpan across, w:vMerge down, a
+continuation cell in each row below), the widths the columns were given are
+kept and the others share what is left evenly, and the table sits on the type
+area's margins (GB/T 9704 §7.3.3 practice). Its text is the "Table Text"
+style's, set off the body's line grid, or the table's own size (data-font-size,
+in points) at an exact line of 1.25 times it. A table marked landscape gets a
+landscape section of its own: the page turned with the same type area, its
+header facing the binding edge, and the same footers, so the page numbers keep
+their odd-right, even-left places.
 
 The cells' text is written by the body (body.py), which hands its inline
 writer in: this module knows tables, the body knows runs.
@@ -17,6 +21,7 @@ writer in: this module knows tables, the body knows runs.
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Callable
 
@@ -25,29 +30,41 @@ from lxml import etree
 from .reference import ReferenceDocument, w
 from .text_width import display_width
 
-# runs that cannot break inside: Latin words and numbers, and dates (2024年9月30日)
-_LATIN_WORD = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|[!-~\u00a0-\u024f]+")
 # the tables' left cell margin (reference_docs.py): indented by it, a table's borders
 # line up with the margins instead of hanging into the left one
 CELL_MARGIN = 85
 TWIPS_PER_MM = 1440 / 25.4
 _LENGTH = re.compile(r"(?:^|;)\s*(width|height)\s*:\s*(\d+(?:\.\d+)?)\s*(mm|cm|%)")
 _ALIGN = {"align-left": "left", "align-center": "center", "align-right": "right"}
+LINE_FACTOR = 1.25  # a table's own size is set at an exact line of 1.25 times it
+# A row taller than this share of the type area may break across a page; a shorter
+# one moves whole to the next page, leaving at most this much of a page empty.
+SPLIT_SHARE = 0.25
+CELL_PADDING = 2 * CELL_MARGIN + 60  # cell margins and the air Word leaves, in twips
 
-CellWriter = Callable[[object], str]  # a cell element → the runs of its paragraph
+CellWriter = Callable[[object, int], str]  # a cell element, a size in half-points (0: the style's) → runs
 StyleFinder = Callable[[tuple[str, ...]], str]  # style names → the id of the first found
 
 
-def table_xml(element, reference: ReferenceDocument, style: StyleFinder, runs: CellWriter, width: int) -> str:
-    """The WordprocessingML of one HTML <table>, `width` twips wide."""
+def table_xml(
+    element, reference: ReferenceDocument, style: StyleFinder, runs: CellWriter, width: int, height: int
+) -> str:
+    """The WordprocessingML of one HTML <table>, `width` twips wide on a type area
+    `height` twips high."""
     rows = [(row, [c for c in row if c.tag in ("td", "th")]) for row in element.iter("tr")]
     rows = [(row, cells) for row, cells in rows if cells]
     if not rows:
         return ""
     columns = _column_count([cells for _, cells in rows])
-    unit = reference.font_size("Table Text") * 10  # a half-width character
-    widths = _widths(element, [cells for _, cells in rows], columns, width, unit)
+    own_size = _size(element.get("data-font-size"))
+    size = own_size or reference.font_size("Table Text")
+    unit = size * 10  # a half-width character, in twips
+    line = round(size * 20 * LINE_FACTOR) if own_size else _style_line(reference, size)
+    widths = _widths(element, columns, width, unit)
     styles = {"th": style(("Table Heading", "Normal")), "td": style(("Table Text", "Normal"))}
+    # a table's own size: on each paragraph, its line, and on each run
+    spacing = f'<w:spacing w:line="{line}" w:lineRule="exact"/>' if own_size else ""
+    half_points = round(own_size * 2) if own_size else 0
     grid = "".join(f'<w:gridCol w:w="{w_}"/>' for w_ in widths)
     out = [
         f'<w:tbl><w:tblPr><w:tblStyle w:val="{style(("Circular Table",))}"/>'
@@ -59,10 +76,11 @@ def table_xml(element, reference: ReferenceDocument, style: StyleFinder, runs: C
     below: dict[int, list[int]] = {}  # start column → [rows still to cover, colspan]
     for row, cells in rows:
         header = row.getparent().tag == "thead" or all(c.tag == "th" for c in cells)
-        height = _length(row.get("style", ""), "height")
-        properties = "<w:cantSplit/>"
-        if height:
-            properties += f'<w:trHeight w:val="{round(height)}" w:hRule="atLeast"/>'
+        least = _length(row.get("style", ""), "height")
+        tall = _row_height(cells, widths, columns, below, unit, line) > SPLIT_SHARE * height
+        properties = "" if tall and not header else "<w:cantSplit/>"
+        if least:
+            properties += f'<w:trHeight w:val="{round(least)}" w:hRule="atLeast"/>'
         if header:
             properties += "<w:tblHeader/>"
         out.append(f"<w:tr><w:trPr>{properties}</w:trPr>")
@@ -86,7 +104,10 @@ def table_xml(element, reference: ReferenceDocument, style: StyleFinder, runs: C
                 below[column] = [down - 1, span]
             align = next((_ALIGN[c] for c in cell.get("class", "").split() if c in _ALIGN), None)
             jc = f'<w:jc w:val="{align}"/>' if align else ""
-            paragraph = f'<w:p><w:pPr><w:pStyle w:val="{styles[cell.tag]}"/>{jc}</w:pPr>{runs(cell)}</w:p>'
+            paragraph = (
+                f'<w:p><w:pPr><w:pStyle w:val="{styles[cell.tag]}"/>{spacing}{jc}</w:pPr>'
+                f"{runs(cell, half_points)}</w:p>"
+            )
             out.append(_cell(widths, column, span, merge, paragraph))
             column += span
         out.append("</w:tr>")
@@ -129,9 +150,10 @@ def _length(style: str, name: str, total: int = 0) -> float | None:
     return None
 
 
-def _widths(element, rows: list[list], columns: int, total: int, unit: float) -> list[int]:
+def _widths(element, columns: int, total: int, unit: float) -> list[int]:
     """The columns' widths across the whole type area: those given (<col style="width:
-    …">) in proportion, the others sharing what is left by how much text they hold."""
+    …">) in proportion, the others sharing what is left evenly, as Word shares a
+    new table's width, four characters a column at least."""
     given = [_length(col.get("style", ""), "width", total) for col in element.iter("col")][:columns]
     given += [None] * (columns - len(given))
     fixed = sum(g for g in given if g is not None)
@@ -139,58 +161,74 @@ def _widths(element, rows: list[list], columns: int, total: int, unit: float) ->
     if not free:
         widths = [int(g * total / fixed) for g in given]
     else:
-        least = (4 * unit + 240) * len(free)  # four characters a free column at least
+        least = (4 * 2 * unit + CELL_PADDING) * len(free)
         room = max(total - fixed, least)
         scale = (total - room) / fixed if fixed else 0
-        auto = _text_widths(rows, columns, total, unit)
-        free_auto = sum(auto[i] for i in free)
-        widths = [
-            int(g * scale) if g is not None else int(room * auto[i] / free_auto) for i, g in enumerate(given)
-        ]
+        widths = [int(g * scale) if g is not None else int(room / len(free)) for g in given]
     widths[-1] += total - sum(widths)
     return widths
 
 
-def _text_widths(rows: list[list], columns: int, total: int, unit: float) -> list[int]:
-    """Column widths (twips) for cells of text in half-width units of `unit` twips.
+def _size(value: str | None) -> float | None:
+    """A table's own size in points (data-font-size), if it has a usable one."""
+    try:
+        size = float(value) if value else None
+    except ValueError:
+        return None
+    return size if size and 1 <= size <= 72 else None
 
-    Each column first gets its minimum: its longest Latin word, or up to four
-    Chinese characters, so nothing short is broken; what is left of the width
-    goes to the columns in proportion to how much longer their text is. Only
-    cells of one column count: a merged cell's text spreads over its columns.
-    """
-    padding = 240  # cell margins and a little air
-    minimum, wanted = [4.0] * columns, [4.0] * columns
-    covered: dict[int, set[int]] = {}
-    for r, cells in enumerate(rows):
-        index = 0
-        for cell in cells:
-            while index in covered.get(r, set()):
-                index += 1
-            span, down = _number(cell.get("colspan")), _number(cell.get("rowspan"))
-            for below in range(r + 1, r + down):
-                covered.setdefault(below, set()).update(range(index, index + span))
-            if span == 1 and index < columns:
-                text = cell.text_content().strip()
-                width = display_width(text)
-                # a date gets 3 half-width cells more: LibreOffice spaces digits from 年月日
-                longest_word = max(
-                    (display_width(word) + 3 * ("年" in word) for word in _LATIN_WORD.findall(text)),
-                    default=0,
-                )
-                minimum[index] = max(minimum[index], longest_word, min(width, 8))
-                wanted[index] = max(wanted[index], min(width, 60))
-            index += span
-    minimum_twips = [m * unit + padding for m in minimum]
-    if sum(minimum_twips) >= total:
-        return [int(total * m / sum(minimum_twips)) for m in minimum_twips]
-    spare = total - sum(minimum_twips)
-    extra = [max(0.0, want - low) for want, low in zip(wanted, minimum, strict=True)]
-    share = sum(extra) or columns
-    return [
-        int(low + spare * ((e if sum(extra) else 1) / share))
-        for low, e in zip(minimum_twips, extra, strict=True)
-    ]
+
+def _style_line(reference: ReferenceDocument, size: float) -> int:
+    """The "Table Text" style's line in twips: its exact or least line, or else
+    single spacing (auto 240) of a CJK font, about 1.3 times the size."""
+    line = reference.style_value("Table Text", "w:pPr/w:spacing", "line")
+    rule = reference.style_value("Table Text", "w:pPr/w:spacing", "lineRule") or "auto"
+    if line and line.isdigit():
+        return int(line) if rule != "auto" else round(int(line) / 240 * size * 26)
+    return round(size * 26)
+
+
+def _row_height(cells: list, widths: list[int], columns: int, below: dict, unit: float, line: int) -> int:
+    """About how high a row sets (twips): its cell of most lines, each line of the
+    text counted at half-width `unit`s wrapped to its cell's width. A cell merged
+    down spreads over its rows and is not counted."""
+    tallest, column, pending = 1, 0, iter(cells)
+    while column < columns:
+        if column in below:
+            column += below[column][1]
+            continue
+        cell = next(pending, None)
+        if cell is None:
+            break
+        span = min(_number(cell.get("colspan")), columns - column)
+        room = max(sum(widths[column : column + span]) - CELL_PADDING, unit)
+        if _number(cell.get("rowspan")) == 1:
+            lines = sum(max(1, math.ceil(display_width(text) * unit / room)) for text in _text_lines(cell))
+            tallest = max(tallest, lines)
+        column += span
+    return tallest * line + 2 * 57  # the cell's top and bottom margins
+
+
+def _text_lines(cell) -> list[str]:
+    """A cell's text, a line for each line break typed in it."""
+    out: list[str] = []
+
+    def walk(element) -> None:
+        out.append("\n" if element.tag == "br" else (element.text or ""))
+        for child in element:
+            walk(child)
+            out.append(child.tail or "")
+
+    walk(cell)
+    return "".join(out).split("\n")
+
+
+def type_area_height(reference: ReferenceDocument, landscape: bool) -> int:
+    """The type area's height in twips: the page's, or the page turned's (its width)."""
+    page, margins = reference.sect_pr.find(w("pgSz")), reference.sect_pr.find(w("pgMar"))
+    if landscape:
+        return int(page.get(w("w"))) - int(margins.get(w("left"))) - int(margins.get(w("right")))
+    return int(page.get(w("h"))) - int(margins.get(w("top"))) - int(margins.get(w("bottom")))
 
 
 # --- landscape pages -----------------------------------------------------------

@@ -12,7 +12,7 @@ patterns allow, and fixed class names: nothing typed reaches them.
     <div class="table-block [landscape]" markdown="1">
     caption paragraph {: .table-caption }
     <div class="table-scroll" markdown="1">        a phone scrolls the table, not the page
-    <table class="circular-table" markdown="1">
+    <table class="circular-table" markdown="1" data-font-size="12">   its own size in Word, if given
     <colgroup><col style="width: 20%">…</colgroup>
     <thead markdown="1"><tr markdown="1"><th markdown="span" colspan="2">…</th></tr></thead>
     <tbody markdown="1"><tr markdown="1" style="height: 12mm"><td markdown="span">…</td></tr></tbody>
@@ -32,9 +32,10 @@ def table_markdown(table: Table) -> str:
     grid = table.grid
     out = [f'<div class="table-block{" landscape" if grid.landscape else ""}" markdown="1">', ""]
     if grid.caption:
-        out += [to_markdown(grid.caption), "{: .table-caption }", ""]
+        out += [_lines(grid.caption), "{: .table-caption }", ""]
     out.append('<div class="table-scroll" markdown="1">')
-    out.append('<table class="circular-table" markdown="1">')
+    size = f' data-font-size="{grid.font_size:g}"' if grid.font_size else ""  # points, for Word
+    out.append(f'<table class="circular-table" markdown="1"{size}>')
     if any(grid.widths):
         out.append("<colgroup>" + "".join(_col(width) for width in grid.widths) + "</colgroup>")
     header = [row for row in grid.rows if row.header]
@@ -65,6 +66,10 @@ def _cell(tag: str, cell: GridCell) -> str:
         attributes += f' rowspan="{cell.rowspan}"'
     if cell.align:
         attributes += f' class="align-{cell.align}"'
-    # a line break typed in a cell stays a line break (a form's 男/女, two lines of an address)
-    text = "<br>".join(to_markdown(line) for line in cell.text.split("\n") if line.strip())
-    return f'<{tag} markdown="span"{attributes}>{text}</{tag}>'
+    return f'<{tag} markdown="span"{attributes}>{_lines(cell.text)}</{tag}>'
+
+
+def _lines(text: str) -> str:
+    """A line break typed in a cell or a caption stays a line break (a form's 男/女,
+    two lines of an address, a caption's title and its unit)."""
+    return "<br>".join(to_markdown(line) for line in text.split("\n") if line.strip())

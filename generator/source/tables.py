@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from .base import MODEL_CONFIG, CellText, Text
+from .type_sizes import TypeSize, points
 
 Align = Literal["left", "center", "right"]
 
@@ -47,6 +48,12 @@ Length = Annotated[str, StringConstraints(pattern=_LENGTH.pattern)]
 """A length: millimetres (25mm), centimetres (2.5cm) or a share of the text width (20%)."""
 Height = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(mm|cm)$")]
 """A row's least height: millimetres (12mm) or centimetres (1.2cm)."""
+
+# The narrowest type area a table is laid in (GB/T 9704's 156 mm; turned, 225 mm),
+# and the least room a column takes: one character and the cell's margins (1.5 mm each side).
+TEXT_WIDTH_MM = {False: 156.0, True: 225.0}
+CELL_MARGINS_MM = 3.0
+MM_PER_POINT = 25.4 / 72
 
 
 def millimetres(length: str) -> float | None:
@@ -127,7 +134,9 @@ class Column(TableModel):
     width: Length | None = None
     """25mm, 2.5cm or 20% of the text width; columns without share what is left."""
     align: Align | None = None
-    """left, center or right for the column's cells."""
+    """left, center or right for the column's body cells (the header keeps its own)."""
+    header_align: Align | None = None
+    """left, center or right for the column's header cells; centred by default."""
 
 
 def _column(value: Any) -> Any:
@@ -157,7 +166,11 @@ class Table(TableModel):
     header_rows: Annotated[int, Field(ge=0)] | None = None
     """How many of the file's first rows are the header; default 1."""
     landscape: bool = False
-    """Print the table on a landscape page of its own, for a wide table."""
+    """Print the table on a landscape page of its own, for a wide table; an attachment's
+    附件 mark and title go onto that page with it."""
+    font_size: TypeSize | None = None
+    """The size of the table's text: 小四 (the default), 四号, 五号, 4号, 小4, or 10.5pt;
+    lines are set at 1.25 times the size, off the body's line grid."""
     after: Annotated[int, Field(ge=0)] | None = None
     """Place the table after this paragraph of the text it goes with (0: before the
     first, at most its number of paragraphs); by default after the last."""
@@ -232,6 +245,7 @@ class Grid:
     widths: tuple[str | None, ...] = ()
     caption: str | None = None
     landscape: bool = False
+    font_size: float | None = None  # points; None: the table style's
 
     @property
     def header_rows(self) -> int:
@@ -357,14 +371,13 @@ def layout(table: Table) -> tuple[Grid, list[Problem]]:
 
 
 def finish(table: Table, rows: list[GridRow], columns: int, widths: list[str | None] = ()) -> Grid:
-    """The grid, with the columns' alignment given to cells that have none."""
-    aligns = [column.align for column in table.columns] + [None] * columns
+    """The grid, with the columns' alignment given to cells that have none: `align`
+    to the body's, `header_align` to the header's."""
+    body = [column.align for column in table.columns] + [None] * columns
+    head = [column.header_align for column in table.columns] + [None] * columns
     aligned = tuple(
         GridRow(
-            tuple(
-                cell if cell.align or not aligns[cell.column] else _aligned(cell, aligns[cell.column])
-                for cell in row.cells
-            ),
+            tuple(_aligned(cell, (head if row.header else body)[cell.column]) for cell in row.cells),
             row.header,
             row.height,
         )
@@ -375,15 +388,20 @@ def finish(table: Table, rows: list[GridRow], columns: int, widths: list[str | N
         given[i] if i < len(given) and given[i] else (widths[i] if i < len(widths) else None)
         for i in range(columns)
     ]
-    return Grid(columns, aligned, tuple(widths), table.caption, table.landscape)
+    size = points(table.font_size) if table.font_size else None
+    return Grid(columns, aligned, tuple(widths), table.caption, table.landscape, size)
 
 
-def _aligned(cell: GridCell, align: str) -> GridCell:
+def _aligned(cell: GridCell, align: str | None) -> GridCell:
+    if cell.align or not align:
+        return cell
     return GridCell(cell.text, cell.column, cell.colspan, cell.rowspan, align)
 
 
 def width_problems(table: Table, columns: int) -> list[Problem]:
-    """Widths that cannot fit: shares over 100 %, or more columns given than the table has."""
+    """Widths that cannot fit: shares over 100 %, lengths past the type area, more
+    columns given than the table has, or columns too many for one character each
+    at the table's size."""
     problems: list[Problem] = []
     if table.columns and len(table.columns) != columns:
         problems.append(
@@ -392,6 +410,24 @@ def width_problems(table: Table, columns: int) -> list[Problem]:
     shares = [float(c.width[:-1]) for c in table.columns if c.width and c.width.endswith("%")]
     if sum(shares) > 100:
         problems.append((("columns",), f"the column widths add up to {sum(shares):g}% of the text width"))
+    room = TEXT_WIDTH_MM[table.landscape]
+    lengths = [millimetres(c.width) for c in table.columns if c.width]
+    fixed = sum(length for length in lengths if length is not None)
+    if fixed > room:
+        page = "a landscape page's" if table.landscape else "the page's"
+        message = f"the column widths add up to {fixed:g} mm, wider than {page} {room:g} mm text width"
+        problems.append((("columns",), message))
+    if table.font_size:
+        least = columns * (points(table.font_size) * MM_PER_POINT + CELL_MARGINS_MM)
+        if least > room:
+            problems.append(
+                (
+                    ("font_size",),
+                    f"{columns} columns of {table.font_size} text need at least {least:.0f} mm, one "
+                    f"character each, but the text width is {room:g} mm: choose a smaller size or "
+                    "landscape: true",
+                )
+            )
     return problems
 
 
