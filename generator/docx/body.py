@@ -277,15 +277,29 @@ class Body:
 
     # --- the document ---------------------------------------------------------
 
+    def _space_before(self, paragraph: Paragraph) -> int:
+        """The space above a paragraph: its own, or its style's (twips)."""
+        own = paragraph.properties.get("spacing", {}).get("before")
+        if own is not None:
+            return own
+        names = {style_id: name for name, style_id in self.reference.style_ids.items()}
+        before = self.reference.style_value(names.get(paragraph.style, "normal"), "w:pPr/w:spacing", "before")
+        return int(before) if before and before.isdigit() else 0
+
     def xml(self) -> str:
         """The body's XML, with the empty paragraph Word needs between two tables
         and after a table that ends the document."""
         out: list[str] = []
         previous_table = False
+        # the space a layout keeps between paragraphs (its Normal's space after), kept
+        # above a paragraph after a table too: a table's last row has none below it
+        gap = int(self.reference.style_value("Normal", "w:pPr/w:spacing", "after") or 0)
         for item in self.items:
             is_table = isinstance(item, str) and item.startswith("<w:tbl")
             if previous_table and is_table:
                 out.append(f'<w:p><w:pPr><w:pStyle w:val="{self.style(("Normal",))}"/></w:pPr></w:p>')
+            if previous_table and gap and isinstance(item, Paragraph) and self._space_before(item) < gap:
+                item.properties.setdefault("spacing", {})["before"] = gap
             out.append(item if isinstance(item, str) else item.xml())
             previous_table = is_table
         if previous_table:
