@@ -11,6 +11,8 @@ English layout; and bad sizes and widths as errors at their line and column.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from conftest import ORGANIZATIONS, PEOPLE, run, write
 from docx_reading import NS, W, style, xml
@@ -18,8 +20,6 @@ from docx_reading import NS, W, style, xml
 from generator.docx.preview import to_pdf
 
 pytest.importorskip("pymupdf")
-import itertools
-
 import pymupdf
 from pdf_reading import MM, read_pdf
 
