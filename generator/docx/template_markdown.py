@@ -32,11 +32,11 @@ _NOT_PARAGRAPH = re.compile(
 )
 _RULE = re.compile(r"^[ ]{0,3}(?:(?:-+[ ]{0,2}){3,}|(?:_+[ ]{0,2}){3,}|(?:\*+[ ]{0,2}){3,})[ ]*$")
 _ATTRIBUTE_LIST = r"\{:?[ ]*((?:[.#][A-Za-z][\w-]*[ ]*)+)\}"  # {: .class #id }, its tokens captured
-_HTML_ATTRIBUTES = r'((?: [a-z]+="[^"&<>]*")*)'  # a tag's attributes, captured
+_HTML_ATTRIBUTES = r'((?: [a-z][a-z-]*="[^"&<>]*")*)'  # a tag's attributes (data-font-size too), captured
 _ATTRIBUTES = re.compile(_ATTRIBUTE_LIST)
 _HEADING = re.compile(rf"(#{{1,6}})[ ]+(.*?)(?:[ ]+{_ATTRIBUTE_LIST})?")
 _DIV = re.compile(r'<div class="([\w -]+)" markdown="1">')
-_HTML_ATTRIBUTE = re.compile(r' ([a-z]+)="([^"&<>]*)"')
+_HTML_ATTRIBUTE = re.compile(r' ([a-z][a-z-]*)="([^"&<>]*)"')
 _HTML_TABLE_OPEN = re.compile(rf"<table{_HTML_ATTRIBUTES}>")
 _ROW = re.compile(rf"<tr{_HTML_ATTRIBUTES}>(.*)</tr>")
 _CELL = re.compile(rf"<(t[hd]){_HTML_ATTRIBUTES}>(.*?)</\1>")
