@@ -122,6 +122,8 @@ class Renderer:
             "recipient": lambda r: registry.recipient_label(r, lang),
             "org_info": lambda org_id: registry.organizations[org_id],
             "fmt_date": lambda d: format_date(d, lang) if isinstance(d, date) else "",
+            # the date of issue and the imprint's, in the circular's `date_style`
+            "date_line": lambda d: format_date(d, lang, circular.date_style),
             "ordinal": lambda n: ordinal(n, lang),
             "cn": chinese_numeral,
             "is_selector": lambda r: isinstance(r, Selector),

@@ -1,0 +1,103 @@
+"""The wording a circular may switch off, replace or choose the form of.
+
+The templates generate some parts themselves: the closing line, the headings of
+the parts (指导思想, 报送要求, …), the attachment note's label, the imprint
+line, the lines above an English letter's text. Each is either switched off
+(`false`), replaced by the circular's own words, or its form chosen by a field
+(`date_style`, `header_order`), so that a clerk never has to type a part as
+plain text, losing the field, to get the original's words.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Discriminator, Tag
+
+from .base import MODEL_CONFIG, Text
+from .values import Date, Identifier
+
+
+class _Model(BaseModel):
+    model_config = MODEL_CONFIG
+
+
+def _switch_tag(value: Any) -> str:
+    return "switched-off" if value is False else "given"
+
+
+Closing = Annotated[
+    Annotated[Literal[False], Tag("switched-off")] | Annotated[Text, Tag("given")], Discriminator(_switch_tag)
+]
+"""A generated wording's replacement: the circular's own words, or false for none."""
+
+
+class Reference(_Model):
+    """A reference line of a letter, e.g. {label: "Our Ref:", text: HSR/4/5}."""
+
+    label: Text
+    text: Text
+
+
+class Printing(_Model):
+    """The imprint line (印发机关和印发日期)."""
+
+    org: Identifier | None = None
+    """Defaults to the issuing body."""
+    date: Date | None = None
+    """Defaults to the date of issue."""
+
+
+PrintingLine = Annotated[
+    Annotated[Literal[False], Tag("switched-off")] | Annotated[Printing, Tag("given")],
+    Discriminator(_switch_tag),
+]
+
+
+class PartHeadings(_Model):
+    """The headings of the parts the format lays out. Without an entry here a part
+    is headed (指导思想 / Purpose, …) when the circular has more than one part or
+    any sections; false prints it without a heading, its text following the part
+    before; the circular's own title is printed (and numbered) whenever the part is."""
+
+    purpose: Closing | None = None
+    """Default 指导思想 / Purpose."""
+    missions: Closing | None = None
+    """Default 主要任务 / Missions."""
+    requirements: Closing | None = None
+    """Default 工作要求 / Work requirements."""
+    leading_group: Closing | None = None
+    """Default 组织领导 / Leading group."""
+    schedule: Closing | None = None
+    """Default 时间安排 / Schedule."""
+    funding: Closing | None = None
+    """Default 经费保障 / Funding."""
+    reporting: Closing | None = None
+    """Default 报送要求 / Reporting."""
+
+
+DateStyle = Literal["standard", "chinese-numerals", "ordinal"]
+"""standard: 2024年4月18日 / 18 April 2024; chinese-numerals: 二〇二四年四月十八日
+(Chinese); ordinal: 18th April 2024 (English)."""
+
+DATE_STYLE_LANGUAGES = {"chinese-numerals": "zh", "ordinal": "en"}
+
+HeaderLine = Literal["references", "number", "date", "title", "to", "salutation", "subject"]
+"""A line above an English letter's text; `subject` is the title repeated as its subject line."""
+
+HEADER_LINES = ("references", "number", "date", "title", "to", "salutation")
+"""The lines a `header_order` orders, each once; the default order (number and date share a line)."""
+
+
+def check_header_order(lines: list[str]) -> list[str]:
+    """Every line once (so that none is lost by leaving it out), `subject` at most once."""
+    repeated = sorted({line for line in lines if lines.count(line) > 1})
+    if repeated:
+        raise ValueError(f"{', '.join(repeated)} listed more than once: give each line once")
+    missing = [line for line in HEADER_LINES if line not in lines]
+    if missing:
+        raise ValueError(
+            f"list every line once, in the order wanted ({', '.join(HEADER_LINES)}, and optionally "
+            f"subject); missing: {', '.join(missing)}"
+        )
+    return lines
