@@ -368,9 +368,10 @@ class Circular(Model):
     """What introduces the number in the international layout, instead of its series'
     `label` (e.g. Circular No.); false for none."""
     header_order: list[HeaderLine] | None = None
-    """International layout: the lines above the text in this order, each once: references,
-    number, date, title, to, salutation, and optionally subject (the title again, after the
-    salutation). A number followed by the date shares its line. Default: references, number
+    """International layout: the lines above the text, in this order, each once: title, date,
+    and those of references, number, to, salutation the circular gives, and optionally subject
+    (the title again, e.g. after the salutation). A number followed by the date shares its
+    line. Leaving out `to` says the letter prints no recipients. Default: references, number
     and date, title, to, salutation."""
     to: list[RecipientEntry] = []
     """Main recipients (主送机关); a list inside the list is one group: [a, b] → a、b."""
