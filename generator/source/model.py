@@ -441,13 +441,14 @@ class Circular(Model):
             raise ValueError(f"date_style {style} is for circulars in language {wanted}")
         return style
 
-    @field_validator("header_order")
+    @field_validator("series_label", "header_order")
     @classmethod
-    def _header_order(cls, lines: list[str] | None, info) -> list[str] | None:
+    def _international(cls, value: Any, info) -> Any:
+        """Parts of the international letter's header, which GB/T 9704 fixes otherwise."""
         layout = info.data.get("layout") or ("gbt9704" if info.data.get("language") == "zh" else None)
-        if lines is not None and layout == "gbt9704":
-            raise ValueError("header_order is for the international layout: GB/T 9704 fixes the header")
-        return lines if lines is None else check_header_order(lines)
+        if value is not None and layout == "gbt9704":
+            raise ValueError(f"{info.field_name} is for the international layout: GB/T 9704 fixes the header")
+        return check_header_order(value) if info.field_name == "header_order" and value is not None else value
 
     @field_validator("tags")
     @classmethod
