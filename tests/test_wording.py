@@ -74,6 +74,34 @@ def test_date_in_chinese_numerals_and_publicity_above_the_imprint(project, tmp_p
     assert "完成时限：2024年9月30日" in "".join(texts(shown, "Requirement Meta"))
 
 
+def test_labels_as_the_circular_writes_them(project, tmp_path):
+    group = {"leader": [{"name": "张三"}], "members": [{"name": "李四"}, {"name": "王五"}]}
+    attachments = [{"title": "名单", "text": "（名单）"}, {"title": "回执", "text": "（回执）"}]
+    labels = {
+        "cc": "抄报：",
+        "imprint": "印",
+        "attachment": "附表",
+        "leader": "组长：",
+        "publicity": "公开属性：",
+    }
+    circular(
+        project,
+        cc=["geliping-park"],
+        leading_group=group,
+        attachments=attachments,
+        publicity="主动公开",
+        labels=labels,
+    )
+    shown = build(project, tmp_path)
+    assert texts(shown, "CC") == ["抄报：格里坪特色产业园区工会联合会。"]
+    assert texts(shown, "Imprint") == ["攀枝花市总工会\t2024年4月18日印"]
+    assert texts(shown, "Attachment Label") == ["附表1", "附表2"]
+    assert texts(shown, "Group Line") == ["组长：张三", "成　员：李四、王五"]  # members: the default
+    assert texts(shown, "Publicity") == ["公开属性：主动公开"]
+    circular(project, **ENGLISH, cc=["geliping-park"], labels={"cc": "Copies to "})
+    assert texts(build(project, tmp_path), "CC") == ["Copies to Geliping Park Trade Union Federation"]
+
+
 # --- the international layout ------------------------------------------------------------
 
 

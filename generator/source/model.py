@@ -36,6 +36,7 @@ from .wording import (
     Closing,
     DateStyle,
     HeaderLine,
+    Labels,
     PartHeadings,
     PrintingLine,
     Reference,
@@ -397,6 +398,8 @@ class Circular(Model):
     contact: Contact | None = None
     headings: PartHeadings | None = None
     """The parts' headings (报送要求, …): false for none, or the circular's own title."""
+    labels: Labels | None = None
+    """Labels printed before a value (抄送：, 签发人：, 附件, 组　长：, …) as this circular writes them."""
     closing: Closing | None = None
     """Closing line: defaults to 特此通知。 (notice) or 特此函告。 (letter) in Chinese; false for none."""
     complimentary_close: Text | None = None

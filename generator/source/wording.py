@@ -76,6 +76,28 @@ class PartHeadings(_Model):
     """Default 报送要求 / Reporting."""
 
 
+class Labels(_Model):
+    """Labels the templates print before (or after) a value, as this circular writes
+    them, colon included; a label ending in a space keeps one before the value."""
+
+    cc: Text | None = None
+    """Before the copies-to list: default 抄送： / cc: (CC: in the GB/T layout)."""
+    imprint: Text | None = None
+    """After the imprint date: default 印发 / (printed)."""
+    attachment: Text | None = None
+    """The mark on each attachment's page, its number after it: default 附件 / Attachment."""
+    signer: Text | None = None
+    """Before the approver of an upward document: default 签发人： / Approved by:."""
+    leader: Text | None = None
+    """Before a leading group's leader: default 组　长： / Leader:."""
+    deputies: Text | None = None
+    """Before its deputy leaders: default 副组长： / Deputy leaders:."""
+    members: Text | None = None
+    """Before its members: default 成　员： / Members:."""
+    publicity: Text | None = None
+    """Before `publicity`: default 公开方式： / Publication:."""
+
+
 DateStyle = Literal["standard", "chinese-numerals", "ordinal"]
 """standard: 2024年4月18日 / 18 April 2024; chinese-numerals: 二〇二四年四月十八日
 (Chinese); ordinal: 18th April 2024 (English)."""
