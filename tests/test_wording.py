@@ -187,6 +187,11 @@ def test_header_order_without_to_prints_no_recipients_and_does_not_warn(project,
         ({"header_order": ["title", "date"]}, "header_order", "header_order is for the international layout"),
         ({"series_label": "No."}, "series_label", "series_label is for the international layout"),
         (
+            {**ENGLISH, "kind": "article", "header_order": ["title", "date"]},
+            "header_order",
+            "an article has no header lines",
+        ),
+        (
             {**ENGLISH, "header_order": ["title", "date", "title"]},
             "header_order",
             "title listed more than once",

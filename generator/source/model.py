@@ -451,6 +451,8 @@ class Circular(Model):
         layout = info.data.get("layout") or ("gbt9704" if info.data.get("language") == "zh" else None)
         if value is not None and layout == "gbt9704":
             raise ValueError(f"{info.field_name} is for the international layout: GB/T 9704 fixes the header")
+        if value is not None and info.data.get("kind") == "article":
+            raise ValueError(f"{info.field_name} is for letters and notices: an article has no header lines")
         return check_header_order(value) if info.field_name == "header_order" and value is not None else value
 
     @field_validator("tags")
