@@ -33,10 +33,10 @@ from .values import Date, Identifier
 from .when import DateTime
 from .wording import (
     DATE_STYLE_LANGUAGES,
-    Closing,
     DateStyle,
     HeaderLine,
     Labels,
+    OwnWords,
     PartHeadings,
     PrintingLine,
     Reference,
@@ -365,7 +365,7 @@ class Circular(Model):
     for kind letter) or none."""
     references: list[Reference] = []
     """Reference lines of a letter (Our Ref / Your Ref), before the document number."""
-    series_label: Closing | None = None
+    series_label: OwnWords | None = None
     """What introduces the number in the international layout, instead of its series'
     `label` (e.g. Circular No.); false for none."""
     header_order: list[HeaderLine] | None = None
@@ -378,7 +378,7 @@ class Circular(Model):
     """Main recipients (主送机关); a list inside the list is one group: [a, b] → a、b."""
     cc: list[RecipientEntry] = []
     """Copies to (抄送机关), grouped as `to`."""
-    to_label: Closing | None = None
+    to_label: OwnWords | None = None
     """What introduces the recipients in the international layout: "To: " unless given; false for none."""
     salutation: Text | None = None
     """The greeting after the recipients, e.g. Dear Colleagues,"""
@@ -400,7 +400,7 @@ class Circular(Model):
     """The parts' headings (报送要求, …): false for none, or the circular's own title."""
     labels: Labels | None = None
     """Labels printed before a value (抄送：, 签发人：, 附件, 组　长：, …) as this circular writes them."""
-    closing: Closing | None = None
+    closing: OwnWords | None = None
     """Closing line: defaults to 特此通知。 (notice) or 特此函告。 (letter) in Chinese; false for none."""
     complimentary_close: Text | None = None
     """The close of a letter above the signature, e.g. Yours sincerely,"""
@@ -413,7 +413,7 @@ class Circular(Model):
     documents: list[Document] = []
     """Documents this notice issues (印发) or forwards (转发), printed in full after it."""
     attachments: list[Attachment] = []
-    attachment_note: Closing | None = None
+    attachment_note: OwnWords | None = None
     """The label of the attachment note instead of 附件： / Attachments: (e.g. 附：); false for no note."""
     printing: PrintingLine | None = None
     """The imprint line (印发) of the 版记; false for none (the default in the letter form)."""

@@ -26,7 +26,7 @@ def _switch_tag(value: Any) -> str:
     return "switched-off" if value is False else "given"
 
 
-Closing = Annotated[
+OwnWords = Annotated[
     Annotated[Literal[False], Tag("switched-off")] | Annotated[Text, Tag("given")], Discriminator(_switch_tag)
 ]
 """A generated wording's replacement: the circular's own words, or false for none."""
@@ -60,19 +60,19 @@ class PartHeadings(_Model):
     any sections; false prints it without a heading, its text following the part
     before; the circular's own title is printed (and numbered) whenever the part is."""
 
-    purpose: Closing | None = None
+    purpose: OwnWords | None = None
     """Default 指导思想 / Purpose."""
-    missions: Closing | None = None
+    missions: OwnWords | None = None
     """Default 主要任务 / Missions."""
-    requirements: Closing | None = None
+    requirements: OwnWords | None = None
     """Default 工作要求 / Work requirements."""
-    leading_group: Closing | None = None
+    leading_group: OwnWords | None = None
     """Default 组织领导 / Leading group."""
-    schedule: Closing | None = None
+    schedule: OwnWords | None = None
     """Default 时间安排 / Schedule."""
-    funding: Closing | None = None
+    funding: OwnWords | None = None
     """Default 经费保障 / Funding."""
-    reporting: Closing | None = None
+    reporting: OwnWords | None = None
     """Default 报送要求 / Reporting."""
 
 
