@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
-from lxml import etree
+from lxml import etree, html
 
 from generator.docx.build import build_documents
 from generator.docx.package import read_parts
@@ -246,6 +246,18 @@ def documents(project, tmp_path_factory) -> dict[str, Read]:
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
 def test_example_scores_full_marks(documents, name):
     assert failures(documents[name], expectation(name)) == []
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_site_page_shows_the_same_in_order(example_site, name):
+    """The site's page of the circular: every fragment in order, nothing forbidden."""
+    page = example_site / "site" / "circulars" / EXAMPLES[name] / "index.html"
+    circular = html.fromstring(page.read_text(encoding="utf-8")).cssselect(".circular")[0]
+    text = norm(circular.text_content())
+    expected = expectation(name)
+    fragments = expected["must_contain"]
+    assert [f for f, at in zip(fragments, in_order(text, fragments), strict=True) if at is None] == []
+    assert [bad for bad in expected["must_not_contain"] if norm(bad) in text] == []
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
