@@ -14,6 +14,16 @@ from conftest import run
 from test_circular_parts import F, build, check, circular, texts
 
 ENGLISH = {"language": "en", "title": "Notice"}
+WITH_RESPONSIBLE = {
+    "requirements": [
+        {
+            "key": "找准问题",
+            "text": "驻点干部到位后要迅速深入职工群众。",
+            "deadline": "2024-09-30",
+            "responsible": ["geliping-park"],
+        }
+    ]
+}
 
 
 def line_of(path: Path, key: str) -> int:
@@ -98,6 +108,10 @@ def test_labels_as_the_circular_writes_them(project, tmp_path):
     assert texts(shown, "Attachment Label") == ["附表1", "附表2"]
     assert texts(shown, "Group Line") == ["组长：张三", "成　员：李四、王五"]  # members: the default
     assert texts(shown, "Publicity") == ["公开属性：主动公开"]
+    circular(project, labels={"responsible": "牵头单位：", "deadline": "时限："}, **WITH_RESPONSIBLE)
+    assert texts(build(project, tmp_path), "Requirement Meta") == [
+        "（牵头单位：格里坪特色产业园区工会联合会；时限：2024年9月30日）"
+    ]
     circular(project, **ENGLISH, cc=["geliping-park"], labels={"cc": "Copies to "})
     assert texts(build(project, tmp_path), "CC") == ["Copies to Geliping Park Trade Union Federation"]
 

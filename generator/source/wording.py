@@ -96,6 +96,12 @@ class Labels(_Model):
     """Before its members: default 成　员： / Members:."""
     publicity: Text | None = None
     """Before `publicity`: default 公开方式： / Publication:."""
+    responsible: Text | None = None
+    """Before a requirement's responsible organizations: default 责任单位： / Responsible:."""
+    deadline: Text | None = None
+    """Before a requirement's deadline: default 完成时限： / deadline:."""
+    enclosed_file: Text | None = None
+    """Before an attachment file's link: default 附件文件： / Enclosed file:."""
 
 
 DateStyle = Literal["standard", "chinese-numerals", "ordinal"]
