@@ -123,7 +123,8 @@ def test_indexes(site):
     ]
     home = page(site, "")
     latest = [text(a) for a in home.cssselect("article table a")]
-    assert latest[0].startswith('Notice on the "Four Musts"') or latest[0].startswith("关于驻点干部")
+    # newest first: the Guangzhou notice of 30 May 2025, the latest shipped example
+    assert latest[0].startswith("广州市民政局 广州市财政局关于印发我市2025年")
     assert "关于建立全省工会干部下基层驻点工作常态化机制的通知" not in latest  # not in force
 
 

@@ -224,6 +224,8 @@ def _gbt_styles() -> tuple[Style, ...]:
         Style("Date", **flush, align="right", right=2 * CHAR, sample="2024年4月18日"),
         Style("Date Sealed", based_on="Date", right=4 * CHAR, sample="2024年4月18日"),
         Style("Notes", sample="（此件公开发布）"),
+        # 公开方式, one line above the 版记 (or below the date, when there is no 版记)
+        Style("Publicity", before=LINE, sample="公开方式：主动公开"),
         Style("Attachment Label", font=HEITI, **flush, align="left", page_break_before=True, sample="附件1"),
         Style(
             "Attachment Title",
@@ -339,6 +341,8 @@ def _international_styles() -> tuple[Style, ...]:
         Style("Reference Extra", after=0, sample="Our Ref: AB/1/2"),
         Style("Recipients", after=240, sample="To: all municipal federations"),
         Style("Salutation", after=240, sample="Dear Colleagues,"),
+        # the title repeated as the subject line after the salutation (`header_order`)
+        Style("Subject", bold=True, after=240, sample="Subject of the letter"),
         Style("Title", size=15, bold=True, before=120, after=240, next="Normal", sample="Notice on …"),
         Style(
             "Heading 1",
@@ -399,6 +403,7 @@ def _international_styles() -> tuple[Style, ...]:
         ),
         Style("Signature Title", sample="Title, Issuing Organization"),
         Style("Notes", size=10, italic=True, sample="(Notes)"),
+        Style("Publicity", size=10, before=240, sample="Publication: …"),
         Style("Attachment Label", bold=True, page_break_before=True, sample="Attachment 1"),
         Style("Attachment Title", size=13, bold=True, after=240, sample="Title of the attachment"),
         Style("Attachment File", sample="Enclosed file: …"),

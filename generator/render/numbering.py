@@ -93,12 +93,24 @@ def heading_number(path: tuple[int, ...], language: str) -> str:
     return ".".join(str(n) for n in path)
 
 
-def format_date(value: date, language: str) -> str:
+def format_date(value: date, language: str, style: str | None = None) -> str:
     """2024年4月18日 / 18 April 2024 (no zero padding in either); with a time of
-    day (a `When`), 2024年5月10日17:00 / 10 May 2024, 17:00."""
+    day (a `When`), 2024年5月10日17:00 / 10 May 2024, 17:00. A circular's
+    `date_style` may ask for 二〇二四年四月十八日 (chinese-numerals) or 18th April
+    2024 (ordinal) instead."""
     at = value.time if isinstance(value, When) else None
     clock = at.strftime("%H:%M") if at else ""
     if language == "zh":
+        if style == "chinese-numerals":
+            year = "".join("〇" if digit == "0" else _DIGITS[int(digit)] for digit in str(value.year))
+            return f"{year}年{chinese_numeral(value.month)}月{chinese_numeral(value.day)}日{clock}"
         return f"{value.year}年{value.month}月{value.day}日{clock}"
-    day = f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    number = _day_ordinal(value.day) if style == "ordinal" else value.day
+    day = f"{number} {_MONTHS[value.month - 1]} {value.year}"
     return f"{day}, {clock}" if clock else day
+
+
+def _day_ordinal(day: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 23rd … 31st."""
+    suffix = "th" if 10 < day % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"

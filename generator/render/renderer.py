@@ -122,6 +122,9 @@ class Renderer:
             "recipient": lambda r: registry.recipient_label(r, lang),
             "org_info": lambda org_id: registry.organizations[org_id],
             "fmt_date": lambda d: format_date(d, lang) if isinstance(d, date) else "",
+            # the date of issue and the imprint's, in the circular's `date_style`
+            "date_line": lambda d: format_date(d, lang, circular.date_style),
+            "label": lambda name, english, chinese: _label(circular, name, t(english, chinese)),
             "ordinal": lambda n: ordinal(n, lang),
             "cn": chinese_numeral,
             "is_selector": lambda r: isinstance(r, Selector),
@@ -169,6 +172,15 @@ def _role(registry: Registry, person_id: str, org_id: str | None, lang: str) -> 
         if org_id is None or role.org == org_id:
             return role.title.best(lang)
     return ""
+
+
+def _label(circular: Circular, name: str, default: str) -> str | Md:
+    """The circular's own label `name` (`labels:`), else the default; one ending in a
+    space keeps it, as the Markdown of a line would not."""
+    own = getattr(circular.labels, name) if circular.labels else None
+    if own is None:
+        return default
+    return Md(markup.to_markdown(own) + (" " if own[-1:].isspace() else ""))
 
 
 def _attachment_link(file: str) -> Md:

@@ -66,6 +66,9 @@ class Attachment(Document):
     file is also printed as a table in the Word document and on the site."""
     table: Table | None = None
     """The attachment's one table (a form, a list), printed before its text."""
+    included: bool = True
+    """false: listed in the attachment note only, its text not part of this circular (a file
+    linked on the page, a list sent apart): no attachment page, nothing written out here."""
 
     _file_table: Table | None = PrivateAttr(default=None)
 
@@ -74,6 +77,10 @@ class Attachment(Document):
         body = (self.table, self.text, *self.tables, *self.points, *self.sections, *self.signature)
         if self.file is not None and any(part is not None for part in body):
             raise ValueError("an attachment is either a 'file' or written out here (text, tables, sections)")
+        if not self.included and (self.file is not None or any(part is not None for part in body)):
+            raise ValueError(
+                "an attachment with 'included: false' is its title alone: leave its contents out"
+            )
         if self.file is not None and PurePosixPath(self.file).suffix.lower() in TABLE_FILE_SUFFIXES:
             self._file_table = Table(file=self.file)
         return self

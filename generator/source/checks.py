@@ -136,6 +136,16 @@ class _CircularChecks:
     def warning(self, path: tuple, message: str) -> None:
         self.project.diagnostics.warning(self.source.path, self.source.at(*path), message)
 
+    def header_order(self) -> None:
+        """`header_order` may leave out only the lines the circular does not have."""
+        c = self.circular
+        given = {"references": c.references, "number": c.number, "to": c.to, "salutation": c.salutation}
+        for line, value in given.items() if c.header_order is not None else ():
+            if value and line not in c.header_order:
+                self.error(
+                    ("header_order",), f"header_order leaves out {line}, which this circular gives: list it"
+                )
+
     def run(self) -> None:
         c = self.circular
         if self.source.path.stem != c.id:
@@ -161,8 +171,11 @@ class _CircularChecks:
                         self.recipient((key, i, j), recipient, named=True)
                 else:
                     self.recipient((key, i), entry, named=True)
-        if c.kind != "article" and c.status == "issued" and not c.to:
+        # a header_order without `to` says the letter prints no recipients, on purpose
+        unaddressed = c.header_order is not None and "to" not in c.header_order
+        if c.kind != "article" and c.status == "issued" and not c.to and not unaddressed:
             self.warning(("status",), "an issued circular has no main recipients ('to')")
+        self.header_order()
         self.links()
         self.requirements()
         self.dates()

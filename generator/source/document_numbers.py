@@ -34,7 +34,10 @@ def document_number(circular: Circular, registry: Registry) -> str:
 
 
 def number_label(circular: Circular, registry: Registry) -> str:
-    """What introduces the number in the international layout: the series' label, or Ref."""
+    """What introduces the number in the international layout: the circular's
+    `series_label` (false: nothing), the series' label, or Ref."""
+    if circular.series_label is not None:
+        return circular.series_label + " " if circular.series_label else ""
     series = registry.series(circular.lead_issuer, circular.series)
     label = series.label.get(circular.language) if series is not None and series.label else None
     return label + " " if label else DEFAULT_LABELS[circular.language]

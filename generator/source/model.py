@@ -10,8 +10,6 @@ checked here but in `checks.py`, once every file has been read.
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,34 +29,21 @@ from .base import MODEL_CONFIG, Paragraphs, Text
 from .body_model import Attachment, Document, Section
 from .names import ID_PATTERN
 from .tables import Table
+from .values import Date, Identifier
 from .when import DateTime
+from .wording import (
+    DATE_STYLE_LANGUAGES,
+    DateStyle,
+    HeaderLine,
+    Labels,
+    OwnWords,
+    PartHeadings,
+    PrintingLine,
+    Reference,
+    check_header_order,
+)
 
 Language = Literal["en", "zh"]
-
-Identifier = Annotated[
-    str,
-    StringConstraints(pattern=ID_PATTERN.pattern, max_length=80),
-]
-"""Lowercase letters, digits and hyphens: safe as a file name and in a URL."""
-
-
-def _parse_date(value: Any) -> Any:
-    """Accept `2024-04-18` (quoted or not); refuse times, numbers and impossible days."""
-    if isinstance(value, datetime):
-        raise ValueError("expected a date without a time, like 2024-04-18")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-            raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2024-04-18")
-        try:
-            return date.fromisoformat(value)
-        except ValueError as error:
-            raise ValueError(f"'{value}' is not a real date ({error})") from None
-    raise ValueError("expected a date like 2024-04-18")
-
-
-Date = Annotated[date, BeforeValidator(_parse_date)]
 
 
 def _as_list(value: Any) -> Any:
@@ -207,15 +192,6 @@ def flatten(entries: list) -> list:
     return [r for entry in entries for r in (entry if isinstance(entry, list) else [entry])]
 
 
-def _switch_tag(value: Any) -> str:
-    return "switched-off" if value is False else "given"
-
-
-Closing = Annotated[
-    Annotated[Literal[False], Tag("switched-off")] | Annotated[Text, Tag("given")], Discriminator(_switch_tag)
-]
-
-
 class Classification(Model):
     """Secrecy mark (密级) printed in the header zone."""
 
@@ -320,37 +296,17 @@ class ReportingDuty(Model):
         return self
 
 
-class Reference(Model):
-    """A reference line of a letter, e.g. {label: "Our Ref:", text: HSR/4/5}."""
-
-    label: Text
-    text: Text
-
-
 class Contact(Model):
+    """Whom to ask: printed as 联系人：name，电话：phone，电子邮箱：email。 (Contact: …)
+    unless `text` words it."""
+
     person: Identifier | None = None
     name: Text | None = None
     phone: Text | None = None
     email: EmailAddress | None = None
-
-
-class Printing(Model):
-    """The imprint line (印发机关和印发日期)."""
-
-    org: Identifier | None = None
-    """Defaults to the issuing body."""
-    date: Date | None = None
-    """Defaults to the date of issue."""
-
-
-def _printing_tag(value: Any) -> str:
-    return "switched-off" if value is False else "given"
-
-
-PrintingLine = Annotated[
-    Annotated[Literal[False], Tag("switched-off")] | Annotated[Printing, Tag("given")],
-    Discriminator(_printing_tag),
-]
+    text: Paragraphs | None = None
+    """The contact line as the circular words it, e.g. 市卫生健康委联系人：孙映吟，联系电话：81085234。;
+    printed instead of the generated line (the other fields stay as data)."""
 
 
 class Change(Model):
@@ -380,6 +336,10 @@ class Circular(Model):
     """Sequence number in the series' year: 12 in 川工发〔2024〕12号; leave out for none."""
     date: Date
     """Date of issue."""
+    date_style: DateStyle | None = None
+    """How the date of issue and the imprint date are written: standard (2024年4月18日 /
+    18 April 2024), chinese-numerals (二〇一七年七月十一日, Chinese) or ordinal
+    (29th September 2015, English)."""
     signatory: Identifier | None = None
     """Person who signs (registry id)."""
     signer: Identifier | None = None
@@ -405,11 +365,20 @@ class Circular(Model):
     for kind letter) or none."""
     references: list[Reference] = []
     """Reference lines of a letter (Our Ref / Your Ref), before the document number."""
+    series_label: OwnWords | None = None
+    """What introduces the number in the international layout, instead of its series'
+    `label` (e.g. Circular No.); false for none."""
+    header_order: list[HeaderLine] | None = None
+    """International layout: the lines above the text, in this order, each once: title, date,
+    and those of references, number, to, salutation the circular gives, and optionally subject
+    (the title again, e.g. after the salutation). A number followed by the date shares its
+    line. Leaving out `to` says the letter prints no recipients. Default: references, number
+    and date, title, to, salutation."""
     to: list[RecipientEntry] = []
     """Main recipients (主送机关); a list inside the list is one group: [a, b] → a、b."""
     cc: list[RecipientEntry] = []
     """Copies to (抄送机关), grouped as `to`."""
-    to_label: Closing | None = None
+    to_label: OwnWords | None = None
     """What introduces the recipients in the international layout: "To: " unless given; false for none."""
     salutation: Text | None = None
     """The greeting after the recipients, e.g. Dear Colleagues,"""
@@ -427,7 +396,11 @@ class Circular(Model):
     funding: Paragraphs | None = None
     reporting: list[ReportingDuty] = []
     contact: Contact | None = None
-    closing: Closing | None = None
+    headings: PartHeadings | None = None
+    """The parts' headings (报送要求, …): false for none, or the circular's own title."""
+    labels: Labels | None = None
+    """Labels printed before a value (抄送：, 签发人：, 附件, 组　长：, …) as this circular writes them."""
+    closing: OwnWords | None = None
     """Closing line: defaults to 特此通知。 (notice) or 特此函告。 (letter) in Chinese; false for none."""
     complimentary_close: Text | None = None
     """The close of a letter above the signature, e.g. Yours sincerely,"""
@@ -435,9 +408,13 @@ class Circular(Model):
     """The signature's lines as the original writes them, instead of the issuers' names."""
     notes: Paragraphs | None = None
     """Notes (附注) printed below the date."""
+    publicity: Text | None = None
+    """How it is made public (公开方式), e.g. 主动公开: printed as 公开方式：主动公开 above the 版记."""
     documents: list[Document] = []
     """Documents this notice issues (印发) or forwards (转发), printed in full after it."""
     attachments: list[Attachment] = []
+    attachment_note: OwnWords | None = None
+    """The label of the attachment note instead of 附件： / Attachments: (e.g. 附：); false for no note."""
     printing: PrintingLine | None = None
     """The imprint line (印发) of the 版记; false for none (the default in the letter form)."""
     tags: list[Text] = []
@@ -458,6 +435,25 @@ class Circular(Model):
                 )
             previous = change.date
         return changes
+
+    @field_validator("date_style")
+    @classmethod
+    def _date_style_in_language(cls, style: str | None, info) -> str | None:
+        wanted = DATE_STYLE_LANGUAGES.get(style or "")
+        if wanted and info.data.get("language") not in (None, wanted):
+            raise ValueError(f"date_style {style} is for circulars in language {wanted}")
+        return style
+
+    @field_validator("series_label", "header_order")
+    @classmethod
+    def _international(cls, value: Any, info) -> Any:
+        """Parts of the international letter's header, which GB/T 9704 fixes otherwise."""
+        layout = info.data.get("layout") or ("gbt9704" if info.data.get("language") == "zh" else None)
+        if value is not None and layout == "gbt9704":
+            raise ValueError(f"{info.field_name} is for the international layout: GB/T 9704 fixes the header")
+        if value is not None and info.data.get("kind") == "article":
+            raise ValueError(f"{info.field_name} is for letters and notices: an article has no header lines")
+        return check_header_order(value) if info.field_name == "header_order" and value is not None else value
 
     @field_validator("tags")
     @classmethod
