@@ -9,6 +9,7 @@ pydantic models (and their list defaults) for what they are.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, StringConstraints
@@ -33,13 +34,41 @@ def _not_blank(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_inline), BeforeValidator(_not_blank), StringConstraints(min_length=1)]
+def as_typed(value: Any) -> Any:
+    """A whole number or a date where a text is expected, as the text it was typed as
+    (`phone: 81085234`, `period: 2024-12-31`): the YAML reader types these only when
+    written the one way that reads back the same (yaml_source.py). true and false
+    are left for the field to refuse: in a text they are more likely a switch."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+_AS_TYPED = BeforeValidator(as_typed)
+
+# pydantic runs before-validators last to first: as_typed gives the others text
+Text = Annotated[
+    str, BeforeValidator(_inline), BeforeValidator(_not_blank), _AS_TYPED, StringConstraints(min_length=1)
+]
 """One line of text; allows **bold**, *italic* and [links](https://...)."""
 
 Paragraphs = Annotated[
-    str, BeforeValidator(_inline), BeforeValidator(_not_blank), StringConstraints(min_length=1)
+    str, BeforeValidator(_inline), BeforeValidator(_not_blank), _AS_TYPED, StringConstraints(min_length=1)
 ]
 """Text of one or more paragraphs separated by blank lines (use `|` or `>` blocks)."""
 
-CellText = Annotated[str, BeforeValidator(_inline)]
+CellText = Annotated[str, BeforeValidator(_inline), _AS_TYPED]
 """The text of a table cell: may be empty, a blank to fill in."""
+
+
+def _true_or_false(value: Any) -> Any:
+    """Only true or false: yes, on, 1 or "True" would pass pydantic as a boolean."""
+    if not isinstance(value, bool):
+        raise ValueError(f"write true or false, not {value!r}")
+    return value
+
+
+Flag = Annotated[bool, BeforeValidator(_true_or_false)]
+"""true or false, written so."""

@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from .addresses import check_address
-from .base import MODEL_CONFIG, Paragraphs, Text
+from .base import MODEL_CONFIG, Flag, Paragraphs, Text
 from .body_model import Attachment, Document, Section
 from .names import ID_PATTERN
 from .tables import Table
@@ -49,6 +49,8 @@ def _parse_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d.*", value):  # read as text: no YAML 1.1 timestamps
+            raise ValueError("expected a date without a time, like 2024-04-18")
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2024-04-18")
         try:
@@ -151,7 +153,7 @@ class Selector(Model):
     label: Text | None = None
     """How the group is written on the document, e.g. 各市（州）总工会; a label alone
     names a group the registry does not list (its members get no copies)."""
-    in_registry: bool | None = None
+    in_registry: Flag | None = None
     """false: a group given by its label alone on purpose, its members not in the
     registry; without it, `check` warns that the label alone reaches nobody."""
 
@@ -211,8 +213,21 @@ def _switch_tag(value: Any) -> str:
     return "switched-off" if value is False else "given"
 
 
+# What YAML 1.1 reads as a boolean: the reader keeps these words as text (yaml_source.py),
+# but where false switches a generated part off, `closing: no` means that, not the word.
+_SWITCH_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
+
+
+def _not_a_switch(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in _SWITCH_WORDS:
+        raise ValueError(f"'{value}' would print as it is: write false for none, or leave the key out")
+    return value
+
+
 Closing = Annotated[
-    Annotated[Literal[False], Tag("switched-off")] | Annotated[Text, Tag("given")], Discriminator(_switch_tag)
+    Annotated[Literal[False], Tag("switched-off")]
+    | Annotated[Text, BeforeValidator(_not_a_switch), Tag("given")],
+    Discriminator(_switch_tag),
 ]
 
 
@@ -348,7 +363,8 @@ def _printing_tag(value: Any) -> str:
 
 
 PrintingLine = Annotated[
-    Annotated[Literal[False], Tag("switched-off")] | Annotated[Printing, Tag("given")],
+    Annotated[Literal[False], Tag("switched-off")]
+    | Annotated[Printing, BeforeValidator(_not_a_switch), Tag("given")],
     Discriminator(_printing_tag),
 ]
 
@@ -359,6 +375,15 @@ class Change(Model):
     date: Date
     note: Text
     """What changed, for readers, e.g. 更正第二项工作要求的完成时限."""
+
+
+def _seal(value: Any) -> Any:
+    if not isinstance(value, bool) and value != "person":
+        raise ValueError(f"write true, false or person, not {value!r}")
+    return value
+
+
+Seal = Annotated[bool | Literal["person"], BeforeValidator(_seal)]
 
 
 class Circular(Model):
@@ -388,7 +413,7 @@ class Circular(Model):
     """Author of an article (registry id)."""
     source: Text | None = None
     """Where an article was published."""
-    seal: bool | Literal["person"] = False
+    seal: Seal = False
     """`true`: the issuer's seal over its name (GB/T 9704 §7.3.5.1); `person`: the
     signatory's own signature seal, after their title (§7.3.5.3; needs `signatory`);
     `false`: no seal (§7.3.5.2)."""

@@ -33,7 +33,7 @@ from pydantic import (
     model_validator,
 )
 
-from .base import MODEL_CONFIG, CellText, Text
+from .base import MODEL_CONFIG, CellText, Flag, Text, as_typed
 
 Align = Literal["left", "center", "right"]
 
@@ -56,16 +56,15 @@ def millimetres(length: str) -> float | None:
 
 
 def _cell_value(value: Any) -> Any:
-    """A cell as typed: text, a whole number, nothing (a blank to fill in), a date."""
+    """A cell as typed: text, nothing (a blank to fill in), or what the YAML reader
+    typed only when its text reads back the same (true, 12, 2024-04-18)."""
     if isinstance(value, bool):
-        raise ValueError(f"{str(value).lower()} is not text: put it in quotes if you mean the word")
-    if isinstance(value, float):
+        return "true" if value else "false"
+    if isinstance(value, float):  # only with an explicit !!float tag
         raise ValueError(f"put the number {value} in quotes, written as it should print")
-    if isinstance(value, datetime):
+    if isinstance(value, datetime):  # only with an explicit !!timestamp tag
         raise ValueError("put a date with a time in quotes, written as it should print")
-    if isinstance(value, int | date):
-        return str(value)
-    return "" if value is None else value
+    return "" if value is None else as_typed(value)
 
 
 class TableModel(BaseModel):
@@ -131,7 +130,7 @@ class Column(TableModel):
 
 
 def _column(value: Any) -> Any:
-    return {"title": value} if isinstance(value, str) else value
+    return {"title": value} if isinstance(value, str | int | date) else value
 
 
 ColumnValue = Annotated[Column, BeforeValidator(_column, json_schema_input_type=Text | Column)]
@@ -156,7 +155,7 @@ class Table(TableModel):
     """The XLSX sheet to read; defaults to the first."""
     header_rows: Annotated[int, Field(ge=0)] | None = None
     """How many of the file's first rows are the header; default 1."""
-    landscape: bool = False
+    landscape: Flag = False
     """Print the table on a landscape page of its own, for a wide table."""
     after: Annotated[int, Field(ge=0)] | None = None
     """Place the table after this paragraph of the text it goes with (0: before the
