@@ -137,7 +137,14 @@ def normalize_space(text: str) -> str:
 
 
 def paragraphs(text: str | None) -> list[str]:
-    """Split block text on blank lines into paragraphs."""
+    """Split block text on blank lines into paragraphs, each with the lines the writer
+    broke it into (a line break where one was typed) and the spaces that start a line
+    (an alignment); lines that are blank and spaces that end a line are dropped."""
     if not text:
         return []
-    return [p for p in (normalize_space(p) for p in re.split(r"\n\s*\n", text)) if p]
+    found = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
+        if lines:
+            found.append("\n".join(lines))
+    return found
