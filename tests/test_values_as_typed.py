@@ -7,7 +7,6 @@ the Word file, and on the page."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -15,8 +14,10 @@ import pytest
 from conftest import CIRCULAR, circular_yaml, run, write
 from docx_reading import W, blocks, xml
 from lxml import html as lxml_html
+from pdf_reading import read_pdf
 from table_reading import docx_rows, html_rows
 
+from generator.docx.preview import soffice, to_pdf
 from generator.docx.writer import python_markdown_html
 from generator.render.renderer import Renderer
 from generator.source.loading import load_project
@@ -252,7 +253,7 @@ def test_a_line_break_and_the_spaces_starting_a_line_print_as_typed(project, tmp
 
 
 def test_libreoffice_keeps_the_alignment(project, tmp_path):
-    program = shutil.which("soffice") or shutil.which("libreoffice")
+    program = soffice()
     if program is None:
         if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
             pytest.fail("LibreOffice is required (CIRCULARS_REQUIRE_TOOLS is set)")
@@ -279,3 +280,21 @@ def test_libreoffice_keeps_the_alignment(project, tmp_path):
     assert "\u3000\u3000\u3000王五、赵六" in lines, lines
     assert "\xa0\xa0\xa0钱七" in lines, lines
     assert any(line.endswith("出席：张三、李四") for line in lines), lines
+
+
+def test_a_name_aligned_under_the_first_lines_up_in_the_pdf(project, tmp_path):
+    """The README's example: five full-width spaces put 王五 under 张三, past the
+    first line's two-character indent and 出席：, and the line ending in a break
+    keeps its characters together (doNotExpandShiftReturn), not spread over the width."""
+    if soffice() is None:
+        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+            pytest.fail("LibreOffice is required (CIRCULARS_REQUIRE_TOOLS is set)")
+        pytest.skip("LibreOffice is not installed")
+    write(project, F, circular_yaml() + "background: |\n  出席：张三、李四\n  　　　　　王五、赵六\n")
+    docx = _build(project, tmp_path)
+    page = read_pdf(to_pdf([docx], tmp_path / "pdf", project)[0])[0]
+    first, second = page.find("出席"), page.find("王五")
+    assert second.top > first.top
+    assert abs(first.span("张三")[0] - second.span("王五")[0]) < 0.5  # mm
+    # eight characters of 16 pt (5.6 mm); spread over the line they took 156 mm
+    assert first.span("出席：张三、李四")[1] - first.span("出席")[0] < 50
