@@ -63,12 +63,29 @@ CellText = Annotated[str, BeforeValidator(_inline), _AS_TYPED]
 """The text of a table cell: may be empty, a blank to fill in."""
 
 
-def _true_or_false(value: Any) -> Any:
-    """Only true or false: yes, on, 1 or "True" would pass pydantic as a boolean."""
-    if not isinstance(value, bool):
-        raise ValueError(f"write true or false, not {value!r}")
-    return value
+def true_false_or(*words: str) -> BeforeValidator:
+    """Only true or false (or one of `words`): pydantic would take yes, on, 1 or
+    "True" as a boolean, and the YAML reader leaves those as text (yaml_source.py)."""
+    *first, last = ["true", "false", *words]
+    choices = f"{', '.join(first)} or {last}"
+
+    def check(value: Any) -> Any:
+        if not isinstance(value, bool) and value not in words:
+            raise ValueError(f"write {choices}, not {value!r}")
+        return value
+
+    return BeforeValidator(check)
 
 
-Flag = Annotated[bool, BeforeValidator(_true_or_false)]
+Flag = Annotated[bool, true_false_or()]
 """true or false, written so."""
+
+# What YAML 1.1 reads as a boolean, and this reader as text: where false switches a
+# generated part off (`closing: false`), these would print as the words.
+_SWITCH_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
+
+
+def not_a_switch(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in _SWITCH_WORDS:
+        raise ValueError(f"'{value}' would print as it is: write false for none, or leave the key out")
+    return value

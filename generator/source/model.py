@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from .addresses import check_address
-from .base import MODEL_CONFIG, Flag, Paragraphs, Text
+from .base import MODEL_CONFIG, Flag, Paragraphs, Text, not_a_switch, true_false_or
 from .body_model import Attachment, Document, Section
 from .names import ID_PATTERN
 from .tables import Table
@@ -213,20 +213,9 @@ def _switch_tag(value: Any) -> str:
     return "switched-off" if value is False else "given"
 
 
-# What YAML 1.1 reads as a boolean: the reader keeps these words as text (yaml_source.py),
-# but where false switches a generated part off, `closing: no` means that, not the word.
-_SWITCH_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
-
-
-def _not_a_switch(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in _SWITCH_WORDS:
-        raise ValueError(f"'{value}' would print as it is: write false for none, or leave the key out")
-    return value
-
-
 Closing = Annotated[
     Annotated[Literal[False], Tag("switched-off")]
-    | Annotated[Text, BeforeValidator(_not_a_switch), Tag("given")],
+    | Annotated[Text, BeforeValidator(not_a_switch), Tag("given")],
     Discriminator(_switch_tag),
 ]
 
@@ -364,7 +353,7 @@ def _printing_tag(value: Any) -> str:
 
 PrintingLine = Annotated[
     Annotated[Literal[False], Tag("switched-off")]
-    | Annotated[Printing, BeforeValidator(_not_a_switch), Tag("given")],
+    | Annotated[Printing, BeforeValidator(not_a_switch), Tag("given")],
     Discriminator(_printing_tag),
 ]
 
@@ -375,15 +364,6 @@ class Change(Model):
     date: Date
     note: Text
     """What changed, for readers, e.g. 更正第二项工作要求的完成时限."""
-
-
-def _seal(value: Any) -> Any:
-    if not isinstance(value, bool) and value != "person":
-        raise ValueError(f"write true, false or person, not {value!r}")
-    return value
-
-
-Seal = Annotated[bool | Literal["person"], BeforeValidator(_seal)]
 
 
 class Circular(Model):
@@ -413,7 +393,7 @@ class Circular(Model):
     """Author of an article (registry id)."""
     source: Text | None = None
     """Where an article was published."""
-    seal: Seal = False
+    seal: Annotated[bool | Literal["person"], true_false_or("person")] = False
     """`true`: the issuer's seal over its name (GB/T 9704 §7.3.5.1); `person`: the
     signatory's own signature seal, after their title (§7.3.5.3; needs `signatory`);
     `false`: no seal (§7.3.5.2)."""
