@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from lxml import html as lxml_html
 from pdf_reading import read_pdf
 from table_reading import docx_rows, html_rows
 
+from generator.distribution.returns.hand_written import read_hand_written
 from generator.docx.preview import soffice, to_pdf
 from generator.docx.writer import python_markdown_html
 from generator.render.renderer import Renderer
@@ -298,3 +300,17 @@ def test_a_name_aligned_under_the_first_lines_up_in_the_pdf(project, tmp_path):
     assert abs(first.span("张三")[0] - second.span("王五")[0]) < 0.5  # mm
     # eight characters of 16 pt (5.6 mm); spread over the line they took 156 mm
     assert first.span("出席：张三、李四")[1] - first.span("出席")[0] < 50
+
+
+def test_a_hand_written_return_keeps_its_values_as_typed():
+    text = (
+        "circular: panzhihua-2024-07\norganization: coking-union\nwho: 王五\nanswers:\n"
+        "  - {requirement: 1, status: done, value: 10:00, date: 2024-05-20, note: 007}\n"
+        "  - {requirement: 2, status: in-progress, value: 1.50}\n"
+    )
+    received = read_hand_written(Path("by-hand.yaml"), text.encode(), "by-hand.yaml", date(2024, 6, 1))
+    assert received.problems == []
+    assert [(a.value, a.note, a.date) for a in received.answers] == [
+        ("10:00", "007", date(2024, 5, 20)),
+        ("1.50", None, None),
+    ]

@@ -1,5 +1,6 @@
 """The building blocks every part of the YAML format shares: the strict models'
-configuration and the text fields with inline markup.
+configuration, the text fields with inline markup (taking a number or a date as
+the text it was typed as) and the fields that take only true or false.
 
 Kept apart from model.py so that parts of the format with modules of their own
 (tables.py) use the same rules without importing the whole circular model. Each
