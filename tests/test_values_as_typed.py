@@ -190,6 +190,19 @@ def test_what_cannot_be_kept_stops_at_its_line_and_column(project, old, new, exp
     assert any(line.startswith(f"{F}:{expected}") for line in result.stdout.splitlines()), result.stdout
 
 
+def test_a_deadline_with_a_time_is_read_from_its_text(project):
+    # YAML 1.1 made a datetime of the one with seconds; both are text now, read the same
+    write(
+        project,
+        F,
+        circular_yaml().replace("deadline: 2024-09-30", "deadline: 2024-09-30 17:00:00")
+        + "  - {key: 乙, text: 乙。, deadline: 2024-09-30 17:00}\n",
+    )
+    loaded = load_project(project)
+    assert not loaded.diagnostics.errors, loaded.diagnostics.errors
+    assert [str(r.deadline) for r in loaded.circulars[0].requirements] == ["2024-09-30 17:00"] * 2
+
+
 def test_registry_values_are_kept_as_typed(project):
     organizations = project / "circulars/organizations.yaml"
     text = organizations.read_text(encoding="utf-8")
