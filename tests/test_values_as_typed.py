@@ -71,6 +71,9 @@ NAME_LIST = (
 english: |
   Line one
   Line two
+notes: |
+  联系人：张三
+  电话：81085234
 """
 )
 
@@ -259,6 +262,7 @@ def test_a_line_break_and_the_spaces_starting_a_line_print_as_typed(project, tmp
     assert "第二段。" in [text for _, text in blocks(docx)]
     # English too: a line break is a line break
     assert _lines(_paragraph_with(docx, "Line one")) == ["Line one", "Line two"]
+    assert _lines(_paragraph_with(docx, "联系人：张三")) == ["（联系人：张三", "电话：81085234）"]
 
     markdown, page = _html(project)
     assert "出席：张三、李四<br />&#12288;&#12288;&#12288;王五、赵六<br />&nbsp;&nbsp;&nbsp;钱七" in markdown
