@@ -58,7 +58,8 @@ Text = Annotated[
 Paragraphs = Annotated[
     str, BeforeValidator(_inline), BeforeValidator(_not_blank), _AS_TYPED, StringConstraints(min_length=1)
 ]
-"""Text of one or more paragraphs separated by blank lines (use `|` or `>` blocks)."""
+"""Text of one or more paragraphs separated by blank lines (a `|` block); a line break
+inside a paragraph prints as one, and the spaces that start a line are kept."""
 
 CellText = Annotated[str, BeforeValidator(_inline), _AS_TYPED]
 """The text of a table cell: may be empty, a blank to fill in."""
