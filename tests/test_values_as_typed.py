@@ -48,6 +48,7 @@ CIRCULAR_WITH_VALUES = (
         rows:
 """
     + "".join(f"          - [{', '.join(row)}]\n" for row in TYPED_ROWS)
+    + "          - [合计, 31, 人]\n          - [　　其中：女职工, 12, 人]\n"
     + """\
   - key: 10:00
     text: 会议于9:30签到，10:00开始；编号007。
@@ -103,6 +104,7 @@ def test_cells_and_text_fields_print_as_typed_in_word_and_on_the_page(project):
     for row in TYPED_ROWS:
         assert row in word_rows, (row, word_rows)
     assert next(cell for cell in word_rows if "签到时间" in cell)[:2] == ["签到时间", "8:30"]
+    assert ["\u3000\u3000其中：女职工", "12", "人"] in word_rows  # indented under its total
     texts = [text for _, text in blocks(docx)]
     assert any("二是10:00。会议于9:30签到，10:00开始；编号007。" in text for text in texts), texts
     assert any("电话：81085234" in text for text in texts), texts  # a whole number, as typed
@@ -111,6 +113,7 @@ def test_cells_and_text_fields_print_as_typed_in_word_and_on_the_page(project):
     for row in TYPED_ROWS:
         assert row in page_rows, (row, page_rows)
     assert "10:00开始；编号007。" in page.text_content()
+    assert "\u3000\u3000其中：女职工" in page.text_content()
     assert "600" not in page.text_content() and "600" not in "".join(texts)
 
 

@@ -24,7 +24,7 @@ patterns allow, and fixed class names: nothing typed reaches them.
 from __future__ import annotations
 
 from ..source.tables import GridCell, Table
-from .markup import to_markdown
+from .markup import paragraph_markdown, to_markdown
 
 
 def table_markdown(table: Table) -> str:
@@ -65,6 +65,7 @@ def _cell(tag: str, cell: GridCell) -> str:
         attributes += f' rowspan="{cell.rowspan}"'
     if cell.align:
         attributes += f' class="align-{cell.align}"'
-    # a line break typed in a cell stays a line break (a form's 男/女, two lines of an address)
-    text = "<br>".join(to_markdown(line) for line in cell.text.split("\n") if line.strip())
+    # a line break typed in a cell stays a line break (a form's 男/女, two lines of an address),
+    # and the spaces starting a line are kept (a 其中： row indented under its total)
+    text = "<br>".join(paragraph_markdown(line.rstrip()) for line in cell.text.split("\n") if line.strip())
     return f'<{tag} markdown="span"{attributes}>{text}</{tag}>'
