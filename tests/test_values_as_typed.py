@@ -137,6 +137,7 @@ def test_typed_fields_keep_their_types(project):
     [
         ("number: 7", "number: 10:00", "7:9: error: expected a whole number, got '10:00'"),
         ("number: 7", "number: 0x1F", "7:9: error: expected a whole number, got '0x1F'"),
+        ("number: 7", "number: !!int 10:00", "7:9: error: '10:00' is no number: put a time in quotes"),
         (
             "date: 2024-04-18",
             "date: 2024-4-18",
@@ -177,6 +178,7 @@ def test_typed_fields_keep_their_types(project):
     ids=[
         "time-as-number",
         "hex-as-number",
+        "tagged-base-60",
         "short-date",
         "seal-yes",
         "seal-capital-true",

@@ -284,6 +284,12 @@ class _Converter:
             if bad:
                 self.error(node, f"character U+{ord(bad.group()):04X} cannot appear in a document")
             return node.value
+        if node.tag in (_TAG + "int", _TAG + "float") and ":" in node.value:
+            # only an explicit !!int or !!float gets here: PyYAML would read 10:00 as 600
+            self.error(
+                node, f"'{node.value}' is no number: put a time in quotes, or write the number in digits"
+            )
+            return node.value
         try:
             return self.scalars.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError, AttributeError):
