@@ -36,12 +36,13 @@ def _not_blank(value: Any) -> Any:
 
 
 def as_typed(value: Any) -> Any:
-    """A whole number or a date where a text is expected, as the text it was typed as
-    (`phone: 81085234`, `period: 2024-12-31`): the YAML reader types these only when
-    written the one way that reads back the same (yaml_source.py). true and false
-    are left for the field to refuse: in a text they are more likely a switch."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+    """A number or a date where a text is expected, as the text it was typed as
+    (`phone: 81085234`, `value: 0.5`, `period: 2024-12-31`): the YAML reader types
+    these only when written the one way that reads back the same (yaml_source.py).
+    true and false are left for the field to refuse: in a text they are more likely
+    a switch."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return value.isoformat()
     return value

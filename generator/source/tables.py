@@ -57,11 +57,9 @@ def millimetres(length: str) -> float | None:
 
 def _cell_value(value: Any) -> Any:
     """A cell as typed: text, nothing (a blank to fill in), or what the YAML reader
-    typed only when its text reads back the same (true, 12, 2024-04-18)."""
+    typed only when its text reads back the same (true, 12, 0.75, 2024-04-18)."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):  # only with an explicit !!float tag
-        raise ValueError(f"put the number {value} in quotes, written as it should print")
     if isinstance(value, datetime):  # only with an explicit !!timestamp tag
         raise ValueError("put a date with a time in quotes, written as it should print")
     return "" if value is None else as_typed(value)

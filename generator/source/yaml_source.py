@@ -12,9 +12,9 @@ using a constructor, which lets us
 * read every value as typed (`_AsTyped`): YAML 1.1, which PyYAML implements, reads
   10:00 as the number 600, 007 as 7, 1_000 as 1000, yes and off as booleans and
   .5 as a float, so a meeting's time printed as 600 in a table. Here a plain
-  value is a boolean, a whole number, nothing or a date only when written the one
-  way that reads back the same (true, 12, null, 2024-04-18); anything else is the
-  text as typed, which a text field or cell prints and a typed field refuses.
+  value is a boolean, a number, nothing or a date only when written the one way
+  that reads back the same (true, 12, 0.75, null, 2024-04-18); anything else is
+  the text as typed, which a text field or cell prints and a typed field refuses.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ class _AsTyped(_Parser):
 for _tag, _pattern, _first in (
     ("bool", r"true|false", "tf"),
     ("int", r"-?(?:0|[1-9][0-9]*)", "-0123456789"),
+    ("float", r"-?(?:0|[1-9][0-9]*)\.[0-9]+", "-0123456789"),  # and only as Python writes it back
     ("null", r"~|null|", ["~", "n", ""]),
     ("timestamp", r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "0123456789"),
     ("merge", r"<<", "<"),  # so that a merge key is recognised, and refused
@@ -291,12 +292,14 @@ class _Converter:
             )
             return node.value
         try:
-            return self.scalars.construct_object(node, deep=True)
+            value = self.scalars.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError, AttributeError):
             # e.g. 2024-02-30 looks like a date but is not one: keep the text so
             # validation reports it against the field that expected a date
             # (AttributeError: PyYAML's own, for `!!timestamp` on what is no timestamp).
             return node.value
+        # 0.75 (as the returns records write a share) is a number; 1.50 stays the text typed
+        return node.value if isinstance(value, float) and repr(value) != node.value else value
 
     def mapping(self, node, path: PathKey) -> dict:
         result: dict[str, Any] = {}
