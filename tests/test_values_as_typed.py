@@ -68,7 +68,7 @@ NAME_LIST = (
       　　　王五、赵六
          钱七
 
-      第二段。
+      　　第二段。
 english: |
   Line one
   Line two
@@ -265,7 +265,8 @@ def test_a_line_break_and_the_spaces_starting_a_line_print_as_typed(project):
         t.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
         for t in paragraph.iter(f"{{{W}}}t")
     )
-    # a blank line still starts a paragraph of its own
+    # a blank line still starts a paragraph of its own, whose indent is the layout's
+    # (pasted text's 　　 would double it), so the spaces starting it are dropped
     assert "第二段。" in [text for _, text in blocks(docx)]
     # English too: a line break is a line break
     assert _lines(_paragraph_with(docx, "Line one")) == ["Line one", "Line two"]
