@@ -67,13 +67,13 @@ def test_valid_project_is_silent(project):
         ),
         (
             "    text: 驻点干部到位后要迅速深入职工群众。",
-            "    text: 12",
-            f"{F}:14:11: error: expected text, got the number 12 (put it in quotes if you mean text)",
+            "    text: true",
+            f"{F}:14:11: error: expected text, got true (put it in quotes if you mean text)",
         ),
         (
             "title: 关于驻点干部做到“四个要”的通知",
-            "title: yes",
-            f"{F}:5:8: error: expected text, got true (put it in quotes if you mean text)",
+            "title: false",
+            f"{F}:5:8: error: expected text, got false (put it in quotes if you mean text)",
         ),
         (
             "status: issued",

@@ -353,7 +353,7 @@ def test_a_missing_attachment_stops_before_anything_is_made(project):
     result = run(project, "distribute", CIRCULAR, "--no-pdf")
     assert result.exit_code == 1
     assert (
-        "circulars/2024/panzhihua-2024-07.yaml:102:11: error: attachment file "
+        "circulars/2024/panzhihua-2024-07.yaml:92:11: error: attachment file "
         "'attachments/panzhihua-2024-07-problem-list.csv' not found"
     ) in result.stderr.splitlines()
     assert not (project / "dist").exists() and not (project / "register.sqlite3").exists()

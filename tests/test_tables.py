@@ -404,12 +404,14 @@ def test_overlapping_cells_are_an_error_at_the_later_cell(project):
     )
 
 
-def test_a_float_or_a_boolean_cell_says_to_quote_it(project):
-    text = BAD_SPAN.replace("      - [d, {text: e, colspan: 3}]", "      - [1.50, yes, c]")
+def test_a_cell_tagged_as_a_time_says_to_quote_it(project):
+    # plain 1.50 and yes print as typed (test_values_as_typed.py); only an explicit tag types a time
+    text = BAD_SPAN.replace(
+        "      - [d, {text: e, colspan: 3}]", "      - [1.50, !!timestamp 2024-05-10 10:00:00, c]"
+    )
     result = _check(project, text)
     assert result.exit_code == 1
-    assert "panzhihua-2024-07.yaml:10:10: error: put the number 1.5 in quotes" in result.output
-    assert "panzhihua-2024-07.yaml:10:16: error: true is not text" in result.output
+    assert "panzhihua-2024-07.yaml:10:16: error: put a date with a time in quotes" in result.output
 
 
 def test_a_table_file_that_is_missing_is_an_error_at_its_file_key(project):

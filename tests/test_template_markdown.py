@@ -82,6 +82,8 @@ _INLINE = [
     "&",
     "&amp;",
     "&#x41;",
+    "&nbsp",
+    "&#12288",
     "#",
     "{",
     "}",
@@ -116,6 +118,8 @@ _TEMPLATE_INLINE = [
     "[附件.csv](attachments/a_b.csv)",
     '<span class="right">2024年4月7日印发</span>',
     "<br />",
+    "&#12288;",  # the spaces that start a line of a paragraph (render/markup.py)
+    "&nbsp;",
 ]
 
 

@@ -24,8 +24,10 @@ _HEADING_STYLES = {
     "h5": "Heading 4",
     "h6": "Heading 4",
 }
-# HTML collapses only ASCII white space: an ideographic space (组　长) is kept
-_SPACE = re.compile(r"[ \t\n\r\f]+")
+# HTML collapses only ASCII white space: an ideographic space (组　长) is kept,
+# and so is a no-break space (&nbsp;) or one that starts a line (&#12288;)
+_HTML_SPACE = " \t\n\r\f"
+_SPACE = re.compile(f"[{_HTML_SPACE}]+")
 # Text and attribute values as XML: the markup characters escaped, and the
 # characters XML 1.0 forbids (C0 controls but tab and line ends, U+FFFE, U+FFFF)
 # dropped, so no text that reaches the writer can make a document Word refuses.
@@ -84,9 +86,9 @@ class Runs:
 
     def render(self, size: int = 0) -> str:
         texts = [item for item in self.items if item[0] == "t"]
-        if texts:  # drop the spaces HTML layout leaves at the ends of a paragraph
-            texts[0][2] = texts[0][2].lstrip()
-            texts[-1][2] = texts[-1][2].rstrip()
+        if texts:  # drop the spaces HTML layout leaves at the ends of a paragraph (not U+3000)
+            texts[0][2] = texts[0][2].lstrip(_HTML_SPACE)
+            texts[-1][2] = texts[-1][2].rstrip(_HTML_SPACE)
         out = []
         for kind, value, text in self.items:
             if kind == "xml":
@@ -220,7 +222,7 @@ class Body:
             runs.text(prefix, PLAIN)
         self.inline(element, runs, PLAIN, children)
         style = self.paragraph_style(classes, fallback)
-        self.items.append(Paragraph(style, runs, classes, runs.plain().strip()))
+        self.items.append(Paragraph(style, runs, classes, runs.plain().strip(_HTML_SPACE)))
 
     def table(self, element) -> None:
         width = section_breaks(self.reference)[2] if self.landscape else self.reference.text_width

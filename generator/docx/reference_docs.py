@@ -277,6 +277,10 @@ def _settings(document) -> None:
     for tag in ("w:rsids", "w:attachedTemplate"):
         for child in settings.findall(qn(tag)):
             settings.remove(child)
+    # A line a writer breaks (a name list, an aligned line) ends there: Word and
+    # LibreOffice would otherwise spread a justified line over the width before
+    # the break. First in w:compat, as the schema orders it.
+    settings.find(qn("w:compat")).insert(0, OxmlElement("w:doNotExpandShiftReturn"))
 
 
 def _drop_unused_parts(document) -> None:

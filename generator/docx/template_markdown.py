@@ -4,7 +4,8 @@ Python-Markdown was half of writing a Word document: it tries every block and
 inline pattern on every paragraph. The built-in templates write a small,
 regular part of Markdown — paragraphs with an attr_list line, headings, a red
 rule, `<div markdown="1">` around pipe tables and HTML tables, and inline
-strong, links, escapes, `<span>` and `<br />` — which this module reads line by
+strong, links, escapes, `<span>`, `<br />` and the two entities that keep the
+spaces starting a line (`&nbsp;`, `&#12288;`) — which this module reads line by
 line in one pass, giving the HTML Python-Markdown gives for it, character for
 character.
 
@@ -275,8 +276,10 @@ def _plain(text: str) -> str:
 
 
 _SPECIAL = re.compile(r"[*_\[\]<>&`{}!]|  \n|\\")
+# Entities Python-Markdown writes out as they are (render/markup.py writes these two).
+_KEPT_ENTITY = re.compile(r"&(?:nbsp|#12288);")
 
 
 def _check_plain(text: str) -> None:
-    if _SPECIAL.search(text):
+    if _SPECIAL.search(_KEPT_ENTITY.sub("", text) if "&" in text else text):
         raise _Unsupported

@@ -35,9 +35,14 @@ def escape_markdown(text: str) -> str:
 
 def to_markdown(text: str) -> str:
     """One line of YAML text as safe Markdown."""
+    return _spans_markdown(normalize_space(text), escape_markdown)
+
+
+def _spans_markdown(text: str, plain) -> str:
+    """The inline markup of text as Markdown, its plain text written by `plain`."""
     out = []
-    for span in parse(normalize_space(text)):
-        escaped = escape_markdown(span.text)
+    for span in parse(text):
+        escaped = plain(span.text)
         if span.style == "strong":
             out.append(f"**{escaped}**")
         elif span.style == "em":
@@ -47,6 +52,34 @@ def to_markdown(text: str) -> str:
         else:
             out.append(escaped)
     return "".join(out)
+
+
+# The spaces that start a line, kept: as entities, which neither Python-Markdown (it
+# strips a paragraph's leading white space, U+3000 included) nor HTML drops.
+_LINE_START_BLANKS = re.compile(r"[ \u3000]+")
+_KEPT_BLANK = {" ": "&nbsp;", "\u3000": "&#12288;"}
+
+
+def paragraph_markdown(paragraph: str) -> str:
+    """One paragraph of a text field as Markdown: where the writer broke the line, a
+    line break (`<br />`, which Word keeps as a break in the same paragraph), and the
+    spaces that start a line (a name aligned under the first) as typed."""
+    if "\n" not in paragraph and paragraph[:1] not in _KEPT_BLANK:
+        return to_markdown(paragraph)
+    starts, lines = [], []
+    for line in paragraph.split("\n"):
+        blanks = _LINE_START_BLANKS.match(line)
+        starts.append("".join(_KEPT_BLANK[c] for c in blanks.group()) if blanks else "")
+        lines.append(normalize_space(line))
+    later_starts = iter(starts[1:])
+
+    def plain(text: str) -> str:  # a bold or italic run may go on past a break
+        return "".join(
+            (f"<br />{next(later_starts)}" if index else "") + escape_markdown(piece)
+            for index, piece in enumerate(text.split("\n"))
+        )
+
+    return starts[0] + _spans_markdown("\n".join(lines), plain)
 
 
 def title_markdown(text: str) -> str:

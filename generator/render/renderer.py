@@ -94,7 +94,7 @@ class Renderer:
         self.env.filters.update(
             md=lambda text: Md(markup.to_markdown(text)) if text else Md(""),
             title_md=lambda text: Md(markup.title_markdown(text)),
-            paras=lambda text: [Md(markup.to_markdown(p)) for p in inline_markup.paragraphs(text)],
+            paras=lambda text: [Md(markup.paragraph_markdown(p)) for p in inline_markup.paragraphs(text)],
             plain=inline_markup.to_plain,
             continue_sentence=markup.continue_sentence,
             join=lambda items, separator="": Md.escape(separator).join(Md.escape(i) for i in items),

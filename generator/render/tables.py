@@ -24,7 +24,7 @@ patterns allow, and fixed class names: nothing typed reaches them.
 from __future__ import annotations
 
 from ..source.tables import GridCell, Table
-from .markup import to_markdown
+from .markup import paragraph_markdown
 
 
 def table_markdown(table: Table) -> str:
@@ -71,5 +71,6 @@ def _cell(tag: str, cell: GridCell) -> str:
 
 def _lines(text: str) -> str:
     """A line break typed in a cell or a caption stays a line break (a form's 男/女,
-    two lines of an address, a caption's title and its unit)."""
-    return "<br>".join(to_markdown(line) for line in text.split("\n") if line.strip())
+    two lines of an address, a caption's title and its unit), and the spaces starting
+    a line are kept (a 其中： row indented under its total)."""
+    return "<br>".join(paragraph_markdown(line.rstrip()) for line in text.split("\n") if line.strip())

@@ -137,7 +137,17 @@ def normalize_space(text: str) -> str:
 
 
 def paragraphs(text: str | None) -> list[str]:
-    """Split block text on blank lines into paragraphs."""
+    """Split block text on blank lines into paragraphs, each with the lines the writer
+    broke it into (a line break where one was typed) and the spaces that start a later
+    line (an alignment under the line above). Lines that are blank, spaces that end a
+    line and those that start a paragraph are dropped: its first line's indent is the
+    layout's (two characters in GB/T 9704), which text pasted from a web page (　　…)
+    would otherwise double."""
     if not text:
         return []
-    return [p for p in (normalize_space(p) for p in re.split(r"\n\s*\n", text)) if p]
+    found = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.rstrip() for line in block.split("\n") if line.strip()]
+        if lines:
+            found.append("\n".join([lines[0].strip(), *lines[1:]]))
+    return found

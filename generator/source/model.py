@@ -25,7 +25,7 @@ from pydantic import (
 )
 
 from .addresses import check_address
-from .base import MODEL_CONFIG, Paragraphs, Text
+from .base import MODEL_CONFIG, Flag, Paragraphs, Text, true_false_or
 from .body_model import Attachment, Document, Section
 from .names import ID_PATTERN
 from .tables import Table
@@ -136,7 +136,7 @@ class Selector(Model):
     label: Text | None = None
     """How the group is written on the document, e.g. 各市（州）总工会; a label alone
     names a group the registry does not list (its members get no copies)."""
-    in_registry: bool | None = None
+    in_registry: Flag | None = None
     """false: a group given by its label alone on purpose, its members not in the
     registry; without it, `check` warns that the label alone reaches nobody."""
 
@@ -348,7 +348,7 @@ class Circular(Model):
     """Author of an article (registry id)."""
     source: Text | None = None
     """Where an article was published."""
-    seal: bool | Literal["person"] = False
+    seal: Annotated[bool | Literal["person"], true_false_or("person")] = False
     """`true`: the issuer's seal over its name (GB/T 9704 §7.3.5.1); `person`: the
     signatory's own signature seal, after their title (§7.3.5.3; needs `signatory`);
     `false`: no seal (§7.3.5.2)."""

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
-from .base import MODEL_CONFIG
+from .base import MODEL_CONFIG, Flag
 from .model import EmailAddress, Identifier, Language, Localized, OrganizationKind, Text
 from .number_series import Pattern
 
@@ -81,7 +81,7 @@ class Role(Model):
     """The position, e.g. {en: Vice Chairman, zh: 副主席}."""
     rank: Annotated[int, Field(ge=1)] | None = None
     """Order of precedence in the organization's leadership list (1 first)."""
-    concurrent: bool = False
+    concurrent: Flag = False
     """Held concurrently (兼职), as a part-time post."""
 
 

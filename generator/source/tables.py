@@ -33,7 +33,7 @@ from pydantic import (
     model_validator,
 )
 
-from .base import MODEL_CONFIG, CellText, Text
+from .base import MODEL_CONFIG, CellText, Flag, Text, as_typed
 from .type_sizes import TypeSize, points
 
 Align = Literal["left", "center", "right"]
@@ -63,16 +63,13 @@ def millimetres(length: str) -> float | None:
 
 
 def _cell_value(value: Any) -> Any:
-    """A cell as typed: text, a whole number, nothing (a blank to fill in), a date."""
+    """A cell as typed: text, nothing (a blank to fill in), or what the YAML reader
+    typed only when its text reads back the same (true, 12, 0.75, 2024-04-18)."""
     if isinstance(value, bool):
-        raise ValueError(f"{str(value).lower()} is not text: put it in quotes if you mean the word")
-    if isinstance(value, float):
-        raise ValueError(f"put the number {value} in quotes, written as it should print")
-    if isinstance(value, datetime):
+        return "true" if value else "false"
+    if isinstance(value, datetime):  # only with an explicit !!timestamp tag
         raise ValueError("put a date with a time in quotes, written as it should print")
-    if isinstance(value, int | date):
-        return str(value)
-    return "" if value is None else value
+    return "" if value is None else as_typed(value)
 
 
 class TableModel(BaseModel):
@@ -140,7 +137,7 @@ class Column(TableModel):
 
 
 def _column(value: Any) -> Any:
-    return {"title": value} if isinstance(value, str) else value
+    return {"title": value} if isinstance(value, str | int | date) else value
 
 
 ColumnValue = Annotated[Column, BeforeValidator(_column, json_schema_input_type=Text | Column)]
@@ -165,7 +162,7 @@ class Table(TableModel):
     """The XLSX sheet to read; defaults to the first."""
     header_rows: Annotated[int, Field(ge=0)] | None = None
     """How many of the file's first rows are the header; default 1."""
-    landscape: bool = False
+    landscape: Flag = False
     """Print the table on a landscape page of its own, for a wide table; an attachment's
     附件 mark and title go onto that page with it."""
     font_size: TypeSize | None = None

@@ -28,6 +28,8 @@ def _parse_date(value: Any) -> Any:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]\d.*", value):  # read as text: no YAML 1.1 timestamps
+            raise ValueError("expected a date without a time, like 2024-04-18")
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD, like 2024-04-18")
         try:

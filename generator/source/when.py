@@ -14,7 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-_WHEN = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2}))?")
+# seconds are read (a timestamp written to the second) only to refuse any but :00
+_WHEN = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
 
 class When(date):
@@ -58,6 +59,8 @@ def parse_when(value: Any) -> Any:
         if match[2] is None:
             return When(day.year, day.month, day.day)
         hour, minute = int(match[2]), int(match[3])
+        if match[4] and match[4] != "00":
+            raise ValueError("give the time to the minute, without a time zone: 2024-05-10 17:00")
         if hour > 23 or minute > 59:
             raise ValueError(f"'{value}' is not a real time of day (00:00 to 23:59)")
         return When(day.year, day.month, day.day, time(hour, minute))

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Discriminator, Tag
+from pydantic import BaseModel, BeforeValidator, Discriminator, Tag
 
-from .base import MODEL_CONFIG, Text
+from .base import MODEL_CONFIG, Text, not_a_switch
 from .values import Date, Identifier
 
 
@@ -27,7 +27,9 @@ def _switch_tag(value: Any) -> str:
 
 
 OwnWords = Annotated[
-    Annotated[Literal[False], Tag("switched-off")] | Annotated[Text, Tag("given")], Discriminator(_switch_tag)
+    Annotated[Literal[False], Tag("switched-off")]
+    | Annotated[Text, BeforeValidator(not_a_switch), Tag("given")],
+    Discriminator(_switch_tag),
 ]
 """A generated wording's replacement: the circular's own words, or false for none."""
 
@@ -49,7 +51,8 @@ class Printing(_Model):
 
 
 PrintingLine = Annotated[
-    Annotated[Literal[False], Tag("switched-off")] | Annotated[Printing, Tag("given")],
+    Annotated[Literal[False], Tag("switched-off")]
+    | Annotated[Printing, BeforeValidator(not_a_switch), Tag("given")],
     Discriminator(_switch_tag),
 ]
 

@@ -8,7 +8,13 @@ using a constructor, which lets us
 * reject duplicate keys, merge keys and non-standard tags,
 * bound how far aliases may expand (the "billion laughs" attack),
 * keep impossible dates such as 2024-02-30 as text for validation to report,
-* refuse characters that a Word document cannot hold.
+* refuse characters that a Word document cannot hold,
+* read every value as typed (`_AsTyped`): YAML 1.1, which PyYAML implements, reads
+  10:00 as the number 600, 007 as 7, 1_000 as 1000, yes and off as booleans and
+  .5 as a float, so a meeting's time printed as 600 in a table. Here a plain
+  value is a boolean, a number, nothing or a date only when written the one way
+  that reads back the same (true, 12, 0.75, null, 2024-04-18); anything else is
+  the text as typed, which a text field or cell prints and a typed field refuses.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
@@ -25,9 +31,28 @@ from .diagnostics import Diagnostics, Position
 from .files import FileProblem, read_regular
 
 try:  # libyaml is many times faster; the pure-Python parser gives the same nodes
-    _Loader = yaml.CSafeLoader
+    _Parser = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _Parser = yaml.SafeLoader
+
+
+class _AsTyped(_Parser):
+    """The safe loader with the plain values it types narrowed to those whose text is
+    what they print as: the converter turns a whole number or a date back into that
+    very text where a text is expected, and YAML 1.1's other forms stay text."""
+
+    yaml_implicit_resolvers: ClassVar[dict] = {}  # add_implicit_resolver copies the parser's table otherwise
+
+
+for _tag, _pattern, _first in (
+    ("bool", r"true|false", "tf"),
+    ("int", r"-?(?:0|[1-9][0-9]*)", "-0123456789"),
+    ("float", r"-?(?:0|[1-9][0-9]*)\.[0-9]+", "-0123456789"),  # and only as Python writes it back
+    ("null", r"~|null|", ["~", "n", ""]),
+    ("timestamp", r"[0-9]{4}-[0-9]{2}-[0-9]{2}", "0123456789"),
+    ("merge", r"<<", "<"),  # so that a merge key is recognised, and refused
+):
+    _AsTyped.add_implicit_resolver(f"tag:yaml.org,2002:{_tag}", re.compile(f"^(?:{_pattern})$"), list(_first))
 
 # A circular has a few hundred values; anything near this is an alias bomb.
 MAX_VALUES = 100_000
@@ -185,14 +210,14 @@ def _compose(text: str):
     parser's events say whether our limit was crossed first; without libyaml
     they are read before composing, as Python's composer recurses without limit.
     """
-    if _Loader is yaml.SafeLoader:
+    if _Parser is yaml.SafeLoader:
         deep = _too_deep(text)
         if deep is not None:
             raise _TooDeep(deep)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_AsTyped)
     except yaml.MarkedYAMLError:
-        deep = _too_deep(text) if _Loader is not yaml.SafeLoader else None
+        deep = _too_deep(text) if _Parser is not yaml.SafeLoader else None
         if deep is not None:
             raise _TooDeep(deep) from None
         raise
@@ -260,12 +285,21 @@ class _Converter:
             if bad:
                 self.error(node, f"character U+{ord(bad.group()):04X} cannot appear in a document")
             return node.value
-        try:
-            return self.scalars.construct_object(node, deep=True)
-        except (ConstructorError, ValueError, OverflowError):
-            # e.g. 2024-02-30 looks like a date but is not one: keep the text so
-            # validation reports it against the field that expected a date.
+        if node.tag in (_TAG + "int", _TAG + "float") and ":" in node.value:
+            # only an explicit !!int or !!float gets here: PyYAML would read 10:00 as 600
+            self.error(
+                node, f"'{node.value}' is no number: put a time in quotes, or write the number in digits"
+            )
             return node.value
+        try:
+            value = self.scalars.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError, AttributeError):
+            # e.g. 2024-02-30 looks like a date but is not one: keep the text so
+            # validation reports it against the field that expected a date
+            # (AttributeError: PyYAML's own, for `!!timestamp` on what is no timestamp).
+            return node.value
+        # 0.75 (as the returns records write a share) is a number; 1.50 stays the text typed
+        return node.value if isinstance(value, float) and repr(value) != node.value else value
 
     def mapping(self, node, path: PathKey) -> dict:
         result: dict[str, Any] = {}
