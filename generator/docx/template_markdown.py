@@ -25,7 +25,8 @@ _ESCAPABLE = frozenset("\\`*_{}[]()>#+-.!")
 # Anything that could start a block other than a paragraph, or change one.
 _NOT_PARAGRAPH = re.compile(
     r"[ \t]"  # indented: code, or a list's continuation
-    r"|[#>|<{=~`:]"  # heading, quote, table, HTML, attribute list, setext line, fence, definition
+    r"|[#>|{=~`:]"  # heading, quote, table, attribute list, setext line, fence, definition
+    r'|<(?!span class="[\w -]+">)'  # HTML, but the span a run-in heading opens its paragraph with
     r"|[-*+](?:[ \t]|$)"  # bullet
     r"|\d+[.)](?:[ \t]|$)"  # numbered item
     r"|\[[^\]]*\]:"  # reference definition
