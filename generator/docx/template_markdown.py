@@ -44,7 +44,7 @@ _CELL = re.compile(rf"<(t[hd]){_HTML_ATTRIBUTES}>(.*?)</\1>")
 _COLGROUP = re.compile(r'<colgroup>(?:<col(?: style="[^"&<>]*")?>)*</colgroup>')
 _RAW_RULE = re.compile(r'<hr class="[\w -]+" />')
 _PIPE_SEPARATOR = re.compile(r"\|(?:[ ]*-{3,}[ ]*\|)+")
-_INLINE_TAG = re.compile(r'<span class="[\w -]+">|</span>|<br />')
+_INLINE_TAG = re.compile(r'<span class="[\w -]+">|</span>|<br />|<br>')
 _LINK = re.compile(r"\[([^\[\]\\`*_<>&]+)\]\(([^\s()<>\"'&\\]+)\)")
 
 
