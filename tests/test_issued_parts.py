@@ -337,3 +337,25 @@ def test_the_shipped_example_keeps_the_rules_and_the_forms_in_order(tmp_path):
         "广州市就业见习示范基地补贴申请表",
         "广州市就业见习示范基地学员补贴花名册",
     ]
+
+
+def test_english_rules_and_run_in_headings_in_the_international_layout(tmp_path):
+    text = (
+        RULES.replace("language: zh", "language: en")
+        .replace(
+            "title: 关于印发《职工疗休养管理办法》的通知",
+            "title: Notice issuing the Rules on Staff Rest Leave",
+        )
+        .replace("title: 总则", "title: General provisions")
+    )
+    root = _project(tmp_path, text)
+    result = run(root, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    docx = tmp_path / "out/docx/panzhihua-2024-07.docx"
+    shown = [(name, t) for name, t in blocks(docx) if t.strip()]
+    assert ("Chapter", "Chapter 1 General provisions") in shown
+    assert ("Normal", "Article 3 本办法自印发之日起施行。") in shown
+    assert ("Normal", "1.1 申请对象. 在职职工。") in shown  # an English full stop
+    assert attr(style(docx, "Chapter"), "w:pPr/w:jc", "val") == "center"
+    assert attr(style(docx, "Run In 1"), "w:rPr/w:b", "val") == "1"
+    assert ("Attachment Label", "Attachment 1") in shown and ("Attachment Label", "附表 1") in shown
