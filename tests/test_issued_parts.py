@@ -359,3 +359,28 @@ def test_english_rules_and_run_in_headings_in_the_international_layout(tmp_path)
     assert attr(style(docx, "Chapter"), "w:pPr/w:jc", "val") == "center"
     assert attr(style(docx, "Run In 1"), "w:rPr/w:b", "val") == "1"
     assert ("Attachment Label", "Attachment 1") in shown and ("Attachment Label", "附表 1") in shown
+
+
+def test_rules_without_chapters_and_a_run_in_heading_in_the_notice_itself(tmp_path):
+    text = RULES.replace(
+        "background: 现将《职工疗休养管理办法》印发给你们，请遵照执行。\n",
+        "background: 现将《职工疗休养管理办法》印发给你们，请遵照执行。\n"
+        "sections:\n  - {title: 工作要求, run_in: true, text: 请认真组织实施。}\n",
+    )
+    start = text.index("    numbering: chapters\n")
+    end = text.index("    attachments:\n", start)
+    text = (
+        text[:start]
+        + "    numbering: articles\n    sections:\n      - text: 为规范工作，制定本办法。\n"
+        + "      - text: 本办法自印发之日起施行。\n"
+        + text[end:]
+    )
+    root = _project(tmp_path, text)
+    result = run(root, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    shown = [(name, t) for name, t in blocks(tmp_path / "out/docx/panzhihua-2024-07.docx") if t.strip()]
+    assert ("Normal", "一、工作要求。请认真组织实施。") in shown
+    assert not any(name == "Chapter" for name, _ in shown)
+    texts = [t for _, t in shown]
+    first = texts.index("第一条　为规范工作，制定本办法。")
+    assert texts[first + 1] == "第二条　本办法自印发之日起施行。"
