@@ -384,3 +384,15 @@ def test_rules_without_chapters_and_a_run_in_heading_in_the_notice_itself(tmp_pa
     texts = [t for _, t in shown]
     first = texts.index("第一条　为规范工作，制定本办法。")
     assert texts[first + 1] == "第二条　本办法自印发之日起施行。"
+
+
+def test_a_table_after_sub_sections_is_placed_among_the_text_after_them(tmp_path):
+    text = RULES.replace(
+        "            tables_after:\n              - columns:",
+        "            tables_after:\n              - after: 2\n                columns:",
+    )
+    root = _project(tmp_path, text)
+    assert _errors(root) == [
+        f"{F}:41:24: error: 'after: 2' is past the end of the text this table goes with, which has "
+        "1 paragraph (write 0 to 1, or leave 'after' out to place the table after the last)"
+    ]
