@@ -396,3 +396,14 @@ def test_a_table_after_sub_sections_is_placed_among_the_text_after_them(tmp_path
         f"{F}:41:24: error: 'after: 2' is past the end of the text this table goes with, which has "
         "1 paragraph (write 0 to 1, or leave 'after' out to place the table after the last)"
     ]
+
+
+def test_a_title_that_reads_like_the_chapter_class_stays_a_heading(tmp_path):
+    text = RULES.replace(
+        "background: 现将", "sections:\n  - {title: '总则 {: .chapter }', text: 正文。}\nbackground: 现将"
+    )
+    root = _project(tmp_path, text)
+    result = run(root, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    shown = [(name, t) for name, t in blocks(tmp_path / "out/docx/panzhihua-2024-07.docx") if t.strip()]
+    assert ("Heading 1", "一、总则 {: .chapter }") in shown

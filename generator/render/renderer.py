@@ -231,7 +231,7 @@ _HEADING = re.compile(
     r'^(?:(#{1,5}) (?!.*\{:[^}]*\.unnumbered)|<span class="(run-in-[1-4]|article-number)">)(?=(.*))',
     re.MULTILINE,
 )
-_CHAPTER = re.compile(r"\{:[^}]*\.chapter[ }]")
+_CHAPTER = re.compile(r"(?<!\\)\{:[^}]*\.chapter[^}]*\}$")  # the attr_list ending the line, not escaped text
 
 
 # A class line with no text above it: what a block whose text came out empty
