@@ -407,3 +407,27 @@ def test_a_title_that_reads_like_the_chapter_class_stays_a_heading(tmp_path):
     assert result.exit_code == 0, result.output
     shown = [(name, t) for name, t in blocks(tmp_path / "out/docx/panzhihua-2024-07.docx") if t.strip()]
     assert ("Heading 1", "一、总则 {: .chapter }") in shown
+
+
+def test_a_reference_restyled_before_the_new_styles_falls_back_to_heading_1_and_the_text_face(tmp_path):
+    import re
+
+    from generator.docx.package import read_parts, write_parts
+
+    root = _project(tmp_path)
+    parts = read_parts((Path(__file__).resolve().parent.parent / "templates/gbt9704.docx").read_bytes())
+    styles = parts["word/styles.xml"].decode("utf-8")
+    for name in ("Chapter", "Run In 1", "Run In 2", "Run In 3", "Run In 4", "Article Number"):
+        styles, count = re.subn(rf'<w:style [^>]*><w:name w:val="{name}"/>.*?</w:style>', "", styles)
+        assert count == 1, name
+    parts["word/styles.xml"] = styles.encode("utf-8")
+    write(root, "templates/gbt9704.docx", write_parts(parts))
+    result = run(root, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    docx = tmp_path / "out/docx/panzhihua-2024-07.docx"
+    shown = [(name, t) for name, t in blocks(docx) if t.strip()]
+    assert ("Heading 1", "第一章　总则") in shown
+    assert ("Normal", "第一条　为规范职工疗休养工作，制定本办法。") in shown
+    body = xml(docx, "word/document.xml")
+    article = next(p for p in body.iter(f"{{{W}}}p") if "".join(p.itertext()).startswith("第一条"))
+    assert article.findall(".//w:rStyle", NS) == []  # the number in the text's face
