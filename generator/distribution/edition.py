@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from ..docx.writer import DocxWriter
 from ..render.renderer import Renderer
+from ..source.body_model import every_attachment
 from ..source.project import Project, Source
 from .copies import CopyMaker
 
@@ -73,20 +74,20 @@ def attachment_files(project: Project, source: Source) -> list[tuple[str, bytes]
     circular = source.circular
     files = []
     seen: dict[str, tuple[str, int]] = {}
-    for index, attachment in enumerate(circular.attachments):
+    for where, attachment in every_attachment(circular):
         if attachment.file is None:
             continue
         path = (source.path.parent / attachment.file).resolve()
         key = path.name.casefold()  # one name on case-insensitive file systems too
         if key in seen:
             first, line = seen[key]
-            position = source.at("attachments", index, "file")
+            position = source.at(*where, "file")
             raise DistributionError(
                 f"{shown_source(project, source)}:{position.line}:{position.column}: attachment "
                 f"'{attachment.file}' has the same file name as '{first}' (line {line}); every copy "
                 "keeps its attachments in one folder, so rename one of them. Nothing was written."
             )
-        seen[key] = (attachment.file, source.at("attachments", index, "file").line)
+        seen[key] = (attachment.file, source.at(*where, "file").line)
         try:
             files.append((path.name, path.read_bytes()))
         except OSError as error:

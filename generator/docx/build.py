@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..render.renderer import Rendered, Renderer, RenderError, layout_of
+from ..source.body_model import every_attachment
 from ..source.model import Circular
 from ..source.project import Project
 from ..source.registry import Registry
@@ -330,7 +331,7 @@ def copy_attachments(project: Project, circulars: list[Circular], target: Path) 
     copied: dict[str, tuple[Path, bytes]] = {}
     for circular in circulars:
         source = project.source(circular.id)
-        for attachment in circular.attachments:
+        for _, attachment in every_attachment(circular):
             if attachment.file is None:
                 continue
             origin = (source.path.parent / attachment.file).resolve()

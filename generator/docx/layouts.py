@@ -199,6 +199,8 @@ def _gbt_styles() -> tuple[Style, ...]:
         Style("Heading 2", font=KAITI, keep_next=True, sample="（一）二级标题（楷体）"),
         Style("Heading 3", font=FANGSONG, keep_next=True, sample="1.三级标题（仿宋）"),
         Style("Heading 4", font=FANGSONG, keep_next=True, sample="（1）四级标题（仿宋）"),
+        # a chapter of rules (办法, 细则): 第一章　总则, centred
+        Style("Chapter", font=HEITI, **flush, align="center", keep_next=True, sample="第一章　总则"),
         Style("Point", sample="一是要点。正文……"),
         Style("Requirement Meta", font=KAITI, sample="（责任单位：×××；完成时限：2024年9月30日）"),
         Style("Group Name", font=HEITI, sample="领导小组名称"),
@@ -303,6 +305,12 @@ def _gbt_styles() -> tuple[Style, ...]:
         Style("Signature Title", **flush, align="right", right=2 * CHAR, sample="职务"),
         Style("Footer", font=SONGTI, size=14, **flush, line=240, line_rule="auto"),
         Style("Signer Name", kind="character", based_on=None, font=KAITI),
+        # a run-in heading (1.有序扩大来源。现阶段……) in its level's face; an article's number in bold
+        Style("Run In 1", kind="character", based_on=None, font=HEITI),
+        Style("Run In 2", kind="character", based_on=None, font=KAITI),
+        Style("Run In 3", kind="character", based_on=None, font=FANGSONG),
+        Style("Run In 4", kind="character", based_on=None, font=FANGSONG),
+        Style("Article Number", kind="character", based_on=None, bold=True),
         Style("Hyperlink", kind="character", based_on=None, color="0000FF"),
     )
 
@@ -373,6 +381,16 @@ def _international_styles() -> tuple[Style, ...]:
             sample="1.1.1 Third level",
         ),
         Style("Heading 4", size=11, keep_next=True, sample="1.1.1.1 Fourth level"),
+        Style(
+            "Chapter",
+            size=12,
+            bold=True,
+            align="center",
+            before=240,
+            after=120,
+            keep_next=True,
+            sample="Chapter 1 General provisions",
+        ),
         Style("Point", sample="First, the key phrase. The text of the point."),
         Style(
             "Requirement Meta",
@@ -426,6 +444,12 @@ def _international_styles() -> tuple[Style, ...]:
         Style("Urgency", bold=True, sample="Urgent"),
         Style("Footer", size=9, align="center", after=0, **flush),
         Style("Signer Name", kind="character", based_on=None, italic=True),
+        # a run-in heading in its level's face (Heading 1 to 4, at the text's size)
+        Style("Run In 1", kind="character", based_on=None, bold=True),
+        Style("Run In 2", kind="character", based_on=None, bold=True, italic=True),
+        Style("Run In 3", kind="character", based_on=None, italic=True),
+        Style("Run In 4", kind="character", based_on=None),
+        Style("Article Number", kind="character", based_on=None, bold=True),
         Style("Hyperlink", kind="character", based_on=None, color="0563C1"),
     )
 

@@ -26,7 +26,8 @@ _ESCAPABLE = frozenset("\\`*_{}[]()>#+-.!")
 # Anything that could start a block other than a paragraph, or change one.
 _NOT_PARAGRAPH = re.compile(
     r"[ \t]"  # indented: code, or a list's continuation
-    r"|[#>|<{=~`:]"  # heading, quote, table, HTML, attribute list, setext line, fence, definition
+    r"|[#>|{=~`:]"  # heading, quote, table, attribute list, setext line, fence, definition
+    r'|<(?!span class="[\w -]+">)'  # HTML, but the span a run-in heading opens its paragraph with
     r"|[-*+](?:[ \t]|$)"  # bullet
     r"|\d+[.)](?:[ \t]|$)"  # numbered item
     r"|\[[^\]]*\]:"  # reference definition
@@ -44,7 +45,7 @@ _CELL = re.compile(rf"<(t[hd]){_HTML_ATTRIBUTES}>(.*?)</\1>")
 _COLGROUP = re.compile(r'<colgroup>(?:<col(?: style="[^"&<>]*")?>)*</colgroup>')
 _RAW_RULE = re.compile(r'<hr class="[\w -]+" />')
 _PIPE_SEPARATOR = re.compile(r"\|(?:[ ]*-{3,}[ ]*\|)+")
-_INLINE_TAG = re.compile(r'<span class="[\w -]+">|</span>|<br />')
+_INLINE_TAG = re.compile(r'<span class="[\w -]+">|</span>|<br />|<br>')
 _LINK = re.compile(r"\[([^\[\]\\`*_<>&]+)\]\(([^\s()<>\"'&\\]+)\)")
 
 

@@ -1,7 +1,7 @@
 """How numbers and dates are written in each language.
 
 GB/T 9704-2012 conventions for Chinese (川工发〔2024〕12号, 2024年4月18日,
-一、（一）1.（1）, 一是……), plain international ones for English
+一、（一）1.（1）, 一是……, 第一章 and 第一条 in rules), plain international ones for English
 (ChemChina TU [2012] No. 3, 18 April 2024, 1. 1.1, First, …).
 """
 
@@ -91,6 +91,16 @@ def heading_number(path: tuple[int, ...], language: str) -> str:
     if len(path) == 1:
         return f"{path[0]}."
     return ".".join(str(n) for n in path)
+
+
+def chapter_number(n: int, language: str) -> str:
+    """The number of a chapter of rules, with the space after it: 第一章　 / Chapter 1 ."""
+    return f"第{chinese_numeral(n)}章\u3000" if language == "zh" else f"Chapter {n} "
+
+
+def article_number(n: int, language: str) -> str:
+    """The number of an article of rules: 第一条 / Article 1."""
+    return f"第{chinese_numeral(n)}条" if language == "zh" else f"Article {n}"
 
 
 def format_date(value: date, language: str, style: str | None = None) -> str:

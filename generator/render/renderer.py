@@ -28,7 +28,7 @@ from ..source.registry import Registry
 from ..source.templates import find_template_file
 from . import markup
 from .environment import environment, keep_compiled
-from .numbering import chinese_numeral, format_date, heading_number, ordinal
+from .numbering import article_number, chapter_number, chinese_numeral, format_date, heading_number, ordinal
 from .tables import table_markdown
 
 LAYOUTS = ("gbt9704", "international")
@@ -129,6 +129,7 @@ class Renderer:
             "cn": chinese_numeral,
             "is_selector": lambda r: isinstance(r, Selector),
             "attachment_link": _attachment_link,
+            "attachment_groups": lambda items: _attachment_groups(items, t("Attachment", "附件")),
             "table": lambda table: Md(table_markdown(table)),
             "copy": copy,
         }
@@ -183,6 +184,19 @@ def _label(circular: Circular, name: str, default: str) -> str | Md:
     return Md(markup.to_markdown(own) + (" " if own[-1:].isspace() else ""))
 
 
+def _attachment_groups(attachments: list, default: str) -> list[tuple[str, list[tuple[int | None, Any]]]]:
+    """Attachments by their label (附件, 附表), labels in the order of their first
+    attachment: [(label, [(number, attachment), …])]. Each is numbered within its
+    label, unless it is the label's only one (附件 alone, 附件1 and 附件2)."""
+    groups: dict[str, list] = {}
+    for attachment in attachments:
+        groups.setdefault(attachment.label or default, []).append(attachment)
+    return [
+        (label, [(n if len(items) > 1 else None, a) for n, a in enumerate(items, 1)])
+        for label, items in groups.items()
+    ]
+
+
 def _attachment_link(file: str) -> Md:
     """A link to an attachment file, which every output keeps in attachments/ beside the document."""
     name = PurePosixPath(file).name
@@ -222,7 +236,14 @@ def _template_file(project_root: Path, name: str) -> str:
 
 
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_HEADING = re.compile(r"^(#{1,5}) (?!.*\{:[^}]*\.unnumbered)", re.MULTILINE)
+# A heading line (## … to ##### …, unless .unnumbered), or the span a run-in
+# heading or an article opens its paragraph with; the rest of the line is
+# captured to see whether a heading is a chapter's.
+_HEADING = re.compile(
+    r'^(?:(#{1,5}) (?!.*\{:[^}]*\.unnumbered)|<span class="(run-in-[1-4]|article-number)">)(?=(.*))',
+    re.MULTILINE,
+)
+_CHAPTER = re.compile(r"(?<!\\)\{:[^}]*\.chapter[^}]*\}$")  # the attr_list ending the line, not escaped text
 
 
 # A class line with no text above it: what a block whose text came out empty
@@ -239,24 +260,36 @@ def tidy(text: str) -> str:
 
 
 def number_headings(text: str, language: str) -> str:
-    """Number ## to ##### headings: 一、（一）1.（1） in Chinese, 1. 1.1 … in English.
+    """Number ## to ##### headings: 一、（一）1.（1） in Chinese, 1. 1.1 … in English;
+    a chapter of rules 第一章, its articles 第一条, counted on across chapters.
 
     Numbering here rather than in templates keeps templates simple and makes
-    free sections from YAML and fixed blocks share one sequence.
+    free sections from YAML and fixed blocks share one sequence. A run-in
+    heading (<span class="run-in-N">) counts as a heading of level N.
     """
     counters: list[int] = []
+    articles = 0
 
     def number(match: re.Match) -> str:
-        depth = len(match.group(1)) - 1  # "##" is level 1: "#" is the title
+        nonlocal articles
+        hashes, span = match.group(1), match.group(2)
+        if span == "article-number":
+            articles += 1
+            return match.group(0) + article_number(articles, language)
+        depth = len(hashes) - 1 if hashes else int(span[-1])  # "##" is level 1: "#" is the title
         if depth == 0:  # a title: an attachment or an issued document numbers its headings afresh
             counters.clear()
+            articles = 0
             return match.group(0)
         del counters[depth:]
         if len(counters) == depth:
             counters[-1] += 1
         else:
             counters.extend([1] * (depth - len(counters)))
+        if hashes and _CHAPTER.search(match.group(3)):
+            return f"{hashes} {chapter_number(counters[-1], language)}"
         space = "" if language == "zh" else " "
-        return f"{match.group(1)} {heading_number(tuple(counters), language)}{space}"
+        found = heading_number(tuple(counters), language) + space
+        return f"{hashes} {found}" if hashes else match.group(0) + found
 
     return _HEADING.sub(number, text)

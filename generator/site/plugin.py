@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..docx.build import BuildResult, DocumentBuild
+from ..source.body_model import every_attachment
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
 from ..source.returns import RETURNS_DIR
@@ -181,7 +182,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             if edits:  # "edit this page": its YAML (without edit_uri MkDocs shows none)
                 edit = _relative(source.path, project.root)
                 page.edit_uri = url_path(edit) if edit else None
-            for attachment in circular.attachments:
+            for _, attachment in every_attachment(circular):
                 if attachment.file:
                     origin = (source.path.parent / attachment.file).resolve()
                     add(f"{folder}/attachments/{origin.name}", source=origin)

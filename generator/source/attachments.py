@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from .body_model import every_attachment
 from .files import FileProblem, check_readable
 from .project import Project, Source
 
@@ -66,22 +67,22 @@ def _normalized(path: Path) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def attachment_problems(project: Project, source: Source) -> Iterator[tuple[int, str]]:
-    """(index, message) for every attachment of the circular that may not be published."""
-    first_by_name: dict[str, int] = {}
-    for i, attachment in enumerate(source.circular.attachments):
+def attachment_problems(project: Project, source: Source) -> Iterator[tuple[tuple, str]]:
+    """(path of its `file`, message) for every attachment file of the circular (its
+    own, its documents' and theirs) that may not be published."""
+    first_by_name: dict[str, tuple[int, str]] = {}
+    for number, (path, attachment) in enumerate(every_attachment(source.circular), 1):
         if attachment.file is None:
             continue
         problem = attachment_problem(project, source.path, attachment.file)
         if problem is not None:
-            yield i, problem
+            yield (*path, "file"), problem
             continue
         name = (source.path.parent / attachment.file).resolve().name  # the name every output uses
-        earlier = first_by_name.setdefault(name.casefold(), i)
-        if earlier != i:
-            other = source.circular.attachments[earlier].file
+        earlier, other = first_by_name.setdefault(name.casefold(), (number, attachment.file))
+        if earlier != number:
             yield (
-                i,
-                f"attachment '{attachment.file}' has the same file name as attachment {earlier + 1} "
+                (*path, "file"),
+                f"attachment '{attachment.file}' has the same file name as attachment {earlier} "
                 f"('{other}'), and the two would overwrite each other: rename one",
             )

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .attachments import attachment_problems
+from .body_checks import body_problems
 from .diagnostics import Position
 from .document_numbers import document_number
 from .model import BUILTIN_KINDS, Circular, Selector
@@ -361,8 +362,10 @@ class _CircularChecks:
                 )
 
     def attachments(self) -> None:
-        for i, problem in attachment_problems(self.project, self.source):
-            self.error(("attachments", i, "file"), problem)
+        for path, problem in attachment_problems(self.project, self.source):
+            self.error(path, problem)
+        for path, problem in body_problems(self.circular):
+            self.error(path, problem)
 
 
 def _check_uniqueness(project: Project) -> None:

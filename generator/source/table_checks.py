@@ -75,7 +75,8 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
 
 def _placement_problem(circular: Any, path: tuple, after: int) -> str | None:
     """What is wrong with `after: N` for the table at `path`: N counts the paragraphs
-    of the text its list goes with (a section's, a requirement's, the background)."""
+    of the text its list goes with (a section's, a requirement's, the background,
+    or a section's `text_after` for its `tables_after`)."""
     if path[-1] == "table":
         return (
             "'after' places a table among the paragraphs of its text, but an attachment's "
@@ -84,7 +85,8 @@ def _placement_problem(circular: Any, path: tuple, after: int) -> str | None:
     owner = circular
     for part in path[:-2]:
         owner = owner[part] if isinstance(part, int) else getattr(owner, part)
-    text = owner.background if path[-2] == "background_tables" else owner.text
+    text = {"background_tables": "background", "tables_after": "text_after"}.get(path[-2], "text")
+    text = getattr(owner, text)
     count = len(paragraphs(text))
     if after <= count:
         return None
