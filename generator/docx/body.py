@@ -99,11 +99,11 @@ class Runs:
 
 
 # Paragraph properties a layout rule may add, in the order the schema wants them.
-_PROPERTY_ORDER = ("framePr", "snapToGrid", "spacing", "ind", "jc")
+_PROPERTY_ORDER = ("keepNext", "framePr", "snapToGrid", "spacing", "ind", "jc")
 
 
 def _empty_element(tag: str, attributes: dict[str, int]) -> str:
-    return f"<w:{tag} " + " ".join(f'w:{key}="{value}"' for key, value in attributes.items()) + "/>"
+    return f"<w:{tag}" + "".join(f' w:{key}="{value}"' for key, value in attributes.items()) + "/>"
 
 
 @dataclass

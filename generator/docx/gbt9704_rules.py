@@ -9,6 +9,8 @@ text is, the way a typesetter would:
 * without a seal, the date starts two characters right of the signature; with
   a seal, the signature is centred over the date; with the signatory's own seal,
   title and name end four characters from the right, the date a line below;
+  the text's last paragraph (or a closing table's last row) keeps with the
+  signature, so that the signature never starts a page alone (§7.3.5.4);
 * in the letter form (信函格式, §10.1) the mark's top is 30 mm from the top of
   the page, above the text area (a frame placed on the page); the double rules
   under it and 20 mm above the foot of the page are 170 mm long, centred on the
@@ -211,6 +213,7 @@ def _signature_and_date(body: Body, paragraphs: list[Paragraph], reference: Refe
     if not signatures or not dates:
         return
     date = dates[0]
+    _keep_with_the_text(body, signatures[0], date)
     char = reference.font_size("Date") * 20  # one character, in twips
     width = reference.text_width
     if "person" in date.classes:
@@ -251,6 +254,29 @@ def _signature_and_date(body: Body, paragraphs: list[Paragraph], reference: Refe
         paragraph.properties["ind"] = {"right": round(signature_right)}
     date.properties["ind"] = {"left": round(date_left), "right": 0}
     date.properties["jc"] = {"val": "left"}
+
+
+def _keep_with_the_text(body: Body, signature: Paragraph, date: Paragraph) -> None:
+    """§7.3.5.4: the signature never alone on a page. Whatever paragraph ends the
+    text (特此通知。, the 附件说明, a plain paragraph when there is no closing) keeps
+    with the signature, and the date with the notes under it: LibreOffice and Word
+    both carry the text's last lines over to the signature's page."""
+    index = body.items.index(signature)
+    before = body.items[index - 1] if index else None
+    if isinstance(before, Paragraph):
+        before.properties["keepNext"] = {}
+    elif isinstance(before, str) and before.startswith("<w:tbl>"):
+        # a table ends the text: its last row keeps with the signature (Word keeps a
+        # row with the next paragraph when every paragraph in it keeps with the next)
+        row = before.rindex("<w:tr>")
+        body.items[index - 1] = before[:row] + before[row:].replace("<w:pPr>", "<w:pPr><w:keepNext/>")
+    after = body.items.index(date) + 1
+    if (
+        after < len(body.items)
+        and isinstance(body.items[after], Paragraph)
+        and "notes" in body.items[after].classes
+    ):
+        date.properties["keepNext"] = {}
 
 
 def _side_by_side(body: Body, signatures: list[Paragraph]) -> list[Paragraph]:
