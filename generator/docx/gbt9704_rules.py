@@ -6,11 +6,8 @@ text is, the way a typesetter would:
 * the issuing-organ mark shrinks to stay on one line, and keeps its top 35 mm
   below the top of the text area when copy number, secrecy or urgency lines
   sit above it;
-* without a seal, the date starts two characters right of the signature; with
-  a seal, the signature is centred over the date; with the signatory's own seal,
-  title and name end four characters from the right, the date a line below;
-  the text's last paragraph (or a closing table's last row) keeps with the
-  signature, so that the signature never starts a page alone (§7.3.5.4);
+* a long title breaks between words, counting the space LibreOffice puts round
+  digits; the 附件说明, signature and date: gbt9704_signature;
 * in the letter form (信函格式, §10.1) the mark's top is 30 mm from the top of
   the page, above the text area (a frame placed on the page); the double rules
   under it and 20 mm above the foot of the page are 170 mm long, centred on the
@@ -32,16 +29,12 @@ import itertools
 import math
 import re
 
-from .body import PLAIN, Body, Paragraph, xml_text
+from .body import LINE_BREAK, Body, Paragraph, xml_text
+from .gbt9704_signature import attachment_note, signature_and_date
 from .reference import ReferenceDocument, w
-from .text_width import display_width
+from .text_width import set_width, width_in_characters
 
 HEADER_LINES = {"copy-number", "classification", "urgency"}
-
-
-def _width_in_characters(text: str) -> float:
-    """Width in full-width characters: Chinese counts 1, Latin letters and digits ½."""
-    return display_width(text) / 2
 
 
 def apply(body: Body) -> None:
@@ -49,7 +42,8 @@ def apply(body: Body) -> None:
     _addressee(paragraphs)
     _organ_mark(body, paragraphs, body.reference)
     _titles(paragraphs, body.reference)
-    _signature_and_date(body, paragraphs, body.reference)
+    attachment_note(paragraphs, body.reference)
+    signature_and_date(body, paragraphs, body.reference)
     letter = _letter_form(body, paragraphs, body.reference)
     _closing_block(body, letter)
 
@@ -73,7 +67,7 @@ def _organ_mark(body: Body, paragraphs: list[Paragraph], reference: ReferenceDoc
         if "organ-mark" not in paragraph.classes:
             continue
         size = reference.font_size("Organ Mark")
-        longest = max((_width_in_characters(line) for line in paragraph.text.split("\n")), default=0)
+        longest = max((width_in_characters(line) for line in paragraph.text.split("\n")), default=0)
         if longest and longest * size * 20 > reference.text_width:
             paragraph.run_size = int(reference.text_width / longest / 10)  # half-points
         above = sum(1 for p in paragraphs[:index] if HEADER_LINES & set(p.classes))
@@ -93,7 +87,7 @@ def _joint_organ_mark(body: Body, mark: Paragraph, names: list[str], reference: 
     without borders, centred, under a hairline paragraph that keeps the mark's
     distance from the top of the text area."""
     size = mark.run_size or round(reference.font_size("Organ Mark") * 2)  # half-points
-    longest = max(_width_in_characters(name) for name in names)
+    longest = max(width_in_characters(name) for name in names)
     size = min(size, int(reference.text_width / (longest + 2.5) / 10))
     char = size * 10  # twips
     columns = (round(longest * char) + 60, 2 * char + 60)
@@ -143,8 +137,10 @@ def _titles(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
     line = reference.style_value("Title", "w:pPr/w:spacing", "line")
     for title in paragraphs:
         style = next((TITLE_STYLES[c] for c in title.classes if c in TITLE_STYLES), None)
-        if style is None or any(kind == "xml" for kind, *_ in title.runs.items):
-            continue  # a title with a link or a break of its own is left as written
+        if style is None or any(
+            kind == "xml" and markup != LINE_BREAK for kind, markup, _ in title.runs.items
+        ):
+            continue  # a title with a link is left as written
         _break_title(title, int(reference.text_width / (reference.font_size(style) * 20)))
         if style != "Title" and line:
             title.properties["snapToGrid"] = {"val": 0}
@@ -152,11 +148,14 @@ def _titles(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
 
 
 def _break_title(title: Paragraph, per_line: int) -> None:
-    """Break the title's runs where title_breaks says (if it is longer than a line)."""
-    text = title.runs.plain()
-    if _width_in_characters(text) <= per_line:
-        return
-    breaks = title_breaks(text, per_line)
+    """Break the title's runs where title_breaks says (if it is longer than a line);
+    a title broken where its author wrote (a `|` block), each of its lines that is
+    longer than a line, rather than let the renderer break it inside a word."""
+    breaks, start = [], 0
+    for line in title.runs.plain().split("\n"):
+        if set_width(line) > per_line:
+            breaks += [start + offset for offset in title_breaks(line, per_line)]
+        start += len(line) + 1
     if not breaks:
         return
     items, position = [], 0
@@ -166,7 +165,7 @@ def _break_title(title: Paragraph, per_line: int) -> None:
         cuts = [b - start for b in breaks if start < b < position]
         for left, right in zip([0, *cuts], [*cuts, len(piece)], strict=True):
             if left:
-                items.append(["xml", "<w:r><w:br/></w:r>", "\n"])
+                items.append(["xml", LINE_BREAK, "\n"])
             items.append([kind, fmt, piece[left:right]])
     title.runs.items = items
 
@@ -180,12 +179,12 @@ def title_breaks(text: str, per_line: int) -> list[int]:
     from .title_words import word_ends
 
     ends = word_ends(text)[:-1]
-    width = _width_in_characters(text)
+    width = set_width(text)
     for lines in range(math.ceil(width / per_line), math.ceil(width / per_line) + 3):
         best: tuple[float, list[int]] | None = None
         for cuts in itertools.combinations(ends, lines - 1):
             bounds = [0, *cuts, len(text)]
-            widths = [_width_in_characters(text[a:b]) for a, b in itertools.pairwise(bounds)]
+            widths = [set_width(text[a:b]) for a, b in itertools.pairwise(bounds)]
             if max(widths) > per_line:
                 continue
             peak = widths.index(max(widths))
@@ -197,99 +196,6 @@ def title_breaks(text: str, per_line: int) -> list[int]:
         if best is not None:
             return best[1]
     return []
-
-
-def _date_width(text: str) -> float:
-    """A date's width in characters. Word sets 2024年4月18日 solid (w:autoSpaceDE/DN
-    off); LibreOffice ignores those and puts about a fifth of a character between
-    digits and Chinese, which previews show: dates are measured with it."""
-    boundaries = sum(1 for a, b in itertools.pairwise(text) if a.isascii() != b.isascii())
-    return _width_in_characters(text) + 0.2 * boundaries
-
-
-def _signature_and_date(body: Body, paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
-    signatures = [p for p in paragraphs if "signature" in p.classes]
-    dates = [p for p in paragraphs if "date" in p.classes]
-    if not signatures or not dates:
-        return
-    date = dates[0]
-    _keep_with_the_text(body, signatures[0], date)
-    char = reference.font_size("Date") * 20  # one character, in twips
-    width = reference.text_width
-    if "person" in date.classes:
-        # §7.3.5.3: the signatory's seal four characters from the right with their
-        # title two characters to its left; the date a line below, as far from the right
-        line = int(reference.style_value("Normal", "w:pPr/w:spacing", "line") or 579)
-        for paragraph in [*signatures, date]:
-            paragraph.properties["ind"] = {"right": round(4 * char)}
-            paragraph.properties["jc"] = {"val": "right"}
-        date.properties["spacing"] = {"before": line}
-        return
-    if "sealed" in date.classes and len(signatures) > 1:
-        signatures = _side_by_side(body, signatures)
-    signature_width = max(_width_in_characters(p.text) for p in signatures) * char
-    date_width = _date_width(date.text) * char
-    if "sealed" in date.classes:
-        # §7.3.5.1: the date four characters from the right, the signature centred
-        # over it. Each is centred in a box around the date's centre, so they stay
-        # centred on each other whatever the fonts make of the date's width; a row
-        # of joint signatures too wide for that keeps to the type area, flush right.
-        centre = width - 4 * char - date_width / 2
-        for group, text_width in ((signatures, signature_width), ([date], date_width)):
-            box = max(text_width, date_width) + 2 * char
-            right = max(0, width - centre - box / 2)
-            for paragraph in group:
-                paragraph.properties["ind"] = {"left": round(width - right - box), "right": round(right)}
-                paragraph.properties["jc"] = {"val": "center"}
-        return
-    # §7.3.5.2: the signature two characters from the right, the date's first
-    # character two right of the signature's; a date longer than the signature
-    # two characters from the right, the signature two characters left of it
-    if date_width <= signature_width:
-        date_left = width - 2 * char - signature_width + 2 * char
-    else:
-        date_left = width - 2 * char - date_width
-    signature_right = width - (date_left - 2 * char) - signature_width
-    for paragraph in signatures:
-        paragraph.properties["ind"] = {"right": round(signature_right)}
-    date.properties["ind"] = {"left": round(date_left), "right": 0}
-    date.properties["jc"] = {"val": "left"}
-
-
-def _keep_with_the_text(body: Body, signature: Paragraph, date: Paragraph) -> None:
-    """§7.3.5.4: the signature never alone on a page. Whatever paragraph ends the
-    text (特此通知。, the 附件说明, a plain paragraph when there is no closing) keeps
-    with the signature, and the date with the notes under it: LibreOffice and Word
-    both carry the text's last lines over to the signature's page."""
-    index = body.items.index(signature)
-    before = body.items[index - 1] if index else None
-    if isinstance(before, Paragraph):
-        before.properties["keepNext"] = {}
-    elif isinstance(before, str) and before.startswith("<w:tbl>"):
-        # a table ends the text: its last row keeps with the signature (Word keeps a
-        # row with the next paragraph when every paragraph in it keeps with the next)
-        row = before.rindex("<w:tr>")
-        body.items[index - 1] = before[:row] + before[row:].replace("<w:pPr>", "<w:pPr><w:keepNext/>")
-    after = body.items.index(date) + 1
-    if (
-        after < len(body.items)
-        and isinstance(body.items[after], Paragraph)
-        and "notes" in body.items[after].classes
-    ):
-        date.properties["keepNext"] = {}
-
-
-def _side_by_side(body: Body, signatures: list[Paragraph]) -> list[Paragraph]:
-    """Sealed joint issuers sign side by side, two to a row (§7.3.5.1, figure A.5)."""
-    rows = []
-    for first, second in itertools.zip_longest(signatures[::2], signatures[1::2]):
-        if second is not None:
-            first.runs.text("\u3000" * 4, first.runs.items[-1][1] if first.runs.items else PLAIN)
-            first.runs.items.extend(second.runs.items)
-            first.text = first.runs.plain().strip()
-            body.items.remove(second)
-        rows.append(first)
-    return rows
 
 
 # The letter form's rules are 170 mm long (9638 twips), wider than the type area.
