@@ -146,7 +146,7 @@ def test_gbt9704_every_element_in_order(built):
     ]
     assert len(cells) == 4 * 8
     found = [block for block in found if not block[0].startswith("Table")]
-    assert found[-12:-1] == [
+    assert found[-13:-1] == [
         ("Closing", "特此通知。"),
         ("Attachment Note", "附件：驻点单位问题清单（模板）"),
         ("Signature Sealed", "攀枝花市总工会"),
@@ -156,6 +156,7 @@ def test_gbt9704_every_element_in_order(built):
         ("Attachment File", "附件文件：panzhihua-2024-07-problem-list.csv"),
         ("Normal", ""),  # ends the text's section
         ("Normal", ""),  # opens the 版记's, which starts on an even page
+        ("Footer", "— 2 —"),  # its page number, in a frame where the footer would put it
         ("CC", "抄送：四川省总工会。"),
         ("Imprint", "攀枝花市总工会\t2024年4月18日印发"),
     ]

@@ -20,7 +20,8 @@ text is, the way a typesetter would:
   section starts on an even page (layouts.Page.closing_section), the 版记 gets a
   section of its own: the text's section ends before it with the same page setup
   and page numbers, so the 版记 lands on an even page, a blank page before it
-  when the text ends on an even page, neither of them numbered (§7.5, §7.6).
+  when the text ends on an even page, unnumbered, the 版记 page numbered (§7.5,
+  §7.6).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import itertools
 import math
 import re
 
-from .body import LINE_BREAK, Body, Paragraph, xml_text
+from .body import LINE_BREAK, Body, Paragraph, xml_attribute, xml_text
 from .gbt9704_signature import attachment_note, signature_and_date
 from .reference import ReferenceDocument, w
 from .text_width import set_width, width_in_characters
@@ -361,7 +362,30 @@ def _closing_block(body: Body, letter: bool = False) -> None:
         body.items[first_row:first_row] = [
             f"<w:p><w:pPr>{_HAIRLINE}{text_section}</w:pPr></w:p>",
             f"<w:p><w:pPr>{_HAIRLINE}</w:pPr></w:p>",
+            _page_number(body.reference),
         ]
+
+
+# Where the 版记 page's number goes: the top of the frame below the top of the page
+# that puts it where the footer puts the other pages' (measured: test_gbt9704_pdf).
+PAGE_NUMBER_Y = 15010
+
+
+def _page_number(reference: ReferenceDocument) -> str:
+    """§7.5 exempts from numbering only a 版记 page after a blank page: the 版记 page
+    numbered as an even page is, by a frame where its footer would put the number.
+    Not by a footer: LibreOffice sets a table anchored to the bottom of the type area
+    lower on a page with a footer. A blank page before it, which LibreOffice inserts
+    for the 版记 section's even-page start, has no number."""
+    style = reference.style_id("Footer") or "Footer"
+    frame = f'<w:framePr w:w="{reference.text_width}" w:wrap="around" w:vAnchor="page" w:hAnchor="margin"'
+    frame += f' w:x="0" w:y="{PAGE_NUMBER_Y}"/>'
+    number = '<w:fldSimple w:instr=" PAGE "><w:r><w:t>2</w:t></w:r></w:fldSimple>'
+    return (
+        f'<w:p><w:pPr><w:pStyle w:val="{xml_attribute(style)}"/>{frame}<w:ind w:left="280"/>'
+        f'<w:jc w:val="left"/></w:pPr><w:r><w:t xml:space="preserve">— </w:t></w:r>{number}'
+        '<w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p>'
+    )
 
 
 _HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
