@@ -23,6 +23,8 @@ from .text_width import set_width, width_in_characters
 
 NOTE_LABEL, NOTE_NUMBER = re.compile(r"附件："), re.compile(r"\d+\.")
 TAB = "<w:r><w:tab/></w:r>"
+# the start of a paragraph's properties, up to its style: where w:keepNext goes
+_PARAGRAPH_STYLE = re.compile(r"<w:pPr>(<w:pStyle [^>]*/>)?")
 
 
 def attachment_note(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
@@ -135,7 +137,7 @@ def _keep_with_the_text(body: Body, signature: Paragraph, date: Paragraph) -> No
         # a table ends the text: its last row keeps with the signature (Word keeps a
         # row with the next paragraph when every paragraph in it keeps with the next)
         row = before.rindex("<w:tr>")
-        body.items[index - 1] = before[:row] + before[row:].replace("<w:pPr>", "<w:pPr><w:keepNext/>")
+        body.items[index - 1] = before[:row] + _PARAGRAPH_STYLE.sub(r"\g<0><w:keepNext/>", before[row:])
     after = body.items.index(date) + 1
     if (
         after < len(body.items)
