@@ -40,12 +40,13 @@ def xml_text(value: str) -> str:
     return value.translate(_XML_TEXT)
 
 
-# Dates and document numbers LibreOffice and Word would otherwise break between a
-# digit and a Chinese character (2024年4｜月18日). Word keeps characters joined by
-# a word joiner (U+2060) on one line; LibreOffice does only where it breaks lines
-# by the Unicode rules, not its Chinese ones (any two ideographs may part there):
-# the run is marked as of no Asian language (which LibreOffice then sets solid,
-# without its space between digits and Chinese). Readers drop the joiner from text.
+# Dates and document numbers a renderer would otherwise break between a digit and
+# a Chinese character (2024年4｜月18日) are joined by word joiners (U+2060), which
+# forbid a break under the Unicode line-breaking rules. LibreOffice follows those
+# only for text not in an Asian language (its Chinese rules let any two ideographs
+# part, joiner or not): the run is marked as of no Asian language, which it then
+# sets solid, without its space between digits and Chinese (measured:
+# test_gbt9704_rules_pdf). pdftotext drops the joiner; python-docx and pandoc keep it.
 _UNBROKEN_LANGUAGE = '<w:lang w:eastAsia="x-none"/>'
 
 
