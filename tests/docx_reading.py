@@ -12,10 +12,11 @@ from generator.docx.package import read_parts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}
+JOINER = "\u2060"  # keeps dates whole on a line (generator/docx/body.py); Word shows nothing of it
 
 
 def blocks(path: Path) -> list[tuple[str, str]]:
-    """(style name, text) of every paragraph in body order, table cells included."""
+    """(style name, text) of every paragraph in body order, table cells included, as Word shows it."""
     document = docx.Document(str(path))
     names = {s.style_id: s.name for s in document.styles}
     out = []
@@ -25,7 +26,7 @@ def blocks(path: Path) -> list[tuple[str, str]]:
         text = "".join(
             t.text or ("\t" if t.tag == qn("w:tab") else "") for t in element.iter(qn("w:t"), qn("w:tab"))
         )
-        out.append((name, text))
+        out.append((name, text.replace(JOINER, "")))
     return out
 
 

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from docx_reading import NS, W
+from docx_reading import JOINER, NS, W
 from lxml import etree
 from lxml import html as lxml_html
 
@@ -33,7 +33,7 @@ def docx_rows(table: etree._Element) -> list[list[Cell]]:
             span_el = tc.find("w:tcPr/w:gridSpan", NS)
             span = int(span_el.get(f"{{{W}}}val")) if span_el is not None else 1
             merge = tc.find("w:tcPr/w:vMerge", NS)
-            text = "".join(t.text or "" for t in tc.iter(f"{{{W}}}t"))
+            text = "".join(t.text or "" for t in tc.iter(f"{{{W}}}t")).replace(JOINER, "")
             if merge is not None and merge.get(f"{{{W}}}val") != "restart":
                 first_row, first_cell = open_at[column]
                 text0, span0, down = rows[first_row][first_cell]
@@ -49,7 +49,11 @@ def docx_rows(table: etree._Element) -> list[list[Cell]]:
 def html_rows(table) -> list[list[Cell]]:
     return [
         [
-            (cell.text_content().strip(), int(cell.get("colspan", 1)), int(cell.get("rowspan", 1)))
+            (
+                cell.text_content().strip().replace(JOINER, ""),
+                int(cell.get("colspan", 1)),
+                int(cell.get("rowspan", 1)),
+            )
             for cell in tr
             if cell.tag in ("td", "th")
         ]

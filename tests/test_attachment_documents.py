@@ -80,7 +80,8 @@ def test_the_issued_document_follows_the_notice_and_precedes_the_attachments(bui
     assert names.index("Attachment Label") < names.index("CC")  # the 版记 stays last
     # the notice lists its attachments, not the document it issues
     notes = [text for name, text in found if name.startswith("Attachment Note")]
-    assert notes == ["附件：1.报名表", "2.竞赛规程"]
+    # (a tab after the number takes the name to the hanging indent, §7.3.4)
+    assert notes == ["附件：1.\t报名表", "2.\t竞赛规程"]
     assert texts.count("2024年职工运动会实施方案") == 1
 
 

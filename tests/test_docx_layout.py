@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import REPO, add_site, circular_yaml, run, write
-from docx_reading import NS, W, attr, blocks, style, xml
+from docx_reading import JOINER, NS, W, attr, blocks, style, xml
 
 from generator.docx.build import build_documents
 from generator.docx.reference_docs import LAYOUTS, build_reference
@@ -146,7 +146,7 @@ def test_gbt9704_every_element_in_order(built):
     ]
     assert len(cells) == 4 * 8
     found = [block for block in found if not block[0].startswith("Table")]
-    assert found[-12:-1] == [
+    assert found[-13:-1] == [
         ("Closing", "特此通知。"),
         ("Attachment Note", "附件：驻点单位问题清单（模板）"),
         ("Signature Sealed", "攀枝花市总工会"),
@@ -156,6 +156,7 @@ def test_gbt9704_every_element_in_order(built):
         ("Attachment File", "附件文件：panzhihua-2024-07-problem-list.csv"),
         ("Normal", ""),  # ends the text's section
         ("Normal", ""),  # opens the 版记's, which starts on an even page
+        ("Footer", "— 2 —"),  # its page number, in a frame where the footer would put it
         ("CC", "抄送：四川省总工会。"),
         ("Imprint", "攀枝花市总工会\t2024年4月18日印发"),
     ]
@@ -165,13 +166,16 @@ def test_gbt9704_every_element_in_order(built):
 def test_gbt9704_signature_with_seal_is_centred_over_the_date(built):
     body = xml(built / "panzhihua-2024-07.docx", "word/document.xml")
     paragraphs = {attr(p, "w:pPr/w:pStyle", "val"): p for p in body.iter(f"{{{W}}}p")}
-    # both centred in one box around the date's centre, four characters from the right:
-    # the 6.5-character date (7.5 with the space LibreOffice puts round digits) and
-    # the 7-character signature, one character of air each side
-    for name in ("DateSealed", "SignatureSealed"):
-        assert attr(paragraphs[name], "w:pPr/w:jc", "val") == "center"
-        assert attr(paragraphs[name], "w:pPr/w:ind", "right") == "960"
-        assert attr(paragraphs[name], "w:pPr/w:ind", "left") == str(int(8845 - 960 - (7.5 + 2) * 320))
+    # the 6.5-character date (a date kept whole is set solid) four characters from the
+    # right, centred in a box with one character of air each side; the 7-character
+    # signature flush right where its centre is the date's
+    centre = 8845 - 4 * 320 - 6.5 * 320 / 2
+    date, signature = paragraphs["DateSealed"], paragraphs["SignatureSealed"]
+    assert attr(date, "w:pPr/w:jc", "val") == "center"
+    assert attr(date, "w:pPr/w:ind", "right") == str(round(8845 - centre - 8.5 * 160))
+    assert attr(date, "w:pPr/w:ind", "left") == str(round(centre - 8.5 * 160))
+    assert attr(signature, "w:pPr/w:jc", "val") == "right"
+    assert attr(signature, "w:pPr/w:ind", "right") == str(round(8845 - centre - 7 * 160))
 
 
 def test_gbt9704_signature_without_seal(built, tmp_path):
@@ -182,10 +186,10 @@ def test_gbt9704_signature_without_seal(built, tmp_path):
     body = xml(out / "sichuan-2022-05.docx", "word/document.xml")
     paragraphs = {attr(p, "w:pPr/w:pStyle", "val"): p for p in body.iter(f"{{{W}}}p")}
     assert attr(style(out / "sichuan-2022-05.docx", "Signature"), "w:pPr/w:ind", "right") == "640"
-    # 2022年3月1日 (6 characters, 7 with LibreOffice's space round digits) is longer than
+    # 2022年3月1日 (6 characters, a date kept whole being set solid) is as long as
     # 四川省总工会 (6): the date two characters from the right, starting two characters
     # right of the signature's start
-    date_left = 8845 - 2 * 320 - 7 * 320
+    date_left = 8845 - 2 * 320 - 6 * 320
     assert attr(paragraphs["Date"], "w:pPr/w:jc", "val") == "left"
     assert attr(paragraphs["Date"], "w:pPr/w:ind", "left") == str(date_left)
     signature_right = 8845 - (date_left - 2 * 320) - 6 * 320
@@ -203,7 +207,10 @@ def test_gbt9704_closing_block_at_the_bottom_between_rules(built):
         "bottom": "8",
         "insideH": "6",
     }
-    cells = ["".join(t.text for t in row.iter(f"{{{W}}}t")) for row in table.findall("w:tr", NS)]
+    cells = [
+        "".join(t.text for t in row.iter(f"{{{W}}}t")).replace(JOINER, "")
+        for row in table.findall("w:tr", NS)
+    ]
     assert cells == ["抄送：四川省总工会。", "攀枝花市总工会2024年4月18日印发"]
 
 

@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from .reference import ReferenceDocument
 from .tables import section_breaks, table_xml, type_area_height
+from .text_width import UNBROKEN
 
 _HEADING_STYLES = {
     "h2": "Heading 1",
@@ -41,6 +42,26 @@ def xml_text(value: str) -> str:
     return value.translate(_XML_TEXT)
 
 
+# Dates and document numbers a renderer would otherwise break between a digit and
+# a Chinese character (2024年4｜月18日) are joined by word joiners (U+2060), which
+# forbid a break under the Unicode line-breaking rules. LibreOffice follows those
+# only for text not in an Asian language (its Chinese rules let any two ideographs
+# part, joiner or not): the run is marked as of no Asian language, which it then
+# sets solid, without its space between digits and Chinese (measured:
+# test_gbt9704_rules_pdf). pdftotext drops the joiner; python-docx and pandoc keep it.
+_UNBROKEN_LANGUAGE = '<w:lang w:eastAsia="x-none"/>'
+
+
+def _unbroken_pieces(text: str) -> list[tuple[str, bool]]:
+    """The text in pieces, each with whether it is a date or number kept whole (joined)."""
+    pieces, position = [], 0
+    for match in UNBROKEN.finditer(text):
+        pieces += [(text[position : match.start()], False), ("\u2060".join(match[0]), True)]
+        position = match.end()
+    pieces.append((text[position:], False))
+    return [(piece, whole) for piece, whole in pieces if piece]
+
+
 def xml_attribute(value: str) -> str:
     """A value to write between double quotes in an XML attribute."""
     return value.translate(_XML_ATTRIBUTE)
@@ -56,6 +77,7 @@ class Format(NamedTuple):
 
 
 PLAIN = Format()
+LINE_BREAK = "<w:r><w:br/></w:r>"
 
 
 @functools.cache
@@ -95,17 +117,23 @@ class Runs:
                 out.append(value)
             elif text:
                 fmt = value._replace(size=size) if size else value
-                text = text.translate(_XML_TEXT)
-                out.append(f'<w:r>{_run_properties(fmt)}<w:t xml:space="preserve">{text}</w:t></w:r>')
+                for piece, whole in _unbroken_pieces(text):
+                    properties = _run_properties(fmt)
+                    if whole:
+                        properties = (properties or "<w:rPr></w:rPr>").replace(
+                            "</w:rPr>", f"{_UNBROKEN_LANGUAGE}</w:rPr>"
+                        )
+                    piece = piece.translate(_XML_TEXT)
+                    out.append(f'<w:r>{properties}<w:t xml:space="preserve">{piece}</w:t></w:r>')
         return "".join(out)
 
 
 # Paragraph properties a layout rule may add, in the order the schema wants them.
-_PROPERTY_ORDER = ("pageBreakBefore", "framePr", "snapToGrid", "spacing", "ind", "jc")
+_PROPERTY_ORDER = ("keepNext", "pageBreakBefore", "framePr", "snapToGrid", "spacing", "ind", "jc")
 
 
 def _empty_element(tag: str, attributes: dict[str, int]) -> str:
-    return f"<w:{tag} " + " ".join(f'w:{key}="{value}"' for key, value in attributes.items()) + "/>"
+    return f"<w:{tag}" + "".join(f' w:{key}="{value}"' for key, value in attributes.items()) + "/>"
 
 
 @dataclass
@@ -253,7 +281,7 @@ class Body:
             elif tag == "a":
                 self.hyperlink(child, runs, fmt)
             elif tag == "br":
-                runs.xml("<w:r><w:br/></w:r>", "\n")
+                runs.xml(LINE_BREAK, "\n")
             elif tag == "span":
                 classes = child.get("class", "").split()
                 if "right" in classes:  # pushed to the right margin by a right tab stop

@@ -6,9 +6,8 @@ text is, the way a typesetter would:
 * the issuing-organ mark shrinks to stay on one line, and keeps its top 35 mm
   below the top of the text area when copy number, secrecy or urgency lines
   sit above it;
-* without a seal, the date starts two characters right of the signature; with
-  a seal, the signature is centred over the date; with the signatory's own seal,
-  title and name end four characters from the right, the date a line below;
+* a long title breaks between words, counting the space LibreOffice puts round
+  digits; the 附件说明, signature and date: gbt9704_signature;
 * in the letter form (信函格式, §10.1) the mark's top is 30 mm from the top of
   the page, above the text area (a frame placed on the page); the double rules
   under it and 20 mm above the foot of the page are 170 mm long, centred on the
@@ -21,7 +20,8 @@ text is, the way a typesetter would:
   section starts on an even page (layouts.Page.closing_section), the 版记 gets a
   section of its own: the text's section ends before it with the same page setup
   and page numbers, so the 版记 lands on an even page, a blank page before it
-  when the text ends on an even page, neither of them numbered (§7.5, §7.6).
+  when the text ends on an even page, unnumbered, the 版记 page numbered (§7.5,
+  §7.6).
 """
 
 from __future__ import annotations
@@ -30,16 +30,12 @@ import itertools
 import math
 import re
 
-from .body import PLAIN, Body, Paragraph, xml_text
+from .body import LINE_BREAK, Body, Paragraph, xml_attribute, xml_text
+from .gbt9704_signature import attachment_note, signature_and_date
 from .reference import ReferenceDocument, w
-from .text_width import display_width
+from .text_width import set_width, width_in_characters
 
 HEADER_LINES = {"copy-number", "classification", "urgency"}
-
-
-def _width_in_characters(text: str) -> float:
-    """Width in full-width characters: Chinese counts 1, Latin letters and digits ½."""
-    return display_width(text) / 2
 
 
 def apply(body: Body) -> None:
@@ -47,7 +43,8 @@ def apply(body: Body) -> None:
     _addressee(paragraphs)
     _organ_mark(body, paragraphs, body.reference)
     _titles(paragraphs, body.reference)
-    _signature_and_date(body, paragraphs, body.reference)
+    attachment_note(paragraphs, body.reference)
+    signature_and_date(body, paragraphs, body.reference)
     letter = _letter_form(body, paragraphs, body.reference)
     _closing_block(body, letter)
 
@@ -71,7 +68,7 @@ def _organ_mark(body: Body, paragraphs: list[Paragraph], reference: ReferenceDoc
         if "organ-mark" not in paragraph.classes:
             continue
         size = reference.font_size("Organ Mark")
-        longest = max((_width_in_characters(line) for line in paragraph.text.split("\n")), default=0)
+        longest = max((width_in_characters(line) for line in paragraph.text.split("\n")), default=0)
         if longest and longest * size * 20 > reference.text_width:
             paragraph.run_size = int(reference.text_width / longest / 10)  # half-points
         above = sum(1 for p in paragraphs[:index] if HEADER_LINES & set(p.classes))
@@ -91,7 +88,7 @@ def _joint_organ_mark(body: Body, mark: Paragraph, names: list[str], reference: 
     without borders, centred, under a hairline paragraph that keeps the mark's
     distance from the top of the text area."""
     size = mark.run_size or round(reference.font_size("Organ Mark") * 2)  # half-points
-    longest = max(_width_in_characters(name) for name in names)
+    longest = max(width_in_characters(name) for name in names)
     size = min(size, int(reference.text_width / (longest + 2.5) / 10))
     char = size * 10  # twips
     columns = (round(longest * char) + 60, 2 * char + 60)
@@ -141,8 +138,10 @@ def _titles(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
     line = reference.style_value("Title", "w:pPr/w:spacing", "line")
     for title in paragraphs:
         style = next((TITLE_STYLES[c] for c in title.classes if c in TITLE_STYLES), None)
-        if style is None or any(kind == "xml" for kind, *_ in title.runs.items):
-            continue  # a title with a link or a break of its own is left as written
+        if style is None or any(
+            kind == "xml" and markup != LINE_BREAK for kind, markup, _ in title.runs.items
+        ):
+            continue  # a title with a link is left as written
         _break_title(title, int(reference.text_width / (reference.font_size(style) * 20)))
         if style != "Title" and line:
             title.properties["snapToGrid"] = {"val": 0}
@@ -150,11 +149,14 @@ def _titles(paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
 
 
 def _break_title(title: Paragraph, per_line: int) -> None:
-    """Break the title's runs where title_breaks says (if it is longer than a line)."""
-    text = title.runs.plain()
-    if _width_in_characters(text) <= per_line:
-        return
-    breaks = title_breaks(text, per_line)
+    """Break the title's runs where title_breaks says (if it is longer than a line);
+    a title broken where its author wrote (a `|` block), each of its lines that is
+    longer than a line, rather than let the renderer break it inside a word."""
+    breaks, start = [], 0
+    for line in title.runs.plain().split("\n"):
+        if set_width(line) > per_line:
+            breaks += [start + offset for offset in title_breaks(line, per_line)]
+        start += len(line) + 1
     if not breaks:
         return
     items, position = [], 0
@@ -164,7 +166,7 @@ def _break_title(title: Paragraph, per_line: int) -> None:
         cuts = [b - start for b in breaks if start < b < position]
         for left, right in zip([0, *cuts], [*cuts, len(piece)], strict=True):
             if left:
-                items.append(["xml", "<w:r><w:br/></w:r>", "\n"])
+                items.append(["xml", LINE_BREAK, "\n"])
             items.append([kind, fmt, piece[left:right]])
     title.runs.items = items
 
@@ -178,12 +180,12 @@ def title_breaks(text: str, per_line: int) -> list[int]:
     from .title_words import word_ends
 
     ends = word_ends(text)[:-1]
-    width = _width_in_characters(text)
+    width = set_width(text)
     for lines in range(math.ceil(width / per_line), math.ceil(width / per_line) + 3):
         best: tuple[float, list[int]] | None = None
         for cuts in itertools.combinations(ends, lines - 1):
             bounds = [0, *cuts, len(text)]
-            widths = [_width_in_characters(text[a:b]) for a, b in itertools.pairwise(bounds)]
+            widths = [set_width(text[a:b]) for a, b in itertools.pairwise(bounds)]
             if max(widths) > per_line:
                 continue
             peak = widths.index(max(widths))
@@ -195,75 +197,6 @@ def title_breaks(text: str, per_line: int) -> list[int]:
         if best is not None:
             return best[1]
     return []
-
-
-def _date_width(text: str) -> float:
-    """A date's width in characters. Word sets 2024年4月18日 solid (w:autoSpaceDE/DN
-    off); LibreOffice ignores those and puts about a fifth of a character between
-    digits and Chinese, which previews show: dates are measured with it."""
-    boundaries = sum(1 for a, b in itertools.pairwise(text) if a.isascii() != b.isascii())
-    return _width_in_characters(text) + 0.2 * boundaries
-
-
-def _signature_and_date(body: Body, paragraphs: list[Paragraph], reference: ReferenceDocument) -> None:
-    signatures = [p for p in paragraphs if "signature" in p.classes]
-    dates = [p for p in paragraphs if "date" in p.classes]
-    if not signatures or not dates:
-        return
-    date = dates[0]
-    char = reference.font_size("Date") * 20  # one character, in twips
-    width = reference.text_width
-    if "person" in date.classes:
-        # §7.3.5.3: the signatory's seal four characters from the right with their
-        # title two characters to its left; the date a line below, as far from the right
-        line = int(reference.style_value("Normal", "w:pPr/w:spacing", "line") or 579)
-        for paragraph in [*signatures, date]:
-            paragraph.properties["ind"] = {"right": round(4 * char)}
-            paragraph.properties["jc"] = {"val": "right"}
-        date.properties["spacing"] = {"before": line}
-        return
-    if "sealed" in date.classes and len(signatures) > 1:
-        signatures = _side_by_side(body, signatures)
-    signature_width = max(_width_in_characters(p.text) for p in signatures) * char
-    date_width = _date_width(date.text) * char
-    if "sealed" in date.classes:
-        # §7.3.5.1: the date four characters from the right, the signature centred
-        # over it. Each is centred in a box around the date's centre, so they stay
-        # centred on each other whatever the fonts make of the date's width; a row
-        # of joint signatures too wide for that keeps to the type area, flush right.
-        centre = width - 4 * char - date_width / 2
-        for group, text_width in ((signatures, signature_width), ([date], date_width)):
-            box = max(text_width, date_width) + 2 * char
-            right = max(0, width - centre - box / 2)
-            for paragraph in group:
-                paragraph.properties["ind"] = {"left": round(width - right - box), "right": round(right)}
-                paragraph.properties["jc"] = {"val": "center"}
-        return
-    # §7.3.5.2: the signature two characters from the right, the date's first
-    # character two right of the signature's; a date longer than the signature
-    # two characters from the right, the signature two characters left of it
-    if date_width <= signature_width:
-        date_left = width - 2 * char - signature_width + 2 * char
-    else:
-        date_left = width - 2 * char - date_width
-    signature_right = width - (date_left - 2 * char) - signature_width
-    for paragraph in signatures:
-        paragraph.properties["ind"] = {"right": round(signature_right)}
-    date.properties["ind"] = {"left": round(date_left), "right": 0}
-    date.properties["jc"] = {"val": "left"}
-
-
-def _side_by_side(body: Body, signatures: list[Paragraph]) -> list[Paragraph]:
-    """Sealed joint issuers sign side by side, two to a row (§7.3.5.1, figure A.5)."""
-    rows = []
-    for first, second in itertools.zip_longest(signatures[::2], signatures[1::2]):
-        if second is not None:
-            first.runs.text("\u3000" * 4, first.runs.items[-1][1] if first.runs.items else PLAIN)
-            first.runs.items.extend(second.runs.items)
-            first.text = first.runs.plain().strip()
-            body.items.remove(second)
-        rows.append(first)
-    return rows
 
 
 # The letter form's rules are 170 mm long (9638 twips), wider than the type area.
@@ -429,7 +362,30 @@ def _closing_block(body: Body, letter: bool = False) -> None:
         body.items[first_row:first_row] = [
             f"<w:p><w:pPr>{_HAIRLINE}{text_section}</w:pPr></w:p>",
             f"<w:p><w:pPr>{_HAIRLINE}</w:pPr></w:p>",
+            _page_number(body.reference),
         ]
+
+
+# Where the 版记 page's number goes: the top of the frame below the top of the page
+# that puts it where the footer puts the other pages' (measured: test_gbt9704_pdf).
+PAGE_NUMBER_Y = 15010
+
+
+def _page_number(reference: ReferenceDocument) -> str:
+    """§7.5 exempts from numbering only a 版记 page after a blank page: the 版记 page
+    numbered as an even page is, by a frame where its footer would put the number.
+    Not by a footer: LibreOffice sets a table anchored to the bottom of the type area
+    lower on a page with a footer. A blank page before it, which LibreOffice inserts
+    for the 版记 section's even-page start, has no number."""
+    style = reference.style_id("Footer") or "Footer"
+    frame = f'<w:framePr w:w="{reference.text_width}" w:wrap="around" w:vAnchor="page" w:hAnchor="margin"'
+    frame += f' w:x="0" w:y="{PAGE_NUMBER_Y}"/>'
+    number = '<w:fldSimple w:instr=" PAGE "><w:r><w:t>2</w:t></w:r></w:fldSimple>'
+    return (
+        f'<w:p><w:pPr><w:pStyle w:val="{xml_attribute(style)}"/>{frame}<w:ind w:left="280"/>'
+        f'<w:jc w:val="left"/></w:pPr><w:r><w:t xml:space="preserve">— </w:t></w:r>{number}'
+        '<w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p>'
+    )
 
 
 _HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'

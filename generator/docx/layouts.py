@@ -218,11 +218,13 @@ def _gbt_styles() -> tuple[Style, ...]:
             **flush,
             align="right",
             right=2 * CHAR,
-            before=2 * LINE,
+            before=LINE,  # §7.3.5.2: one blank line under the text
             keep_next=True,
             sample="××××总工会",
         ),
-        Style("Signature Sealed", based_on="Signature", sample="××××总工会"),
+        # §7.3.5.1, §7.3.5.3: room for the seal, two blank lines under the text
+        Style("Signature Sealed", based_on="Signature", before=2 * LINE, sample="××××总工会"),
+        Style("Signature Person", based_on="Signature", before=2 * LINE, sample="职务　　×××"),
         Style("Date", **flush, align="right", right=2 * CHAR, sample="2024年4月18日"),
         Style("Date Sealed", based_on="Date", right=4 * CHAR, sample="2024年4月18日"),
         Style("Notes", sample="（此件公开发布）"),
