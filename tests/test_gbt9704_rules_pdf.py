@@ -16,7 +16,7 @@ from pathlib import Path
 import jieba
 import pytest
 from conftest import REPO
-from test_gbt9704_pdf import BOTTOM, TOP, _need
+from test_gbt9704_pdf import BOTTOM, LEFT, RIGHT, TOP, _need
 
 from generator.docx.build import build_documents
 from generator.docx.preview import to_pdf
@@ -79,6 +79,7 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
             update={"id": "attachment", "attachments": [Attachment(title=LONG_NAMES[0], text="各单位落实。")]}
         ),
         base.model_copy(update={"id": "written-title", "title": WRITTEN_TITLE}),
+        base.model_copy(update={"id": "publicity", "publicity": "主动公开"}),
         base.model_copy(
             update={"id": "joint-unsealed", "seal": False, "issuer": ["sichuan-ftu", "panzhihua-ftu"]}
         ),
@@ -233,3 +234,24 @@ def test_a_wrapped_attachment_name_continues_under_its_first_character(pdfs):
                 f"{second.left - first_item.span('1.')[0]:+.1f}"
             )
     assert measured == 3
+
+
+# --- 公开方式 above the 版记 ----------------------------------------------------------------
+
+
+def test_publicity_sits_on_the_imprint_page_right_above_the_first_rule(pdfs):
+    """公开方式：主动公开 is printed as government notices print it: on the 版记's page,
+    right above its first rule (0.35 mm), with the CC and imprint lines below that rule."""
+    page = pdfs["publicity"][-1]
+    publicity, cc = page.find("公开方式：主动公开"), page.find("抄送：")
+    rules = [rule for rule in page.rules if rule.y > publicity.top - LINE]
+    assert rules, "no rule under 公开方式"
+    first = min(rules, key=lambda rule: rule.y)
+    assert publicity.bottom <= first.y <= cc.top, (publicity.bottom, first.y, cc.top)
+    assert first.y - publicity.bottom < LINE, (
+        f"{first.y - publicity.bottom:.1f} mm between 公开方式 and the rule"
+    )
+    assert abs(first.width - 0.35) <= 0.05 and first.left <= LEFT + 0.5 and first.right >= RIGHT - 0.5
+    assert not [rule for rule in page.rules if publicity.top - LINE < rule.y < publicity.top], (
+        "a rule above it"
+    )

@@ -321,17 +321,21 @@ def _closing_block(body: Body, letter: bool = False) -> None:
             tail = body.reference.document_tail
             body.tail = text_section + tail[tail.index("</w:sectPr>") + len("</w:sectPr>") :]
         return
+    # How the document is made public (公开方式) sits right above the 版记's first
+    # rule, as government notices print it: a row of its own with that rule under it.
+    publicity = [p for p in body.paragraphs if "publicity" in p.classes][-1:]
+    rows = publicity + rows
     width = body.reference.text_width
     # Anchored to the bottom of the text area, text never overlapping it.
     # Horizontally relative to the page: LibreOffice keeps a margin-anchored
     # table as wide as the text inline instead of floating it.
     # Rules: first and last 0.35 mm (sz 8), the one between CC and imprint 0.25 mm;
     # none in the letter form (§10.1: 版记不加…分隔线).
+    top = "" if publicity else '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
     rules = (
         ""
         if letter
-        else "<w:tblBorders>"
-        '<w:top w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
+        else f"<w:tblBorders>{top}"
         '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/>'
         '<w:insideH w:val="single" w:sz="6" w:space="0" w:color="000000"/>'
         "</w:tblBorders>"
@@ -350,7 +354,8 @@ def _closing_block(body: Body, letter: bool = False) -> None:
     first_row = body.items.index(rows[0])
     for paragraph in rows:
         body.items.remove(paragraph)
-        cell = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraph.xml()}'
+        borders = _PUBLICITY_BORDERS if paragraph in publicity and not letter else ""
+        cell = f'<w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{borders}</w:tcPr>{paragraph.xml()}'
         table.append(f"<w:tr><w:tc>{cell}</w:tc></w:tr>")
     table.append("</w:tbl>")
     body.items.append("".join(table))
@@ -387,6 +392,12 @@ def _page_number(reference: ReferenceDocument) -> str:
         '<w:r><w:t xml:space="preserve"> —</w:t></w:r></w:p>'
     )
 
+
+# The 公开方式 row: no rule above it, the 版记's first rule (0.35 mm) under it.
+_PUBLICITY_BORDERS = (
+    '<w:tcBorders><w:top w:val="nil"/>'
+    '<w:bottom w:val="single" w:sz="8" w:space="0" w:color="000000"/></w:tcBorders>'
+)
 
 _HAIRLINE = '<w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
 
