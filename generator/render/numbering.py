@@ -77,7 +77,7 @@ def ordinal(n: int, language: str) -> str:
     """The lead-in of the n-th point: 'First,' / '一是'."""
     if language == "zh":
         return f"{chinese_numeral(n)}是"
-    word = _ORDINALS[n - 1] if n <= len(_ORDINALS) else f"{n}th"
+    word = _ORDINALS[n - 1] if n <= len(_ORDINALS) else _numeric_ordinal(n)
     return f"{word},"
 
 
@@ -115,12 +115,12 @@ def format_date(value: date, language: str, style: str | None = None) -> str:
             year = "".join("〇" if digit == "0" else _DIGITS[int(digit)] for digit in str(value.year))
             return f"{year}年{chinese_numeral(value.month)}月{chinese_numeral(value.day)}日{clock}"
         return f"{value.year}年{value.month}月{value.day}日{clock}"
-    number = _day_ordinal(value.day) if style == "ordinal" else value.day
+    number = _numeric_ordinal(value.day) if style == "ordinal" else value.day
     day = f"{number} {_MONTHS[value.month - 1]} {value.year}"
     return f"{day}, {clock}" if clock else day
 
 
-def _day_ordinal(day: int) -> str:
-    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 23rd … 31st."""
-    suffix = "th" if 10 < day % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
-    return f"{day}{suffix}"
+def _numeric_ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th … 11th, 12th, 13th … 21st, 22nd, 23rd … 111th, 121st."""
+    suffix = "th" if 10 < n % 100 < 14 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"

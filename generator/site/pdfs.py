@@ -2,10 +2,12 @@
 
 LibreOffice takes about half a second a document once it runs, and a few
 seconds to start, so every document that needs converting goes in one run.
-A PDF is kept in a cache named by its Word document's SHA-256: a document that
-has not changed is not converted again, and its PDF keeps the same bytes (and
-so the same published SHA-256) from build to build, although LibreOffice would
-stamp a new date into a new conversion.
+A PDF is kept in a cache named by its Word document's SHA-256 and by what else
+the conversion reads (`conversion_key`: the fonts configuration, templates/fonts.conf
+where the project has its own, and LibreOffice's build): a document that has not
+changed is not converted again, and its PDF keeps the same bytes (and so the
+same published SHA-256) from build to build, although LibreOffice would stamp a
+new date into a new conversion; a new fonts.conf or LibreOffice converts again.
 
 The cache is `pdf/` in the Word documents' folder (build/docx/pdf/), where a
 build removes the PDFs of documents that no longer exist; CIRCULARS_PDF_CACHE
@@ -16,6 +18,7 @@ build says so once.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -23,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..docx.preview import PreviewError, soffice, to_pdf
+from ..source.templates import find_template_file
 
 CACHE_ENV = "CIRCULARS_PDF_CACHE"
 # One LibreOffice run converts every document; it may take this long to start
@@ -48,6 +52,37 @@ def cache_folder(docx_dir: Path) -> tuple[Path, bool]:
     return (Path(shared), False) if shared else (docx_dir / "pdf", True)
 
 
+def conversion_key(project_root: Path) -> str:
+    """A digest of what a PDF depends on besides its document: the bytes of the
+    fonts.conf LibreOffice is given (to_pdf), and LibreOffice's versionrc, which
+    names its build (read beside the program: asking soffice takes seconds)."""
+    digest = hashlib.sha256()
+    for path in (_fonts_conf(project_root), _versionrc()):
+        try:
+            digest.update(path.read_bytes() if path else b"none")
+        except OSError as error:
+            digest.update(f"unreadable: {error.strerror}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _fonts_conf(project_root: Path) -> Path | None:
+    try:
+        return find_template_file(project_root, "fonts.conf")
+    except FileNotFoundError:
+        return None
+
+
+def _versionrc() -> Path | None:
+    program = soffice()
+    return Path(os.path.realpath(program)).parent / "versionrc" if program else None
+
+
+def cached_name(sha256: str, key: str) -> str:
+    """The cache's name for the PDF of the document with that SHA-256, converted under key."""
+    return f"{sha256}-{key}.pdf"
+
+
 def render_pdfs(
     documents: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path, convert: bool = True
 ) -> PdfResult:
@@ -55,19 +90,22 @@ def render_pdfs(
     convert, only those in the cache, and `missing` says which are not (`circulars serve`
     converts them after the rebuild, with convert_pdfs, and does not prune the cache)."""
     cache, prune = cache_folder(docx_dir)
+    key = conversion_key(project_root)
     missing = {
-        cid: (path, sha) for cid, (path, sha) in documents.items() if not (cache / f"{sha}.pdf").exists()
+        cid: (path, sha)
+        for cid, (path, sha) in documents.items()
+        if not (cache / cached_name(sha, key)).exists()
     }
     if convert:
         result = convert_pdfs(missing, docx_dir, project_root)
     else:
         result, prune = PdfResult(missing=missing), False
     for circular_id, (_path, sha) in documents.items():
-        pdf = cache / f"{sha}.pdf"
+        pdf = cache / cached_name(sha, key)
         if pdf.exists():
             result.pdfs[circular_id] = pdf
     if prune and cache.is_dir():
-        wanted = {f"{sha}.pdf" for _path, sha in documents.values()}
+        wanted = {cached_name(sha, key) for _path, sha in documents.values()}
         for entry in cache.glob("*.pdf"):
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
@@ -86,12 +124,13 @@ def convert_pdfs(missing: dict[str, tuple[Path, str]], docx_dir: Path, project_r
         )
     elif missing:
         cache.mkdir(parents=True, exist_ok=True)
-        result.converted = _convert(missing, cache, project_root, result.warnings)
+        key = conversion_key(project_root)
+        result.converted = _convert(missing, cache, key, project_root, result.warnings)
     return result
 
 
 def _convert(
-    missing: dict[str, tuple[Path, str]], cache: Path, project_root: Path, warnings: list[str]
+    missing: dict[str, tuple[Path, str]], cache: Path, key: str, project_root: Path, warnings: list[str]
 ) -> int:
     """Convert in LibreOffice runs of BATCH documents, then once more those a run left
     out: at 1,000 documents one run would stop part-way (a crash of LibreOffice loses
@@ -100,10 +139,10 @@ def _convert(
     no half-written PDF there."""
     with tempfile.TemporaryDirectory(prefix="circulars-pdf-") as scratch:
         scratch_dir = Path(scratch)
-        # copies named by SHA-256, so that the PDFs come out named by it too
+        # copies named as the cache names their PDFs, so that the PDFs come out so named
         inputs = []
         for path, sha in missing.values():
-            copy = scratch_dir / f"{sha}.docx"
+            copy = scratch_dir / f"{Path(cached_name(sha, key)).stem}.docx"
             shutil.copyfile(path, copy)
             inputs.append(copy)
         out = scratch_dir / "pdf"
