@@ -346,11 +346,49 @@ def test_a_workbook_that_inflates_past_the_limit_is_refused_before_parsing(proje
 def test_a_sheet_with_too_many_cells_is_refused(project):
     book = _book(["项目"])
     path = _save(book, project, "cells.xlsx")
-    cells = "".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>' for r in range(2, 1_000_002))
+    cells = "".join(f'<row r="{r}"><c r="A{r}" s="0"/></row>' for r in range(2, 300_002))
     _patch(path, "xl/worksheets/sheet1.xml", "</row></sheetData>", f"</row>{cells}</sheetData>")
     result = _check(project, "cells.xlsx")
     assert result.exit_code == 1
-    assert "sheet 'Sheet' holds more than 1,000,000 cells and rows" in result.output
+    assert "sheet 'Sheet' holds more than 300,000 cells and rows" in result.output
+
+
+def _shared_texts(path: Path, texts: list[str]) -> None:
+    """Make cell A1 the first of a shared string table, as Excel saves text (openpyxl
+    writes inline text)."""
+    _patch(
+        path,
+        "xl/worksheets/sheet1.xml",
+        '<c r="A1" t="inlineStr"><is><t>&#39033;&#30446;</t></is></c>',
+        '<c r="A1" t="s"><v>0</v></c>',
+    )
+    table = "".join(f"<si><t>{text}</t></si>" for text in texts)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}">{table}</sst>')
+    kind = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    relation = f'<Relationship Id="rIdTexts" Type="{kind}" Target="sharedStrings.xml"/></Relationships>'
+    _patch(path, "xl/_rels/workbook.xml.rels", "</Relationships>", relation)
+    content = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{content}"/></Types>'
+    _patch(path, "[Content_Types].xml", "</Types>", override)
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_shared_texts_are_read_and_too_many_are_refused(project):
+    path = _save(_book(["项目"], ["产值"]), project, "texts.xlsx")
+    _shared_texts(path, ["项目名称"])
+    assert _check(project, "texts.xlsx").exit_code == 0
+    assert _texts(grid_rows(_grid(project))) == [["项目名称"], ["产值"]]
+    path = _save(_book(["项目"]), project, "texts.xlsx")
+    _shared_texts(path, ["a"] * 250_001)
+    result = _check(project, "texts.xlsx")
+    assert result.exit_code == 1
+    assert (
+        "'attachments/texts.xlsx' holds 250,001 shared texts; a workbook may hold at most 200,000"
+        in result.output
+    )
 
 
 @pytest.mark.parametrize(

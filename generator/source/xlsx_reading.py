@@ -12,6 +12,7 @@ within bounds, merges, hidden rows and columns, and column widths.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError, iterparse
@@ -19,8 +20,12 @@ from xml.etree.ElementTree import ParseError, iterparse
 MAX_INFLATED_BYTES = 50 * 1024 * 1024
 """The most a workbook's zip members may hold uncompressed, all together."""
 MAX_ZIP_MEMBERS = 1000
-MAX_SHEET_CELLS = 1_000_000
+MAX_SHEET_CELLS = 300_000
 """The most cell elements (values or formatting) a sheet's XML may hold."""
+MAX_SHARED_STRINGS = 200_000
+"""The most texts a workbook's shared string table may hold: openpyxl reads them all."""
+MAX_CELL_STYLES = 64_000
+"""The most cell formats a workbook may hold: Excel's own limit."""
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an encrypted .xlsx
 
@@ -44,7 +49,8 @@ def open_workbook(raw: bytes, *, data_only: bool = True):
             "is an old .xls or a password-protected workbook: save it as .xlsx without a password"
         )
     try:
-        members = zipfile.ZipFile(io.BytesIO(raw)).infolist()
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as error:
         raise WorkbookError(f"is not an Excel workbook (.xlsx) that can be read ({error})") from None
     if len(members) > MAX_ZIP_MEMBERS:
@@ -55,6 +61,7 @@ def open_workbook(raw: bytes, *, data_only: bool = True):
             f"inflates to {inflated / 2**20:,.0f} MB; a workbook may hold at most "
             f"{MAX_INFLATED_BYTES // 2**20} MB uncompressed"
         )
+    _count_parts(archive, members)
     try:
         return load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
@@ -63,6 +70,29 @@ def open_workbook(raw: bytes, *, data_only: bool = True):
         raise WorkbookError(
             f"cannot be read as an Excel workbook ({type(error).__name__}: {error})"
         ) from None
+
+
+def _count_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse the parts openpyxl reads whole, by what they hold: 50 MB of tiny shared
+    texts take it a minute. Counted in the bytes (end tags), never parsed here."""
+    for member in members:
+        name = member.filename.lower()
+        if name.endswith("sharedstrings.xml"):
+            what, limit, count = "shared texts", MAX_SHARED_STRINGS, _elements(archive, member, b"si")
+        elif name.endswith("styles.xml"):
+            what, limit, count = "cell formats", MAX_CELL_STYLES, _elements(archive, member, b"xf")
+        else:
+            continue
+        if count > limit:
+            raise WorkbookError(f"holds {count:,} {what}; a workbook may hold at most {limit:,}")
+
+
+def _elements(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tag: bytes) -> int:
+    try:
+        data = archive.read(member)  # no more than its declared size, which is bounded above
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise WorkbookError(f"is not an Excel workbook (.xlsx) that can be read ({error})") from None
+    return len(re.findall(rb"<(?:\w+:)?" + tag + rb"[\s/>]", data))
 
 
 @dataclass
