@@ -404,3 +404,15 @@ def test_a_csv_past_the_limits_is_refused(project, content, limit):
     result = _check(project, "big.csv")
     assert result.exit_code == 1
     assert f"'attachments/big.csv' {limit}" in result.output
+
+
+def test_a_merge_over_a_hidden_column_spans_only_what_is_shown(project):
+    book = _book(["姓名", "联系方式", None, None], ["张三", "81085234", "510402199001011234", "甲厂"])
+    book.active.merge_cells("B1:D1")
+    book.active.column_dimensions["C"].hidden = True
+    _save(book, project, "contacts.xlsx")
+    assert _check(project, "contacts.xlsx").exit_code == 0
+    assert grid_rows(_grid(project)) == [
+        [("姓名", 1, 1), ("联系方式", 2, 1)],
+        [("张三", 1, 1), ("81085234", 1, 1), ("甲厂", 1, 1)],
+    ]
