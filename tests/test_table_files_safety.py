@@ -416,3 +416,18 @@ def test_a_merge_over_a_hidden_column_spans_only_what_is_shown(project):
         [("姓名", 1, 1), ("联系方式", 2, 1)],
         [("张三", 1, 1), ("81085234", 1, 1), ("甲厂", 1, 1)],
     ]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('<row r="2">', '<row r="two">', "'attachments/damaged.xlsx': sheet 'Sheet' cannot be read"),
+        ('<c r="A2"', '<c s="999" r="A2"', "'attachments/damaged.xlsx' cannot be read as an Excel workbook"),
+    ],
+)
+def test_a_damaged_sheet_is_one_clear_error(project, old, new, message):
+    path = _save(_book(["项目"], ["产值"]), project, "damaged.xlsx")
+    _patch(path, "xl/worksheets/sheet1.xml", old, new)
+    result = _check(project, "damaged.xlsx")
+    assert result.exit_code == 1
+    assert f"error: {message}" in result.output

@@ -197,7 +197,14 @@ def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
             contents = read_sheet(sheet, (MAX_TABLE_ROWS, MAX_COLUMNS))
         except WorkbookError as error:
             raise TableFileError(f"'{shown}': {error}") from None
-        return _SheetTable(book, sheet, contents, f"{shown}, sheet '{name}'").rows()
+        try:
+            return _SheetTable(book, sheet, contents, f"{shown}, sheet '{name}'").rows()
+        except TableFileError:
+            raise
+        except Exception as error:  # a workbook broken in a way openpyxl finds only while reading
+            raise TableFileError(
+                f"'{shown}' cannot be read as an Excel workbook ({type(error).__name__}: {error})"
+            ) from None
     finally:
         book.close()
 

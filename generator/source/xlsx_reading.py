@@ -172,7 +172,7 @@ def read_sheet(worksheet, bounds: tuple[int, int]) -> SheetContents:
             elif tag == "mergeCell":
                 top, left, bottom, right = _range(element.get("ref", ""))
                 contents.merges.append((top, left, bottom, right))
-    except ParseError as error:
+    except (ParseError, ValueError) as error:  # damaged XML, or a number that is none
         raise WorkbookError(f"sheet '{worksheet.title}' cannot be read ({error})") from None
     finally:
         source.close()
