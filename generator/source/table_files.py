@@ -65,19 +65,7 @@ def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str 
         message = str(problem).replace("the limit for a YAML file", "the limit for a table file")
         raise TableFileError(f"table file '{shown}' {message}") from None
     if path.suffix.lower() == ".csv":
-        texts, lines = _csv_rows(raw, shown)
-        rows, widths, where = [], [], []
-        for r, (row, line) in enumerate(zip(texts, lines, strict=True)):
-            try:
-                rows.append(
-                    [
-                        GridCell(_checked(text, f"{shown}, row {r + 1}, column {c + 1}"), 0)
-                        for c, text in enumerate(row)
-                    ]
-                )
-            except TableFileError as error:
-                raise TableFileError(str(error), Position(line)) from None
-            where.append([f"{shown}, row {r + 1}" for _ in row])
+        rows, widths, where = _csv_table(raw, shown)
     else:
         rows, widths, where = _xlsx_rows(raw, shown, sheet)
     if not rows:
@@ -102,6 +90,23 @@ def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str 
 
 
 # --- CSV -----------------------------------------------------------------------
+
+
+def _csv_table(raw: bytes, shown: str):
+    """The cells, no widths, and where each row is (for messages), of a CSV file."""
+    texts, lines = _csv_rows(raw, shown)
+    rows = []
+    for r, (row, line) in enumerate(zip(texts, lines, strict=True)):
+        try:
+            rows.append(
+                [
+                    GridCell(_checked(text, f"{shown}, row {r + 1}, column {c + 1}"), 0)
+                    for c, text in enumerate(row)
+                ]
+            )
+        except TableFileError as error:  # reported at the row's line in the CSV file
+            raise TableFileError(str(error), Position(line)) from None
+    return rows, [], [[f"{shown}, row {r + 1}"] * len(row) for r, row in enumerate(texts)]
 
 
 def _csv_rows(raw: bytes, shown: str) -> tuple[list[list[str]], list[int]]:
