@@ -431,3 +431,18 @@ def test_a_damaged_sheet_is_one_clear_error(project, old, new, message):
     result = _check(project, "damaged.xlsx")
     assert result.exit_code == 1
     assert f"error: {message}" in result.output
+
+
+@pytest.mark.parametrize(
+    ("format_id", "shown"),
+    [("14", "2024-04-18"), ("31", "2024年4月18日"), ("58", "4月18日"), ("32", "0时00分")],
+)
+def test_a_chinese_excels_built_in_date_formats_print_as_it_shows_them(project, format_id, shown):
+    from datetime import date
+
+    book = _book(["日期"], [date(2024, 4, 18)])
+    book.active["A2"].number_format = "mm-dd-yy"  # built-in 14, the system's short date
+    path = _save(book, project, "dates.xlsx")
+    _patch(path, "xl/styles.xml", 'numFmtId="14"', f'numFmtId="{format_id}"')
+    assert _check(project, "dates.xlsx").exit_code == 0
+    assert _texts(grid_rows(_grid(project))) == [["日期"], [shown]]
