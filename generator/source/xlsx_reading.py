@@ -5,8 +5,9 @@ merge over the whole sheet, which openpyxl's ordinary loading turns into a
 billion cell objects. So the zip's members are measured (their uncompressed
 sizes, which bound what inflating them yields) before anything is parsed, the
 workbook is opened read-only, and a sheet is read here as a stream of its XML
-keeping only what a table needs: the cells with values, the bordered cells
-within bounds, merges, hidden rows and columns, and column widths.
+keeping only what a table needs: the cells with values, the styled empty
+cells within bounds (a border marks a form's blank rows), merges, hidden rows
+and columns, and column widths. Return forms can open their workbooks here too.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ class WorkbookError(Exception):
 
 
 def open_workbook(raw: bytes, *, data_only: bool = True):
-    """A read-only openpyxl workbook, once its zip is known to inflate within bounds.
+    """A read-only openpyxl workbook (close it after use), once its zip is known to
+    inflate within bounds and its shared texts and cell formats are counted.
 
     Raise WorkbookError for an old .xls, an encrypted file, a damaged zip, one
     that inflates past MAX_INFLATED_BYTES, or one that openpyxl cannot open."""
