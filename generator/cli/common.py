@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..source.diagnostics import ERROR, Diagnostics
+from ..source.diagnostics import ERROR, Diagnostic, Diagnostics
 from ..source.names import DATA_DIR, REGISTRY_FILES
 
 if TYPE_CHECKING:
@@ -62,12 +62,18 @@ def report(diagnostics: Diagnostics, root: Path, only: list[Path] | None = None)
     shown = diagnostics.sorted()
     if only:
         wanted = [p.resolve() for p in only]
-        shown = [
+
+        def named(path: Path | None) -> bool:
+            return path is not None and any(path == w or w in path.parents for w in wanted)
+
+        kept = {
             d
-            for d in shown
+            for d in diagnostics.items
             if (d.path.parent == root / DATA_DIR and d.path.name in REGISTRY_FILES)
-            or any(d.path == w or w in d.path.parents for w in wanted)
-        ]
+            or named(d.path)
+            or named(d.origin)
+        }
+        shown = sorted(kept, key=Diagnostic.sort_key)
     for d in shown:
         click.echo(d.format(root))
     errors = sum(d.severity == ERROR for d in shown)

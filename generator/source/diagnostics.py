@@ -30,6 +30,9 @@ class Diagnostic:
     position: Position
     severity: str
     message: str
+    # the circular whose reference led here, for a problem inside a file it names (a
+    # table's CSV): `check FILE` shows it with FILE's own
+    origin: Path | None = field(default=None, compare=False)
 
     def sort_key(self) -> tuple:
         return (str(self.path), self.position, self.severity != ERROR, self.message)
@@ -52,8 +55,8 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
 
-    def error(self, path: Path, position: Position, message: str) -> None:
-        self.items.append(Diagnostic(path, position, ERROR, message))
+    def error(self, path: Path, position: Position, message: str, origin: Path | None = None) -> None:
+        self.items.append(Diagnostic(path, position, ERROR, message, origin))
 
     def warning(self, path: Path, position: Position, message: str) -> None:
         self.items.append(Diagnostic(path, position, WARNING, message))

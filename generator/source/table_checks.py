@@ -54,7 +54,7 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
         read = read_table_file(target, table.file, table.header_rows, table.sheet)
     except TableFileError as error:
         if error.position is not None:
-            diagnostics.error(target, error.position, str(error))
+            diagnostics.error(target, error.position, str(error), origin=source.path)
         else:
             diagnostics.error(source.path, here, str(error))
         return

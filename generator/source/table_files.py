@@ -14,20 +14,27 @@ from __future__ import annotations
 import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from pathlib import Path
 
+from pydantic import TypeAdapter, ValidationError
+
+from .base import CellText
 from .diagnostics import Position
 from .files import FileProblem, read_regular
-from .tables import GridCell, RowInput
+from .number_formats import UnsupportedFormat, format_number, format_text
+from .tables import MAX_COLUMNS, GridCell, RowInput
+from .xlsx_reading import SheetContents, WorkbookError, open_workbook, read_sheet
 
 MAX_TABLE_FILE_BYTES = 5 * 1024 * 1024
 """The largest table file read: far above any table printed in a circular."""
+MAX_TABLE_ROWS = 10_000
+"""The most rows a table file may have: some 300 pages of a circular."""
+MAX_TABLE_CELLS = 100_000
+"""The most cells a table file may have (rows times columns)."""
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an encrypted .xlsx
+_CELL_TEXT = TypeAdapter(CellText)
 _ALIGN = {"left": "left", "center": "center", "centerContinuous": "center", "right": "right"}
 
 
@@ -58,9 +65,7 @@ def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str 
         message = str(problem).replace("the limit for a YAML file", "the limit for a table file")
         raise TableFileError(f"table file '{shown}' {message}") from None
     if path.suffix.lower() == ".csv":
-        texts = _csv_rows(raw, shown)
-        rows, widths = [[GridCell(text, 0) for text in row] for row in texts], []
-        where = [[f"{shown}, row {r + 1}" for _ in row] for r, row in enumerate(texts)]
+        rows, widths, where = _csv_table(raw, shown)
     else:
         rows, widths, where = _xlsx_rows(raw, shown, sheet)
     if not rows:
@@ -87,7 +92,25 @@ def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str 
 # --- CSV -----------------------------------------------------------------------
 
 
-def _csv_rows(raw: bytes, shown: str) -> list[list[str]]:
+def _csv_table(raw: bytes, shown: str):
+    """The cells, no widths, and where each row is (for messages), of a CSV file."""
+    texts, lines = _csv_rows(raw, shown)
+    rows = []
+    for r, (row, line) in enumerate(zip(texts, lines, strict=True)):
+        try:
+            rows.append(
+                [
+                    GridCell(_checked(text, f"{shown}, row {r + 1}, column {c + 1}"), 0)
+                    for c, text in enumerate(row)
+                ]
+            )
+        except TableFileError as error:  # reported at the row's line in the CSV file
+            raise TableFileError(str(error), Position(line)) from None
+    return rows, [], [[f"{shown}, row {r + 1}"] * len(row) for r, row in enumerate(texts)]
+
+
+def _csv_rows(raw: bytes, shown: str) -> tuple[list[list[str]], list[int]]:
+    """The rows, blank-filled to the widest, and the line each starts on."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -107,98 +130,257 @@ def _csv_rows(raw: bytes, shown: str) -> list[list[str]]:
             Position(before.count("\n") + 1, bad.start() - before.rfind("\n")),
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows, lines, cells = [], [], 0
     try:
-        rows = [row for row in reader]
+        for row in reader:
+            cells += len(row)
+            if len(row) > MAX_COLUMNS or cells > MAX_TABLE_CELLS or len(rows) >= MAX_TABLE_ROWS:
+                if any(cell.strip() for cell in row):  # not an empty line an editor left at the end
+                    raise TableFileError(_csv_limit(shown, row, len(rows), cells), Position(reader.line_num))
+                continue
+            lines.append(reader.line_num - _lines_in(row) + 1)
+            rows.append(row)
     except csv.Error as error:
         raise TableFileError(
             f"'{shown}' is not a readable CSV file ({error})", Position(reader.line_num)
         ) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()  # the empty lines an editor leaves at the end
+        lines.pop()
     width = max((len(row) for row in rows), default=0)
-    return [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in rows]
+    if width * len(rows) > MAX_TABLE_CELLS:  # short rows are filled to the widest
+        raise TableFileError(
+            f"'{shown}' has {len(rows):,} rows of {width} columns, over {MAX_TABLE_CELLS:,} cells, "
+            "the most a table file may have"
+        )
+    return [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in rows], lines
+
+
+def _lines_in(row: list[str]) -> int:
+    """How many lines a row took: a quoted cell may hold line breaks."""
+    return 1 + sum(cell.count("\n") for cell in row)
+
+
+def _csv_limit(shown: str, row: list[str], count: int, cells: int) -> str:
+    if len(row) > MAX_COLUMNS:
+        return f"'{shown}' has a row of {len(row)} cells, past {MAX_COLUMNS} columns, the most Word holds"
+    if count >= MAX_TABLE_ROWS:
+        return f"'{shown}' has more than {MAX_TABLE_ROWS:,} rows, the most a table file may have"
+    return f"'{shown}' has more than {MAX_TABLE_CELLS:,} cells, the most a table file may have"
 
 
 # --- XLSX ----------------------------------------------------------------------
 
-
-def _workbook(raw: bytes, shown: str, formulas: bool):
-    # Imported here, not above: openpyxl (and the numpy it pulls in) takes 0.16 s to
-    # import, which every `circulars check` and `build` would pay for tables that are
-    # rarely XLSX. Only for start-up time: there is no import cycle.
-    from openpyxl import load_workbook
-
-    if raw.startswith(_OLE):
-        raise TableFileError(
-            f"'{shown}' is an old .xls or a password-protected workbook: save it as .xlsx without a password"
-        )
-    try:
-        return load_workbook(io.BytesIO(raw), data_only=not formulas)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
-        raise TableFileError(
-            f"'{shown}' is not an Excel workbook (.xlsx) that can be read ({error})"
-        ) from None
-    except Exception as error:  # openpyxl raises many kinds on files that are not workbooks
-        raise TableFileError(
-            f"'{shown}' cannot be read as an Excel workbook ({type(error).__name__}: {error})"
-        ) from None
+# The built-in formats 27 to 58 are the reader's locale's; openpyxl knows only the
+# English ones. A workbook saved in a Chinese Excel means these.
+_CHINESE_FORMATS = {
+    **dict.fromkeys((27, 36, 50, 52, 57), 'yyyy"年"m"月"'),
+    **dict.fromkeys((28, 29, 51, 53, 54, 58), 'm"月"d"日"'),
+    30: "m-d-yy",
+    31: 'yyyy"年"m"月"d"日"',
+    32: 'h"时"mm"分"',
+    33: 'h"时"mm"分"ss"秒"',
+    **dict.fromkeys((34, 55), '上午/下午h"时"mm"分"'),
+    **dict.fromkeys((35, 56), '上午/下午h"时"mm"分"ss"秒"'),
+}
 
 
 def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
-    from openpyxl.utils import get_column_letter  # see _workbook
+    try:
+        book = open_workbook(raw)
+    except WorkbookError as error:
+        raise TableFileError(f"'{shown}' {error}") from None
+    try:
+        names = book.sheetnames
+        if sheet_name is not None and sheet_name not in names:
+            raise TableFileError(f"'{shown}' has no sheet '{sheet_name}' (it has: {', '.join(names)})")
+        name = sheet_name or names[0]
+        sheet = book[name]
+        if not hasattr(sheet, "iter_rows"):
+            raise TableFileError(f"'{shown}': sheet '{name}' is a chart, not a table: name the sheet to read")
+        try:
+            contents = read_sheet(sheet, (MAX_TABLE_ROWS, MAX_COLUMNS))
+        except WorkbookError as error:
+            raise TableFileError(f"'{shown}': {error}") from None
+        try:
+            return _SheetTable(book, sheet, contents, f"{shown}, sheet '{name}'").rows()
+        except TableFileError:
+            raise
+        except Exception as error:  # a workbook broken in a way openpyxl finds only while reading
+            raise TableFileError(
+                f"'{shown}' cannot be read as an Excel workbook ({type(error).__name__}: {error})"
+            ) from None
+    finally:
+        book.close()
 
-    values = _workbook(raw, shown, formulas=False)
-    formulas = _workbook(raw, shown, formulas=True)
-    names = values.sheetnames
-    if sheet_name is not None and sheet_name not in names:
-        raise TableFileError(f"'{shown}' has no sheet '{sheet_name}' (it has: {', '.join(names)})")
-    name = sheet_name or names[0]
-    sheet, formula_sheet = values[name], formulas[name]
-    merged = {}
-    covered = set()
-    for cells in sheet.merged_cells.ranges:
-        merged[(cells.min_row, cells.min_col)] = (
-            cells.max_col - cells.min_col + 1,
-            cells.max_row - cells.min_row + 1,
+
+class _SheetTable:
+    """A sheet's table as Excel shows it: the range its values (and the merges they
+    start) cover, and a form's empty bordered rows right below, without the hidden
+    rows and columns."""
+
+    def __init__(self, book, sheet, contents: SheetContents, where: str):
+        self.book, self.sheet, self.contents, self.where = book, sheet, contents, where
+        self._styles: dict[int, object] = {}
+        self.last_row, self.last_col = self._extent()
+        hidden_cols = {
+            c
+            for low, high, _width, hidden in contents.columns
+            if hidden
+            for c in range(low, min(high, self.last_col) + 1)
+        }
+        self.visible_rows = [r for r in range(1, self.last_row + 1) if r not in contents.hidden_rows]
+        self.visible_cols = [c for c in range(1, self.last_col + 1) if c not in hidden_cols]
+
+    def _style(self, style: int):
+        # a cell with this style id, for its format, alignment and border (openpyxl's lookup)
+        from openpyxl.cell.read_only import ReadOnlyCell  # see open_workbook
+
+        if style not in self._styles:
+            self._styles[style] = ReadOnlyCell(self.sheet, 1, 1, None, "n", style)
+        return self._styles[style]
+
+    def _bordered(self, style: int) -> bool:
+        border = self._style(style).border
+        return any(getattr(border, side).style for side in ("left", "right", "top", "bottom"))
+
+    def _extent(self) -> tuple[int, int]:
+        """The last row and column that hold a value, that a merge starting among
+        them covers, or a run of bordered rows right below them (a form's blank
+        lines): formatting elsewhere is not part of the table."""
+        from openpyxl.utils import get_column_letter  # see open_workbook
+
+        cells = self.contents.cells
+        for r, c in cells:
+            if r > MAX_TABLE_ROWS or c > MAX_COLUMNS:
+                raise TableFileError(self._too_far(f"cell {get_column_letter(c)}{r}", r, c))
+        last_row = max((r for r, _ in cells), default=0)
+        last_col = max((c for _, c in cells), default=0)
+        bordered = {place for place, style in self.contents.styled.items() if self._bordered(style)}
+        while True:
+            before = (last_row, last_col)
+            for top, left, bottom, right in self.contents.merges:
+                if top <= last_row and left <= last_col and (bottom > last_row or right > last_col):
+                    if bottom > MAX_TABLE_ROWS or right > MAX_COLUMNS:
+                        first, last = get_column_letter(left), get_column_letter(right)
+                        merge = f"the merge {first}{top}:{last}{bottom}"
+                        raise TableFileError(self._too_far(merge, bottom, right))
+                    last_row, last_col = max(last_row, bottom), max(last_col, right)
+            while any((last_row + 1, c) in bordered for c in range(1, last_col + 1)):
+                last_row += 1
+            if (last_row, last_col) == before:
+                return last_row, last_col
+
+    def _too_far(self, what: str, row: int, column: int) -> str:
+        if column > MAX_COLUMNS:
+            limit = f"past column {MAX_COLUMNS}, the most a Word table holds"
+        else:
+            limit = f"past row {MAX_TABLE_ROWS:,}, the most rows a table file may have"
+        return f"{self.where}: {what} is {limit}: delete what lies beyond the table, or split it"
+
+    def rows(self):
+        from openpyxl.utils import get_column_letter  # see open_workbook
+
+        merged, covered = self._merges()
+        if len(self.visible_rows) * len(self.visible_cols) > MAX_TABLE_CELLS:
+            raise TableFileError(
+                f"{self.where}: the table has {len(self.visible_rows):,} rows of {len(self.visible_cols)} "
+                f"columns, over {MAX_TABLE_CELLS:,} cells, the most a table file may have"
+            )
+        rows, where = [], []
+        for r in self.visible_rows:
+            cells, places = [], []
+            for c in self.visible_cols:
+                if (r, c) in covered:
+                    continue
+                colspan, rowspan, source = merged.get((r, c), (1, 1, (r, c)))
+                ref = f"{self.where}, cell {get_column_letter(source[1])}{source[0]}"
+                raw = self.contents.cells.get(source)
+                style = raw.style if raw else self.contents.styled.get(source, 0)
+                text = _checked(self._text(raw, style, ref), ref)
+                align = _ALIGN.get(self._style(style).alignment.horizontal or "")
+                cells.append(GridCell(text, 0, colspan, rowspan, align))
+                places.append(ref)
+            rows.append(cells)
+            where.append(places)
+        return rows, _shares(self._widths()), where
+
+    def _merges(self):
+        """Each merge's visible anchor: (colspan, rowspan, the merge's own first cell),
+        counting only the rows and columns shown; and the places it covers."""
+        rows, cols = set(self.visible_rows), set(self.visible_cols)
+        merged, covered = {}, set()
+        for top, left, bottom, right in self.contents.merges:
+            down = [r for r in range(top, min(bottom, self.last_row) + 1) if r in rows]
+            across = [c for c in range(left, min(right, self.last_col) + 1) if c in cols]
+            if not down or not across:
+                continue  # wholly hidden, or beyond the table
+            merged[(down[0], across[0])] = (len(across), len(down), (top, left))
+            covered.update((r, c) for r in down for c in across if (r, c) != (down[0], across[0]))
+        return merged, covered
+
+    def _widths(self) -> list[float | None]:
+        widths: dict[int, float | None] = {}
+        for low, high, width, _hidden in self.contents.columns:
+            for c in range(low, min(high, self.last_col) + 1):
+                widths[c] = width
+        return [widths.get(c) for c in self.visible_cols]
+
+    def _text(self, raw, style: int, ref: str) -> str:
+        if raw is None:
+            return ""
+        if raw.kind == "e":
+            raise TableFileError(f"{ref} holds the error {raw.value}: correct it in the workbook")
+        if raw.value is None:
+            raise TableFileError(
+                f"{ref} holds a formula whose result was never saved: open the workbook in Excel or "
+                "LibreOffice and save it again"
+            )
+        cell = self._style(style)
+        code = _CHINESE_FORMATS.get(cell.style_array.numFmtId) or cell.number_format or "General"
+        try:
+            if raw.kind == "n":
+                return format_number(_number(raw.value, ref), code, self.book.epoch.year == 1904)
+            if raw.kind == "b":
+                return "TRUE" if raw.value.strip() in ("1", "true") else "FALSE"
+            if raw.kind == "s":
+                return format_text(self._shared(raw.value, ref), code)
+            return format_text(raw.value, code)
+        except UnsupportedFormat as error:
+            raise TableFileError(
+                f"{ref} has the number format '{code}', which the tool cannot print as Excel "
+                f"shows it ({error}): choose a common format (General, 0.00, 0%, #,##0, a date) "
+                "or type the value as text"
+            ) from None
+
+    def _shared(self, index: str, ref: str) -> str:
+        strings = self.sheet._shared_strings  # openpyxl's read-only sheets share the workbook's list
+        try:
+            return str(strings[int(index)])
+        except (ValueError, IndexError):
+            raise TableFileError(f"{ref} names a shared text that the workbook does not hold") from None
+
+
+def _number(value: str, ref: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise TableFileError(f"{ref} holds '{value}' as a number, which it is not") from None
+
+
+def _checked(text: str, where: str) -> str:
+    """A cell's text from a file, held to the rules of a cell typed in YAML (its
+    links: no javascript:, no //host/share) and stripped as a cell's text is."""
+    bad = _XML_INVALID.search(text)
+    if bad:
+        raise TableFileError(
+            f"{where} holds the character U+{ord(bad.group()):04X}, which cannot appear in a document"
         )
-        for r in range(cells.min_row, cells.max_row + 1):
-            for c in range(cells.min_col, cells.max_col + 1):
-                if (r, c) != (cells.min_row, cells.min_col):
-                    covered.add((r, c))
-    last_row, last_col = _extent(formula_sheet, merged)  # formulas count, saved result or not
-    rows, where = [], []
-    for r in range(1, last_row + 1):
-        cells, places = [], []
-        for c in range(1, last_col + 1):
-            if (r, c) in covered:
-                continue
-            cell = sheet.cell(r, c)
-            ref = f"{shown}, sheet '{name}', cell {get_column_letter(c)}{r}"
-            text = _cell_text(cell, formula_sheet.cell(r, c), ref)
-            colspan, rowspan = merged.get((r, c), (1, 1))
-            colspan = min(colspan, last_col - c + 1)
-            rowspan = min(rowspan, last_row - r + 1)
-            cells.append(GridCell(text, 0, colspan, rowspan, _ALIGN.get(cell.alignment.horizontal or "")))
-            places.append(ref)
-        rows.append(cells)
-        where.append(places)
-    widths = [sheet.column_dimensions[get_column_letter(c)].width for c in range(1, last_col + 1)]
-    return rows, _shares(widths), where
-
-
-def _extent(sheet, merged: dict) -> tuple[int, int]:
-    """The last row and column that hold a value, a border or a merge: a form's
-    empty rows to fill in have borders, the formatting beyond them has none."""
-    last_row = last_col = 0
-    for row in sheet.iter_rows():
-        for cell in row:
-            border = cell.border
-            drawn = any(getattr(border, side).style for side in ("left", "right", "top", "bottom"))
-            if cell.value not in (None, "") or drawn or (cell.row, cell.column) in merged:
-                span = merged.get((cell.row, cell.column), (1, 1))
-                last_row = max(last_row, cell.row + span[1] - 1)
-                last_col = max(last_col, cell.column + span[0] - 1)
-    return last_row, last_col
+    try:
+        return _CELL_TEXT.validate_python(text).strip()
+    except ValidationError as error:
+        message = error.errors()[0]["msg"].removeprefix("Value error, ")
+        raise TableFileError(f"{where}: {message}") from None
 
 
 def _shares(widths: list[float | None]) -> list[str | None]:
@@ -208,54 +390,3 @@ def _shares(widths: list[float | None]) -> list[str | None]:
     if not total or all(w is None for w in widths):
         return []
     return [f"{100 * w / total:.1f}%" for w in known]
-
-
-def _cell_text(cell, formula_cell, ref: str) -> str:
-    value = cell.value
-    if cell.data_type == "e":
-        raise TableFileError(f"{ref} holds the error {value}: correct it in the workbook")
-    if value is None and formula_cell.data_type == "f":
-        raise TableFileError(
-            f"{ref} holds a formula whose result was never saved: open the workbook in Excel or "
-            "LibreOffice and save it again"
-        )
-    text = _formatted(value, cell.number_format or "General")
-    bad = _XML_INVALID.search(text)
-    if bad:
-        raise TableFileError(
-            f"{ref} holds the character U+{ord(bad.group()):04X}, which cannot appear in a document"
-        )
-    return text.strip()
-
-
-def _formatted(value, number_format: str) -> str:
-    """A value as Excel shows it under the common formats; other formats as General."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime | date | time):
-        return _formatted_date(value, number_format)
-    if not isinstance(value, int | float):
-        return str(value)
-    shape = number_format.split(";")[0].replace('"', "")
-    decimals = len(m.group(1)) if (m := re.search(r"0\.(0+)", shape)) else 0
-    if shape.endswith("%"):
-        return f"{value * 100:.{decimals}f}%"
-    if "0" in shape and shape != "General":
-        return f"{value:,.{decimals}f}" if "," in shape else f"{value:.{decimals}f}"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return repr(value) if isinstance(value, float) else str(value)
-
-
-def _formatted_date(value, number_format: str) -> str:
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    day = value.date() if isinstance(value, datetime) else value
-    if "年" in number_format:
-        return f"{day.year}年{day.month}月{day.day}日"
-    shown = day.isoformat()
-    if isinstance(value, datetime) and (value.hour or value.minute) and ("h" in number_format.lower()):
-        shown += value.strftime(" %H:%M")
-    return shown
