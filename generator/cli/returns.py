@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from ..source.returns import Progress
 
 FORMS_DIR = "build/forms"
+MAX_DAYS = 36500  # a reminder horizon of a hundred years covers every deadline there is
 
 
 def _today() -> date:
@@ -283,8 +284,8 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
     "--days",
     default=7,
     show_default=True,
-    type=click.IntRange(min=0),
-    help="Also remind of items due within N days.",
+    type=click.IntRange(min=0, max=MAX_DAYS),
+    help=f"Also remind of items due within N days (at most {MAX_DAYS}).",
 )
 @click.option("--send", is_flag=True, help="Email each organization its reminder and its form.")
 @click.option("--dry-run", is_flag=True, help="Show who would be reminded of what; send and record nothing.")
@@ -315,7 +316,11 @@ def remind(
 
     project = obj.load()
     circular = _circular(project, circular_id)
-    reminders = Reminders(project, circular, days, _today())
+    try:
+        reminders = Reminders(project, circular, days, _today())
+    except RemindError as error:
+        click.echo(f"error: {circular.id}: {error}", err=True)
+        sys.exit(EXIT_INVALID)
     for d in reminders.progress.problems.errors:
         click.echo(d.format(project.root), err=True)
     if reminders.progress.problems.has_errors():
