@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -10,7 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
+import yaml
 from conftest import REPO, run
 from mail_server import Collect, start_smtp
 
@@ -86,3 +89,228 @@ def test_a_template_that_fails_for_one_organization_sends_nothing(project, smtp)
     assert smtp.messages == []
     with sqlite3.connect(project / "register.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM reminders").fetchone()[0] == 0
+
+
+# --- answers that survive a corrected edition ----------------------------------------------------
+
+
+def make_forms(project: Path, circular: str = CIRCULAR) -> Path:
+    result = run(project, "returns", "forms", circular, "-o", f"forms-{circular}")
+    assert result.exit_code == 0, result.output
+    return project / f"forms-{circular}"
+
+
+def fill(form: Path, out: Path, answers: dict[str, dict]) -> Path:
+    """Fill a form as a union does: type into the open cells, save it elsewhere."""
+    workbook = openpyxl.load_workbook(form)
+    sheet = workbook.worksheets[0]
+    rows = {sheet.cell(row, 1).value: row for row in range(6, sheet.max_row + 1)}
+    for item, values in answers.items():
+        for column, value in values.items():
+            sheet[f"{column}{rows[item]}"] = value
+    out.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(out)
+    return out
+
+
+def imported(project: Path, *files: Path) -> None:
+    result = run(project, "returns", "import", *map(str, files))
+    assert result.exit_code == 0, result.output
+
+
+def status(project: Path, circular: str = CIRCULAR) -> dict:
+    result = run(project, "returns", "status", circular, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout) | {"warnings": result.stderr}
+
+
+def answer(state: dict, org: str, label: str) -> str | None:
+    [found] = [i for i in state["items"] if i["organization"] == org and i["item"] == label]
+    return found["status"]
+
+
+def edit(project: Path, circular: str, change) -> None:
+    path = project / "circulars" / "2024" / f"{circular}.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+NEW_FIRST = {
+    "key": "加强领导",
+    "text": "各单位要成立驻点工作专班，明确责任人。\n",
+    "responsible": [PARK, COKING],
+    "deadline": datetime.date(2024, 9, 30),
+}
+
+
+def test_a_requirement_inserted_at_the_top_moves_no_answer_to_another_requirement(project):
+    forms = make_forms(project)
+    imported(
+        project,
+        fill(forms / f"{PARK}.xlsx", project / "in/park.xlsx", {"3": {"F": "进行中"}, "4": {"F": "已完成"}}),
+        fill(forms / f"{COKING}.xlsx", project / "in/coking.xlsx", {"4": {"F": "已完成"}}),
+    )
+    record = yaml.safe_load((project / f"returns/{CIRCULAR}/{COKING}.yaml").read_text(encoding="utf-8"))
+    [entry] = record["requirements"][0]["entries"]
+    assert entry["asked"]["key"] == "服务职工" and entry["asked"]["text"].startswith("驻点干部要不等不靠")
+
+    # the corrected edition: a new first requirement; the old 1 to 4 are now 2 to 5
+    edit(project, CIRCULAR, lambda data: data["requirements"].insert(0, NEW_FIRST))
+    state = status(project)
+    assert answer(state, COKING, "1") is None  # the new requirement: nobody has answered it
+    assert answer(state, COKING, "5") == "done"  # its answer stays with 服务职工
+    assert answer(state, PARK, "4") == "in-progress"  # 解决问题, which was 3
+    assert answer(state, PARK, "5") == "done"
+    assert answer(state, PARK, "1") is None and answer(state, PARK, "3.1") is None
+    assert state["unmapped"] == [] and state["warnings"] == ""
+
+    # a later return on the new edition's numbers adds to the same record, and wins
+    forms = make_forms(project)
+    imported(project, fill(forms / f"{COKING}.xlsx", project / "in/coking-2.xlsx", {"5": {"F": "受阻"}}))
+    state = status(project)
+    assert answer(state, COKING, "5") == "blocked" and answer(state, COKING, "1") is None
+
+
+def test_a_corrected_text_or_reordered_targets_keep_their_answers(project):
+    forms = make_forms(project)
+    imported(
+        project,
+        fill(forms / f"{PARK}.xlsx", project / "in/park.xlsx", {"2.1": {"F": "已完成"}, "3": {"F": "受阻"}}),
+    )
+
+    def correct(data):
+        data["requirements"][2]["text"] = data["requirements"][2]["text"].replace("活动阵地", "活动场所")
+        data["requirements"][2]["key"] = "解决难题"  # key and text corrected: the text is still close
+        data["requirements"][1]["targets"].reverse()  # 建会率 is now target 2
+
+    edit(project, CIRCULAR, correct)
+    state = status(project)
+    assert answer(state, PARK, "2.2") == "done" and answer(state, PARK, "2.1") is None
+    assert answer(state, PARK, "3") == "blocked"
+    assert state["unmapped"] == []
+
+
+def test_an_answer_whose_requirement_was_removed_is_reported_not_moved(project):
+    forms = make_forms(project)
+    imported(
+        project,
+        fill(forms / f"{PARK}.xlsx", project / "in/park.xlsx", {"3": {"F": "已完成"}, "4": {"F": "进行中"}}),
+    )
+    edit(project, CIRCULAR, lambda data: data["requirements"].pop(2))  # 解决问题 is gone; 服务职工 is 3
+    result = run(project, "returns", "status", CIRCULAR)
+    assert result.exit_code == 0, result.output
+    record = f"returns/{CIRCULAR}/{PARK}.yaml"
+    assert f"{record}:" in result.stderr and "warning: the answer on item 3 (park.xlsx" in result.stderr
+    assert "no requirement of the circular as it is now asks what it answered" in result.stderr
+    assert "Not counted: answers that match no item of the circular as it is now" in result.stdout
+    state = status(project)
+    assert answer(state, PARK, "3") == "in-progress"  # 服务职工's own answer, not 解决问题's 已完成
+    [lost] = state["unmapped"]
+    assert (lost["organization"], lost["item"], lost["status"]) == (PARK, "3", "done")
+    # the tracker leaves it out too, and says so
+    tracked, problems = tracker_rows(project)
+    assert tracked[(CIRCULAR, 3)][PARK] == "in-progress"
+    assert any("the answer on item 3 (park.xlsx" in p.message for p in problems.warnings)
+
+
+def legacy_record(project: Path, org: str, entries: dict[int, tuple[str, str]]) -> None:
+    """A record as the importer wrote it before answers kept what they asked."""
+    folder = project / "returns" / CIRCULAR
+    folder.mkdir(parents=True, exist_ok=True)
+    data = {
+        "circular": CIRCULAR,
+        "organization": org,
+        "requirements": [
+            {
+                "requirement": number,
+                "entries": [
+                    {"status": state, "source": "phoned-in.yaml", "sha256": "0" * 64, "recorded": recorded}
+                ],
+            }
+            for number, (state, recorded) in entries.items()
+        ],
+    }
+    (folder / f"{org}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+
+
+def test_records_written_before_keep_working_unless_a_later_change_may_have_renumbered_them(project):
+    legacy_record(project, COKING, {4: ("done", "2024-06-01T08:00:00+00:00")})
+    assert answer(status(project), COKING, "4") == "done"
+
+    # a correction listed after the answer came in: its number cannot be trusted, nor shown elsewhere
+    def corrected(data):
+        data["requirements"].insert(0, NEW_FIRST)
+        data["changes"] = [{"date": datetime.date(2024, 7, 1), "note": "增加第一项工作要求"}]
+
+    edit(project, CIRCULAR, corrected)
+    state = status(project)
+    assert answer(state, COKING, "1") is None and answer(state, COKING, "5") is None
+    [lost] = state["unmapped"]
+    assert lost["item"] == "4" and "recorded before a change the circular lists" in lost["why"]
+    assert f"returns/{CIRCULAR}/{COKING}.yaml" in state["warnings"]
+
+
+# --- a circular and its translation count alike -------------------------------------------------
+
+
+def test_an_answer_on_the_chinese_circular_counts_on_its_translation_and_back(project, smtp):
+    forms = make_forms(project)
+    imported(project, fill(forms / f"{COKING}.xlsx", project / "in/coking.xlsx", {"4": {"F": "已完成"}}))
+    english = status(project, ENGLISH)
+    assert answer(english, COKING, "4") == "done" and english["warnings"] == ""
+    assert COKING not in run(project, "remind", ENGLISH).stdout
+    sent = run(project, "remind", ENGLISH, "--send")
+    assert sent.exit_code == 0, sent.output
+    assert "union@geliping-coking.example.org" not in {m["To"].addresses[0].addr_spec for m in smtp.messages}
+    assert len(smtp.messages) == 32
+
+    # the newer answer wins, whichever version it came on
+    en_forms = make_forms(project, ENGLISH)
+    recorded_at(
+        project, 2030, fill(en_forms / f"{COKING}.xlsx", project / "in/en.xlsx", {"4": {"F": "blocked"}})
+    )
+    assert answer(status(project, ENGLISH), COKING, "4") == "blocked"
+    assert answer(status(project), COKING, "4") == "blocked"
+    recorded_at(
+        project, 2031, fill(forms / f"{COKING}.xlsx", project / "in/zh-2.xlsx", {"4": {"F": "进行中"}})
+    )
+    assert answer(status(project), COKING, "4") == "in-progress"
+    assert answer(status(project, ENGLISH), COKING, "4") == "in-progress"
+    tracked, _problems = tracker_rows(project)
+    assert tracked[(CIRCULAR, 4)][COKING] == "in-progress"
+
+
+def test_a_translation_numbered_otherwise_is_not_counted_and_says_so(project):
+    forms = make_forms(project)
+    imported(project, fill(forms / f"{COKING}.xlsx", project / "in/coking.xlsx", {"4": {"F": "已完成"}}))
+    edit(project, ENGLISH, lambda data: data["requirements"].pop(0))  # the translation lags behind
+    english = status(project, ENGLISH)
+    assert answer(english, COKING, "3") is None
+    assert f"the returns on {CIRCULAR} are not counted on {ENGLISH}" in english["warnings"]
+
+
+def recorded_at(project: Path, year: int, form: Path) -> None:
+    """Import a form as if in `year`: which answer is newer does not hang on timing."""
+    from generator.distribution.returns.importing import import_returns
+    from generator.source.loading import load_project
+
+    when = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+    [outcome] = import_returns(load_project(project), [(form, str(form))], datetime.date(2024, 9, 25), when)
+    assert outcome.recorded, outcome.received.problems
+
+
+def tracker_rows(project: Path):
+    """(circular, requirement) -> organization -> latest status, as the site's tracker has it."""
+    from generator.site.tracked import tracked_requirements
+    from generator.source.diagnostics import Diagnostics
+    from generator.source.loading import load_project
+
+    loaded = load_project(project)
+    problems = Diagnostics()
+    rows = {}
+    for t in tracked_requirements(loaded, loaded.circulars, "zh", problems):
+        rows[(t.original.id, t.number)] = {
+            a.org: a.latest.status if a.latest else None for a in t.answers if a.target is None
+        }
+    return rows, problems

@@ -220,6 +220,18 @@ def _status_json(project: Project, state: Progress) -> str:
                 }
                 for r in state.rows
             ],
+            "unmapped": [
+                {
+                    "organization": u.organization,
+                    "circular": u.circular,
+                    "item": u.label,
+                    "status": u.entry.status,
+                    "source": u.entry.source,
+                    "recorded": u.entry.recorded,
+                    "why": u.why,
+                }
+                for u in state.unmapped
+            ],
         },
         ensure_ascii=False,
         indent=2,
@@ -247,7 +259,7 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
     project = obj.load()
     circular = _circular(project, circular_id)
     state = progress(project, circular, _today())
-    for d in state.problems.errors:
+    for d in state.problems.sorted():  # unreadable records; answers matching no item now
         click.echo(d.format(project.root), err=True)
     if as_json:
         click.echo(_status_json(project, state))
@@ -268,6 +280,13 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
         ]
         click.echo(_heading(project, circular))
         click.echo(table(["ITEM", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE", "DATE", ""], rows))
+        if state.unmapped:
+            click.echo("Not counted: answers that match no item of the circular as it is now")
+            lost = [
+                [u.label, u.circular, u.organization, labels[u.entry.status], u.entry.source, u.entry.recorded]
+                for u in state.unmapped
+            ]
+            click.echo(table(["WAS ITEM", "ON", "ORGANIZATION", "STATUS", "FROM", "RECORDED"], lost))
         done = sum(r.done for r in state.rows)
         overdue = sum(r.overdue for r in state.rows)
         click.echo(
@@ -321,7 +340,7 @@ def remind(
     except RemindError as error:
         click.echo(f"error: {circular.id}: {error}", err=True)
         sys.exit(EXIT_INVALID)
-    for d in reminders.progress.problems.errors:
+    for d in reminders.progress.problems.sorted():
         click.echo(d.format(project.root), err=True)
     if reminders.progress.problems.has_errors():
         sys.exit(EXIT_INVALID)
