@@ -283,7 +283,8 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
         if state.unmapped:
             click.echo("Not counted: answers that match no item of the circular as it is now")
             lost = [
-                [u.label, u.circular, u.organization, labels[u.entry.status], u.entry.source, u.entry.recorded]
+                [u.label, u.circular, u.organization, labels[u.entry.status]]
+                + [u.entry.source, u.entry.recorded]
                 for u in state.unmapped
             ]
             click.echo(table(["WAS ITEM", "ON", "ORGANIZATION", "STATUS", "FROM", "RECORDED"], lost))
