@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..distribution.returns.reminders import Reminders
     from ..source.model import Circular
     from ..source.project import Project
-    from ..source.returns import Progress
+    from ..source.returns import Progress, Unmapped
 
 FORMS_DIR = "build/forms"
 MAX_DAYS = 36500  # a reminder horizon of a hundred years covers every deadline there is
@@ -238,6 +238,11 @@ def _status_json(project: Project, state: Progress) -> str:
     )
 
 
+def _unmapped_row(u: Unmapped, labels: dict[str, str]) -> list[str]:
+    """An answer matching no item now: its number then, version, organization, status, file, time."""
+    return [u.label, u.circular, u.organization, labels[u.entry.status], u.entry.source, u.entry.recorded]
+
+
 @returns.command("status")
 @click.argument("circular_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
@@ -282,11 +287,7 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
         click.echo(table(["ITEM", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE", "DATE", ""], rows))
         if state.unmapped:
             click.echo("Not counted: answers that match no item of the circular as it is now")
-            lost = [
-                [u.label, u.circular, u.organization, labels[u.entry.status]]
-                + [u.entry.source, u.entry.recorded]
-                for u in state.unmapped
-            ]
+            lost = [_unmapped_row(u, labels) for u in state.unmapped]
             click.echo(table(["WAS ITEM", "ON", "ORGANIZATION", "STATUS", "FROM", "RECORDED"], lost))
         done = sum(r.done for r in state.rows)
         overdue = sum(r.overdue for r in state.rows)
