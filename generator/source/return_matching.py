@@ -65,43 +65,52 @@ def _most_similar(candidates: list[int], texts: dict[int, str], text: str, least
     return scored[0][1]
 
 
-def _requirement(asked: Asked, circular: Circular) -> int | None:
-    numbers = range(1, len(circular.requirements) + 1)
-    keys = {n: _key(circular.requirements[n - 1]) for n in numbers}
-    texts = {n: _text(circular.requirements[n - 1]) for n in numbers}
-    tests: list[Callable[[int], bool]] = [
-        lambda n: keys[n] == asked.key and texts[n] == asked.text,
-        lambda n: asked.key is not None and keys[n] == asked.key,
-        lambda n: texts[n] == asked.text,
-    ]
-    for test in tests:
-        found = [n for n in numbers if test(n)]
-        if found:
-            return found[0] if len(found) == 1 else _most_similar(found, texts, asked.text, 0.0)
-    return _most_similar(list(numbers), texts, asked.text, SIMILAR)
+class Matcher:
+    """Finds recorded answers' items in one circular as it is now (its texts worked out once)."""
 
+    def __init__(self, circular: Circular):
+        requirements = circular.requirements
+        self.numbers = range(1, len(requirements) + 1)
+        self.keys = {n: _key(requirements[n - 1]) for n in self.numbers}
+        self.texts = {n: _text(requirements[n - 1]) for n in self.numbers}
+        self.targets = {
+            n: [
+                (t, to_plain(g.metric), to_plain(g.value))
+                for t, g in enumerate(requirements[n - 1].targets, 1)
+            ]
+            for n in self.numbers
+        }
 
-def match(asked: Asked, circular: Circular) -> tuple[int, int | None] | None:
-    """(requirement, target) of the circular that asks what `asked` asked; None if none does,
-    or if more than one does."""
-    number = _requirement(asked, circular)
-    if number is None:
+    def _requirement(self, asked: Asked) -> int | None:
+        keys, texts = self.keys, self.texts
+        tests: list[Callable[[int], bool]] = [
+            lambda n: keys[n] == asked.key and texts[n] == asked.text,
+            lambda n: asked.key is not None and keys[n] == asked.key,
+            lambda n: texts[n] == asked.text,
+        ]
+        for test in tests:
+            found = [n for n in self.numbers if test(n)]
+            if found:
+                return found[0] if len(found) == 1 else _most_similar(found, texts, asked.text, 0.0)
+        return _most_similar(list(self.numbers), texts, asked.text, SIMILAR)
+
+    def match(self, asked: Asked) -> tuple[int, int | None] | None:
+        """(requirement, target) that asks what `asked` asked; None if none does, or if more
+        than one does."""
+        number = self._requirement(asked)
+        if number is None:
+            return None
+        if asked.metric is None:
+            return (number, None)
+        for test in (
+            lambda metric, value: metric == asked.metric and value == asked.value,
+            lambda metric, value: metric == asked.metric,
+            lambda metric, value: value == asked.value,
+        ):
+            found = [t for t, metric, value in self.targets[number] if test(metric, value)]
+            if found:
+                return (number, found[0]) if len(found) == 1 else None
         return None
-    if asked.metric is None:
-        return (number, None)
-    targets = [
-        (t, to_plain(g.metric), to_plain(g.value))
-        for t, g in enumerate(circular.requirements[number - 1].targets, 1)
-    ]
-    for test in (
-        lambda metric, value: metric == asked.metric and value == asked.value,
-        lambda metric, value: metric == asked.metric,
-        lambda metric, value: value == asked.value,
-    ):
-        found = [t for t, metric, value in targets if test(metric, value)]
-        if found:
-            return (number, found[0]) if len(found) == 1 else None
-    return None
 
 
 def same_shape(one: Circular, other: Circular) -> bool:

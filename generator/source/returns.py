@@ -31,7 +31,7 @@ from .diagnostics import Diagnostics, Position
 from .model import Circular, Date, Identifier, Model
 from .project import Project
 from .registry import Registry
-from .return_matching import Asked, match, same_shape
+from .return_matching import Asked, Matcher, same_shape
 from .validation import validate
 from .yaml_source import read_yaml
 
@@ -256,7 +256,7 @@ def _legacy_key(answers: Answers, entry: Entry, version: Circular) -> Key | None
 
 
 def _record_answers(
-    record: ReturnRecord, version: Circular, owed: set[Key], diagnostics: Diagnostics
+    record: ReturnRecord, version: Circular, matcher: Matcher, owed: set[Key], diagnostics: Diagnostics
 ) -> tuple[dict[Key, Entry], list[Unmapped]]:
     """Item (in the version's numbering now) -> the newest answer on it; and those matching none."""
     found: dict[Key, Entry] = {}
@@ -264,7 +264,7 @@ def _record_answers(
     for i, answers in enumerate(record.requirements):
         label = Item(answers.requirement, answers.target, None).label
         for j, entry in enumerate(answers.entries):
-            key = match(entry.asked, version) if entry.asked else _legacy_key(answers, entry, version)
+            key = matcher.match(entry.asked) if entry.asked else _legacy_key(answers, entry, version)
             if key in owed:
                 if key not in found or entry.recorded >= found[key].recorded:
                     found[key] = entry
@@ -315,8 +315,9 @@ def latest_answers(
                     "and targets are not numbered alike",
                 )
             continue
+        matcher = Matcher(version)
         for org, record in records.items():
-            found, lost = _record_answers(record, version, owed.get(org, set()), diagnostics)
+            found, lost = _record_answers(record, version, matcher, owed.get(org, set()), diagnostics)
             unmapped += lost
             mine = latest.setdefault(org, {})
             for key, entry in found.items():
