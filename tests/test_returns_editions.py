@@ -309,8 +309,50 @@ def tracker_rows(project: Path):
     loaded = load_project(project)
     problems = Diagnostics()
     rows = {}
-    for t in tracked_requirements(loaded, loaded.circulars, "zh", problems):
+    tracked, _unmapped = tracked_requirements(loaded, loaded.circulars, "zh", problems)
+    for t in tracked:
         rows[(t.original.id, t.number)] = {
             a.org: a.latest.status if a.latest else None for a in t.answers if a.target is None
         }
     return rows, problems
+
+
+def test_the_built_tracker_lists_what_it_did_not_count_and_counts_it_nowhere(tmp_path, monkeypatch):
+    from lxml import html
+
+    root = tmp_path / "p"
+    for name in ("circulars", "site", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    monkeypatch.setenv("CIRCULARS_TODAY", TODAY)
+    forms = make_forms(root)
+    imported(
+        root,
+        fill(forms / f"{PARK}.xlsx", root / "in/park.xlsx", {"3": {"F": "已完成"}, "4": {"F": "进行中"}}),
+    )
+    edit(root, CIRCULAR, lambda data: data["requirements"].pop(2))  # 解决问题 is gone; 服务职工 is 3
+    built = run(root, "build")
+    assert built.exit_code == 0, built.output
+    assert f"returns/{CIRCULAR}/{PARK}.yaml" in built.output and "is not counted" in built.output
+
+    doc = html.fromstring((root / "build/site/tracker/index.html").read_text(encoding="utf-8"))
+    rows = {}
+    for row in doc.cssselect("article table.listing-table tbody tr"):
+        found = {
+            td.get("class").split()[0]: " ".join(td.text_content().split()) for td in row.cssselect("td")
+        }
+        rows[found["col-requirement"].replace("¶", "").strip()] = found["col-returns"]
+    assert "3. 服务职工" in rows and "格里坪特色产业园区工会联合会 进行中" in rows["3. 服务职工"]
+    # 解决问题's answer counts nowhere
+    assert not any("格里坪特色产业园区工会联合会 已完成" in returns for returns in rows.values())
+    [details] = doc.cssselect("details.unmapped")
+    assert "未计入：1 条填报" in details.text_content()
+    [listed] = details.cssselect("li")
+    assert " ".join(listed.text_content().split()) == (
+        f"攀工发〔2024〕7号 格里坪特色产业园区工会联合会: 原第 3 项 已完成 (park.xlsx, {record_day(root)})"
+    )
+
+
+def record_day(project: Path) -> str:
+    record = yaml.safe_load((project / f"returns/{CIRCULAR}/{PARK}.yaml").read_text(encoding="utf-8"))
+    return record["requirements"][0]["entries"][0]["recorded"][:10]

@@ -26,7 +26,7 @@ from ..source.diagnostics import Diagnostics
 from ..source.model import Circular, Requirement
 from ..source.project import Project
 from ..source.return_matching import same_shape
-from ..source.returns import DONE, Entry, latest_answers, obligations
+from ..source.returns import DONE, Entry, Unmapped, latest_answers, obligations
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,16 @@ class Tracked:
 
 def tracked_requirements(
     project: Project, circulars: list[Circular], language: str, diagnostics: Diagnostics
-) -> list[Tracked]:
-    """Every requirement of the issued circulars among `circulars`, by deadline."""
+) -> tuple[list[Tracked], list[Unmapped]]:
+    """Every requirement of the issued circulars among `circulars`, by deadline; and the answers
+    on them that match no requirement now (each also a warning in `diagnostics`)."""
     issued = {c.id: c for c in circulars if c.status == "issued"}
     translations: dict[str, list[Circular]] = {}
     for c in issued.values():
         if c.translation_of in issued:
             translations.setdefault(c.translation_of, []).append(c)
     found: list[Tracked] = []
+    unmapped: list[Unmapped] = []
     for original in issued.values():
         if original.translation_of in issued:
             continue  # counted under its original
@@ -97,7 +99,8 @@ def tracked_requirements(
         if not same_shape(shown, original):
             shown = original  # a translation that does not match is not trusted for the numbering
         owed = obligations(project.registry, original)
-        latest, _unmapped = latest_answers(project, original, diagnostics)  # each also a warning
+        latest, lost = latest_answers(project, original, diagnostics)
+        unmapped += lost
         for number, requirement in enumerate(shown.requirements, 1):
             answers = tuple(
                 Answer(org, item.target, item.deadline, latest.get(org, {}).get(item.key))
@@ -106,7 +109,7 @@ def tracked_requirements(
                 if item.requirement == number
             )
             found.append(Tracked(shown, original, number, requirement, answers))
-    return sorted(found, key=lambda t: (t.deadline or date.max, t.original.id, t.number))
+    return sorted(found, key=lambda t: (t.deadline or date.max, t.original.id, t.number)), unmapped
 
 
 def completion(answers) -> tuple[int, int]:
