@@ -193,19 +193,19 @@ class Reminders:
                 f"{self.circular.id}: no contact address in the registry for: {names}. "
                 "Add an email to each in circulars/organizations.yaml; nothing was sent."
             )
-        # every body is written before the first reminder goes: a template that fails
-        # for one organization sends nothing
-        bodies = {r.organization.id: self.body(r) for r in pending}
+        # every body and form is made before the first reminder goes: a template that
+        # fails for one organization sends nothing
+        made = {r.organization.id: (self.body(r), self.form(r.organization.id)) for r in pending}
         with mailer or Mailer(settings) as session:
             for reminder in pending:
-                self._send_one(reminder, bodies[reminder.organization.id], settings, log, session, report)
+                body, form = made[reminder.organization.id]
+                self._send_one(reminder, body, form, settings, log, session, report)
         return report
 
     def _send_one(
-        self, reminder: Reminder, body: str, settings, log: ReminderLog, session: Mailer, report
+        self, reminder: Reminder, body: str, form: bytes, settings, log: ReminderLog, session: Mailer, report
     ) -> None:
         org = reminder.organization
-        form = self.form(org.id)
         digest = hashlib.sha256(form).hexdigest()
         if not log.claim(self.circular.id, org.id, self.today, org.email, reminder.items, digest):
             report.already.append(reminder)
