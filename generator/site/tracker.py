@@ -42,7 +42,7 @@ class Tracker:
         self.labels = pages.labels
         self.today = pages.today
         self.status_labels = STATUS_LABELS["zh" if pages.language == "zh" else "en"]
-        self.problems = Diagnostics()  # unreadable records: the plugin reports them
+        self.problems = Diagnostics()  # unreadable records, answers matching nothing: the plugin reports them
         self.tracked, self.unmapped = tracked_requirements(
             pages.project, pages.circulars, pages.language, self.problems
         )
