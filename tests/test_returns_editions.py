@@ -171,6 +171,21 @@ def test_a_requirement_inserted_at_the_top_moves_no_answer_to_another_requiremen
     state = status(project)
     assert answer(state, COKING, "5") == "blocked" and answer(state, COKING, "1") is None
 
+    # so does a return typed by hand, which keeps what it answered as well
+    by_hand = project / "in" / "phoned-in.yaml"
+    by_hand.write_text(
+        f"circular: {CIRCULAR}\norganization: {COKING}\nanswers:\n  - {{requirement: 1, status: 进行中}}\n",
+        encoding="utf-8",
+    )
+    imported(project, by_hand)
+    record = yaml.safe_load((project / f"returns/{CIRCULAR}/{COKING}.yaml").read_text(encoding="utf-8"))
+    [first] = [r for r in record["requirements"] if r["requirement"] == 1]
+    assert first["entries"][0]["asked"] == {
+        "key": "加强领导",
+        "text": "各单位要成立驻点工作专班，明确责任人。",
+    }
+    assert answer(status(project), COKING, "1") == "in-progress"
+
 
 def test_a_corrected_text_or_reordered_targets_keep_their_answers(project):
     forms = make_forms(project)
@@ -356,3 +371,18 @@ def test_the_built_tracker_lists_what_it_did_not_count_and_counts_it_nowhere(tmp
 def record_day(project: Path) -> str:
     record = yaml.safe_load((project / f"returns/{CIRCULAR}/{PARK}.yaml").read_text(encoding="utf-8"))
     return record["requirements"][0]["entries"][0]["recorded"][:10]
+
+
+def test_an_answer_that_two_requirements_match_equally_is_matched_to_neither():
+    from generator.source.loading import load_project
+    from generator.source.return_matching import Asked, Matcher, asked_of
+
+    circular = load_project(REPO).source(CIRCULAR).circular
+    matcher = Matcher(circular)
+    assert matcher.match(asked_of(circular, 2, 1)) == (2, 1)
+    assert matcher.match(Asked(key=None, text="与本通知无关的另一件事情")) is None
+    # a requirement copied: the answer cannot tell which of the two it was, so it goes on neither
+    requirements = circular.requirements
+    doubled = circular.model_copy(update={"requirements": [requirements[1], *requirements]})
+    assert Matcher(doubled).match(asked_of(circular, 2, 1)) is None
+    assert Matcher(doubled).match(asked_of(circular, 4, None)) == (5, None)
