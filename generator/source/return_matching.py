@@ -29,7 +29,7 @@ class Asked(Model):
 
     key: str | None = None
     """The requirement's key phrase, as plain text."""
-    text: str
+    text: str = ""
     """The start of the requirement's text, as plain text (at most 200 characters)."""
     metric: str | None = None
     """The target's metric, for an answer on a target."""

@@ -270,7 +270,10 @@ def _record_answers(
                     found[key] = entry
                 continue
             if key is None and entry.asked is None:
-                why = "it was recorded before a change the circular lists, and keeps no text to match"
+                why = (
+                    "it was recorded before a change the circular lists, and does not say what it "
+                    "answered: add `asked: {key: ...}` with its requirement's key phrase to the entry"
+                )
             elif key is None:
                 why = "no requirement of the circular as it is now asks what it answered"
             else:
