@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from ..distribution.returns.reminders import Reminders
     from ..source.model import Circular
     from ..source.project import Project
-    from ..source.returns import Progress
+    from ..source.returns import Progress, Unmapped
 
 FORMS_DIR = "build/forms"
+MAX_DAYS = 36500  # a reminder horizon of a hundred years covers every deadline there is
 
 
 def _today() -> date:
@@ -219,10 +220,27 @@ def _status_json(project: Project, state: Progress) -> str:
                 }
                 for r in state.rows
             ],
+            "unmapped": [
+                {
+                    "organization": u.organization,
+                    "circular": u.circular,
+                    "item": u.label,
+                    "status": u.entry.status,
+                    "source": u.entry.source,
+                    "recorded": u.entry.recorded,
+                    "why": u.why,
+                }
+                for u in state.unmapped
+            ],
         },
         ensure_ascii=False,
         indent=2,
     )
+
+
+def _unmapped_row(u: Unmapped, labels: dict[str, str]) -> list[str]:
+    """An answer matching no item now: its number then, version, organization, status, file, time."""
+    return [u.label, u.circular, u.organization, labels[u.entry.status], u.entry.source, u.entry.recorded]
 
 
 @returns.command("status")
@@ -246,7 +264,7 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
     project = obj.load()
     circular = _circular(project, circular_id)
     state = progress(project, circular, _today())
-    for d in state.problems.errors:
+    for d in state.problems.sorted():  # unreadable records; answers matching no item now
         click.echo(d.format(project.root), err=True)
     if as_json:
         click.echo(_status_json(project, state))
@@ -267,6 +285,10 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
         ]
         click.echo(_heading(project, circular))
         click.echo(table(["ITEM", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE", "DATE", ""], rows))
+        if state.unmapped:
+            click.echo("Not counted: answers that match no item of the circular as it is now")
+            lost = [_unmapped_row(u, labels) for u in state.unmapped]
+            click.echo(table(["WAS ITEM", "ON", "ORGANIZATION", "STATUS", "FROM", "RECORDED"], lost))
         done = sum(r.done for r in state.rows)
         overdue = sum(r.overdue for r in state.rows)
         click.echo(
@@ -283,8 +305,8 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
     "--days",
     default=7,
     show_default=True,
-    type=click.IntRange(min=0),
-    help="Also remind of items due within N days.",
+    type=click.IntRange(min=0, max=MAX_DAYS),
+    help=f"Also remind of items due within N days (at most {MAX_DAYS}).",
 )
 @click.option("--send", is_flag=True, help="Email each organization its reminder and its form.")
 @click.option("--dry-run", is_flag=True, help="Show who would be reminded of what; send and record nothing.")
@@ -315,8 +337,12 @@ def remind(
 
     project = obj.load()
     circular = _circular(project, circular_id)
-    reminders = Reminders(project, circular, days, _today())
-    for d in reminders.progress.problems.errors:
+    try:
+        reminders = Reminders(project, circular, days, _today())
+    except RemindError as error:
+        click.echo(f"error: {circular.id}: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    for d in reminders.progress.problems.sorted():
         click.echo(d.format(project.root), err=True)
     if reminders.progress.problems.has_errors():
         sys.exit(EXIT_INVALID)

@@ -87,6 +87,9 @@ LABELS = {
         "overdue_today": "Overdue as of today, {date}.",
         "returns": "Reported",
         "not_reported": "not reported",
+        "unmapped": "Not counted: {count} answers that match no requirement of their circular as it is now "
+        "(it was corrected since)",
+        "unmapped_item": "item {label} as it was numbered then",
         "target": " (target {goal})",
         "rate": "{rate}% done",
         "done": "Done",
@@ -180,6 +183,8 @@ LABELS = {
         "overdue_today": "逾期按今天（{date}）判断。",
         "returns": "落实进展",
         "not_reported": "未填报",
+        "unmapped": "未计入：{count} 条填报与所属公文现行版本的任何工作要求都对应不上（公文此后已更正）",
+        "unmapped_item": "原第 {label} 项",
         "target": "（目标{goal}）",
         "rate": "完成率 {rate}%",
         "done": "已完成",

@@ -7,7 +7,10 @@ site's language where there is one. What is owed comes from
 source/returns.py (`obligations`: per organization, the requirement or each
 of its targets), what was reported from the records in returns/ of the
 original and of its translations alike (a form may have been sent in either
-language): the latest answer recorded wins.
+language), each answer matched to the requirement it answered in the edition
+it came on: the latest answer recorded wins (`latest_answers`, which
+`circulars returns status` and `remind` read too). An answer that matches no
+requirement now is left out, with a warning.
 
 Whether something is overdue depends on the day it is read, so it is not
 decided here: each answer carries its deadline, and the pages let the
@@ -22,7 +25,8 @@ from datetime import date
 from ..source.diagnostics import Diagnostics
 from ..source.model import Circular, Requirement
 from ..source.project import Project
-from ..source.returns import DONE, Entry, latest_returns, obligations
+from ..source.return_matching import same_shape
+from ..source.returns import DONE, Entry, Unmapped, latest_answers, obligations
 
 
 @dataclass(frozen=True)
@@ -75,39 +79,28 @@ class Tracked:
         return self.due is not None and self.due < on
 
 
-def _latest_over_versions(
-    project: Project, versions: list[Circular], diagnostics: Diagnostics
-) -> dict[str, dict[tuple[int, int | None], Entry]]:
-    """Organization -> item -> the answer recorded last, in the records of any version."""
-    merged: dict[str, dict[tuple[int, int | None], Entry]] = {}
-    for version in versions:
-        for org, answers in latest_returns(project, version.id, diagnostics).items():
-            mine = merged.setdefault(org, {})
-            for key, entry in answers.items():
-                if key not in mine or entry.recorded > mine[key].recorded:
-                    mine[key] = entry
-    return merged
-
-
 def tracked_requirements(
     project: Project, circulars: list[Circular], language: str, diagnostics: Diagnostics
-) -> list[Tracked]:
-    """Every requirement of the issued circulars among `circulars`, by deadline."""
+) -> tuple[list[Tracked], list[Unmapped]]:
+    """Every requirement of the issued circulars among `circulars`, by deadline; and the answers
+    on them that match no requirement now (each also a warning in `diagnostics`)."""
     issued = {c.id: c for c in circulars if c.status == "issued"}
     translations: dict[str, list[Circular]] = {}
     for c in issued.values():
         if c.translation_of in issued:
             translations.setdefault(c.translation_of, []).append(c)
     found: list[Tracked] = []
+    unmapped: list[Unmapped] = []
     for original in issued.values():
         if original.translation_of in issued:
             continue  # counted under its original
         versions = [original, *translations.get(original.id, [])]
         shown = next((v for v in versions if v.language == language), original)
-        if len(shown.requirements) != len(original.requirements):
+        if not same_shape(shown, original):
             shown = original  # a translation that does not match is not trusted for the numbering
         owed = obligations(project.registry, original)
-        latest = _latest_over_versions(project, versions, diagnostics)
+        latest, lost = latest_answers(project, original, diagnostics)
+        unmapped += lost
         for number, requirement in enumerate(shown.requirements, 1):
             answers = tuple(
                 Answer(org, item.target, item.deadline, latest.get(org, {}).get(item.key))
@@ -116,7 +109,7 @@ def tracked_requirements(
                 if item.requirement == number
             )
             found.append(Tracked(shown, original, number, requirement, answers))
-    return sorted(found, key=lambda t: (t.deadline or date.max, t.original.id, t.number))
+    return sorted(found, key=lambda t: (t.deadline or date.max, t.original.id, t.number)), unmapped
 
 
 def completion(answers) -> tuple[int, int]:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import date
 
 from ..source.diagnostics import Diagnostics
+from ..source.model import Circular
 from ..source.returns import STATUS_LABELS, STATUSES
 from . import escaping
 from .escaping import front_matter
@@ -41,8 +42,10 @@ class Tracker:
         self.labels = pages.labels
         self.today = pages.today
         self.status_labels = STATUS_LABELS["zh" if pages.language == "zh" else "en"]
-        self.problems = Diagnostics()  # unreadable records: the plugin reports them
-        self.tracked = tracked_requirements(pages.project, pages.circulars, pages.language, self.problems)
+        self.problems = Diagnostics()  # unreadable records, answers matching nothing: the plugin reports them
+        self.tracked, self.unmapped = tracked_requirements(
+            pages.project, pages.circulars, pages.language, self.problems
+        )
         # what each organization is asked, and how far along each circular is
         self.asked: dict[str, list[tuple[Tracked, Answer]]] = defaultdict(list)
         by_circular: dict[str, list[Answer]] = defaultdict(list)
@@ -59,7 +62,10 @@ class Tracker:
         return f"{t.number}. {self.pages.plain(key)}"
 
     def circular_label(self, t: Tracked) -> str:
-        return self.pages.number(t.circular) or self.pages.plain(t.circular.title)
+        return self.circular_label_of(t.circular)
+
+    def circular_label_of(self, circular: Circular) -> str:
+        return self.pages.number(circular) or self.pages.plain(circular.title)
 
     def responsible_label(self, t: Tracked) -> str:
         """The responsible organizations as the circular names them, in the page's language."""
@@ -132,6 +138,26 @@ class Tracker:
         done, total = completion(t.answers)
         summary = escaping.html(self.labels["done_of"].format(done=done, total=total))
         return f"<details><summary>{summary}</summary>{listed}</details>"
+
+    def not_counted(self) -> str:
+        """The answers that match no requirement now, listed where they would have been counted."""
+        if not self.unmapped:
+            return ""
+        html, labels = escaping.html, self.labels
+        items = []
+        for u in self.unmapped:
+            circular = self.pages.project.source(u.circular)
+            name = self.circular_label_of(circular.circular) if circular else u.circular
+            text = (
+                f"{name} {self.pages.org_name(u.organization)}: "
+                f"{labels['unmapped_item'].format(label=u.label)} {self.status_labels[u.entry.status]} "
+                f"({u.entry.source}, {u.entry.recorded[:10]})"
+            )
+            items.append(f"<li>{html(text)}</li>")
+        summary = html(labels["unmapped"].format(count=len(self.unmapped)))
+        return (
+            f'<details class="unmapped"><summary>{summary}</summary><ul>{"".join(items)}</ul></details>\n\n'
+        )
 
     def rate(self, done_total: tuple[int, int]) -> str:
         value = percent(*done_total)
@@ -288,6 +314,7 @@ class Tracker:
                 + (f'<p class="completion">{rate}</p>\n\n' if rate else "")
                 + f'<p class="overdue-as-of" data-today="{escaping.html(labels["overdue_today"])}">'
                 + f"{escaping.html(as_of)}</p>\n\n"
+                + self.not_counted()
             )
 
         return listing.pages(TRACKER, self.urls, labels, head)

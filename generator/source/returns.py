@@ -7,9 +7,14 @@ it achieved, a date, a note and a contact person. Its answers are kept in
 git, and only ever added to, so the history of every answer stays.
 
 This module only reads: the obligations a circular sets (`obligations`), the
-recorded returns (`read_returns`, `latest_returns`) and how far along everyone
+recorded returns (`read_returns`, `latest_answers`) and how far along everyone
 is (`progress`). Writing records is the job of distribution/returns/. The site
 reads returns through here too.
+
+Each answer keeps what its item asked (return_matching.py), so that a
+corrected edition that renumbers the requirements finds it on the right one;
+and the returns on a circular and on its translations count alike, the newer
+answer winning (`latest_answers`).
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from .diagnostics import Diagnostics, Position
 from .model import Circular, Date, Identifier, Model
 from .project import Project
 from .registry import Registry
+from .return_matching import Asked, Matcher, same_shape
 from .validation import validate
 from .yaml_source import read_yaml
 
@@ -139,6 +145,9 @@ class Entry(Model):
     """The edition of the circular the form was made for."""
     recorded: str
     """When it was recorded (UTC, ISO 8601)."""
+    asked: Asked | None = None
+    """What the item asked then: how the answer finds its item in a later edition. Records
+    written before it was kept go by the item's number."""
 
 
 class Answers(Model):
@@ -159,14 +168,12 @@ class ReturnRecord(Model):
     circular: Identifier
     organization: Identifier
     requirements: list[Answers] = Field(default_factory=list)
+    _path: Path | None = PrivateAttr(default=None)  # where it was read from, for messages
+    _where: dict[tuple[int, int], Position] = PrivateAttr(default_factory=dict)  # each entry's line
 
     def sources(self) -> set[str]:
         """The SHA-256 of every file already recorded."""
         return {e.sha256 for a in self.requirements for e in a.entries}
-
-    def latest(self) -> dict[tuple[int, int | None], Entry]:
-        """(requirement, target) -> the last answer recorded."""
-        return {a.key: a.entries[-1] for a in self.requirements if a.entries}
 
 
 def returns_dir(root: Path, circular_id: str) -> Path:
@@ -190,6 +197,13 @@ def read_record(path: Path, diagnostics: Diagnostics) -> ReturnRecord | None:
             f"this file holds the returns of '{record.organization}' but is named {path.name}",
         )
         return None
+    if record is not None:
+        record._path = path
+        record._where = {
+            (i, j): loaded.source.at(("requirements", i, "entries", j))
+            for i, answers in enumerate(record.requirements)
+            for j in range(len(answers.entries))
+        }
     return record
 
 
@@ -215,11 +229,104 @@ def read_returns(
     return records
 
 
-def latest_returns(
-    project: Project, circular_id: str, diagnostics: Diagnostics | None = None
-) -> dict[str, dict[tuple[int, int | None], Entry]]:
-    """Organization id -> (requirement, target) -> its latest answer."""
-    return {org: r.latest() for org, r in read_returns(project.root, circular_id, diagnostics).items()}
+Key = tuple[int, int | None]  # (requirement, target), as the circular numbers them now
+
+
+@dataclass(frozen=True)
+class Unmapped:
+    """An answer that matches no item of the circular as it is now (or more than one)."""
+
+    organization: str
+    circular: str  # the version it was recorded on: the circular, or a translation
+    label: str  # the item's number when it was recorded: 4, or 2.1
+    entry: Entry
+    why: str
+
+
+def _legacy_key(answers: Answers, entry: Entry, version: Circular) -> Key | None:
+    """The item an answer recorded without `asked` answers: the one of its number, unless the
+    circular lists a change made since it was recorded (the numbers may have moved)."""
+    recorded = entry.recorded[:10]
+    if any(change.date.isoformat() >= recorded for change in version.changes):
+        return None
+    r, t = answers.key
+    if r > len(version.requirements) or (t is not None and t > len(version.requirements[r - 1].targets)):
+        return None
+    return answers.key
+
+
+def _record_answers(
+    record: ReturnRecord, version: Circular, matcher: Matcher, owed: set[Key], diagnostics: Diagnostics
+) -> tuple[dict[Key, Entry], list[Unmapped]]:
+    """Item (in the version's numbering now) -> the newest answer on it; and those matching none."""
+    found: dict[Key, Entry] = {}
+    unmapped: list[Unmapped] = []
+    for i, answers in enumerate(record.requirements):
+        label = Item(answers.requirement, answers.target, None).label
+        for j, entry in enumerate(answers.entries):
+            key = matcher.match(entry.asked) if entry.asked else _legacy_key(answers, entry, version)
+            if key in owed:
+                if key not in found or entry.recorded >= found[key].recorded:
+                    found[key] = entry
+                continue
+            if key is None and entry.asked is None:
+                why = (
+                    "it was recorded before a change the circular lists, and does not say what it "
+                    "answered: add `asked: {key: ...}` with its requirement's key phrase to the entry"
+                )
+            elif key is None:
+                why = "no requirement of the circular as it is now asks what it answered"
+            else:
+                now = Item(*key, None).label
+                why = f"it matches item {now}, which '{record.organization}' does not answer for now"
+            unmapped.append(Unmapped(record.organization, version.id, label, entry, why))
+            diagnostics.warning(
+                record._path or Path(record.organization),
+                record._where.get((i, j), Position()),
+                f"the answer on item {label} ({entry.source}, recorded {entry.recorded}) is not counted: "
+                f"{why}",
+            )
+    return found, unmapped
+
+
+def versions_of(project: Project, circular: Circular) -> list[Circular]:
+    """The circular, its original if it is a translation, and the original's other translations."""
+    original = circular.translation_of or circular.id
+    family = [c for c in project.circulars if c.id == original or c.translation_of == original]
+    return [circular] + [c for c in family if c.id != circular.id]
+
+
+def latest_answers(
+    project: Project, circular: Circular, diagnostics: Diagnostics
+) -> tuple[dict[str, dict[Key, Entry]], list[Unmapped]]:
+    """Organization id -> item -> its newest answer, from the records of the circular and of its
+    translations alike; and the answers that match no item (each also a warning).
+
+    A translation whose requirements and targets are not numbered as the circular's are
+    is not counted (a warning says so)."""
+    owed = {org: {i.key for i in items} for org, items in obligations(project.registry, circular).items()}
+    latest: dict[str, dict[Key, Entry]] = {}
+    unmapped: list[Unmapped] = []
+    for version in versions_of(project, circular):
+        records = read_returns(project.root, version.id, diagnostics)
+        if version is not circular and not same_shape(version, circular):
+            if records:
+                diagnostics.warning(
+                    returns_dir(project.root, version.id),
+                    Position(),
+                    f"the returns on {version.id} are not counted on {circular.id}: their requirements "
+                    "and targets are not numbered alike",
+                )
+            continue
+        matcher = Matcher(version)
+        for org, record in records.items():
+            found, lost = _record_answers(record, version, matcher, owed.get(org, set()), diagnostics)
+            unmapped += lost
+            mine = latest.setdefault(org, {})
+            for key, entry in found.items():
+                if key not in mine or entry.recorded > mine[key].recorded:
+                    mine[key] = entry
+    return latest, unmapped
 
 
 # --- how far along ---------------------------------------------------------------------
@@ -242,6 +349,7 @@ class Progress:
     circular: Circular
     today: date
     rows: list[ProgressRow] = field(default_factory=list)
+    unmapped: list[Unmapped] = field(default_factory=list)  # answers matching no item now
     problems: Diagnostics = field(default_factory=Diagnostics)
 
     def rate(self, organization: str | None = None) -> float:
@@ -257,7 +365,7 @@ def progress(project: Project, circular: Circular, on: date | None = None) -> Pr
     """Every (organization, item) the circular sets, with its latest answer; overdue on `on`."""
     on = on or today()
     result = Progress(circular, on)
-    latest = latest_returns(project, circular.id, result.problems)
+    latest, result.unmapped = latest_answers(project, circular, result.problems)
     for org, items in obligations(project.registry, circular).items():
         answers = latest.get(org, {})
         for item in items:

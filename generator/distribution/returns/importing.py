@@ -117,7 +117,8 @@ class Importer:
         root = self.project.root
         try:
             with locked(root, received.circular):
-                outcome.recorded = append(root, received, now)
+                circular = self.project.source(received.circular).circular
+                outcome.recorded = append(root, received, now, circular)
         except RecordError as error:
             received.problem(str(error))
             return outcome

@@ -20,6 +20,8 @@ import yaml
 
 from ...docx.build import write_atomically
 from ...source.diagnostics import Diagnostics
+from ...source.model import Circular
+from ...source.return_matching import asked_of
 from ...source.returns import Answers, Entry, ReturnRecord, read_record, record_path, returns_dir
 from .reading import Received
 
@@ -79,8 +81,9 @@ def existing(root: Path, circular_id: str, org_id: str) -> ReturnRecord | None:
     return record
 
 
-def append(root: Path, received: Received, recorded_at: datetime.datetime) -> bool:
-    """Add the answers of one checked file to its organization's record.
+def append(root: Path, received: Received, recorded_at: datetime.datetime, circular: Circular) -> bool:
+    """Add the answers of one checked file (checked against `circular`) to its organization's
+    record, each with what its item asks in this edition, so that a later edition finds it.
 
     Returns False, writing nothing, when that file (by SHA-256) is recorded already.
     Call it holding `locked(root, circular_id)`.
@@ -102,6 +105,7 @@ def append(root: Path, received: Received, recorded_at: datetime.datetime) -> bo
             sha256=received.sha256,
             edition=received.edition,
             recorded=stamp,
+            asked=asked_of(circular, answer.requirement, answer.target),
         )
         by_key.setdefault(answer.key, []).append(entry)
     updated = ReturnRecord(

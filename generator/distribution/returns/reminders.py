@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ...render.environment import environment
 from ...render.numbering import format_date
+from ...render.renderer import RenderError, render_template
 from ...source.document_numbers import document_number
 from ...source.inline_markup import to_plain
 from ...source.model import Circular
@@ -109,7 +110,19 @@ class ReminderLog:
 
 
 class RemindError(Exception):
-    """Reminders cannot be sent (an organization has no address); nothing was sent."""
+    """Reminders cannot be sent (an organization has no address, the template fails, the
+    horizon lies past the last date there is); nothing was sent."""
+
+
+def horizon(today: datetime.date, days: int) -> datetime.date:
+    """The last deadline a reminder on `today` covers: `days` after it."""
+    try:
+        return today + datetime.timedelta(days=days)
+    except OverflowError:  # past 9999-12-31, or more days than a timedelta holds
+        raise RemindError(
+            f"{days} days after {today.isoformat()} is past the last date there is "
+            f"({datetime.date.max.isoformat()}): is today (CIRCULARS_TODAY) right?"
+        ) from None
 
 
 @dataclass
@@ -139,11 +152,11 @@ class Reminders:
         self.circular = circular
         self.today = today
         self.days = days
+        last = horizon(today, days)
         self.progress = progress(project, circular, today)
-        horizon = today + datetime.timedelta(days=days)
         due: dict[str, list[ProgressRow]] = {}
         for row in self.progress.rows:
-            if not row.done and row.item.deadline is not None and row.item.deadline <= horizon:
+            if not row.done and row.item.deadline is not None and row.item.deadline <= last:
                 due.setdefault(row.organization, []).append(row)
         organizations = project.registry.organizations
         self.reminders = [Reminder(organizations[org], rows) for org, rows in due.items()]
@@ -180,20 +193,25 @@ class Reminders:
                 f"{self.circular.id}: no contact address in the registry for: {names}. "
                 "Add an email to each in circulars/organizations.yaml; nothing was sent."
             )
+        # every body and form is made before the first reminder goes: a template that
+        # fails for one organization sends nothing
+        made = {r.organization.id: (self.body(r), self.form(r.organization.id)) for r in pending}
         with mailer or Mailer(settings) as session:
             for reminder in pending:
-                self._send_one(reminder, settings, log, session, report)
+                body, form = made[reminder.organization.id]
+                self._send_one(reminder, body, form, settings, log, session, report)
         return report
 
-    def _send_one(self, reminder: Reminder, settings, log: ReminderLog, session: Mailer, report) -> None:
+    def _send_one(
+        self, reminder: Reminder, body: str, form: bytes, settings, log: ReminderLog, session: Mailer, report
+    ) -> None:
         org = reminder.organization
-        form = self.form(org.id)
         digest = hashlib.sha256(form).hexdigest()
         if not log.claim(self.circular.id, org.id, self.today, org.email, reminder.items, digest):
             report.already.append(reminder)
             return
         try:
-            message = self.message(reminder, settings, form)
+            message = self.message(reminder, settings, form, body)
             session.send(message)
         except DeliveryUnconfirmed as error:  # handed over, but no reply came: it may have arrived
             log.finish(self.circular.id, org.id, self.today, SENDING, str(error))
@@ -218,6 +236,7 @@ class Reminders:
         return f"{prefix}{number} {to_plain(self.circular.title)}".replace("  ", " ").strip()
 
     def body(self, reminder: Reminder) -> str:
+        """The reminder's text, from templates/reminder.txt.j2; RemindError if the template fails."""
         circular, lang = self.circular, self.circular.language
         labels = STATUS_LABELS[lang]
         items = []
@@ -234,29 +253,29 @@ class Reminders:
                     "status": labels[row.latest.status] if row.latest else "",
                 }
             )
-        return (
-            environment(self.project.root)
-            .get_template(TEMPLATE)
-            .render(
-                lang=lang,
-                recipient=self.name_of(reminder),
-                issuer="、".join(self.project.registry.name(o, lang) for o in circular.issuer),
-                number=document_number(circular, self.project.registry),
-                title=to_plain(circular.title),
-                today=format_date(self.today, lang),
-                items=items,
-                form=form_name(reminder.organization.id),
-            )
+        context = dict(
+            lang=lang,
+            recipient=self.name_of(reminder),
+            issuer="、".join(self.project.registry.name(o, lang) for o in circular.issuer),
+            number=document_number(circular, self.project.registry),
+            title=to_plain(circular.title),
+            today=format_date(self.today, lang),
+            items=items,
+            form=form_name(reminder.organization.id),
         )
+        try:
+            return render_template(environment(self.project.root), TEMPLATE, context, self.project.root)
+        except RenderError as error:
+            raise RemindError(f"{error}; nothing was sent") from None
 
-    def message(self, reminder: Reminder, settings: SmtpSettings, form: bytes):
+    def message(self, reminder: Reminder, settings: SmtpSettings, form: bytes, body: str):
         org = reminder.organization
         return build_message(
             settings,
             self.name_of(reminder),
             org.email,
             self.subject(),
-            self.body(reminder),
+            body,
             [(form_name(org.id), form, XLSX)],
             f"remind.{self.circular.id}.{org.id}.{self.today.isoformat()}",
         )
