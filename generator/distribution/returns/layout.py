@@ -28,6 +28,9 @@ COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("who", "Contact person", "联系人", 14),
 )
 FILL = ("status", "value", "date", "note", "who")
+MAX_CELL_TEXT = 32_767
+"""The most characters an Excel cell holds: the limit of an answer's value, note and
+contact person, on a form or typed by hand."""
 LETTERS = "ABCDEFGHIJ"
 COLUMN = {key: LETTERS[i] for i, (key, *_rest) in enumerate(COLUMNS)}
 INDEX = {key: i for i, (key, *_rest) in enumerate(COLUMNS)}
