@@ -124,8 +124,8 @@ class Entry(Model):
     """One answer, as it came in."""
 
     status: ReturnStatus
-    value: str | int | Annotated[float, Field(allow_inf_nan=False)] | None = None
-    """What was achieved, e.g. 92% or 31 (a finite number: JSON and the site have no infinity)."""
+    value: str | int | float | None = None
+    """What was achieved, e.g. 92% or 31."""
     date: Date | None = None
     """When, as reported."""
     note: str | None = None

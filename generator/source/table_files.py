@@ -152,7 +152,12 @@ def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
     names = values.sheetnames
     if sheet_name is not None and sheet_name not in names:
         raise TableFileError(f"'{shown}' has no sheet '{sheet_name}' (it has: {', '.join(names)})")
-    name = sheet_name or names[0]
+    tables = [s.title for s in values.worksheets]  # a chart sheet has no cells
+    if sheet_name is not None and sheet_name not in tables:
+        raise TableFileError(f"'{shown}': the sheet '{sheet_name}' is a chart, not a table of cells")
+    if not tables:
+        raise TableFileError(f"'{shown}' holds only charts, no sheet of cells")
+    name = sheet_name or tables[0]
     sheet, formula_sheet = values[name], formulas[name]
     merged = {}
     covered = set()

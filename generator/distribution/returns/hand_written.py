@@ -47,7 +47,7 @@ class HandAnswer(Model):
     target: Annotated[int, Field(ge=1)] | None = None
     """The target's number within the requirement; omit to answer the requirement as a whole."""
     status: Annotated[ReturnStatus, BeforeValidator(_status)]
-    value: _Text | int | Annotated[float, Field(allow_inf_nan=False)] | None = None
+    value: _Text | int | float | None = None
     date: Date | None = None
     note: _Text | None = None
     who: _Text | None = None
