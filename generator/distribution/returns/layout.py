@@ -3,8 +3,8 @@
 A form is one visible sheet: a heading (rows 1-3), a header row, then one row
 per item the organization answers for. Columns A-E are filled in by the
 secretariat and protected; F-J are for the organization. A very hidden sheet
-holds what the form is (format, circular, edition, organization, language)
-and which item each row answers, so an import never guesses.
+holds what the form is (format, circular, edition, organization, language,
+token) and which item each row answers, so an import never guesses.
 """
 
 from __future__ import annotations
