@@ -468,3 +468,16 @@ def test_a_broken_return_record_fails_the_build_naming_the_record(project):
     assert "a return record cannot be read" in result.output
     assert f"returns/{CIRCULAR}/{COKING}.yaml:3:1: error:" in result.output
     assert not (project / "build" / "site").exists()
+
+
+def test_a_form_that_unpacks_to_too_much_is_refused_unread(project):
+    forms = make_forms(project)
+    filled = fill(forms / f"{COKING}.xlsx", project / "inbox" / "bomb.xlsx", {"4": {"F": "进行中"}})
+    # 70 MB of sheet in a file of some 70 KB
+    padding = b"<!--" + b" " * (70 * 1024 * 1024) + b"-->"
+    rewrite(filled, lambda name, data: data + padding if name == "xl/worksheets/sheet1.xml" else data)
+    assert filled.stat().st_size < 1024 * 1024
+    result = run(project, "returns", "import", str(filled))
+    assert result.exit_code == 1
+    assert f"{filled}: the workbook unpacks to 70 MB, more than the 64 MB a return form may" in result.stderr
+    assert records(project) == {}

@@ -37,6 +37,8 @@ from .layout import (
 
 MAX_FORM_BYTES = 5 * 1024 * 1024
 """The largest form read: one for a thousand items is under 100 KB."""
+MAX_FORM_INFLATED = 64 * 1024 * 1024
+"""The most its parts may unpack to (a zip bomb of shared strings is refused unread)."""
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an encrypted .xlsx inside OLE
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -116,10 +118,26 @@ def sniff(data: bytes, shown: str) -> str | None:
     return "not an Excel workbook (.xlsx): import the filled-in return form"
 
 
+def _inflated(data: bytes) -> str | None:
+    """Why the workbook's parts would unpack to too much, or None. The sizes are those
+    the zip declares: zipfile never unpacks more than that (it stops with an error)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            size = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        return None  # load_workbook says what is wrong with it
+    if size > MAX_FORM_INFLATED:
+        return (
+            f"the workbook unpacks to {size // (1024 * 1024):,} MB, more than the "
+            f"{MAX_FORM_INFLATED // (1024 * 1024)} MB a return form may: import the form as it was sent"
+        )
+    return None
+
+
 def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
     """Read one filled form. Problems are collected, never raised."""
     received = Received(shown, hashlib.sha256(data).hexdigest())
-    why = sniff(data, shown)
+    why = sniff(data, shown) or _inflated(data)
     if why is not None:
         received.problem(why)
         return received
