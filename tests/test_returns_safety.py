@@ -481,3 +481,18 @@ def test_a_form_that_unpacks_to_too_much_is_refused_unread(project):
     assert result.exit_code == 1
     assert f"{filled}: the workbook unpacks to 70 MB, more than the 64 MB a return form may" in result.stderr
     assert records(project) == {}
+
+
+def test_a_damaged_form_key_is_a_message_for_forms_and_import(project):
+    forms = make_forms(project)
+    filled = fill(forms / f"{COKING}.xlsx", project / "inbox" / "c.xlsx", {"4": {"F": "进行中"}})
+    key = project / "register.sqlite3-forms.key"
+    key.write_text("not a key\n", encoding="ascii")
+    result = run(project, "returns", "forms", CIRCULAR, "-o", "again")
+    assert result.exit_code == 1
+    assert f"error: the form key {key} is damaged (it should hold 64 hexadecimal digits)" in result.stderr
+    assert not list((project / "again").glob("*.xlsx"))
+    result = run(project, "returns", "import", str(filled))
+    assert result.exit_code == 1
+    assert f"{filled}: the form key {key} is damaged" in result.stderr
+    assert records(project) == {}

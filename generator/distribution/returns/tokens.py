@@ -62,7 +62,7 @@ class FormKey:
 
     def _read(self) -> bytes:
         try:
-            text = read_regular(self.path, 1024, "a form key")
+            text = read_regular(self.path, 1024 * 1024, "a form key")  # 65 bytes; anything else is damaged
         except FileProblem as problem:
             raise FormKeyError(f"the form key {self.path} {problem}") from None
         if not _KEY_TEXT.fullmatch(text):
