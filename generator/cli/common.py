@@ -113,6 +113,13 @@ def fail_on_errors(project: Project, warnings: bool = False) -> None:
         sys.exit(EXIT_INVALID)
 
 
+def printable(path: Path) -> str:
+    """A file name as given, fit to print and to record: bytes that are not UTF-8 (a
+    file unzipped from a Windows archive) are shown as \\xNN, not left as surrogates
+    that no terminal or YAML file can take."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def shown_path(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 

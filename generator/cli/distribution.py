@@ -9,7 +9,6 @@ pay for them: for start-up time only, never to dodge an import cycle (there is n
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import click
 
 from ..distribution import DEFAULT_REGISTER, DIST_DIR
 from ..distribution.returns.layout import form_name, parse_form_identifier
+from ..distribution.returns.tokens import register_path
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .terminal import table
 
@@ -30,10 +30,7 @@ if TYPE_CHECKING:
 
 
 def _register_path(project: Project, option: Path | None) -> Path:
-    if option is not None:
-        return option if option.is_absolute() else Path.cwd() / option
-    from_env = os.environ.get("CIRCULARS_REGISTER")
-    return Path(from_env) if from_env else project.root / DEFAULT_REGISTER
+    return register_path(project.root, option)
 
 
 def _open_register(project: Project, option: Path | None, must_exist: bool = False) -> Register:
@@ -124,11 +121,17 @@ def distribute(
     from ..distribution.mailer import MailError, SmtpSettings
     from ..distribution.register import RegisterError
     from ..distribution.run import Distribution, DistributionError, default_out_dir
+    from ..site.outputs import UnsafeOutput, check_output, docs_dir
 
     project = obj.load()
     fail_on_errors(project)
     selected_circulars(project, (circular_id,))
     out_dir = in_project(project, output) if output else default_out_dir(project, circular_id)
+    try:  # as build and returns forms do: copies never land in the project's sources
+        check_output(out_dir, project.root, docs_dir(project.root), "copies")
+    except UnsafeOutput as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
     register = None
     if not dry_run or _register_path(project, register_path).exists():
         register = _open_register(project, register_path)

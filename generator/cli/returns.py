@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+from .common import (
+    EXIT_INVALID,
+    Context,
+    fail_on_errors,
+    in_project,
+    plural,
+    printable,
+    selected_circulars,
+    shown_path,
+)
 from .distribution import REGISTER_OPTION, _open_register, _register_path
 from .terminal import table
 
@@ -84,15 +93,21 @@ def returns() -> None:
 @click.option(
     "--org", "orgs", multiple=True, metavar="ORG", help="Only this organization's form (repeatable)."
 )
+@REGISTER_OPTION
 @click.pass_obj
-def forms(obj: Context, circular_id: str, output: Path | None, orgs: tuple[str, ...]) -> None:
+def forms(
+    obj: Context, circular_id: str, output: Path | None, orgs: tuple[str, ...], register_path: Path | None
+) -> None:
     """Write one return form per responsible organization: OUTPUT/ORG.xlsx.
 
     Each form is prefilled with the circular's number, title and deadlines and
     has a row per requirement or target the organization answers for, with
     columns to fill in: status (a drop-down), achieved value, date, note and
     contact person. Everything else is protected. The form knows its
-    circular, edition and organization, so an import never has to guess.
+    circular, edition and organization, so an import never has to guess,
+    and carries a token made with the form key beside the register, so that
+    no organization can file for another. OUTPUT may not be (or lie in) the
+    project's sources.
 
     \b
     Examples:
@@ -100,12 +115,20 @@ def forms(obj: Context, circular_id: str, output: Path | None, orgs: tuple[str, 
       circulars returns forms panzhihua-2024-07 -o forms/ --org geliping-park-federation
     """
     from ..distribution.returns.forms import ReturnsError, write_forms  # lazily: see the module's docstring
+    from ..distribution.returns.tokens import FormKey, key_path
+    from ..site.outputs import UnsafeOutput, check_output, docs_dir
 
     project = obj.load()
     circular = _circular(project, circular_id)
     out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
     try:
-        written = write_forms(project, circular, out_dir, list(orgs) or None)
+        check_output(out_dir, project.root, docs_dir(project.root), "return forms")
+    except UnsafeOutput as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    key = FormKey(key_path(_register_path(project, register_path)))
+    try:
+        written = write_forms(project, circular, out_dir, list(orgs) or None, key)
     except ReturnsError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(EXIT_INVALID)
@@ -123,15 +146,17 @@ def forms(obj: Context, circular_id: str, output: Path | None, orgs: tuple[str, 
 @click.argument(
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
+@REGISTER_OPTION
 @click.pass_obj
-def import_(obj: Context, files: tuple[Path, ...]) -> None:
+def import_(obj: Context, files: tuple[Path, ...], register_path: Path | None) -> None:
     """Check filled return forms (.xlsx) or hand-written returns (.yaml) and record them.
 
     Every problem of every file is reported at once, with the file and cell.
     A file with any problem records nothing; each other file's answers are
     added to returns/ID/ORG.yaml (earlier answers stay). A file already
     recorded (the same bytes) is not recorded again. Exits 1 if any file was
-    refused.
+    refused. A form's token is checked with the form key beside the register
+    the forms were made with (--register).
 
     \b
     A hand-written return (for answers that came by letter or telephone):
@@ -147,11 +172,13 @@ def import_(obj: Context, files: tuple[Path, ...]) -> None:
       circulars returns import inbox/*.xlsx phoned-in.yaml
     """
     from ..distribution.returns.importing import import_returns  # lazily: see the module's docstring
+    from ..distribution.returns.tokens import FormKey, key_path
 
     project = obj.load()
     fail_on_errors(project)
     on = _today()
-    outcomes = import_returns(project, [(f, str(f)) for f in files], on)
+    key = FormKey(key_path(_register_path(project, register_path)))
+    outcomes = import_returns(project, [(f, printable(f)) for f in files], on, key=key)
     refused = recorded = duplicates = 0
     for outcome in outcomes:
         received = outcome.received
@@ -334,11 +361,13 @@ def remind(
     from ..distribution.mailer import MailError, SmtpSettings
     from ..distribution.returns.forms import ReturnsError
     from ..distribution.returns.reminders import ReminderLog, RemindError, Reminders
+    from ..distribution.returns.tokens import FormKey, key_path
 
     project = obj.load()
     circular = _circular(project, circular_id)
+    key = FormKey(key_path(_register_path(project, register_path)))
     try:
-        reminders = Reminders(project, circular, days, _today())
+        reminders = Reminders(project, circular, days, _today(), key)
     except RemindError as error:
         click.echo(f"error: {circular.id}: {error}", err=True)
         sys.exit(EXIT_INVALID)

@@ -24,8 +24,10 @@ from ..render.numbering import format_date
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from ..source.project import Project
+from .edition import DistributionError
 from .register import FileRecord
 from .returns.layout import form_name
+from .returns.tokens import FormKey, key_path
 
 
 @dataclass(frozen=True)
@@ -39,14 +41,17 @@ class ReturnAddress:
 class BundledForms:
     """The return forms of one distribution: which recipient has one, its bytes and its deadline."""
 
-    def __init__(self, project: Project, circular: Circular, edition: str):
+    def __init__(self, project: Project, circular: Circular, edition: str, register: Path | None = None):
+        """The forms' tokens are made with the form key beside `register` (by default
+        the project's register)."""
         self.project = project
         self.circular = circular
         # Imported here, not above, for start-up time only (there is no import cycle):
         # openpyxl and the numpy it pulls in take 0.16 s, which every command paid.
         from .returns.forms import FormWriter
 
-        self.writer = FormWriter(project, circular, edition)
+        key = FormKey(key_path(register)) if register is not None else None
+        self.writer = FormWriter(project, circular, edition, key)
 
     def name(self, org_id: str) -> str | None:
         """The file name of the recipient's form in its folder; None when it owes no return."""
@@ -63,7 +68,12 @@ class BundledForms:
             if stale.is_file() and not stale.is_symlink():
                 stale.unlink()
             return None
-        data = self.writer.write(org_id)
+        from .returns.forms import ReturnsError  # see __init__
+
+        try:
+            data = self.writer.write(org_id)
+        except ReturnsError as error:  # the form key cannot be read or made
+            raise DistributionError(str(error)) from None
         write_atomically(folder / name, data)
         return FileRecord(name, len(data), hashlib.sha256(data).hexdigest())
 

@@ -46,6 +46,20 @@ MIME = {
 }
 
 
+# What a spreadsheet takes for the start of a formula (or of a command, `=cmd|...`)
+# when it opens a CSV file.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value):
+    """A manifest field as a spreadsheet must show it: text that would start a formula
+    gets a leading apostrophe (the usual guard against CSV injection), which keeps
+    it readable; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 @dataclass(frozen=True)
 class Recipient:
     org: Organization
@@ -133,7 +147,9 @@ class Distribution:
         self.recipients = resolve_recipients(project, self.circular)
         self.attachments = edition.attachments
         self.maker = edition.maker
-        self.forms = BundledForms(project, self.circular, self.maker.edition)
+        self.forms = BundledForms(
+            project, self.circular, self.maker.edition, register.path if register is not None else None
+        )
 
     def name_of(self, recipient: Recipient) -> str:
         return recipient.org.name.best(self.circular.language)
@@ -264,7 +280,7 @@ class Distribution:
             text, fieldnames=list(rows[0]) if rows else ["copy_number"], lineterminator="\n"
         )
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows([{k: _csv_text(v) for k, v in row.items()} for row in rows])
         write_atomically(self.out_dir / "manifest.csv", text.getvalue().encode("utf-8"))
         manifest = {
             "circular": circular.id,

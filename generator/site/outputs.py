@@ -113,7 +113,7 @@ def check_output(folder: Path, root: Path, docs_dir: Path | None, what: str) -> 
                 break
     if problem:
         raise UnsafeOutput(
-            f"cannot write the {what} into {shown}/: {problem}, and the build would overwrite or "
+            f"cannot write the {what} into {shown}/: {problem}, and writing there would overwrite or "
             "delete the sources. Choose a folder of its own (the default is build/)."
         )
 

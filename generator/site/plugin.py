@@ -194,7 +194,15 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         urls = Urls(config.use_directory_urls)
         self.indexes = indexes = IndexPages(pages, urls)
         tracker = Tracker(pages, urls)
-        for problem in tracker.problems.sorted():  # a return record that cannot be read
+        if tracker.problems.has_errors():
+            # Without the record the tracker would publish that organization as having
+            # reported nothing (overdue): the build stops and the previous site stays.
+            problems = "\n".join(p.format(project.root) for p in tracker.problems.sorted())
+            raise PluginError(
+                "a return record cannot be read; the tracker would show that organization as "
+                f"having reported nothing. Fix the record (returns/ID/ORG.yaml):\n{problems}"
+            )
+        for problem in tracker.problems.sorted():  # answers no requirement asks for now
             log.warning(problem.format(project.root))
         for part in (
             indexes.by_year(),

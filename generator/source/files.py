@@ -79,10 +79,10 @@ def check_readable(path: Path) -> None:
     os.close(fd)
 
 
-def read_regular(path: Path, limit: int = MAX_YAML_BYTES) -> bytes:
-    """The bytes of a regular file of at most `limit` bytes, or FileProblem."""
+def read_regular(path: Path, limit: int = MAX_YAML_BYTES, what: str = "a YAML file") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes (the limit for `what`), or FileProblem."""
     fd, status = open_regular(path)
-    too_large = FileProblem(f"is larger than {limit // (1024 * 1024)} MB, the limit for a YAML file")
+    too_large = FileProblem(f"is larger than {limit // (1024 * 1024)} MB, the limit for {what}")
     with os.fdopen(fd, "rb") as file:
         if status.st_size > limit:
             raise too_large

@@ -194,10 +194,13 @@ def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
         names = book.sheetnames
         if sheet_name is not None and sheet_name not in names:
             raise TableFileError(f"'{shown}' has no sheet '{sheet_name}' (it has: {', '.join(names)})")
-        name = sheet_name or names[0]
+        tables = [sheet.title for sheet in book.worksheets]  # a chart sheet has no cells
+        if sheet_name is not None and sheet_name not in tables:
+            raise TableFileError(f"'{shown}': the sheet '{sheet_name}' is a chart, not a table of cells")
+        if not tables:
+            raise TableFileError(f"'{shown}' holds only charts, no sheet of cells")
+        name = sheet_name or tables[0]
         sheet = book[name]
-        if not hasattr(sheet, "iter_rows"):
-            raise TableFileError(f"'{shown}': sheet '{name}' is a chart, not a table: name the sheet to read")
         try:
             contents = read_sheet(sheet, (MAX_TABLE_ROWS, MAX_COLUMNS))
         except WorkbookError as error:

@@ -2,6 +2,7 @@
 
 - `layout`: the columns and identity sheet of a form, shared by writer and reader;
 - `forms`: one prefilled Excel workbook per responsible organization;
+- `tokens`: the secret each form carries, so no organization files for another;
 - `reading`: what a filled form says, every cell checked; `hand_written`: the
   same answers typed as YAML;
 - `importing`: checking them against the project and recording them through

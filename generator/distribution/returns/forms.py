@@ -11,7 +11,8 @@ holds a digest of the questions it asks (`questions_digest`): an import
 accepts a form whose questions are still those of the circular, so a later
 edition that only fixes a typo, or a new template, does not make every form
 out there void, while a form whose requirements, targets or deadlines
-changed is refused.
+changed is refused. It also carries a token only the secretariat can make
+(tokens.py), so that no union can file a form for another.
 
 The same inputs give the same bytes: the workbook's timestamps are fixed, and
 the parts are zipped in a fixed order with fixed dates (docx/package.py).
@@ -59,6 +60,7 @@ from .layout import (
     form_name,
     headers,
 )
+from .tokens import FormKey, FormKeyError, key_path, register_path
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
 NAME_SLOT = "CIRCULARSFORMNAMESLOT"
 ORG_SLOT = "CIRCULARSFORMORGSLOT"
 QUESTIONS_SLOT = "CIRCULARSFORMQUESTIONSSLOT"
+TOKEN_SLOT = "CIRCULARSFORMTOKENSLOT"
 
 
 class ReturnsError(Exception):
@@ -125,7 +128,7 @@ class _Template:
 
     @classmethod
     def of(cls, parts: dict[str, bytes]) -> _Template:
-        slots = [s.encode() for s in (NAME_SLOT, ORG_SLOT, QUESTIONS_SLOT)]
+        slots = [s.encode() for s in (NAME_SLOT, ORG_SLOT, QUESTIONS_SLOT, TOKEN_SLOT)]
         slotted = tuple(name for name, xml in parts.items() if any(s in xml for s in slots))
         return cls({n: xml if n in slotted else compress(xml) for n, xml in parts.items()}, slotted)
 
@@ -173,6 +176,16 @@ def _cell_styles() -> dict[str, dict]:
     }
 
 
+def _put(sheet, row: int, column: int, value):
+    """Put a value in a cell; text stays text as typed. openpyxl makes any string
+    starting with `=` a formula, so a target typed as `=100%` or `=HYPERLINK(...)`
+    would be live in every union's Excel: the cell's type is set to text instead."""
+    cell = sheet.cell(row, column, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 _ROW_STYLE = {"deadline": "given-date", "status": "open", "value": "open", "date": "open-date"}
 _ROW_STYLE |= {"note": "open", "who": "open"}
 
@@ -199,11 +212,15 @@ class _Styles:
 
 
 class FormWriter:
-    """Forms for one circular: its obligations and edition worked out once."""
+    """Forms for one circular: its obligations and edition worked out once. The forms'
+    tokens are made with `key`, by default the form key beside the project's register."""
 
-    def __init__(self, project: Project, circular: Circular, edition: str | None = None):
+    def __init__(
+        self, project: Project, circular: Circular, edition: str | None = None, key: FormKey | None = None
+    ):
         self.project = project
         self.circular = circular
+        self.key = key or FormKey(key_path(register_path(project.root)))
         self.owed = obligations(project.registry, circular)
         self.edition = edition or current_edition(project, circular)
         lang = circular.language
@@ -230,11 +247,17 @@ class FormWriter:
         template = self._templates.get(tuple(items))
         if template is None:
             template = self._templates[tuple(items)] = _Template.of(self._template(items))
+        questions = questions_digest(self.circular, org_id, items)
+        try:
+            token = self.key.token(self.circular.id, org_id, questions)
+        except FormKeyError as error:
+            raise ReturnsError(str(error)) from None
         return template.fill(
             {
                 NAME_SLOT: self.project.registry.name(org_id, self.circular.language),
                 ORG_SLOT: org_id,
-                QUESTIONS_SLOT: questions_digest(self.circular, org_id, items),
+                QUESTIONS_SLOT: questions,
+                TOKEN_SLOT: token,
             }
         )
 
@@ -254,12 +277,12 @@ class FormWriter:
             (2, text["org"].format(name=NAME_SLOT), "bold"),
             (3, text["how"].format(issuer=self.issuer), None),
         ):
-            cell = sheet.cell(row, 1, value)  # unmerged: the text runs on over the empty cells
+            cell = _put(sheet, row, 1, value)  # unmerged: the text runs on over the empty cells
             if style:
                 cell.font = _cell_styles()[style]["font"]
         styles = _Styles()
         for column, header in enumerate(headers(lang), 1):
-            styles.apply(sheet.cell(HEADER_ROW, column, header), "header")
+            styles.apply(_put(sheet, HEADER_ROW, column, header), "header")
         for (_key, _en, _zh, width), letter in zip(COLUMNS, LETTERS, strict=False):
             sheet.column_dimensions[letter].width = width
         status = DataValidation(
@@ -274,7 +297,7 @@ class FormWriter:
         kinds = [_ROW_STYLE.get(key, "given") for key, *_rest in COLUMNS]
         for row, item in enumerate(items, FIRST_ROW):
             for column, value in enumerate(self._prefilled(item) + [None] * len(FILL), 1):
-                styles.apply(sheet.cell(row, column, value), kinds[column - 1])
+                styles.apply(_put(sheet, row, column, value), kinds[column - 1])
         last = FIRST_ROW + len(items) - 1
         status.add(f"{LETTERS[INDEX['status']]}{FIRST_ROW}:{LETTERS[INDEX['status']]}{last}")
         when.add(f"{LETTERS[INDEX['date']]}{FIRST_ROW}:{LETTERS[INDEX['date']]}{last}")
@@ -306,6 +329,7 @@ class FormWriter:
             ("edition", self.edition),
             ("questions", QUESTIONS_SLOT),
             ("organization", ORG_SLOT),
+            ("token", TOKEN_SLOT),
             ("language", self.circular.language),
         ]
         rows += [
@@ -325,17 +349,15 @@ class FormWriter:
         props.lastModifiedBy = None
 
 
-def write_form(project: Project, circular: Circular, org_id: str, edition: str | None = None) -> bytes:
-    """One organization's return form (.xlsx bytes). Give `edition` when it is known
-    already (a distribution has it as `maker.edition`), to save working it out."""
-    return FormWriter(project, circular, edition).write(org_id)
-
-
 def write_forms(
-    project: Project, circular: Circular, out_dir: Path, only: list[str] | None = None
+    project: Project,
+    circular: Circular,
+    out_dir: Path,
+    only: list[str] | None = None,
+    key: FormKey | None = None,
 ) -> list[tuple[str, Path]]:
     """Every responsible organization's form (or those in `only`) as out_dir/<org-id>.xlsx."""
-    writer = FormWriter(project, circular)
+    writer = FormWriter(project, circular, key=key)
     chosen = only or writer.organizations
     for org_id in chosen:
         writer.items(org_id)  # every unknown organization is refused before anything is written

@@ -30,7 +30,11 @@ from ...source.model import Date, Identifier, Model
 from ...source.returns import ReturnStatus, parse_status
 from ...source.validation import validate
 from ...source.yaml_source import Loaded, SourceMap, read_yaml
+from .layout import MAX_CELL_TEXT
 from .reading import Answer, Problem, Received
+
+# As long as a form's cell may be: the same answers, the same limits.
+_Text = Annotated[str, Field(max_length=MAX_CELL_TEXT)]
 
 
 def _status(value: Any) -> Any:
@@ -43,16 +47,16 @@ class HandAnswer(Model):
     target: Annotated[int, Field(ge=1)] | None = None
     """The target's number within the requirement; omit to answer the requirement as a whole."""
     status: Annotated[ReturnStatus, BeforeValidator(_status)]
-    value: str | int | float | None = None
+    value: _Text | int | float | None = None
     date: Date | None = None
-    note: str | None = None
-    who: str | None = None
+    note: _Text | None = None
+    who: _Text | None = None
 
 
 class HandReturn(Model):
     circular: Identifier
     organization: Identifier
-    who: str | None = None
+    who: _Text | None = None
     answers: Annotated[list[dict], Field(min_length=1)]
     """Each a HandAnswer, validated one by one so that every problem is reported."""
 

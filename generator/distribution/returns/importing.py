@@ -4,8 +4,10 @@ Each file is read (a filled .xlsx form, or a hand-written .yaml return),
 checked cell by cell, then against the project: the circular and the
 organization exist, the form still asks what the circular asks of the
 organization (the same items, texts, targets and deadlines: see
-`questions_digest`), and every answered item is one it is responsible for. A file with any
-problem records nothing; the others are recorded, each in one atomic write.
+`questions_digest`), its token is the one the secretariat's key gives that
+organization (tokens.py: nobody files for another union), and every answered
+item is one it is responsible for. A file with any problem records nothing;
+the others are recorded, each in one atomic write.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...source.files import MAX_YAML_BYTES, FileProblem, read_regular
 from ...source.project import Project
 from ...source.returns import Item, obligations, record_path
 from .forms import questions_digest
 from .hand_written import read_hand_written
-from .reading import Received, read_form
+from .reading import MAX_FORM_BYTES, Received, read_form
 from .records import RecordError, append, locked
+from .tokens import FormKey, FormKeyError, key_path, register_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -37,21 +41,29 @@ class Outcome:
 
 
 class Importer:
-    """Checks and records returns for one project."""
+    """Checks and records returns for one project; forms' tokens against `key`, by
+    default the form key beside the project's register."""
 
-    def __init__(self, project: Project, today: datetime.date):
+    def __init__(self, project: Project, today: datetime.date, key: FormKey | None = None):
         self.project = project
         self.today = today
+        self.key = key or FormKey(key_path(register_path(project.root)))
         self._owed: dict[str, dict[str, list[Item]]] = {}
 
     def read(self, path: Path, shown: str) -> Received:
+        """What one file says. It is read as every other input is: only a regular file
+        (never a device or a named pipe, which would never end) and only up to its limit."""
+        hand_written = path.suffix.lower() in YAML_SUFFIXES
         try:
-            data = path.read_bytes()
-        except OSError as error:
+            if hand_written:
+                data = read_regular(path, MAX_YAML_BYTES, "a hand-written return")
+            else:
+                data = read_regular(path, MAX_FORM_BYTES, "a return form")
+        except FileProblem as problem:
             received = Received(shown, "")
-            received.problem(f"cannot read the file: {error.strerror or error}")
+            received.problem(f"the file {problem}")
             return received
-        if path.suffix.lower() in YAML_SUFFIXES:
+        if hand_written:
             return read_hand_written(path, data, shown, self.today)
         return read_form(data, shown, self.today)
 
@@ -81,6 +93,8 @@ class Importer:
                 f"(`circulars returns forms {circular.id} --org {org_id}`)"
             )
             return
+        if received.edition is not None and not self._token_matches(received, circular.id, org_id):
+            return
         keys = {item.key for item in owed}
         for answer in received.answers:
             label = Item(answer.requirement, answer.target, None).label
@@ -109,6 +123,30 @@ class Importer:
                 received.problem("this item is answered twice in one return", answer.where)
             seen.add(answer.key)
 
+    def _token_matches(self, received: Received, circular_id: str, org_id: str) -> bool:
+        """Whether the form carries the token issued to its organization (a problem if not)."""
+        again = f"send it the current form (`circulars returns forms {circular_id} --org {org_id}`)"
+        if received.token is None:
+            received.problem(f"the form carries no token (it was made by an older version): {again}")
+            return False
+        if not self.key.exists():
+            received.problem(
+                f"the form's token cannot be checked: there is no form key {self.key.path} (it is made "
+                "with the first form, beside the register; give --register if the register is elsewhere)"
+            )
+            return False
+        try:
+            if self.key.matches(circular_id, org_id, received.questions or "", received.token):
+                return True
+        except FormKeyError as error:
+            received.problem(str(error))
+            return False
+        received.problem(
+            f"the form's token is not the one issued to '{org_id}' for {circular_id}: the form was "
+            f"changed, or made for another organization; nothing from it is recorded; {again}"
+        )
+        return False
+
     def record(self, received: Received, now: datetime.datetime) -> Outcome:
         """Record one checked file (nothing when it has a problem or is recorded already)."""
         outcome = Outcome(received)
@@ -132,9 +170,10 @@ def import_returns(
     files: list[tuple[Path, str]],
     today: datetime.date,
     now: datetime.datetime | None = None,
+    key: FormKey | None = None,
 ) -> list[Outcome]:
     """Check and record each (path, name as shown) in turn; one Outcome per file."""
-    importer = Importer(project, today)
+    importer = Importer(project, today, key)
     now = now or datetime.datetime.now(datetime.UTC)
     outcomes = []
     for path, shown in files:

@@ -3,8 +3,8 @@
 A form is one visible sheet: a heading (rows 1-3), a header row, then one row
 per item the organization answers for. Columns A-E are filled in by the
 secretariat and protected; F-J are for the organization. A very hidden sheet
-holds what the form is (format, circular, edition, organization, language)
-and which item each row answers, so an import never guesses.
+holds what the form is (format, circular, edition, organization, language,
+token) and which item each row answers, so an import never guesses.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ COLUMNS: tuple[tuple[str, str, str, int], ...] = (
     ("who", "Contact person", "联系人", 14),
 )
 FILL = ("status", "value", "date", "note", "who")
+MAX_CELL_TEXT = 32_767
+"""The most characters an Excel cell holds: the limit of an answer's value, note and
+contact person, on a form or typed by hand."""
 LETTERS = "ABCDEFGHIJ"
 COLUMN = {key: LETTERS[i] for i, (key, *_rest) in enumerate(COLUMNS)}
 INDEX = {key: i for i, (key, *_rest) in enumerate(COLUMNS)}

@@ -16,13 +16,29 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...source.returns import STATUS_LABELS, STATUSES, parse_status
-from .layout import COLUMNS, FIRST_ROW, FORMAT, HEADER_ROW, INDEX, LETTERS, META_SHEET, headers
+from .layout import (
+    COLUMNS,
+    FIRST_ROW,
+    FORMAT,
+    HEADER_ROW,
+    INDEX,
+    LETTERS,
+    MAX_CELL_TEXT,
+    META_SHEET,
+    headers,
+)
+
+MAX_FORM_BYTES = 5 * 1024 * 1024
+"""The largest form read: one for a thousand items is under 100 KB."""
+MAX_FORM_INFLATED = 64 * 1024 * 1024
+"""The most its parts may unpack to (a zip bomb of shared strings is refused unread)."""
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or an encrypted .xlsx inside OLE
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -65,6 +81,7 @@ class Received:
     organization: str | None = None
     edition: str | None = None  # None: a hand-written return
     questions: str | None = None  # the digest of what the form asks; None: hand-written
+    token: str | None = None  # the secret the form was issued with (tokens.py); None: none
     language: str = "en"
     answers: list[Answer] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -101,10 +118,26 @@ def sniff(data: bytes, shown: str) -> str | None:
     return "not an Excel workbook (.xlsx): import the filled-in return form"
 
 
+def _inflated(data: bytes) -> str | None:
+    """Why the workbook's parts would unpack to too much, or None. The sizes are those
+    the zip declares: zipfile never unpacks more than that (it stops with an error)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            size = sum(info.file_size for info in package.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        return None  # load_workbook says what is wrong with it
+    if size > MAX_FORM_INFLATED:
+        return (
+            f"the workbook unpacks to {size // (1024 * 1024):,} MB, more than the "
+            f"{MAX_FORM_INFLATED // (1024 * 1024)} MB a return form may: import the form as it was sent"
+        )
+    return None
+
+
 def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
     """Read one filled form. Problems are collected, never raised."""
     received = Received(shown, hashlib.sha256(data).hexdigest())
-    why = sniff(data, shown)
+    why = sniff(data, shown) or _inflated(data)
     if why is not None:
         received.problem(why)
         return received
@@ -203,7 +236,11 @@ def _identity(meta, received: Received) -> list[tuple[int, int, int | None]] | N
             continue
         if cells[0] == "row" and len(cells) >= 4:
             row, requirement, target = cells[1:4]
-            if not all(isinstance(v, int) for v in (row, requirement, target)):
+            numbers = (row, requirement, target)
+            # numbered as the form writes them: a row below the header, from requirement 1
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers) or (
+                row < FIRST_ROW or requirement < 1 or target < 0
+            ):
                 received.problem("the form's identity sheet was changed: use the form as it was sent")
                 return None
             rows.append((row, requirement, target or None))
@@ -224,6 +261,8 @@ def _identity(meta, received: Received) -> list[tuple[int, int, int | None]] | N
     received.questions = str(values["questions"])
     received.organization = str(values["organization"])
     received.language = str(values["language"]) if values["language"] in STATUS_LABELS else "en"
+    token = values.get("token")
+    received.token = token if isinstance(token, str) else None
     return rows
 
 
@@ -252,7 +291,9 @@ def _answer(received: Received, where: str, row: int, cells: tuple, today: datet
     for column, cell in zip(
         ("status", "value", "date", "note", "who"), cells[INDEX["status"] :], strict=True
     ):
-        if isinstance(cell, str) and cell.startswith("="):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_TEXT:
+            bad(column, f"{len(cell):,} characters: a cell holds at most {MAX_CELL_TEXT:,}")
+        elif isinstance(cell, str) and cell.startswith("="):
             bad(column, f"a formula ({cell}): type the value itself")
     status = None
     if _text(status_cell) == "":
@@ -262,6 +303,8 @@ def _answer(received: Received, where: str, row: int, cells: tuple, today: datet
     value = value_cell
     if isinstance(value, datetime.datetime | datetime.date | datetime.time | bool):
         bad("value", f"the achieved value is {_kind(value)}: write a number or text, like 92% or 31")
+    elif isinstance(value, float) and not math.isfinite(value):
+        bad("value", f"the achieved value '{value}' is not a number: write a number or text, like 92% or 31")
     elif isinstance(value, str):
         value = value.strip() or None
     when = _date(date_cell, today, lambda message: bad("date", message))

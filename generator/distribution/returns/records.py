@@ -5,7 +5,10 @@ answers, and the earlier entries stay. The file is rewritten whole into a
 temporary file and renamed into place, under a lock, so a crash or a second
 import running at the same time never leaves half a record or loses one. The
 SHA-256 of every file recorded is kept with its entries: the same file
-imported again is recognised and not recorded twice.
+imported again is recognised and not recorded twice. A record is read back
+(as every YAML file is: at most 5 MB, at most so many values) before it is
+written: a return that would make it unreadable is refused, and the record
+stays as it was.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ import yaml
 
 from ...docx.build import write_atomically
 from ...source.diagnostics import Diagnostics
+from ...source.files import MAX_YAML_BYTES
 from ...source.model import Circular
 from ...source.return_matching import asked_of
 from ...source.returns import Answers, Entry, ReturnRecord, read_record, record_path, returns_dir
+from ...source.validation import validate
+from ...source.yaml_source import read_yaml
 from .reading import Received
 
 try:  # POSIX; elsewhere imports are not guarded against running at the same time
@@ -116,5 +122,27 @@ def append(root: Path, received: Received, recorded_at: datetime.datetime, circu
             for (r, t), entries in sorted(by_key.items(), key=lambda kv: (kv[0][0], kv[0][1] or 0))
         ],
     )
-    write_atomically(record_path(root, circular_id, org_id), _dump(updated))
+    path = record_path(root, circular_id, org_id)
+    data = _dump(updated)
+    _check_readable(path, data, root)
+    write_atomically(path, data)
     return True
+
+
+def _check_readable(path: Path, data: bytes, root: Path) -> None:
+    """RecordError unless `data`, written at `path`, reads back as the same kind of record."""
+    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    if len(data) > MAX_YAML_BYTES:
+        raise RecordError(
+            f"recording this return would make {shown} {len(data):,} bytes, more than the "
+            f"{MAX_YAML_BYTES // (1024 * 1024)} MB a record may have to be read back: nothing was recorded"
+        )
+    diagnostics = Diagnostics()
+    loaded = read_yaml(path, diagnostics, raw=data)
+    if loaded.data is not None:
+        validate(ReturnRecord, loaded, diagnostics)
+    if diagnostics.has_errors():
+        problems = "; ".join(d.message for d in diagnostics.errors)
+        raise RecordError(
+            f"recording this return would make {shown} unreadable ({problems}): nothing was recorded"
+        )

@@ -28,6 +28,7 @@ from ..mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, SmtpSettings, 
 from ..register import Register, now
 from .forms import FormWriter
 from .layout import form_name
+from .tokens import FormKey
 
 TEMPLATE = "reminder.txt.j2"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -147,8 +148,16 @@ class RemindReport:
 class Reminders:
     """The reminders of one circular on one day."""
 
-    def __init__(self, project: Project, circular: Circular, days: int, today: datetime.date):
+    def __init__(
+        self,
+        project: Project,
+        circular: Circular,
+        days: int,
+        today: datetime.date,
+        form_key: FormKey | None = None,  # the forms' key (tokens.py); default: the project register's
+    ):
         self.project = project
+        self.form_key = form_key
         self.circular = circular
         self.today = today
         self.days = days
@@ -174,7 +183,7 @@ class Reminders:
 
     def form(self, org_id: str) -> bytes:
         if self._forms is None:
-            self._forms = FormWriter(self.project, self.circular)
+            self._forms = FormWriter(self.project, self.circular, key=self.form_key)
         return self._forms.write(org_id)
 
     def send(self, settings: SmtpSettings, log: ReminderLog, mailer: Mailer | None = None) -> RemindReport:
