@@ -141,9 +141,9 @@ def test_the_document_has_its_own_note_signature_and_attachments_never_the_notic
     assert not any(text.startswith(("附件", "附表")) for text in notice)
     # the document: its last article, its note, its signature, then its attachments' pages
     last_article = texts.index("第三条　本办法自印发之日起施行。")
-    note = texts.index("附件：1.疗休养申请程序")
+    note = texts.index("附件：1.\t疗休养申请程序")
     assert last_article < note < texts.index("攀枝花市总工会", note) < texts.index("附件1")
-    assert shown[note + 1] == ("Attachment Note Continued", "2.疗休养基地名单")
+    assert shown[note + 1] == ("Attachment Note Continued", "2.\t疗休养基地名单")
     assert names[texts.index("攀枝花市总工会", note)] == "Document Signature"
     assert texts.index("附件1") < texts.index("附件2") < names.index("CC")  # the 版记 stays last
 
@@ -158,9 +158,12 @@ def test_an_attachment_has_its_own_forms_marked_by_their_label(built):
         texts.index("审核结果公示。", procedure)
         < after
         < texts.index("材料")
-        < texts.index("附表：1.疗休养申请表")
+        < texts.index("附表：1.\t疗休养申请表")
     )
-    assert shown[texts.index("附表：1.疗休养申请表") + 1] == ("Attachment Note Continued", "2.疗休养人员名册")
+    assert shown[texts.index("附表：1.\t疗休养申请表") + 1] == (
+        "Attachment Note Continued",
+        "2.\t疗休养人员名册",
+    )
     # each form under its own mark and title, before the document's second attachment
     assert ("Attachment Label", "附表1") in shown and ("Attachment Label", "附表2") in shown
     first = texts.index("附表1")
@@ -325,7 +328,7 @@ def test_the_shipped_example_keeps_the_rules_and_the_forms_in_order(tmp_path):
     forms = [texts.index(f"附表{n}") for n in range(1, 7)]
     assert (
         texts.index("2.《广州市就业见习示范基地学员补贴花名册》。")
-        < texts.index("附表：1.广州市就业见习基地申请表")
+        < texts.index("附表：1.\t广州市就业见习基地申请表")
         < forms[0]
     )
     assert forms == sorted(forms)

@@ -21,7 +21,8 @@ from .body import PLAIN, Body, Paragraph
 from .reference import ReferenceDocument
 from .text_width import set_width, width_in_characters
 
-NOTE_LABEL, NOTE_NUMBER = re.compile(r"附件："), re.compile(r"\d+\.")
+# the label a note's first line starts with: 附件：, 附表：, 附：, or the circular's own
+NOTE_LABEL, NOTE_NUMBER = re.compile(r"[^：:\d]{1,10}[：:]"), re.compile(r"\d+\.")
 TAB = "<w:r><w:tab/></w:r>"
 # the start of a paragraph's properties, up to its style: where w:keepNext goes
 _PARAGRAPH_STYLE = re.compile(r"<w:pPr>(<w:pStyle [^>]*/>)?")
@@ -39,10 +40,14 @@ def attachment_note(paragraphs: list[Paragraph], reference: ReferenceDocument) -
     tracking = int(reference.style_value("Normal", "w:rPr/w:spacing", "val") or 0)
     char = reference.font_size("Normal") * 20 + tracking  # a character's advance, twips
     indent = int(reference.style_value("Normal", "w:pPr/w:ind", "firstLine") or 0)
-    label = NOTE_LABEL.match(notes[0].text)
-    number_at = indent + (width_in_characters(label[0]) * char if label else 0)
+    number_at = indent
     for note in notes:
-        label = NOTE_LABEL.match(note.text)
+        # a label's line (each label's note its own: 附件：…, then 附表：…) and the lines
+        # continuing it, their numbers under its first
+        first = "continued" not in note.classes
+        label = NOTE_LABEL.match(note.text) if first else None
+        if first:
+            number_at = indent + (width_in_characters(label[0]) * char if label else 0)
         number = NOTE_NUMBER.match(note.text, label.end() if label else 0)
         end = (number or label).end() if number or label else 0
         if not end or end == len(note.text):
@@ -51,7 +56,7 @@ def attachment_note(paragraphs: list[Paragraph], reference: ReferenceDocument) -
         if number:
             hang += char / 2
             _insert(note, end, TAB, "\t")
-        start = indent if note is notes[0] else number_at
+        start = indent if first else number_at
         note.properties["ind"] = {"left": round(start + hang), "hanging": round(hang)}
 
 
