@@ -123,8 +123,9 @@ def test_indexes(site):
     ]
     home = page(site, "")
     latest = [text(a) for a in home.cssselect("article table a")]
-    # newest first: the Guangzhou notice of 30 May 2025, the latest shipped example
-    assert latest[0].startswith("广州市民政局 广州市财政局关于印发我市2025年")
+    # newest first: the Guangzhou notice of 30 June 2025, then that of 30 May 2025
+    assert latest[0] == "广州市人民政府办公厅关于重新发布广州市积分制入户管理办法的通知"
+    assert latest[1].startswith("广州市民政局 广州市财政局关于印发我市2025年")
     assert "关于建立全省工会干部下基层驻点工作常态化机制的通知" not in latest  # not in force
 
 

@@ -189,6 +189,17 @@ def test_header_order_without_to_prints_no_recipients_and_does_not_warn(project,
     assert "no main recipients" in run(project, "check").output
 
 
+def test_to_false_prints_no_recipients_and_does_not_warn(project, tmp_path):
+    """A 通报 posted to all has no 主送: `to: false` says so, where a missing `to` warns."""
+    circular(project, to=False)
+    assert run(project, "check", "--strict").exit_code == 0
+    shown = build(project, tmp_path)
+    assert texts(shown, "Recipients") == []
+    assert texts(shown, "Title") and texts(shown, "Closing")  # the rest still prints
+    circular(project, to=None)
+    assert "no main recipients" in run(project, "check").output
+
+
 # --- bad input ---------------------------------------------------------------------------
 
 
@@ -225,6 +236,7 @@ def test_header_order_without_to_prints_no_recipients_and_does_not_warn(project,
             "an attachment with 'included: false' is its title alone",
         ),
         ({"publicity": ""}, "publicity", "must not be empty"),
+        ({"to": True}, "to", "expected a list, got true"),
     ],
 )
 def test_bad_wording_fields(project, changes, key, message):

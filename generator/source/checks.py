@@ -166,14 +166,14 @@ class _CircularChecks:
                 "(joint issuers sign with their seals: seal: true)",
             )
         for key in ("to", "cc"):
-            for i, entry in enumerate(getattr(c, key)):
+            for i, entry in enumerate(getattr(c, key) or []):
                 if isinstance(entry, list):
                     for j, recipient in enumerate(entry):
                         self.recipient((key, i, j), recipient, named=True)
                 else:
                     self.recipient((key, i), entry, named=True)
-        # a header_order without `to` says the letter prints no recipients, on purpose
-        unaddressed = c.header_order is not None and "to" not in c.header_order
+        # `to: false`, or a header_order without `to`, says it has no recipients on purpose
+        unaddressed = c.to is False or (c.header_order is not None and "to" not in c.header_order)
         if c.kind != "article" and c.status == "issued" and not c.to and not unaddressed:
             self.warning(("status",), "an issued circular has no main recipients ('to')")
         self.header_order()

@@ -187,9 +187,16 @@ RecipientEntry = Annotated[
 """A recipient, or a list of them: one group, joined by 、 where groups are joined by ，."""
 
 
-def flatten(entries: list) -> list:
-    """The recipients of `to` or `cc`, groups opened up."""
-    return [r for entry in entries for r in (entry if isinstance(entry, list) else [entry])]
+MainRecipients = Annotated[
+    Annotated[Literal[False], Tag("none")] | Annotated[list[RecipientEntry], Tag("given")],
+    Discriminator(lambda value: "none" if value is False else "given"),
+]
+"""The recipients, or false for none on purpose (a 通报 posted to all)."""
+
+
+def flatten(entries: list | Literal[False]) -> list:
+    """The recipients of `to` or `cc`, groups opened up (none for `to: false`)."""
+    return [r for entry in entries or [] for r in (entry if isinstance(entry, list) else [entry])]
 
 
 class Classification(Model):
@@ -374,8 +381,9 @@ class Circular(Model):
     (the title again, e.g. after the salutation). A number followed by the date shares its
     line. Leaving out `to` says the letter prints no recipients. Default: references, number
     and date, title, to, salutation."""
-    to: list[RecipientEntry] = []
-    """Main recipients (主送机关); a list inside the list is one group: [a, b] → a、b."""
+    to: MainRecipients = []
+    """Main recipients (主送机关); a list inside the list is one group: [a, b] → a、b. false:
+    none, on purpose (a 通报 or 公告 addressed to no one), so `check` does not warn."""
     cc: list[RecipientEntry] = []
     """Copies to (抄送机关), grouped as `to`."""
     to_label: OwnWords | None = None
