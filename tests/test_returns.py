@@ -13,43 +13,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
-from conftest import REPO, run
+from conftest import run
 from mail_server import Collect, start_smtp
-
-CIRCULAR = "panzhihua-2024-07"
-PARK = "geliping-park-federation"  # answers for 2.1, 2.2, 3 and 4
-COKING = "geliping-coking-union"  # answers for 4 only
-TODAY = "2024-09-25"
+from return_forms import CIRCULAR, COKING, PARK, TODAY, example_project, fill, make_forms
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the example project, on 25 September 2024."""
-    shutil.copytree(REPO / "circulars", tmp_path / "circulars")
-    monkeypatch.setenv("CIRCULARS_TODAY", TODAY)
-    monkeypatch.delenv("CIRCULARS_REGISTER", raising=False)
-    return tmp_path
-
-
-def make_forms(project: Path) -> Path:
-    result = run(project, "returns", "forms", CIRCULAR, "-o", "forms")
-    assert result.exit_code == 0, result.output
-    return project / "forms"
-
-
-def fill(form: Path, out: Path, answers: dict[str, dict], mutate=None) -> Path:
-    """Fill a form the way a union does: open it, type into the open cells, save it elsewhere."""
-    workbook = openpyxl.load_workbook(form)
-    sheet = workbook.worksheets[0]
-    rows = {sheet.cell(row, 1).value: row for row in range(6, sheet.max_row + 1)}
-    for item, values in answers.items():
-        for column, value in values.items():
-            sheet[f"{column}{rows[item]}"] = value
-    if mutate:
-        mutate(workbook)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(out)
-    return out
+    return example_project(tmp_path, monkeypatch)
 
 
 def record(project: Path, org: str = PARK) -> dict:

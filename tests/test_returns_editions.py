@@ -11,26 +11,24 @@ import subprocess
 import sys
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
 from conftest import REPO, run
 from mail_server import Collect, start_smtp
+from return_forms import CIRCULAR, COKING, PARK, TODAY, example_project, fill
+from return_forms import make_forms as _make_forms
 
-CIRCULAR = "panzhihua-2024-07"
 ENGLISH = f"{CIRCULAR}-en"
-PARK = "geliping-park-federation"  # answers for 2.1, 2.2, 3 and 4
-COKING = "geliping-coking-union"  # answers for 4 only
-TODAY = "2024-09-25"
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the example project, on 25 September 2024."""
-    shutil.copytree(REPO / "circulars", tmp_path / "circulars")
-    monkeypatch.setenv("CIRCULARS_TODAY", TODAY)
-    monkeypatch.delenv("CIRCULARS_REGISTER", raising=False)
-    return tmp_path
+    return example_project(tmp_path, monkeypatch)
+
+
+def make_forms(project: Path, circular: str = CIRCULAR) -> Path:
+    """A circular's forms in a folder of their own, forms-<id>: both versions' side by side."""
+    return _make_forms(project, circular=circular, folder=f"forms-{circular}")
 
 
 @pytest.fixture
@@ -92,25 +90,6 @@ def test_a_template_that_fails_for_one_organization_sends_nothing(project, smtp)
 
 
 # --- answers that survive a corrected edition ----------------------------------------------------
-
-
-def make_forms(project: Path, circular: str = CIRCULAR) -> Path:
-    result = run(project, "returns", "forms", circular, "-o", f"forms-{circular}")
-    assert result.exit_code == 0, result.output
-    return project / f"forms-{circular}"
-
-
-def fill(form: Path, out: Path, answers: dict[str, dict]) -> Path:
-    """Fill a form as a union does: type into the open cells, save it elsewhere."""
-    workbook = openpyxl.load_workbook(form)
-    sheet = workbook.worksheets[0]
-    rows = {sheet.cell(row, 1).value: row for row in range(6, sheet.max_row + 1)}
-    for item, values in answers.items():
-        for column, value in values.items():
-            sheet[f"{column}{rows[item]}"] = value
-    out.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(out)
-    return out
 
 
 def imported(project: Path, *files: Path) -> None:

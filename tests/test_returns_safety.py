@@ -20,15 +20,12 @@ import openpyxl
 import pytest
 import yaml
 from conftest import REPO, add_site, run
+from return_forms import CIRCULAR, COKING, PARK, TODAY, example_project, fill, make_forms
 
 from generator.distribution.returns.forms import questions_digest
 from generator.source.loading import load_project
 from generator.source.returns import obligations
 
-CIRCULAR = "panzhihua-2024-07"
-PARK = "geliping-park-federation"  # answers for 2.1, 2.2, 3 and 4
-COKING = "geliping-coking-union"  # answers for 4 only
-TODAY = "2024-09-25"
 CLI = [sys.executable, "-c", "from generator.cli import main; main()"]  # as the `circulars` command
 SOURCE = "circulars/2024/panzhihua-2024-07.yaml"
 
@@ -38,11 +35,7 @@ COMMAND = "=cmd|' /C calc'!A0"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the example project, on 25 September 2024."""
-    shutil.copytree(REPO / "circulars", tmp_path / "circulars")
-    monkeypatch.setenv("CIRCULARS_TODAY", TODAY)
-    monkeypatch.delenv("CIRCULARS_REGISTER", raising=False)
-    return tmp_path
+    return example_project(tmp_path, monkeypatch)
 
 
 def cli(project: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -52,27 +45,6 @@ def cli(project: Path, *args: str, timeout: float = 300) -> subprocess.Completed
     return subprocess.run(
         [*CLI, "-C", str(project), *args], capture_output=True, text=True, timeout=timeout, env=env
     )
-
-
-def make_forms(project: Path, *args: str) -> Path:
-    result = run(project, "returns", "forms", CIRCULAR, "-o", "forms", *args)
-    assert result.exit_code == 0, result.output
-    return project / "forms"
-
-
-def fill(form: Path, out: Path, answers: dict[str, dict], mutate=None) -> Path:
-    """Fill a form as a union does: type into the open cells, save it elsewhere."""
-    workbook = openpyxl.load_workbook(form)
-    sheet = workbook.worksheets[0]
-    rows = {sheet.cell(row, 1).value: row for row in range(6, sheet.max_row + 1)}
-    for item, values in answers.items():
-        for column, value in values.items():
-            sheet[f"{column}{rows[item]}"] = value
-    if mutate:
-        mutate(workbook)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(out)
-    return out
 
 
 def records(project: Path) -> dict[str, bytes]:
