@@ -63,8 +63,9 @@ def test_home_lists_the_latest_circulars(served, page, prefix, tmp_path_factory)
     issued = [c for c in load_project(REPO).circulars if c.status == "issued"]
     assert rows.count() == min(LATEST_COUNT, len(issued))
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]
-    assert "穗民规字〔2025〕2号" in texts[0]  # the newest first: gz-2025-dibao
-    assert "攀工发〔2024〕7号" in texts[2]  # after its English translation, of the same day
+    assert "穗府办规〔2025〕8号" in texts[0]  # the newest first: gz-2025-points-household, 30 June 2025
+    assert "穗民规字〔2025〕2号" in texts[1]  # then gz-2025-dibao, 30 May 2025
+    assert "攀工发〔2024〕7号" in texts[3]  # after its English translation, of the same day
     page.get_by_role("link", name="关于驻点干部做到“四个要”扎实开展格里坪特色产业园区驻点工作的通知").click()
     page.wait_for_url("**/circulars/panzhihua-2024-07/")
     assert "攀工发〔2024〕7号" in page.locator(".circular-meta").inner_text()

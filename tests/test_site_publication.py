@@ -211,7 +211,7 @@ def test_sitemap_dates_are_the_circulars_not_the_build(site):
     assert lastmod[base + "circulars/chemchina-2012-03/"] == "2012-02-04"
     assert lastmod[base + "circulars/sichuan-2022-05/"] == "2024-04-07"  # when it went out of force
     newest = max(lastmod.values())
-    assert newest == "2025-05-30"  # the newest circular (gz-2025-dibao), on every other page
+    assert newest == "2025-06-30"  # the newest circular (gz-2025-points-household), on every other page
     assert lastmod[base] == newest
 
 
