@@ -145,8 +145,7 @@ def distribute(
             summary = distribution.prepare(pdf, bar.update)
         _show_summary(summary, project)
         if send:
-            with _progress(len(summary.copies), "copies sent") as bar:
-                report = distribution.send(summary, settings, resend_unconfirmed, bar.update)
+            report = distribution.send(summary, settings, resend_unconfirmed, _copy_sent(distribution))
             _showreport(report, distribution)
             if report.failed or report.unconfirmed or report.uncertain or report.stopped:
                 sys.exit(EXIT_INVALID)
@@ -209,6 +208,21 @@ def _show_summary(summary, project: Project) -> None:
     )
     for note in summary.notes:
         click.echo(f"warning: {note}", err=True)
+
+
+def _copy_sent(distribution: Distribution):
+    """One line per copy as it goes (who got what): the progress of a long run, and a record
+    the secretariat can keep."""
+    from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+
+    def show(copy, place: int, total: int) -> None:
+        files = ", ".join(f.path for f in copy.files)
+        click.echo(
+            f"[{place}/{total}] {copy.status}: copy {copy_number_text(copy.copy_number)} to "
+            f"{distribution.name_of(copy.recipient)} <{copy.recipient.org.email}>: {files}"
+        )
+
+    return show
 
 
 def _showreport(report, distribution: Distribution) -> None:

@@ -318,7 +318,7 @@ class Distribution:
         summary: Summary,
         settings: SmtpSettings,
         resend_unconfirmed: bool = False,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[PreparedCopy, int, int], None] | None = None,
         mailer: Mailer | None = None,
     ) -> SendReport:
         """Email each recipient its copy, except those already sent, at most once each.
@@ -327,7 +327,8 @@ class Distribution:
         others); each copy is claimed in the register before it goes. Every
         cover note is rendered before the first copy goes, so a broken template
         sends nothing. A copy whose outcome is unknown stays `sending` and is
-        reported; it is sent again only with `resend_unconfirmed`."""
+        reported; it is sent again only with `resend_unconfirmed`. `progress` is
+        told of each copy tried (its status says how it went), its place and the total."""
         report = SendReport()
         circular_id = self.circular.id
         with self.register.sending_lock(circular_id):
@@ -353,10 +354,10 @@ class Distribution:
             notes = {copy.copy_number: self._cover_note(copy) for copy in pending}
             mailer = mailer or Mailer(settings)
             with mailer:
-                for copy in pending:
+                for place, copy in enumerate(pending, 1):
                     self._send_one(copy, notes[copy.copy_number], settings, mailer, allowed, report)
-                    if progress:
-                        progress(1)
+                    if progress and not report.stopped:
+                        progress(copy, place, len(pending))
                     if report.stopped:
                         break
         return report
@@ -457,8 +458,16 @@ class Distribution:
         ]
         # the same copy always has the same Message-ID, in every run
         key = f"{circular.id}.{self.maker.edition[:12]}.{copy_number_text(copy.copy_number)}"
+        contact = circular.contact.email if circular.contact else None
         return build_message(
-            settings, self.name_of(copy.recipient), copy.recipient.org.email, subject, body, attachments, key
+            settings,
+            self.name_of(copy.recipient),
+            copy.recipient.org.email,
+            subject,
+            body,
+            attachments,
+            key,
+            reply_to=contact,
         )
 
 
