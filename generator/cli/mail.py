@@ -1,14 +1,19 @@
-"""`circulars mail test`: one message to the secretariat itself, to try the SMTP settings
-before a circular goes to hundreds of unions."""
+"""Mail as the clerk sees it: `circulars mail test` (one message to the secretariat itself,
+to try the SMTP settings before a circular goes to hundreds of unions), and what
+`distribute --send` says of each copy as it goes and at the end."""
 
 from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_INVALID, Context
+from .common import EXIT_INVALID, Context, plural
+
+if TYPE_CHECKING:
+    from ..distribution.run import Distribution
 
 
 @click.group()
@@ -64,3 +69,50 @@ def mail_test(obj: Context) -> None:
         f"Sent a test message to {settings.envelope_sender} through {settings.host}:{settings.port}; "
         "check that it arrived."
     )
+
+
+def copy_sent(distribution: Distribution):
+    """One line per copy as it goes (who got what): the progress of a long run, and a record
+    the secretariat can keep."""
+    from ..distribution.copies import copy_number_text  # lazily: for start-up time, as in distribution.py
+
+    def show(copy, place: int, total: int) -> None:
+        files = ", ".join(f.path for f in copy.files)
+        click.echo(
+            f"[{place}/{total}] {copy.status}: copy {copy_number_text(copy.copy_number)} to "
+            f"{distribution.name_of(copy.recipient)} <{copy.recipient.org.email}>: {files}"
+        )
+
+    return show
+
+
+def show_report(report, distribution: Distribution) -> None:
+    from ..distribution.copies import copy_number_text  # lazily: for start-up time, as in distribution.py
+
+    click.echo(
+        f"Sent {plural(len(report.sent), 'copy')}"
+        + (f"; {report.already} already sent before" if report.already else "")
+        + "."
+    )
+    for copy, error in report.failed:
+        click.echo(
+            f"error: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
+            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) failed: {error}",
+            err=True,
+        )
+    for copy, error in report.uncertain:
+        click.echo(
+            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
+            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) is unconfirmed: {error}. "
+            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
+            err=True,
+        )
+    for copy in report.unconfirmed:
+        click.echo(
+            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
+            f"{copy.recipient.org.id} was being sent when a run stopped; it may have arrived. "
+            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
+            err=True,
+        )
+    if report.stopped:
+        click.echo(f"error: {report.stopped}", err=True)

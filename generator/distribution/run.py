@@ -33,9 +33,9 @@ from ..source.registry_format import Organization
 from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
-from .edition import DistributionError, Edition
+from .edition import DistributionError, Edition, correction, earlier_editions, move_superseded, replaced_copy
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
-from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
+from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, EditionRecord, FileRecord, Register
 
 COVER_NOTE = "cover-note.txt.j2"
 MIME = {
@@ -87,6 +87,7 @@ class Summary:
     pdfs: bool
     notes: list[str] = field(default_factory=list)
     forms: int = 0  # copies with a return form in their folder
+    superseded: list[tuple[int, str]] = field(default_factory=list)  # (edition number, folder) moved aside
 
 
 @dataclass
@@ -172,6 +173,12 @@ class Distribution:
             }
         return [(r, numbers.get(r.org.id)) for r in self.recipients]
 
+    def earlier_editions(self) -> list[EditionRecord]:
+        return earlier_editions(self.register, self.circular.id, self.maker.edition)
+
+    def replaced(self, recipient_id: str) -> tuple[int, str] | None:
+        return replaced_copy(self.register, self.circular.id, self.maker.edition, recipient_id)
+
     def planned_files(self, recipient: Recipient, copy_number: int, pdf: bool) -> list[str]:
         names = [self.document_name(copy_number, ".docx")]
         if pdf:
@@ -208,6 +215,7 @@ class Distribution:
             prepared.append(PreparedCopy(record.copy_number, recipient, folder.name, files, record.status))
             if progress:
                 progress(1)
+        superseded = move_superseded(register, self.circular.id, self.maker.edition, self.out_dir)
         notes = self.forms.unsent({r.org.id for r in self.recipients})
         if want_pdf:
             notes += self._pdfs(prepared)
@@ -216,7 +224,7 @@ class Distribution:
         statuses = {c.copy_number: c.status for c in register.copies(self.circular.id, self.maker.edition)}
         for copy in prepared:
             copy.status = statuses[copy.copy_number]
-        self._manifest(prepared, edition_number)
+        self._manifest(prepared, edition_number, superseded)
         new_copies = sum(1 for r in self.recipients if r.org.id not in before)
         return Summary(
             self.circular,
@@ -229,6 +237,7 @@ class Distribution:
             want_pdf,
             notes,
             sum(1 for r in self.recipients if self.forms.name(r.org.id)),
+            superseded,
         )
 
     def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
@@ -257,7 +266,9 @@ class Distribution:
                 copy.files.insert(1, FileRecord(pdf.name, len(data), _sha256(data)))
         return []
 
-    def _manifest(self, prepared: list[PreparedCopy], edition_number: int) -> None:
+    def _manifest(
+        self, prepared: list[PreparedCopy], edition_number: int, superseded: list[tuple[int, str]]
+    ) -> None:
         circular = self.circular
         number = document_number(circular, self.project.registry)
         rows = []
@@ -266,6 +277,7 @@ class Distribution:
                 rows.append(
                     {
                         "copy_number": copy_number_text(copy.copy_number),
+                        "edition": edition_number,
                         "recipient_id": copy.recipient.org.id,
                         "recipient_name": self.name_of(copy.recipient),
                         "role": copy.recipient.role,
@@ -303,6 +315,8 @@ class Distribution:
                 }
                 for copy in prepared
             ],
+            # earlier editions' folders, moved aside: which edition each holds
+            "superseded": [{"edition_number": n, "folder": folder} for n, folder in superseded],
         }
         write_atomically(
             self.out_dir / "manifest.json",
@@ -431,6 +445,7 @@ class Distribution:
                     copy_number=copy_number_text(copy.copy_number),
                     role=copy.recipient.role,
                     files=copy.files,
+                    **correction(self.register, self.circular, self.maker.edition, copy.recipient.org.id),
                     **self.forms.cover_note(copy.recipient.org.id),
                 ),
                 self.project.root,
@@ -446,6 +461,8 @@ class Distribution:
         circular = self.circular
         number = document_number(circular, self.project.registry)
         subject = f"{number} {to_plain(circular.title)}".strip()
+        if self.replaced(copy.recipient.org.id):  # recognisable in the inbox before it is opened
+            subject = ("更正：" if circular.language == "zh" else "Correction: ") + subject
         body = self._cover_note(copy) if note is None else note
         folder = self.out_dir / copy.folder
         attachments = [
