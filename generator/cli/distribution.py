@@ -109,7 +109,11 @@ def distribute(
     over SMTP configured by the environment (CIRCULARS_SMTP_HOST,
     CIRCULARS_SMTP_PORT, CIRCULARS_SMTP_SECURITY=starttls|ssl|none,
     CIRCULARS_SMTP_USER, CIRCULARS_SMTP_PASSWORD, CIRCULARS_SMTP_FROM) or the
-    [smtp] table of circulars.toml. Copies already sent are never sent again.
+    [smtp] table of circulars.toml; CIRCULARS_SMTP_FROM, the secretariat's
+    address, is required (try the settings with `circulars mail test`). Each
+    copy sent is listed as it goes; copies already sent are never sent again.
+    A circular changed after it went out is a new edition, sent as a
+    correction (更正) of the copy each recipient had.
 
     \b
     Examples:
