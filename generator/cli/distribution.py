@@ -173,6 +173,7 @@ def distribute(
 
 def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None) -> None:
     from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+    from ..distribution.edition import earlier_editions
     from ..docx.preview import soffice
     from ..source.document_numbers import document_number
     from ..source.inline_markup import to_plain
@@ -194,12 +195,10 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
             ]
         )
     click.echo(f"{circular.id}: {document_number(circular, project.registry)} {to_plain(circular.title)}")
-    known = (
-        distribution.register.edition_number(circular.id, distribution.maker.edition)
-        if distribution.register
-        else None
-    )
-    _show_edition(distribution, known or len(distribution.earlier_editions()) + 1, known is None)
+    edition, register = distribution.maker.edition, distribution.register
+    known = register.edition_number(circular.id, edition) if register else None
+    earlier = earlier_editions(register, circular.id, edition)
+    _show_edition(distribution, known or len(earlier) + 1, known is None)
     click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows))
     click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
 
@@ -207,10 +206,12 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
 def _show_edition(distribution: Distribution, number: int, new: bool) -> None:
     """Which edition this is, and, when the circular changed after an earlier one went out,
     who got that one and when: its copies are replaced by this edition's, as corrections."""
-    from ..distribution.register import shown_time  # lazily: see the module's docstring
+    from ..distribution.edition import earlier_editions  # lazily: see the module's docstring
+    from ..distribution.register import shown_time
 
-    line = f"{distribution.circular.id}: edition {number} ({distribution.maker.edition[:12]})"
-    earlier = distribution.earlier_editions()
+    circular, edition = distribution.circular, distribution.maker.edition
+    line = f"{circular.id}: edition {number} ({edition[:12]})"
+    earlier = earlier_editions(distribution.register, circular.id, edition)
     if new and earlier:
         last = earlier[-1]
         if last.sent:

@@ -115,34 +115,28 @@ def earlier_editions(register: Register | None, circular_id: str, edition: str) 
     return [e for e in register.history(circular_id) if e.edition != edition]
 
 
-def replaced_copy(
-    register: Register | None, circular_id: str, edition: str, recipient_id: str
-) -> tuple[int, str] | None:
-    """The copy of an earlier edition this recipient was sent (its number and when it
-    went), which its copy of this edition replaces; None when it was sent none."""
+def replaced_copies(register: Register | None, circular_id: str, edition: str) -> dict[str, tuple[int, str]]:
+    """For each recipient sent a copy of an earlier edition, the one its copy of this
+    edition replaces: its number and when it went (the latest, when there are several)."""
     if register is None:
-        return None
-    earlier = [
-        c
-        for c in register.copies(circular_id)
-        if c.recipient_id == recipient_id
-        and c.edition != edition
-        and c.status in (SENT, ACKNOWLEDGED, SENDING)
-    ]
-    return (earlier[-1].copy_number, earlier[-1].sent_at or "") if earlier else None
+        return {}
+    return {
+        c.recipient_id: (c.copy_number, c.sent_at or "")
+        for c in register.copies(circular_id)  # by copy number: a later edition's copy wins
+        if c.edition != edition and c.status in (SENT, ACKNOWLEDGED, SENDING)
+    }
 
 
-def correction(register: Register | None, circular: Circular, edition: str, recipient_id: str) -> dict:
+def correction(replaced: tuple[int, str] | None, circular: Circular, edition_number: int | None) -> dict:
     """What the cover note says when a copy replaces one the recipient was sent: the
     edition, the copy it replaces and the day it went, and the latest `changes:` note."""
-    replaced = replaced_copy(register, circular.id, edition, recipient_id)
     if replaced is None:
         return {"replaces": None}
     number, sent_at = replaced
     return {
         "replaces": copy_number_text(number),
         "replaced_on": shown_time(sent_at)[:10],
-        "edition": register.edition_number(circular.id, edition),
+        "edition": edition_number,
         "changes": to_plain(circular.changes[-1].note) if circular.changes else None,
     }
 

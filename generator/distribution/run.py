@@ -18,6 +18,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..docx.build import write_atomically
@@ -33,9 +34,9 @@ from ..source.registry_format import Organization
 from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
-from .edition import DistributionError, Edition, correction, earlier_editions, move_superseded, replaced_copy
+from .edition import DistributionError, Edition, correction, move_superseded, replaced_copies
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
-from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, EditionRecord, FileRecord, Register
+from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
 COVER_NOTE = "cover-note.txt.j2"
 MIME = {
@@ -173,11 +174,10 @@ class Distribution:
             }
         return [(r, numbers.get(r.org.id)) for r in self.recipients]
 
-    def earlier_editions(self) -> list[EditionRecord]:
-        return earlier_editions(self.register, self.circular.id, self.maker.edition)
-
-    def replaced(self, recipient_id: str) -> tuple[int, str] | None:
-        return replaced_copy(self.register, self.circular.id, self.maker.edition, recipient_id)
+    @cached_property
+    def replaced(self) -> dict[str, tuple[int, str]]:
+        """Earlier editions' copies that were sent, by recipient: read once (they do not change)."""
+        return replaced_copies(self.register, self.circular.id, self.maker.edition)
 
     def planned_files(self, recipient: Recipient, copy_number: int, pdf: bool) -> list[str]:
         names = [self.document_name(copy_number, ".docx")]
@@ -445,7 +445,11 @@ class Distribution:
                     copy_number=copy_number_text(copy.copy_number),
                     role=copy.recipient.role,
                     files=copy.files,
-                    **correction(self.register, self.circular, self.maker.edition, copy.recipient.org.id),
+                    **correction(
+                        self.replaced.get(copy.recipient.org.id),
+                        circular,
+                        self.register.edition_number(circular.id, self.maker.edition),
+                    ),
                     **self.forms.cover_note(copy.recipient.org.id),
                 ),
                 self.project.root,
@@ -461,7 +465,7 @@ class Distribution:
         circular = self.circular
         number = document_number(circular, self.project.registry)
         subject = f"{number} {to_plain(circular.title)}".strip()
-        if self.replaced(copy.recipient.org.id):  # recognisable in the inbox before it is opened
+        if copy.recipient.org.id in self.replaced:  # recognisable in the inbox before it is opened
             subject = ("更正：" if circular.language == "zh" else "Correction: ") + subject
         body = self._cover_note(copy) if note is None else note
         folder = self.out_dir / copy.folder
