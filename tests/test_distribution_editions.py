@@ -147,3 +147,15 @@ def test_a_recipient_never_sent_the_old_edition_gets_no_correction(project, serv
     message = server.to(COKING_MAIL)
     assert not message["Subject"].startswith("更正")
     assert "更正" not in message.get_body(("plain",)).get_content()
+
+
+def test_older_registers_utc_times_are_shown_in_local_time():
+    from generator.distribution.register import shown_time
+
+    utc = "2024-04-18T01:30:00+00:00"  # as registers before local times stored them
+    local = datetime.datetime(2024, 4, 18, 1, 30, tzinfo=datetime.UTC).astimezone()
+    assert shown_time(utc) == local.strftime("%Y-%m-%d %H:%M")
+    assert shown_time("2024-04-18T09:30:00+08:00") == (
+        datetime.datetime(2024, 4, 18, 1, 30, tzinfo=datetime.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+    )
+    assert shown_time(None) == ""
