@@ -118,3 +118,17 @@ def test_mail_test_without_a_server_says_what_to_set(project, monkeypatch):
     result = run(project, "mail", "test")
     assert result.exit_code == 1
     assert "error: no SMTP server: set CIRCULARS_SMTP_HOST" in result.stderr
+
+
+def test_a_refused_copy_is_marked_in_its_line_and_the_others_go_on(project, monkeypatch):
+    handler = Collect(refuse="union@geliping-coking.example.org")
+    controller = start_smtp(monkeypatch, handler)
+    try:
+        result = run(project, "distribute", CIRCULAR, "--no-pdf", "--send")
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    assert len(lines) == RECIPIENTS
+    assert lines[3].startswith("[4/35] FAILED: copy 000004 to 格里坪焦化有限公司工会 <union@geliping-coking")
+    assert sum(line.split("] ")[1].startswith("sent: ") for line in lines) == RECIPIENTS - 1

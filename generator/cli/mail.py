@@ -75,11 +75,16 @@ def copy_sent(distribution: Distribution):
     """One line per copy as it goes (who got what): the progress of a long run, and a record
     the secretariat can keep."""
     from ..distribution.copies import copy_number_text  # lazily: for start-up time, as in distribution.py
+    from ..distribution.register import FAILED, SENDING, SENT
+
+    # what became of it; any other status: another run took the copy meanwhile
+    outcome = {SENT: "sent", FAILED: "FAILED", SENDING: "unconfirmed"}
 
     def show(copy, place: int, total: int) -> None:
         files = ", ".join(f.path for f in copy.files)
+        what = outcome.get(copy.status, "skipped")
         click.echo(
-            f"[{place}/{total}] {copy.status}: copy {copy_number_text(copy.copy_number)} to "
+            f"[{place}/{total}] {what}: copy {copy_number_text(copy.copy_number)} to "
             f"{distribution.name_of(copy.recipient)} <{copy.recipient.org.email}>: {files}"
         )
 
