@@ -61,7 +61,7 @@ def test_a_changed_circular_goes_out_as_a_correction_of_the_copy_each_was_sent(p
     # register times are local, with the offset that makes them unambiguous
     moment = datetime.datetime.fromisoformat(first)
     assert moment.utcoffset() == datetime.datetime.now().astimezone().utcoffset()
-    day = moment.strftime("%Y-%m-%d")
+    day = f"{moment.year}年{moment.month}月{moment.day}日"  # as the circular writes dates
     change_the_circular(project)
 
     dry = run(project, "distribute", CIRCULAR, "--no-pdf", "--dry-run")

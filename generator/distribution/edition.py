@@ -12,11 +12,13 @@ and their folders are moved aside in the distribution folder.
 
 from __future__ import annotations
 
+import datetime
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..docx.writer import DocxWriter
+from ..render.numbering import format_date
 from ..render.renderer import Renderer
 from ..source.body_model import every_attachment
 from ..source.inline_markup import to_plain
@@ -135,7 +137,10 @@ def correction(replaced: tuple[int, str] | None, circular: Circular, edition_num
     number, sent_at = replaced
     return {
         "replaces": copy_number_text(number),
-        "replaced_on": shown_time(sent_at)[:10],
+        # the day as the circular writes dates: 2024年4月18日, 18 April 2024
+        "replaced_on": format_date(datetime.date.fromisoformat(shown_time(sent_at)[:10]), circular.language)
+        if sent_at
+        else None,
         "edition": edition_number,
         "changes": to_plain(circular.changes[-1].note) if circular.changes else None,
     }
