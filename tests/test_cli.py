@@ -135,6 +135,7 @@ def test_usage_errors_exit_2(project):
         "distribution status",
         "distribution ack",
         "verify",
+        "mail test",
     ],
 )
 def test_every_command_has_help_with_an_example(command):

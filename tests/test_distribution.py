@@ -79,8 +79,9 @@ def test_dry_run_lists_who_would_receive_what_and_writes_nothing(project):
     result = run(project, "distribute", CIRCULAR, "--dry-run", "--no-pdf")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[1].split()[:5] == ["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL"]
-    rows = lines[2:-1]
+    assert lines[1].startswith(f"{CIRCULAR}: edition 1 (")  # no register yet: the first edition
+    assert lines[2].split()[:5] == ["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL"]
+    rows = lines[3:-1]
     assert len(rows) == RECIPIENTS
     assert rows[0].split()[:3] == ["new", "main", "panzhihua-ftu-stationing-team"]
     assert rows[-1].split()[:4] == ["new", "cc", "sichuan-ftu", "四川省总工会"]
@@ -172,10 +173,13 @@ def test_a_changed_circular_is_a_new_edition_with_new_numbers(project):
     )
     result = run(project, "distribute", CIRCULAR, "--no-pdf")
     assert result.exit_code == 0, result.output
-    assert "edition 2" in result.stdout and "this is a new edition" in result.stdout
+    assert f"{CIRCULAR}: edition 2 (" in result.stdout
+    assert "the circular changed since edition 1 was prepared on " in result.stdout  # none of it sent
     rows = register_rows(project, "SELECT copy_number FROM copies ORDER BY copy_number")
     assert [r[0] for r in rows] == list(range(1, 2 * RECIPIENTS + 1))  # never reused
     assert (dist(project) / f"{RECIPIENTS + 4:06d}-geliping-coking-union").is_dir()
+    assert not (dist(project) / "000004-geliping-coking-union").exists()  # moved aside, kept
+    assert (dist(project) / "superseded/edition-1/000004-geliping-coking-union").is_dir()
 
 
 def test_pdfs_beside_the_copies_when_libreoffice_is_installed(project):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, returns, site, source
+from . import distribution, docx, mail, returns, site, source
 from .common import Context, find_project_root
 
 
@@ -53,6 +53,7 @@ for command in (
     distribution.distribute,
     distribution.distribution,
     distribution.verify,
+    mail.mail,
     *returns.COMMANDS,
 ):
     main.add_command(command)

@@ -21,6 +21,7 @@ from ..distribution import DEFAULT_REGISTER, DIST_DIR
 from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..distribution.returns.tokens import register_path
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+from .mail import copy_sent, show_report
 from .terminal import table
 
 if TYPE_CHECKING:
@@ -108,7 +109,11 @@ def distribute(
     over SMTP configured by the environment (CIRCULARS_SMTP_HOST,
     CIRCULARS_SMTP_PORT, CIRCULARS_SMTP_SECURITY=starttls|ssl|none,
     CIRCULARS_SMTP_USER, CIRCULARS_SMTP_PASSWORD, CIRCULARS_SMTP_FROM) or the
-    [smtp] table of circulars.toml. Copies already sent are never sent again.
+    [smtp] table of circulars.toml; CIRCULARS_SMTP_FROM, the secretariat's
+    address, is required (try the settings with `circulars mail test`). Each
+    copy sent is listed as it goes; copies already sent are never sent again.
+    A circular changed after it went out is a new edition, sent as a
+    correction (更正) of the copy each recipient had.
 
     \b
     Examples:
@@ -143,11 +148,10 @@ def distribute(
         settings = SmtpSettings.load(project.root) if send else None
         with _progress(len(distribution.recipients), "copies prepared") as bar:
             summary = distribution.prepare(pdf, bar.update)
-        _show_summary(summary, project)
+        _show_summary(summary, project, distribution)
         if send:
-            with _progress(len(summary.copies), "copies sent") as bar:
-                report = distribution.send(summary, settings, resend_unconfirmed, bar.update)
-            _showreport(report, distribution)
+            report = distribution.send(summary, settings, resend_unconfirmed, copy_sent(distribution))
+            show_report(report, distribution)
             if report.failed or report.unconfirmed or report.uncertain or report.stopped:
                 sys.exit(EXIT_INVALID)
     except (DistributionError, MailError, RegisterError) as error:
@@ -169,6 +173,7 @@ def distribute(
 
 def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None) -> None:
     from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+    from ..distribution.edition import earlier_editions
     from ..docx.preview import soffice
     from ..source.document_numbers import document_number
     from ..source.inline_markup import to_plain
@@ -190,57 +195,63 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
             ]
         )
     click.echo(f"{circular.id}: {document_number(circular, project.registry)} {to_plain(circular.title)}")
+    edition, register = distribution.maker.edition, distribution.register
+    known = register.edition_number(circular.id, edition) if register else None
+    earlier = earlier_editions(register, circular.id, edition)
+    _show_edition(distribution, known or len(earlier) + 1, known is None)
     click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows))
     click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
 
 
-def _show_summary(summary, project: Project) -> None:
-    edition = f"edition {summary.edition_number} ({summary.edition[:12]})"
-    if summary.new_edition and summary.edition_number > 1:
-        edition += ": the circular changed since the last distribution, so this is a new edition"
+def _show_edition(distribution: Distribution, number: int, new: bool) -> None:
+    """Which edition this is, and, when the circular changed after an earlier one went out,
+    who got that one and when: its copies are replaced by this edition's, as corrections."""
+    from ..distribution.edition import earlier_editions  # lazily: see the module's docstring
+    from ..distribution.register import shown_time
+
+    circular, edition = distribution.circular, distribution.maker.edition
+    line = f"{circular.id}: edition {number} ({edition[:12]})"
+    earlier = earlier_editions(distribution.register, circular.id, edition)
+    if new and earlier:
+        last = earlier[-1]
+        if last.sent:
+            line += (
+                f"; edition {last.number} went to {plural(last.sent, 'recipient')} on "
+                f"{shown_time(last.last_sent_at)}: the circular changed since, so each gets this "
+                f"edition as a correction (更正) replacing its copy"
+            )
+        else:
+            line += (
+                f"; the circular changed since edition {last.number} was prepared on "
+                f"{shown_time(last.created_at)} (none of it was sent)"
+            )
+        if last.sent and not distribution.circular.changes:
+            click.echo(
+                f"warning: {distribution.circular.id}: the circular has no `changes:` note, so the "
+                "correction will not tell recipients what changed",
+                err=True,
+            )
+    click.echo(line)
+
+
+def _show_summary(summary, project: Project, distribution: Distribution) -> None:
+    _show_edition(distribution, summary.edition_number, summary.new_edition)
     main_count = sum(1 for c in summary.copies if c.recipient.role == "main")
     pdfs = ", with PDFs" if summary.pdfs else ""
     forms = f", {plural(summary.forms, 'return form')}" if summary.forms else ""
-    click.echo(f"{summary.circular.id}: {edition}")
     click.echo(
         f"{plural(len(summary.copies), 'copy')} ({main_count} main, {len(summary.copies) - main_count} CC; "
         f"{summary.new_copies} new) in {shown_path(summary.out_dir, project.root)}/"
         f"{pdfs}{forms}; manifest.csv, manifest.json and SHA256SUMS beside them."
     )
+    for number in sorted({n for n, _ in summary.superseded}):
+        folders = [folder for n, folder in summary.superseded if n == number]
+        click.echo(
+            f"{plural(len(folders), 'folder')} of edition {number} (superseded) in "
+            f"{shown_path(summary.out_dir, project.root)}/{Path(folders[0]).parent.as_posix()}/."
+        )
     for note in summary.notes:
         click.echo(f"warning: {note}", err=True)
-
-
-def _showreport(report, distribution: Distribution) -> None:
-    from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
-
-    click.echo(
-        f"Sent {plural(len(report.sent), 'copy')}"
-        + (f"; {report.already} already sent before" if report.already else "")
-        + "."
-    )
-    for copy, error in report.failed:
-        click.echo(
-            f"error: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
-            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) failed: {error}",
-            err=True,
-        )
-    for copy, error in report.uncertain:
-        click.echo(
-            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
-            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) is unconfirmed: {error}. "
-            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
-            err=True,
-        )
-    for copy in report.unconfirmed:
-        click.echo(
-            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
-            f"{copy.recipient.org.id} was being sent when a run stopped; it may have arrived. "
-            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
-            err=True,
-        )
-    if report.stopped:
-        click.echo(f"error: {report.stopped}", err=True)
 
 
 @click.group()
@@ -268,6 +279,7 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
       circulars distribution status panzhihua-2024-07 --json
     """
     from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
+    from ..distribution.register import shown_time
 
     project = obj.load()
     register = _open_register(project, register_path, must_exist=True)
@@ -313,8 +325,8 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
             c.role,
             str(editions.get(c.edition, "?")),
             c.status,
-            c.sent_at or "",
-            c.acknowledged_at or "",
+            shown_time(c.sent_at),
+            shown_time(c.acknowledged_at),
         ]
         for c in copies
     ]

@@ -4,17 +4,30 @@ A circular is rendered once into a copy template (`CopyMaker`); the edition is
 the SHA-256 of that template and the attachments. A distribution (run.py)
 stamps its copies from it, and a return form (returns/forms.py) names the
 edition of the copy it travels with, so both work it out here, the same way.
+
+When a circular changes after it went out, the new edition replaces the copies
+recipients were sent: what the register knows of earlier editions is read here,
+and their folders are moved aside in the distribution folder.
 """
 
 from __future__ import annotations
 
+import datetime
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..docx.writer import DocxWriter
+from ..render.numbering import format_date
 from ..render.renderer import Renderer
 from ..source.body_model import every_attachment
+from ..source.inline_markup import to_plain
+from ..source.model import Circular
 from ..source.project import Project, Source
-from .copies import CopyMaker
+from .copies import CopyMaker, copy_number_text
+from .register import ACKNOWLEDGED, SENDING, SENT, EditionRecord, Register, shown_time
+
+SUPERSEDED_DIR = "superseded"  # in a distribution folder: the copies of earlier editions
 
 
 class DistributionError(Exception):
@@ -95,3 +108,60 @@ def attachment_files(project: Project, source: Source) -> list[tuple[str, bytes]
                 f"{circular.id}: attachment '{attachment.file}' cannot be read: {error.strerror}"
             ) from None
     return files
+
+
+def earlier_editions(register: Register | None, circular_id: str, edition: str) -> list[EditionRecord]:
+    """The editions before this one, oldest first (none without a register)."""
+    if register is None:
+        return []
+    return [e for e in register.history(circular_id) if e.edition != edition]
+
+
+def replaced_copies(register: Register | None, circular_id: str, edition: str) -> dict[str, tuple[int, str]]:
+    """For each recipient sent a copy of an earlier edition, the one its copy of this
+    edition replaces: its number and when it went (the latest, when there are several)."""
+    if register is None:
+        return {}
+    return {
+        c.recipient_id: (c.copy_number, c.sent_at or "")
+        for c in register.copies(circular_id)  # by copy number: a later edition's copy wins
+        if c.edition != edition and c.status in (SENT, ACKNOWLEDGED, SENDING)
+    }
+
+
+def correction(replaced: tuple[int, str] | None, circular: Circular, edition_number: int | None) -> dict:
+    """What the cover note says when a copy replaces one the recipient was sent: the
+    edition, the copy it replaces and the day it went, and the latest `changes:` note."""
+    if replaced is None:
+        return {"replaces": None}
+    number, sent_at = replaced
+    return {
+        "replaces": copy_number_text(number),
+        # the day as the circular writes dates: 2024年4月18日, 18 April 2024
+        "replaced_on": format_date(datetime.date.fromisoformat(shown_time(sent_at)[:10]), circular.language)
+        if sent_at
+        else None,
+        "edition": edition_number,
+        "changes": to_plain(circular.changes[-1].note) if circular.changes else None,
+    }
+
+
+def move_superseded(
+    register: Register, circular_id: str, edition: str, out_dir: Path
+) -> list[tuple[int, str]]:
+    """Move the folders of earlier editions' copies into superseded/edition-N/, so that the
+    distribution folder holds only what is current and nobody sends an old copy by
+    mistake. Returns every superseded folder there is, as (edition number, folder)."""
+    numbers = dict(register.editions(circular_id))
+    moved = []
+    for copy in register.copies(circular_id):
+        if copy.edition == edition:
+            continue
+        name = f"{copy_number_text(copy.copy_number)}-{copy.recipient_id}"
+        aside = Path(SUPERSEDED_DIR, f"edition-{numbers[copy.edition]}", name)
+        if (out_dir / name).is_dir() and not (out_dir / aside).exists():
+            (out_dir / aside).parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(out_dir / name, out_dir / aside)
+        if (out_dir / aside).is_dir():
+            moved.append((numbers[copy.edition], aside.as_posix()))
+    return moved

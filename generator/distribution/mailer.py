@@ -119,7 +119,7 @@ class SmtpSettings:
                 security=security,
                 user=str(user) if user else None,
                 password=setting("password"),
-                sender=str(setting("from", user or f"circulars@{host}")),
+                sender=str(setting("from", "")),
                 retries=max(1, int(setting("retries", 3))),
                 retry_delay=float(setting("retry_delay", 2.0)),
                 timeout=float(setting("timeout", 30.0)),
@@ -127,6 +127,12 @@ class SmtpSettings:
             )
         except ValueError as error:
             raise MailError(f"SMTP settings: {error}") from None
+        if not settings.sender:
+            # never a made-up address: replies and bounces would go nowhere
+            raise MailError(
+                f"no sender: set CIRCULARS_SMTP_FROM (or [smtp] from in {CONFIG_FILE}) to the "
+                "secretariat's address, e.g. '攀枝花市总工会 <secretariat@example.org>'"
+            )
         address = parseaddr(settings.sender)[1]
         problem = address_problem(address) if address else "it is empty"
         if problem or "\n" in settings.sender or "\r" in settings.sender:
@@ -174,6 +180,7 @@ def build_message(
     body: str,
     attachments: list[tuple[str, bytes, str]],
     message_id_key: str,
+    reply_to: str | None = None,
 ) -> EmailMessage:
     """One message to one recipient. An unusable address is DeliveryFailed (permanent)."""
     problem = address_problem(to_address or "")
@@ -183,6 +190,8 @@ def build_message(
     message = EmailMessage()
     message["From"] = Address(display_name=header_text(sender_name), addr_spec=sender_address)
     message["To"] = Address(display_name=header_text(to_name), addr_spec=to_address)
+    if reply_to and not address_problem(reply_to):  # the circular's contact answers questions
+        message["Reply-To"] = Address(addr_spec=reply_to)
     message["Subject"] = header_text(subject)
     message["Message-ID"] = message_id(message_id_key)
     message.set_content(body, cte="base64")  # 7-bit clean: no server extension needed
@@ -235,6 +244,15 @@ class Mailer:
             session = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
             if s.security == "starttls":
+                session.ehlo()
+                if not session.has_extn("starttls"):
+                    session.close()
+                    raise MailError(
+                        f"the SMTP server {s.host}:{s.port} does not offer STARTTLS, and the security "
+                        "setting asks for it (starttls is the default): set CIRCULARS_SMTP_SECURITY=ssl "
+                        "if the server expects TLS from the start (usually port 465), or =none for a "
+                        "server on a network you trust"
+                    )
                 session.starttls(context=ssl.create_default_context())
             if s.user:
                 session.login(s.user, s.password or "")
@@ -245,7 +263,11 @@ class Mailer:
             ) from None
         except smtplib.SMTPNotSupportedError:
             session.close()
-            raise MailError(f"the SMTP server {s.host} does not accept logins on this connection") from None
+            raise MailError(
+                f"the SMTP server {s.host}:{s.port} does not accept logins on this connection, and "
+                f"CIRCULARS_SMTP_USER is set ('{s.user}'): unset it if the server takes mail without one"
+                + (", or use CIRCULARS_SMTP_SECURITY=starttls or ssl" if s.security == "none" else "")
+            ) from None
         except BaseException:
             session.close()
             raise

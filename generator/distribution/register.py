@@ -103,8 +103,35 @@ class FileRecord:
     sha256: str
 
 
+@dataclass(frozen=True)
+class EditionRecord:
+    """One edition of a circular and how far it went."""
+
+    number: int
+    edition: str
+    created_at: str
+    copies: int
+    sent: int  # sent or acknowledged
+    last_sent_at: str | None
+
+
 def now() -> str:
-    return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    """Local time with its UTC offset: what the secretariat's clock said, and still unambiguous."""
+    return datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def shown_time(stamp: str | None) -> str:
+    """A register time as a clerk reads it: local, to the minute (2024-06-24 15:30). Older
+    registers hold UTC times; they are shown in local time too."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return moment.strftime("%Y-%m-%d %H:%M")
 
 
 class RegisterError(Exception):
@@ -209,6 +236,17 @@ class Register:
         return self.db.execute(
             "SELECT edition, number FROM editions WHERE circular_id = ? ORDER BY number", (circular_id,)
         ).fetchall()
+
+    def history(self, circular_id: str) -> list[EditionRecord]:
+        """Every edition of the circular, oldest first, with its copies counted."""
+        rows = self.db.execute(
+            "SELECT e.number, e.edition, e.created_at, COUNT(c.copy_number),"
+            " COALESCE(SUM(c.status IN (?, ?)), 0), MAX(c.sent_at)"
+            " FROM editions e LEFT JOIN copies c ON c.circular_id = e.circular_id AND c.edition = e.edition"
+            " WHERE e.circular_id = ? GROUP BY e.number, e.edition, e.created_at ORDER BY e.number",
+            (SENT, ACKNOWLEDGED, circular_id),
+        ).fetchall()
+        return [EditionRecord(*row) for row in rows]
 
     def allocate(self, circular_id: str, edition: str, recipients: list[tuple[str, str]]) -> tuple[int, bool]:
         """Register the edition and give each (recipient, role) without a copy of

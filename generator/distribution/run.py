@@ -18,6 +18,7 @@ import json
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..docx.build import write_atomically
@@ -33,7 +34,7 @@ from ..source.registry_format import Organization
 from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
-from .edition import DistributionError, Edition
+from .edition import DistributionError, Edition, correction, move_superseded, replaced_copies
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
 from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
@@ -87,6 +88,7 @@ class Summary:
     pdfs: bool
     notes: list[str] = field(default_factory=list)
     forms: int = 0  # copies with a return form in their folder
+    superseded: list[tuple[int, str]] = field(default_factory=list)  # (edition number, folder) moved aside
 
 
 @dataclass
@@ -172,6 +174,11 @@ class Distribution:
             }
         return [(r, numbers.get(r.org.id)) for r in self.recipients]
 
+    @cached_property
+    def replaced(self) -> dict[str, tuple[int, str]]:
+        """Earlier editions' copies that were sent, by recipient: read once (they do not change)."""
+        return replaced_copies(self.register, self.circular.id, self.maker.edition)
+
     def planned_files(self, recipient: Recipient, copy_number: int, pdf: bool) -> list[str]:
         names = [self.document_name(copy_number, ".docx")]
         if pdf:
@@ -208,6 +215,7 @@ class Distribution:
             prepared.append(PreparedCopy(record.copy_number, recipient, folder.name, files, record.status))
             if progress:
                 progress(1)
+        superseded = move_superseded(register, self.circular.id, self.maker.edition, self.out_dir)
         notes = self.forms.unsent({r.org.id for r in self.recipients})
         if want_pdf:
             notes += self._pdfs(prepared)
@@ -216,7 +224,7 @@ class Distribution:
         statuses = {c.copy_number: c.status for c in register.copies(self.circular.id, self.maker.edition)}
         for copy in prepared:
             copy.status = statuses[copy.copy_number]
-        self._manifest(prepared, edition_number)
+        self._manifest(prepared, edition_number, superseded)
         new_copies = sum(1 for r in self.recipients if r.org.id not in before)
         return Summary(
             self.circular,
@@ -229,6 +237,7 @@ class Distribution:
             want_pdf,
             notes,
             sum(1 for r in self.recipients if self.forms.name(r.org.id)),
+            superseded,
         )
 
     def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
@@ -257,7 +266,9 @@ class Distribution:
                 copy.files.insert(1, FileRecord(pdf.name, len(data), _sha256(data)))
         return []
 
-    def _manifest(self, prepared: list[PreparedCopy], edition_number: int) -> None:
+    def _manifest(
+        self, prepared: list[PreparedCopy], edition_number: int, superseded: list[tuple[int, str]]
+    ) -> None:
         circular = self.circular
         number = document_number(circular, self.project.registry)
         rows = []
@@ -266,6 +277,7 @@ class Distribution:
                 rows.append(
                     {
                         "copy_number": copy_number_text(copy.copy_number),
+                        "edition": edition_number,
                         "recipient_id": copy.recipient.org.id,
                         "recipient_name": self.name_of(copy.recipient),
                         "role": copy.recipient.role,
@@ -303,6 +315,8 @@ class Distribution:
                 }
                 for copy in prepared
             ],
+            # earlier editions' folders, moved aside: which edition each holds
+            "superseded": [{"edition_number": n, "folder": folder} for n, folder in superseded],
         }
         write_atomically(
             self.out_dir / "manifest.json",
@@ -318,7 +332,7 @@ class Distribution:
         summary: Summary,
         settings: SmtpSettings,
         resend_unconfirmed: bool = False,
-        progress: Callable[[int], None] | None = None,
+        progress: Callable[[PreparedCopy, int, int], None] | None = None,
         mailer: Mailer | None = None,
     ) -> SendReport:
         """Email each recipient its copy, except those already sent, at most once each.
@@ -327,7 +341,8 @@ class Distribution:
         others); each copy is claimed in the register before it goes. Every
         cover note is rendered before the first copy goes, so a broken template
         sends nothing. A copy whose outcome is unknown stays `sending` and is
-        reported; it is sent again only with `resend_unconfirmed`."""
+        reported; it is sent again only with `resend_unconfirmed`. `progress` is
+        told of each copy tried (its status says how it went), its place and the total."""
         report = SendReport()
         circular_id = self.circular.id
         with self.register.sending_lock(circular_id):
@@ -353,10 +368,10 @@ class Distribution:
             notes = {copy.copy_number: self._cover_note(copy) for copy in pending}
             mailer = mailer or Mailer(settings)
             with mailer:
-                for copy in pending:
+                for place, copy in enumerate(pending, 1):
                     self._send_one(copy, notes[copy.copy_number], settings, mailer, allowed, report)
-                    if progress:
-                        progress(1)
+                    if progress and not report.stopped:
+                        progress(copy, place, len(pending))
                     if report.stopped:
                         break
         return report
@@ -430,6 +445,11 @@ class Distribution:
                     copy_number=copy_number_text(copy.copy_number),
                     role=copy.recipient.role,
                     files=copy.files,
+                    **correction(
+                        self.replaced.get(copy.recipient.org.id),
+                        circular,
+                        self.register.edition_number(circular.id, self.maker.edition),
+                    ),
                     **self.forms.cover_note(copy.recipient.org.id),
                 ),
                 self.project.root,
@@ -445,6 +465,8 @@ class Distribution:
         circular = self.circular
         number = document_number(circular, self.project.registry)
         subject = f"{number} {to_plain(circular.title)}".strip()
+        if copy.recipient.org.id in self.replaced:  # recognisable in the inbox before it is opened
+            subject = ("更正：" if circular.language == "zh" else "Correction: ") + subject
         body = self._cover_note(copy) if note is None else note
         folder = self.out_dir / copy.folder
         attachments = [
@@ -457,8 +479,16 @@ class Distribution:
         ]
         # the same copy always has the same Message-ID, in every run
         key = f"{circular.id}.{self.maker.edition[:12]}.{copy_number_text(copy.copy_number)}"
+        contact = circular.contact.email if circular.contact else None
         return build_message(
-            settings, self.name_of(copy.recipient), copy.recipient.org.email, subject, body, attachments, key
+            settings,
+            self.name_of(copy.recipient),
+            copy.recipient.org.email,
+            subject,
+            body,
+            attachments,
+            key,
+            reply_to=contact,
         )
 
 
