@@ -265,6 +265,20 @@ def _status_json(project: Project, state: Progress) -> str:
     )
 
 
+def percent(share: float) -> str:
+    """A completion rate as a person reads it: 3 % for 1 of 40, "<1 %" below one, never 0 % for some done."""
+    if 0 < share < 0.01:
+        return "<1%"
+    if 0.99 < share < 1:
+        return ">99%"
+    return f"{share:.0%}"
+
+
+def _shortened(text: str, most: int = 24) -> str:
+    """A requirement with no key phrase: its text cut to fit a terminal table's column."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def _unmapped_row(u: Unmapped, labels: dict[str, str]) -> list[str]:
     """An answer matching no item now: its number then, version, organization, status, file, time."""
     return [u.label, u.circular, u.organization, labels[u.entry.status], u.entry.source, u.entry.recorded]
@@ -296,22 +310,43 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(_status_json(project, state))
     else:
+        from ..distribution.returns.forms import described
+        from ..source.inline_markup import to_plain
+
         labels = STATUS_LABELS[circular.language]
-        rows = [
-            [
-                r.item.label,
-                r.item.deadline.isoformat() if r.item.deadline else "—",
-                r.organization,
-                project.registry.name(r.organization, circular.language),
-                labels[r.latest.status] if r.latest else "(no return)",
-                str(r.latest.value) if r.latest and r.latest.value is not None else "",
-                r.latest.date.isoformat() if r.latest and r.latest.date else "",
-                "OVERDUE" if r.overdue else "",
-            ]
-            for r in state.rows
-        ]
+        rows = []
+        for r in state.rows:
+            requirement, metric, target = described(circular, r.item)
+            key = circular.requirements[r.item.requirement - 1].key
+            rows.append(
+                [
+                    r.item.label,
+                    to_plain(key) if key else _shortened(requirement),
+                    f"{metric} {target}" if r.item.target is not None else "",
+                    r.item.deadline.isoformat() if r.item.deadline else "—",
+                    r.organization,
+                    project.registry.name(r.organization, circular.language),
+                    labels[r.latest.status] if r.latest else "(no return)",
+                    str(r.latest.value) if r.latest and r.latest.value is not None else "",
+                    r.latest.date.isoformat() if r.latest and r.latest.date else "",
+                    "OVERDUE" if r.overdue else "",
+                ]
+            )
         click.echo(_heading(project, circular))
-        click.echo(table(["ITEM", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE", "DATE", ""], rows))
+        headers = ["ITEM", "REQUIREMENT", "TARGET", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE"]
+        click.echo(table([*headers, "DATE", ""], rows))
+        per_org = [
+            [
+                org,
+                project.registry.name(org, circular.language),
+                f"{sum(r.done for r in state.rows if r.organization == org)}"
+                f" of {sum(r.organization == org for r in state.rows)}",
+                percent(state.rate(org)),
+                str(sum(r.overdue for r in state.rows if r.organization == org)),
+            ]
+            for org in state.organizations()
+        ]
+        click.echo(table(["ORGANIZATION", "NAME", "DONE", "COMPLETION", "OVERDUE"], per_org))
         if state.unmapped:
             click.echo("Not counted: answers that match no item of the circular as it is now")
             lost = [_unmapped_row(u, labels) for u in state.unmapped]
@@ -319,9 +354,78 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
         done = sum(r.done for r in state.rows)
         overdue = sum(r.overdue for r in state.rows)
         click.echo(
-            f"{done} of {len(state.rows)} items done ({state.rate():.0%}); "
+            f"{done} of {len(state.rows)} items done ({percent(state.rate())}); "
             f"{overdue} overdue on {state.today.isoformat()}"
         )
+    if state.problems.has_errors():
+        sys.exit(EXIT_INVALID)
+
+
+SUMMARY = "build/returns/{id}-progress.xlsx"
+
+
+@returns.command("summary")
+@click.argument("circular_id", metavar="ID")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"The workbook to write (relative to the project). Default: {SUMMARY.format(id='ID')}.",
+)
+@click.pass_obj
+def summary(obj: Context, circular_id: str, output: Path | None) -> None:
+    """Write the progress of a circular as one Excel workbook: the ledger (台账) to keep and pass on.
+
+    A sheet per union (done, items, completion rate, overdue), a sheet per
+    requirement or target (how many unions are done, how many overdue), and
+    a sheet with every union's latest status, value, date, note and contact
+    person; overdue rows are filled red. Overdue is judged as by `returns
+    status`. OUTPUT may not lie in the project's sources.
+
+    \b
+    Examples:
+      circulars returns summary panzhihua-2024-07
+      circulars returns summary panzhihua-2024-07 -o 汇总表.xlsx
+    """
+    from ..distribution.returns.summary import summary_workbook  # lazily: see the module's docstring
+    from ..docx.build import write_atomically
+    from ..site.outputs import UnsafeOutput, check_output, docs_dir
+    from ..source.document_numbers import document_number
+    from ..source.inline_markup import to_plain
+    from ..source.returns import progress
+
+    project = obj.load()
+    circular = _circular(project, circular_id)
+    path = in_project(project, output) if output else project.root / SUMMARY.format(id=circular.id)
+    if path.suffix.lower() != ".xlsx":
+        click.echo(
+            f"error: {shown_path(path, project.root)}: the workbook's name must end in .xlsx", err=True
+        )
+        sys.exit(EXIT_INVALID)
+    try:  # a single new file beside the sources is safe; inside them it is not
+        if path.parent.resolve() != project.root.resolve():
+            check_output(path.parent, project.root, docs_dir(project.root), "progress workbook")
+    except UnsafeOutput as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(EXIT_INVALID)
+    state = progress(project, circular, _today())
+    for d in state.problems.sorted():
+        click.echo(d.format(project.root), err=True)
+    number = document_number(circular, project.registry)
+    data = summary_workbook(project, circular, state, number, to_plain(circular.title))
+    try:
+        write_atomically(path, data)
+    except OSError as error:
+        click.echo(
+            f"error: cannot write {shown_path(path, project.root)}: {error.strerror or error}", err=True
+        )
+        sys.exit(EXIT_INVALID)
+    click.echo(_heading(project, circular))
+    done = sum(r.done for r in state.rows)
+    click.echo(
+        f"{done} of {len(state.rows)} items done ({percent(state.rate())}), "
+        f"{sum(r.overdue for r in state.rows)} overdue: {shown_path(path, project.root)}"
+    )
     if state.problems.has_errors():
         sys.exit(EXIT_INVALID)
 

@@ -211,6 +211,19 @@ class _Styles:
         self.made[kind] = cell._style
 
 
+def described(circular: Circular, item: Item) -> list[str]:
+    """An item as a form and the progress workbook show it: requirement (key: text), metric, target value."""
+    requirement = circular.requirements[item.requirement - 1]
+    text = to_plain(requirement.text)
+    if requirement.key:
+        text = f"{to_plain(requirement.key)}{'：' if circular.language == 'zh' else ': '}{text}"
+    metric = target = TEXT[circular.language]["none"]
+    if item.target is not None:
+        chosen = requirement.targets[item.target - 1]
+        metric, target = to_plain(chosen.metric), to_plain(chosen.value)
+    return [text, metric, target]
+
+
 class FormWriter:
     """Forms for one circular: its obligations and edition worked out once. The forms'
     tokens are made with `key`, by default the form key beside the project's register."""
@@ -309,16 +322,11 @@ class FormWriter:
         return workbook_parts(workbook, self.stamp)
 
     def _prefilled(self, item: Item) -> list:
-        requirement = self.circular.requirements[item.requirement - 1]
-        text = to_plain(requirement.text)
-        if requirement.key:
-            text = f"{to_plain(requirement.key)}{'：' if self.circular.language == 'zh' else ': '}{text}"
-        none = TEXT[self.circular.language]["none"]
-        metric = target = none
-        if item.target is not None:
-            chosen = requirement.targets[item.target - 1]
-            metric, target = to_plain(chosen.metric), to_plain(chosen.value)
-        return [item.label, text, metric, target, item.deadline or none]
+        return [
+            item.label,
+            *described(self.circular, item),
+            item.deadline or TEXT[self.circular.language]["none"],
+        ]
 
     def _identity(self, workbook: Workbook, items: list[Item]) -> None:
         meta = workbook.create_sheet(META_SHEET)
