@@ -28,8 +28,16 @@ OPEN_ANSWERS = 3
 NOT_REPORTED = "none"  # the status filter's value for an item nobody reported on
 
 
-def percent(done: int, total: int) -> int | None:
-    return round(100 * done / total) if total else None
+def percent(done: int, total: int) -> str | None:
+    """A completion rate as a person reads it (tables.js writes it the same way): rounded half up,
+    so 1 of 40 is 3; "<1" and ">99" rather than 0 or 100 while some are done, or some not."""
+    if not total:
+        return None
+    if 0 < done * 100 < total:
+        return "<1"
+    if done < total and done * 100 > total * 99:
+        return ">99"
+    return str((200 * done + total) // (2 * total))
 
 
 class Tracker:
