@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import openpyxl
@@ -116,3 +117,22 @@ def test_a_rate_is_never_rounded_to_none_or_all(share, shown):
     from generator.cli.progress import percent
 
     assert percent(share) == shown
+
+
+def test_a_deadline_keeps_its_time_of_day_on_the_form_and_in_the_workbook(project):
+    source = project / "circulars" / "2024" / f"{CIRCULAR}.yaml"
+    text = source.read_text(encoding="utf-8")
+    assert text.count("deadline: 2024-04-30\n") == 1
+    source.write_text(
+        text.replace("deadline: 2024-04-30\n", "deadline: 2024-04-30 17:00\n"), encoding="utf-8"
+    )
+    forms = make_forms(project)
+    form = openpyxl.load_workbook(forms / "panzhihua-ftu-stationing-team.xlsx").worksheets[0]
+    due = form["E6"]
+    assert form["A6"].value == "1" and due.value == datetime.datetime(2024, 4, 30, 17, 0)
+    assert due.number_format == "yyyy-mm-dd hh:mm"
+    assert form["E7"].value == datetime.datetime(2024, 9, 30) and form["E7"].number_format == "yyyy-mm-dd"
+    assert run(project, "returns", "summary", CIRCULAR).exit_code == 0
+    workbook = openpyxl.load_workbook(project / "build" / "returns" / f"{CIRCULAR}-progress.xlsx")
+    first = workbook.worksheets[1]["E4"]
+    assert first.value == datetime.datetime(2024, 4, 30, 17, 0) and first.number_format == "yyyy-mm-dd hh:mm"

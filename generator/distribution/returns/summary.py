@@ -15,7 +15,7 @@ from ...docx.package import write_parts
 from ...source.model import Circular
 from ...source.project import Project
 from ...source.returns import STATUS_LABELS, Item, Progress
-from .forms import _cell_styles, _put, described, workbook_parts
+from .forms import _cell_styles, _put, described, keep_time, workbook_parts
 from .layout import TEXT
 
 OVERDUE_FILL = "FFC7CE"  # Excel's own "bad" red
@@ -119,6 +119,7 @@ def summary_workbook(project: Project, circular: Circular, state: Progress, numb
             if overdue:
                 cell.fill = red
         requirements.cell(row, 5).number_format = "yyyy-mm-dd"
+        keep_time(requirements.cell(row, 5))
 
     labels = STATUS_LABELS[lang]
     for row, r in enumerate(state.rows, 4):
@@ -133,6 +134,7 @@ def summary_workbook(project: Project, circular: Circular, state: Progress, numb
             if r.overdue:
                 cell.fill = red
         details.cell(row, 7).number_format = details.cell(row, 10).number_format = "yyyy-mm-dd"
+        keep_time(details.cell(row, 7))
 
     widths = (
         (24, 30, 8, 8, 10, 8),
