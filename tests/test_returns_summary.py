@@ -110,15 +110,6 @@ def test_status_shows_each_items_requirement_and_target_and_each_unions_rate(pro
     assert "1 of 40 items done (3%)" in result.stdout
 
 
-@pytest.mark.parametrize(
-    ("share", "shown"), [(0.0, "0%"), (1 / 40, "3%"), (1 / 200, "<1%"), (199 / 200, ">99%"), (1.0, "100%")]
-)
-def test_a_rate_is_never_rounded_to_none_or_all(share, shown):
-    from generator.cli.progress import percent
-
-    assert percent(share) == shown
-
-
 def test_a_deadline_keeps_its_time_of_day_on_the_form_and_in_the_workbook(project):
     source = project / "circulars" / "2024" / f"{CIRCULAR}.yaml"
     text = source.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from lxml import html
 from playwright.sync_api import expect
 from test_site_listings import bulk_circular
 
-from generator.site.tracker import percent
+from generator.source.returns import percent
 
 BUILT_ON = "2024-06-01"
 CIRCULARS = 10  # 40 requirements, half the coking union's, half the park's

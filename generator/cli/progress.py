@@ -80,13 +80,13 @@ def _status_json(project: Project, state: Progress) -> str:
     )
 
 
-def percent(share: float) -> str:
-    """A completion rate as a person reads it: 3 % for 1 of 40, "<1 %" below one, never 0 % for some done."""
-    if 0 < share < 0.01:
-        return "<1%"
-    if 0.99 < share < 1:
-        return ">99%"
-    return f"{int(share * 100 + 0.5)}%"  # half up: 1 of 40 is 3 %, as a person rounds (format() gives 2 %)
+def rate(state: Progress, organization: str | None = None) -> str:
+    """A completion rate as the tracker shows it (source/returns.py's percent): 1 of 40 is 3%."""
+    from ..source.returns import percent  # lazily: see the module's docstring
+
+    rows = [r for r in state.rows if organization is None or r.organization == organization]
+    shown = percent(sum(r.done for r in rows), len(rows))
+    return "—" if shown is None else f"{shown}%"
 
 
 def _shortened(text: str, most: int = 24) -> str:
@@ -156,7 +156,7 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
                 project.registry.name(org, circular.language),
                 f"{sum(r.done for r in state.rows if r.organization == org)}"
                 f" of {sum(r.organization == org for r in state.rows)}",
-                percent(state.rate(org)),
+                rate(state, org),
                 str(sum(r.overdue for r in state.rows if r.organization == org)),
             ]
             for org in state.organizations()
@@ -169,7 +169,7 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
         done = sum(r.done for r in state.rows)
         overdue = sum(r.overdue for r in state.rows)
         click.echo(
-            f"{done} of {len(state.rows)} items done ({percent(state.rate())}); "
+            f"{done} of {len(state.rows)} items done ({rate(state)}); "
             f"{overdue} overdue on {state.today.isoformat()}"
         )
     if state.problems.has_errors():
@@ -238,7 +238,7 @@ def summary(obj: Context, circular_id: str, output: Path | None) -> None:
     click.echo(_heading(project, circular))
     done = sum(r.done for r in state.rows)
     click.echo(
-        f"{done} of {len(state.rows)} items done ({percent(state.rate())}), "
+        f"{done} of {len(state.rows)} items done ({rate(state)}), "
         f"{sum(r.overdue for r in state.rows)} overdue: {shown_path(path, project.root)}"
     )
     if state.problems.has_errors():

@@ -14,7 +14,7 @@ from datetime import date
 
 from ..source.diagnostics import Diagnostics
 from ..source.model import Circular
-from ..source.returns import STATUS_LABELS, STATUSES
+from ..source.returns import STATUS_LABELS, STATUSES, percent
 from . import escaping
 from .escaping import front_matter
 from .listing import Column, Filter, Listing, Urls, cell, org_table, tree_options
@@ -26,18 +26,6 @@ TRACKER_DATA = "tracker/requirements.json"
 # more answers than this in one cell fold under a summary (a requirement for 31 unions)
 OPEN_ANSWERS = 3
 NOT_REPORTED = "none"  # the status filter's value for an item nobody reported on
-
-
-def percent(done: int, total: int) -> str | None:
-    """A completion rate as a person reads it (tables.js writes it the same way): rounded half up,
-    so 1 of 40 is 3; "<1" and ">99" rather than 0 or 100 while some are done, or some not."""
-    if not total:
-        return None
-    if 0 < done * 100 < total:
-        return "<1"
-    if done < total and done * 100 > total * 99:
-        return ">99"
-    return str((200 * done + total) // (2 * total))
 
 
 class Tracker:
