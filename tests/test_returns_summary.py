@@ -96,6 +96,10 @@ def test_the_workbook_is_refused_in_the_sources_and_needs_an_xlsx_name(project):
     result = run(project, "returns", "summary", CIRCULAR)
     assert result.exit_code == 0, result.output
     assert (project / "build" / "returns" / f"{CIRCULAR}-progress.xlsx").exists()
+    # a circular asking nobody for anything has no progress to keep
+    result = run(project, "returns", "summary", "rmt-2015-np-183")
+    assert result.exit_code != 0 and "no requirement names a responsible organization" in result.output
+    assert not (project / "build" / "returns" / "rmt-2015-np-183-progress.xlsx").exists()
 
 
 def test_status_shows_each_items_requirement_and_target_and_each_unions_rate(project):

@@ -226,6 +226,9 @@ def summary(obj: Context, circular_id: str, output: Path | None) -> None:
     state = progress(project, circular, _today())
     for d in state.problems.sorted():
         click.echo(d.format(project.root), err=True)
+    if not state.rows:  # as `returns forms`: nobody answers, there is no progress to keep
+        click.echo(f"error: {circular.id}: no requirement names a responsible organization", err=True)
+        sys.exit(EXIT_INVALID)
     number = document_number(circular, project.registry)
     data = summary_workbook(project, circular, state, number, to_plain(circular.title))
     try:
