@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,6 +175,7 @@ class LiveBuild:
         self.error: str | None = None  # why the last rebuild failed; None if it did not
         self.server = None  # the LiveServer, once serving
         self._watching: set[Path] = set()
+        self._watch_lock = threading.Lock()  # the build loop and the folder watcher both call watch_new
         self.config, self.plugin = self.configure()
         self.host, self.port = self.config.dev_addr
         self.mount = "/" + urlsplit(self.config.site_url or "/").path.strip("/")
@@ -212,7 +214,9 @@ class LiveBuild:
 
     def watch_new(self) -> None:
         """Watch what has appeared since the last look (returns/, made by the first import)."""
-        if self.server is not None:
+        if self.server is None:
+            return
+        with self._watch_lock:
             for path in self.watched():
                 if path not in self._watching:
                     self._watching.add(path)
