@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, returns, site, source
+from . import distribution, docx, mail, progress, returns, site, source
 from .common import Context, find_project_root
 
 
@@ -57,3 +57,5 @@ for command in (
     *returns.COMMANDS,
 ):
     main.add_command(command)
+for command in progress.COMMANDS:
+    returns.returns.add_command(command)

@@ -8,7 +8,6 @@ for start-up time only, never to dodge an import cycle (there is none).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -35,7 +34,6 @@ if TYPE_CHECKING:
     from ..distribution.returns.reminders import Reminders
     from ..source.model import Circular
     from ..source.project import Project
-    from ..source.returns import Progress, Unmapped
 
 FORMS_DIR = "build/forms"
 MAX_DAYS = 36500  # a reminder horizon of a hundred years covers every deadline there is
@@ -205,124 +203,6 @@ def import_(obj: Context, files: tuple[Path, ...], register_path: Path | None) -
         summary.append(f"{refused} refused (nothing recorded from {'it' if refused == 1 else 'them'})")
     click.echo(f"{plural(len(outcomes), 'file')}: " + ", ".join(summary))
     if refused:
-        sys.exit(EXIT_INVALID)
-
-
-def _status_json(project: Project, state: Progress) -> str:
-    lang = state.circular.language
-    names = project.registry
-    return json.dumps(
-        {
-            "circular": state.circular.id,
-            "today": state.today.isoformat(),
-            "done": sum(r.done for r in state.rows),
-            "total": len(state.rows),
-            "completion": round(state.rate(), 4),
-            "overdue": sum(r.overdue for r in state.rows),
-            "organizations": [
-                {
-                    "id": org,
-                    "name": names.name(org, lang),
-                    "done": sum(r.done for r in state.rows if r.organization == org),
-                    "total": sum(1 for r in state.rows if r.organization == org),
-                    "completion": round(state.rate(org), 4),
-                    "overdue": sum(r.overdue for r in state.rows if r.organization == org),
-                }
-                for org in state.organizations()
-            ],
-            "items": [
-                {
-                    "organization": r.organization,
-                    "item": r.item.label,
-                    "requirement": r.item.requirement,
-                    "target": r.item.target,
-                    "deadline": r.item.deadline.isoformat() if r.item.deadline else None,
-                    "status": r.latest.status if r.latest else None,
-                    "value": r.latest.value if r.latest else None,
-                    "date": r.latest.date.isoformat() if r.latest and r.latest.date else None,
-                    "note": r.latest.note if r.latest else None,
-                    "who": r.latest.who if r.latest else None,
-                    "source": r.latest.source if r.latest else None,
-                    "overdue": r.overdue,
-                }
-                for r in state.rows
-            ],
-            "unmapped": [
-                {
-                    "organization": u.organization,
-                    "circular": u.circular,
-                    "item": u.label,
-                    "status": u.entry.status,
-                    "source": u.entry.source,
-                    "recorded": u.entry.recorded,
-                    "why": u.why,
-                }
-                for u in state.unmapped
-            ],
-        },
-        ensure_ascii=False,
-        indent=2,
-    )
-
-
-def _unmapped_row(u: Unmapped, labels: dict[str, str]) -> list[str]:
-    """An answer matching no item now: its number then, version, organization, status, file, time."""
-    return [u.label, u.circular, u.organization, labels[u.entry.status], u.entry.source, u.entry.recorded]
-
-
-@returns.command("status")
-@click.argument("circular_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
-@click.pass_obj
-def status(obj: Context, circular_id: str, as_json: bool) -> None:
-    """Show, per requirement and organization, the latest status and value reported.
-
-    Items past their deadline and not done are marked overdue (judged against
-    today, or CIRCULARS_TODAY=YYYY-MM-DD); the completion rate is the share of
-    items reported done, overall and per organization.
-
-    \b
-    Examples:
-      circulars returns status panzhihua-2024-07
-      circulars returns status panzhihua-2024-07 --json
-    """
-    from ..source.returns import STATUS_LABELS, progress  # lazily: see the module's docstring
-
-    project = obj.load()
-    circular = _circular(project, circular_id)
-    state = progress(project, circular, _today())
-    for d in state.problems.sorted():  # unreadable records; answers matching no item now
-        click.echo(d.format(project.root), err=True)
-    if as_json:
-        click.echo(_status_json(project, state))
-    else:
-        labels = STATUS_LABELS[circular.language]
-        rows = [
-            [
-                r.item.label,
-                r.item.deadline.isoformat() if r.item.deadline else "—",
-                r.organization,
-                project.registry.name(r.organization, circular.language),
-                labels[r.latest.status] if r.latest else "(no return)",
-                str(r.latest.value) if r.latest and r.latest.value is not None else "",
-                r.latest.date.isoformat() if r.latest and r.latest.date else "",
-                "OVERDUE" if r.overdue else "",
-            ]
-            for r in state.rows
-        ]
-        click.echo(_heading(project, circular))
-        click.echo(table(["ITEM", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE", "DATE", ""], rows))
-        if state.unmapped:
-            click.echo("Not counted: answers that match no item of the circular as it is now")
-            lost = [_unmapped_row(u, labels) for u in state.unmapped]
-            click.echo(table(["WAS ITEM", "ON", "ORGANIZATION", "STATUS", "FROM", "RECORDED"], lost))
-        done = sum(r.done for r in state.rows)
-        overdue = sum(r.overdue for r in state.rows)
-        click.echo(
-            f"{done} of {len(state.rows)} items done ({state.rate():.0%}); "
-            f"{overdue} overdue on {state.today.isoformat()}"
-        )
-    if state.problems.has_errors():
         sys.exit(EXIT_INVALID)
 
 

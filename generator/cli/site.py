@@ -135,8 +135,10 @@ def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
     Open the address it prints. Saving a circular's YAML rebuilds its page, its
     Word document and the listings and feeds that show it, and reloads the
     browser; the registry, the templates, returns/, the pages and mkdocs.yml are
-    watched too. A changed document's PDF and the search index follow a few
-    seconds later. Stop with Ctrl-C.
+    watched too (returns/ from the first import on). A changed document's PDF
+    and the search index follow a few seconds later. A save that breaks the
+    site shows its error (file:line:column) on every page until it is fixed.
+    Stop with Ctrl-C.
 
     \b
     Examples:

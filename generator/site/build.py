@@ -15,6 +15,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -171,6 +172,10 @@ class LiveBuild:
         self.dev_addr = dev_addr
         self.live = LiveSite()
         self.url: str | None = None
+        self.error: str | None = None  # why the last rebuild failed; None if it did not
+        self.server = None  # the LiveServer, once serving
+        self._watching: set[Path] = set()
+        self._watch_lock = threading.Lock()  # the build loop and the folder watcher both call watch_new
         self.config, self.plugin = self.configure()
         self.host, self.port = self.config.dev_addr
         self.mount = "/" + urlsplit(self.config.site_url or "/").path.strip("/")
@@ -193,6 +198,29 @@ class LiveBuild:
             except SiteError as error:  # the server prints it and waits for the next change
                 raise Abort(str(error)) from None
         build(config, serve_url=self.url, dirty=True)
+
+    def rebuild(self) -> None:
+        """A rebuild for the server: a failure is kept in `error` (shown on every page, logged)
+        instead of raised, so that the browsers reload onto it rather than wait for a build."""
+        self.live.error = None
+        try:
+            self.build()
+        except MkDocsException as error:  # Abort too; anything else is a bug, and shows as one
+            self.error = self.live.error or str(error)
+            logging.getLogger("mkdocs").error(f"The site was not rebuilt: {self.error}")
+        else:
+            self.error = None
+        self.watch_new()
+
+    def watch_new(self) -> None:
+        """Watch what has appeared since the last look (returns/, made by the first import)."""
+        if self.server is None:
+            return
+        with self._watch_lock:
+            for path in self.watched():
+                if path not in self._watching:
+                    self._watching.add(path)
+                    self.server.watch(str(path))
 
     def watched(self) -> list[Path]:
         """What to watch: the pages, mkdocs.yml, the sources, the templates, the returns,
@@ -218,7 +246,7 @@ def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:
 
     As `mkdocs serve` does, with a dirty build in which the plugin decides what is
     stale (live.py), polling for changes more often."""
-    from mkdocs.livereload import LiveReloadServer
+    from .live_server import LiveServer
 
     _quiet_libraries()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -232,8 +260,9 @@ def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:
         first = builds.config
         first.plugins.on_startup(command="serve", dirty=True)
         try:
-            server = LiveReloadServer(
-                builder=builds.build,
+            server = builds.server = LiveServer(
+                builder=builds.rebuild,
+                error=lambda: builds.error,
                 host=builds.host,
                 port=builds.port,
                 root=str(site_dir),
@@ -245,8 +274,9 @@ def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:
                 builds.build(first)
             except MkDocsException as error:
                 raise SiteError(str(error)) from None
-            for path in builds.watched():
-                server.watch(str(path))
+            builds.watch_new()
+            # a folder made later (returns/, by the first import) is watched from then on
+            server.on_new_folder(project_root, builds.watch_new)
             try:
                 server.serve()
             except KeyboardInterrupt:

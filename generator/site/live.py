@@ -128,6 +128,7 @@ class LiveSite:
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="circulars-serve")
         self._generation = 0
         self._closing = threading.Event()
+        self.error: str | None = None  # why the last build failed, None when it did not
 
     # --- deciding what to build (on_files, on_nav) ------------------------------
 
@@ -199,6 +200,7 @@ class LiveSite:
         """The build succeeded: remember it, and what the search indexes of each page
         (`converted`: the pages this build converted, `searched` what it indexes of them)."""
         self.signature = self._pending_signature
+        self.error = None
         self.fingerprints, self._pending = self._pending, {}
         kept = {} if self.full else self.searched
         self.searched = {
@@ -206,8 +208,9 @@ class LiveSite:
         }
         self.searched.update(searched)
 
-    def failed(self) -> None:
-        """The build failed part-way: the next one starts afresh."""
+    def failed(self, error: str) -> None:
+        """The build failed part-way, for `error`: the next one starts afresh."""
+        self.error = error
         self.signature = None
         self._pending = {}
 

@@ -301,7 +301,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     def on_build_error(self, *, error) -> None:
         if self.live is not None:
-            self.live.failed()
+            self.live.failed(str(error))
         if self.search is not None:
             self.search.abandon()
 

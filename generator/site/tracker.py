@@ -14,7 +14,7 @@ from datetime import date
 
 from ..source.diagnostics import Diagnostics
 from ..source.model import Circular
-from ..source.returns import STATUS_LABELS, STATUSES
+from ..source.returns import STATUS_LABELS, STATUSES, percent
 from . import escaping
 from .escaping import front_matter
 from .listing import Column, Filter, Listing, Urls, cell, org_table, tree_options
@@ -26,10 +26,6 @@ TRACKER_DATA = "tracker/requirements.json"
 # more answers than this in one cell fold under a summary (a requirement for 31 unions)
 OPEN_ANSWERS = 3
 NOT_REPORTED = "none"  # the status filter's value for an item nobody reported on
-
-
-def percent(done: int, total: int) -> int | None:
-    return round(100 * done / total) if total else None
 
 
 class Tracker:

@@ -361,6 +361,19 @@ class Progress:
         return list(dict.fromkeys(r.organization for r in self.rows))
 
 
+def percent(done: int, total: int) -> str | None:
+    """A completion rate as a person reads it (the tracker's tables.js writes it the same way):
+    rounded half up, so 1 of 40 is 3; "<1" and ">99" rather than 0 or 100 while some are done,
+    or some not."""
+    if not total:
+        return None
+    if 0 < done * 100 < total:
+        return "<1"
+    if done < total and done * 100 > total * 99:
+        return ">99"
+    return str((200 * done + total) // (2 * total))
+
+
 def progress(project: Project, circular: Circular, on: date | None = None) -> Progress:
     """Every (organization, item) the circular sets, with its latest answer; overdue on `on`."""
     on = on or today()

@@ -44,6 +44,7 @@ from ...source.inline_markup import to_plain
 from ...source.model import Circular
 from ...source.project import Project
 from ...source.returns import STATUS_LABELS, STATUSES, Item, obligations
+from ...source.when import When
 from ..edition import DistributionError, Edition
 from .layout import (
     COLUMNS,
@@ -176,14 +177,26 @@ def _cell_styles() -> dict[str, dict]:
     }
 
 
+DATE_TIME = "yyyy-mm-dd hh:mm"
+
+
 def _put(sheet, row: int, column: int, value):
     """Put a value in a cell; text stays text as typed. openpyxl makes any string
     starting with `=` a formula, so a target typed as `=100%` or `=HYPERLINK(...)`
     would be live in every union's Excel: the cell's type is set to text instead."""
+    timed = isinstance(value, When) and value.time is not None
+    if timed:  # openpyxl writes a date subclass as the bare day: the time of day would be lost
+        value = datetime.datetime.combine(value, value.time)
     cell = sheet.cell(row, column, value)
     if isinstance(value, str):
         cell.data_type = "s"
     return cell
+
+
+def keep_time(cell) -> None:
+    """Show a deadline's time of day too (call after the cell's style is set: it sets the day's format)."""
+    if isinstance(cell.value, datetime.datetime):
+        cell.number_format = DATE_TIME
 
 
 _ROW_STYLE = {"deadline": "given-date", "status": "open", "value": "open", "date": "open-date"}
@@ -208,7 +221,20 @@ class _Styles:
             return
         for name, value in _cell_styles()[kind].items():
             setattr(cell, name, value)
-        self.made[kind] = cell._style
+        self.made[kind] = copy(cell._style)  # the cell's own may change after (keep_time)
+
+
+def described(circular: Circular, item: Item) -> list[str]:
+    """An item as a form and the progress workbook show it: requirement (key: text), metric, target value."""
+    requirement = circular.requirements[item.requirement - 1]
+    text = to_plain(requirement.text)
+    if requirement.key:
+        text = f"{to_plain(requirement.key)}{'：' if circular.language == 'zh' else ': '}{text}"
+    metric = target = TEXT[circular.language]["none"]
+    if item.target is not None:
+        chosen = requirement.targets[item.target - 1]
+        metric, target = to_plain(chosen.metric), to_plain(chosen.value)
+    return [text, metric, target]
 
 
 class FormWriter:
@@ -297,7 +323,9 @@ class FormWriter:
         kinds = [_ROW_STYLE.get(key, "given") for key, *_rest in COLUMNS]
         for row, item in enumerate(items, FIRST_ROW):
             for column, value in enumerate(self._prefilled(item) + [None] * len(FILL), 1):
-                styles.apply(_put(sheet, row, column, value), kinds[column - 1])
+                cell = _put(sheet, row, column, value)
+                styles.apply(cell, kinds[column - 1])
+                keep_time(cell)
         last = FIRST_ROW + len(items) - 1
         status.add(f"{LETTERS[INDEX['status']]}{FIRST_ROW}:{LETTERS[INDEX['status']]}{last}")
         when.add(f"{LETTERS[INDEX['date']]}{FIRST_ROW}:{LETTERS[INDEX['date']]}{last}")
@@ -309,16 +337,11 @@ class FormWriter:
         return workbook_parts(workbook, self.stamp)
 
     def _prefilled(self, item: Item) -> list:
-        requirement = self.circular.requirements[item.requirement - 1]
-        text = to_plain(requirement.text)
-        if requirement.key:
-            text = f"{to_plain(requirement.key)}{'：' if self.circular.language == 'zh' else ': '}{text}"
-        none = TEXT[self.circular.language]["none"]
-        metric = target = none
-        if item.target is not None:
-            chosen = requirement.targets[item.target - 1]
-            metric, target = to_plain(chosen.metric), to_plain(chosen.value)
-        return [item.label, text, metric, target, item.deadline or none]
+        return [
+            item.label,
+            *described(self.circular, item),
+            item.deadline or TEXT[self.circular.language]["none"],
+        ]
 
     def _identity(self, workbook: Workbook, items: list[Item]) -> None:
         meta = workbook.create_sheet(META_SHEET)

@@ -32,6 +32,14 @@
     return text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? String(values[key]) : all));
   }
 
+  // as tracker.py's percent(): half up, and never 0 or 100 while some are done, or some not
+  function percent(done, total) {
+    if (!total) return null;
+    if (done > 0 && done * 100 < total) return "<1";
+    if (done < total && done * 100 > total * 99) return ">99";
+    return String(Math.floor((200 * done + total) / (2 * total)));
+  }
+
   function labelsOf(listing) {
     return listing && listing.dataset.labels ? JSON.parse(listing.dataset.labels) : {};
   }
@@ -119,6 +127,11 @@
         }
         if (filters.overdue && !(row[5] && row[5] < today)) return false;
         return true;
+      },
+      // the answers the completion rate counts: of the rows shown, the responsible body's own if chosen
+      counted(data, row, filters) {
+        const answers = row[7];
+        return filters.responsible ? answers.filter((a) => a[0] === data.orgIndex[filters.responsible]) : answers;
       },
       sortKey: {
         deadline: (d, r) => r[3] || "9999",
@@ -274,6 +287,12 @@
           return tr;
         })
       );
+      const completion = document.querySelector("p.completion");
+      if (completion && kind.counted) {
+        const answers = rows.flatMap((row) => kind.counted(loaded, row, state.filters));
+        const rate = percent(answers.filter((a) => a[3] === "done").length, answers.length);
+        completion.textContent = rate === null ? "" : format(ctx.labels.rate, { rate });
+      }
       const count = listing.querySelector(".listing-count");
       count.textContent = rows.length
         ? format(ctx.labels.shown, { first: first + 1, last: first + shown.length, total: rows.length })
