@@ -120,7 +120,9 @@ def test_each_recipient_gets_a_numbered_addressed_copy(project):
 
 def test_manifest_and_checksums_describe_every_file(project):
     assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
-    with (dist(project) / "manifest.csv").open(encoding="utf-8") as handle:
+    # a BOM first, so that Excel on a Chinese Windows reads it as UTF-8, not GBK
+    assert (dist(project) / "manifest.csv").read_bytes().startswith(b"\xef\xbb\xbfcopy_number,")
+    with (dist(project) / "manifest.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == RECIPIENTS * 2 + RESPONSIBLE  # the document, the attachment; a return form
     for row in rows:
