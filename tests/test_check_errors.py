@@ -453,3 +453,45 @@ def test_an_issued_circular_keeps_no_placeholder_of_new(project, language):
             "replace it with the text (the circular is marked issued)"
         )
     assert out == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # a key one space too far or too short: the line that is wrong, and the column it belongs at
+        (
+            "    deadline: 2024-09-30",
+            "     deadline: 2024-09-30",
+            f"{F}:15:6: error: YAML syntax error: 'deadline' is indented to column 6: "
+            "indent it to column 5, like 'text' on line 14",
+        ),
+        (
+            "    deadline: 2024-09-30",
+            "   deadline: 2024-09-30",
+            f"{F}:15:4: error: YAML syntax error: 'deadline' is indented to column 4: "
+            "indent it to column 5, like 'text' on line 14",
+        ),
+        (
+            "language: zh",
+            " language: zh",
+            f"{F}:3:2: error: YAML syntax error: 'language' is indented to column 2: "
+            "indent it to column 1, like 'kind' on line 2",
+        ),
+        (
+            "    text: 驻点干部到位后要迅速深入职工群众。",
+            "     text: 驻点干部到位后要迅速深入职工群众。",
+            f"{F}:14:6: error: YAML syntax error: 'text' is indented to column 6: "
+            "indent it to column 5, like 'key' on line 13",
+        ),
+        # a block under a key may start at any deeper column: that is not the mistake
+        (
+            "to:\n  - geliping-park",
+            "to:\n      - geliping-park\n  cc: [geliping-park]",
+            f"{F}:12:3: error: YAML syntax error: 'cc' is indented to column 3: "
+            "indent it to column 1, like 'to' on line 10",
+        ),
+    ],
+)
+def test_an_indentation_mistake_names_its_line_and_the_column(project, old, new, expected):
+    replace_circular(project, old, new)
+    assert check(project) == (1, [expected])
