@@ -84,6 +84,14 @@ def test_dry_run_lists_who_would_receive_what_and_writes_nothing(project):
     assert len(rows) == RECIPIENTS
     assert rows[0].split()[:3] == ["new", "main", "panzhihua-ftu-stationing-team"]
     assert rows[-1].split()[:4] == ["new", "cc", "sichuan-ftu", "四川省总工会"]
+    # every file in full, however long the list: nothing cut with an ellipsis
+    assert "…" not in result.stdout
+    files = rows[0].split("  ")[-1].strip().split(", ")
+    assert files == [
+        "panzhihua-2024-07-NNNNNN.docx",
+        "panzhihua-ftu-stationing-team.xlsx",
+        "attachments/panzhihua-2024-07-problem-list.csv",
+    ]
     assert lines[-1] == f"{RECIPIENTS} copies would be made; nothing was written (--dry-run)."
     assert not (project / "dist").exists()
     assert not (project / "register.sqlite3").exists()

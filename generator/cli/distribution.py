@@ -190,7 +190,8 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
             ]
         )
     click.echo(f"{circular.id}: {document_number(circular, project.registry)} {to_plain(circular.title)}")
-    click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows))
+    # nothing cut: the dry run is read to see every file each recipient would get
+    click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows, max_width=None))
     click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
 
 
