@@ -111,6 +111,8 @@ def test_tracker_lists_a_known_requirement(served, page, tmp_path_factory):
     page.wait_for_url("**/circulars/panzhihua-2024-07/#requirement-1")
     assert page.locator("#requirement-1").inner_text().startswith("一是找准问题。")
     page.goto(served["base"] + "/sub/path/tracker/")
+    # at 1280 px the table takes the page's width, not the 600 px between two sidebars
+    assert page.locator("article table").first.bounding_box()["width"] > 1000
     shot = tmp_path_factory.mktemp("screenshots") / "tracker.png"
     page.screenshot(path=str(shot))
     print(f"\nscreenshot of the tracker: {shot}")
