@@ -118,6 +118,16 @@ def run(root: Path, *args: str):
     return result
 
 
+def problems(result) -> list[str]:
+    """The lines `circulars check` printed, less the summary it prints when it found nothing
+    (test_check_errors.py tests the summary itself)."""
+    lines = result.stdout.splitlines()
+    if lines and lines[-1].endswith(" checked: no problems"):
+        assert result.exit_code == 0 and len(lines) == 1
+        return []
+    return lines
+
+
 EXAMPLE_SITE_URL = "https://circulars.example.org/"
 
 

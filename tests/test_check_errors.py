@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from conftest import circular_yaml, run, write
+from conftest import circular_yaml, problems, run, write
 
 F = "circulars/2024/panzhihua-2024-07.yaml"
 
 
 def check(project, *args):
     result = run(project, "check", *args)
-    return result.exit_code, result.stdout.splitlines()
+    return result.exit_code, problems(result)
 
 
 def replace_circular(project, old: str, new: str) -> None:
@@ -20,10 +20,11 @@ def replace_circular(project, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def test_valid_project_is_silent(project):
+def test_valid_project_says_what_it_checked(project):
     result = run(project, "check")
     assert result.exit_code == 0
-    assert result.stdout == ""
+    # one circular, organizations.yaml and people.yaml; the fixture's tables are inline
+    assert result.stdout == "1 circular, 2 registry files, 0 table files checked: no problems\n"
     assert result.stderr == ""
 
 
@@ -408,3 +409,89 @@ def test_a_signature_seal_needs_one_signatory(project):
     replace_circular(project, "seal: person", "seal: stamp")
     code, lines = check(project)
     assert code == 1 and lines[0].startswith(f"{F}:10:7: error: ") and "person" in lines[0]
+
+
+def test_the_summary_counts_the_table_files_read(project):
+    write(project, "circulars/2024/attachments/a.csv", "甲,乙\n1,2\n")
+    write(project, "circulars/2024/attachments/b.csv", "丙,丁\n3,4\n")
+    replace_circular(
+        project,
+        "requirements:",
+        "background_tables:\n  - file: attachments/a.csv\n  - file: attachments/b.csv\n"
+        "  - file: attachments/a.csv\nrequirements:",
+    )
+    result = run(project, "check")
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "1 circular, 2 registry files, 2 table files checked: no problems\n",
+    )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_an_issued_circular_keeps_no_placeholder_of_new(project, language):
+    from generator.source.placeholders import PLACEHOLDERS
+
+    made = run(project, "new", "--issuer", "panzhihua-ftu", "--lang", language, "--date", "2024-05-06")
+    path = project / made.stdout.strip()
+    assert run(project, "check").exit_code == 0  # a draft may keep them
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    path.write_text(text.replace("status: draft", "status: issued"), encoding="utf-8")
+    code, out = check(project)
+    assert code == 1
+    shown = path.relative_to(project).as_posix()
+    expected = []
+    for field in ("title", "background", "key", "text"):
+        placeholder = PLACEHOLDERS[language][field]
+        line = next(i for i, text in enumerate(lines, 1) if placeholder in text)
+        if field == "background":  # a `|` block starts at its indicator, on the line above
+            line, column = line - 1, lines[line - 2].index("|") + 1
+        else:  # where the value starts (a quote, if quoted)
+            column = lines[line - 1].index(": ") + 3
+        expected.append(
+            f"{shown}:{line}:{column}: error: '{placeholder}' is the placeholder `circulars new` wrote: "
+            "replace it with the text (the circular is marked issued)"
+        )
+    assert out == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # a key one space too far or too short: the line that is wrong, and the column it belongs at
+        (
+            "    deadline: 2024-09-30",
+            "     deadline: 2024-09-30",
+            f"{F}:15:6: error: YAML syntax error: 'deadline' is indented to column 6: "
+            "indent it to column 5, like 'text' on line 14",
+        ),
+        (
+            "    deadline: 2024-09-30",
+            "   deadline: 2024-09-30",
+            f"{F}:15:4: error: YAML syntax error: 'deadline' is indented to column 4: "
+            "indent it to column 5, like 'text' on line 14",
+        ),
+        (
+            "language: zh",
+            " language: zh",
+            f"{F}:3:2: error: YAML syntax error: 'language' is indented to column 2: "
+            "indent it to column 1, like 'kind' on line 2",
+        ),
+        (
+            "    text: 驻点干部到位后要迅速深入职工群众。",
+            "     text: 驻点干部到位后要迅速深入职工群众。",
+            f"{F}:14:6: error: YAML syntax error: 'text' is indented to column 6: "
+            "indent it to column 5, like 'key' on line 13",
+        ),
+        # a block under a key may start at any deeper column: that is not the mistake
+        (
+            "to:\n  - geliping-park",
+            "to:\n      - geliping-park\n  cc: [geliping-park]",
+            f"{F}:12:3: error: YAML syntax error: 'cc' is indented to column 3: "
+            "indent it to column 1, like 'to' on line 10",
+        ),
+    ],
+)
+def test_an_indentation_mistake_names_its_line_and_the_column(project, old, new, expected):
+    replace_circular(project, old, new)
+    assert check(project) == (1, [expected])

@@ -85,6 +85,14 @@ def test_dry_run_lists_who_would_receive_what_and_writes_nothing(project):
     assert len(rows) == RECIPIENTS
     assert rows[0].split()[:3] == ["new", "main", "panzhihua-ftu-stationing-team"]
     assert rows[-1].split()[:4] == ["new", "cc", "sichuan-ftu", "四川省总工会"]
+    # every file in full, however long the list: nothing cut with an ellipsis
+    assert "…" not in result.stdout
+    files = rows[0].split("  ")[-1].strip().split(", ")
+    assert files == [
+        "panzhihua-2024-07-NNNNNN.docx",
+        "panzhihua-ftu-stationing-team.xlsx",
+        "attachments/panzhihua-2024-07-problem-list.csv",
+    ]
     assert lines[-1] == f"{RECIPIENTS} copies would be made; nothing was written (--dry-run)."
     assert not (project / "dist").exists()
     assert not (project / "register.sqlite3").exists()
@@ -121,7 +129,9 @@ def test_each_recipient_gets_a_numbered_addressed_copy(project):
 
 def test_manifest_and_checksums_describe_every_file(project):
     assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
-    with (dist(project) / "manifest.csv").open(encoding="utf-8") as handle:
+    # a BOM first, so that Excel on a Chinese Windows reads it as UTF-8, not GBK
+    assert (dist(project) / "manifest.csv").read_bytes().startswith(b"\xef\xbb\xbfcopy_number,")
+    with (dist(project) / "manifest.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == RECIPIENTS * 2 + RESPONSIBLE  # the document, the attachment; a return form
     for row in rows:

@@ -121,7 +121,7 @@ def test_each_responsible_recipient_finds_its_own_form_in_its_bundle_and_the_man
     identity = {r[0]: r[1] for r in openpyxl.load_workbook(form)["circulars"].iter_rows(values_only=True)}
     assert identity["edition"] == manifest["edition"]
 
-    with (dist(example) / "manifest.csv").open(encoding="utf-8") as handle:
+    with (dist(example) / "manifest.csv").open(encoding="utf-8-sig") as handle:
         rows = [r for r in csv.DictReader(handle) if r["file"].endswith(".xlsx")]
     assert len(rows) == RESPONSIBLE
     row = next(r for r in rows if r["recipient_id"] == COKING)

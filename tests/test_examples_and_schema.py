@@ -36,7 +36,12 @@ def load(path):
 
 def test_the_corpus_checks_clean_even_strictly():
     result = run(REPO, "check", "--strict", str(REPO / "circulars"))
-    assert (result.exit_code, result.stdout) == (0, "")
+    assert result.exit_code == 0
+    # it reads the whole project (references are checked against it), and finds nothing wrong
+    circulars = len(list((REPO / "circulars").glob("*/*.yaml")))
+    assert result.stdout.splitlines() == [
+        f"{circulars} circulars, 2 registry files, 1 table file checked: no problems"
+    ]
 
 
 def test_the_corpus_represents_every_seed_and_two_chinese_circulars():

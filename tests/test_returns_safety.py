@@ -115,7 +115,7 @@ def test_manifest_csv_keeps_a_name_that_starts_a_formula_as_text(project):
     )
     result = run(project, "distribute", CIRCULAR, "--no-pdf")
     assert result.exit_code == 0, result.output
-    manifest = (project / "dist" / CIRCULAR / "manifest.csv").read_text(encoding="utf-8")
+    manifest = (project / "dist" / CIRCULAR / "manifest.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(manifest)))
     names = {row["recipient_id"]: row["recipient_name"] for row in rows}
     assert names[COKING] == "'" + '=HYPERLINK("https://evil.example","x")'

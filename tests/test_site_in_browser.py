@@ -112,6 +112,8 @@ def test_tracker_lists_a_known_requirement(served, page, tmp_path_factory):
     page.wait_for_url("**/circulars/panzhihua-2024-07/#requirement-1")
     assert page.locator("#requirement-1").inner_text().startswith("一是找准问题。")
     page.goto(served["base"] + "/sub/path/tracker/")
+    # at 1280 px the table takes the page's width, not the 600 px between two sidebars
+    assert page.locator("article table").first.bounding_box()["width"] > 1000
     shot = tmp_path_factory.mktemp("screenshots") / "tracker.png"
     page.screenshot(path=str(shot))
     print(f"\nscreenshot of the tracker: {shot}")
@@ -177,3 +179,30 @@ def test_serve_reloads_the_page_when_a_circular_changes(browser, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_on_a_phone_a_wide_table_scrolls_in_its_box_with_a_cue(browser, served, tmp_path_factory):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    # (the tracker's and the other listings' rows stack on a phone instead: nothing to scroll)
+    for path, box in (("/sub/path/circulars/gz-2019-internship-bases/", ".circular .table-scroll"),):
+        page.goto(served["base"] + path)
+        # a table wider than its box, which scrolls, and not the page
+        boxes = page.locator(box)
+        wide = next(
+            boxes.nth(i)
+            for i in range(boxes.count())
+            if boxes.nth(i).evaluate("e => e.scrollWidth > e.clientWidth + 50")
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        # the cue: shadows that stay at the box's edges, under covers that move with the table
+        style = wide.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.backgroundImage, s.backgroundAttachment] }"
+        )
+        assert style[0].count("radial-gradient") == 2 and style[0].count("linear-gradient") == 2
+        assert style[1] == "local, local, scroll, scroll"
+        wide.scroll_into_view_if_needed()
+        shot = tmp_path_factory.mktemp("screenshots") / f"phone-{path.strip('/').replace('/', '-')}.png"
+        page.screenshot(path=str(shot))
+        print(f"\nscreenshot of a wide table on a phone: {shot}")
+    context.close()

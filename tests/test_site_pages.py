@@ -200,11 +200,19 @@ def test_drafts_are_published_only_when_asked(project, tmp_path):
         "circulars/2024/draft-x.yaml",
         circular_yaml("draft-x", 9).replace("status: issued", "status: draft"),
     )
-    assert run(project, "build").exit_code == 0
+    built = run(project, "build")
+    assert built.exit_code == 0
     assert not (project / "build/site/circulars/draft-x").exists()
     assert (project / "build/docx/draft-x.docx").exists()  # the Word document is there to review
-    assert run(project, "build", "--drafts").exit_code == 0
+    # the build says which drafts it left off, and how to publish them
+    assert (
+        "Left 1 draft off the site: draft-x (build with --drafts to publish them)."
+        in built.stdout.splitlines()
+    )
+    with_drafts = run(project, "build", "--drafts")
+    assert with_drafts.exit_code == 0
     assert (project / "build/site/circulars/draft-x/index.html").exists()
+    assert "off the site" not in with_drafts.stdout
 
 
 def test_hostile_title_is_text(project):

@@ -271,6 +271,8 @@ def test_pdfs_are_converted_once_and_keep_their_bytes(project, monkeypatch, tmp_
     docx = project / "build/docx/panzhihua-2024-07.docx"
     (cached,) = (project / "build/docx/pdf").glob(f"{sha256(docx)}-*.pdf")  # and the fonts' key
     assert pdf.read_bytes() == cached.read_bytes()
+    # and findable by the circular's id, beside its Word document
+    assert (project / "build/docx/panzhihua-2024-07.pdf").read_bytes() == cached.read_bytes()
     stamp = cached.stat().st_mtime_ns
     assert run(project, "build").exit_code == 0
     assert cached.stat().st_mtime_ns == stamp  # not converted again
@@ -280,6 +282,8 @@ def test_pdfs_are_converted_once_and_keep_their_bytes(project, monkeypatch, tmp_
     retitled.write_text(retitled.read_text(encoding="utf-8").replace("四个要", "五个要"), encoding="utf-8")
     assert run(project, "build").exit_code == 0
     assert not cached.exists()
+    (new,) = (project / "build/docx/pdf").glob(f"{sha256(docx)}-*.pdf")
+    assert (project / "build/docx/panzhihua-2024-07.pdf").read_bytes() == new.read_bytes()  # the new one
     assert [p.name for p in (project / "build/docx/pdf").iterdir()] == [
         f"{sha256(docx)}-{cached.stem[65:]}.pdf"
     ]

@@ -199,7 +199,8 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
     known = register.edition_number(circular.id, edition) if register else None
     earlier = earlier_editions(register, circular.id, edition)
     _show_edition(distribution, known or len(earlier) + 1, known is None)
-    click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows))
+    # nothing cut: the dry run is read to see every file each recipient would get
+    click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows, max_width=None))
     click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
 
 

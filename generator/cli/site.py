@@ -119,6 +119,12 @@ def build(
             f"Built the site in {shown}/. Browse it with `circulars serve`, "
             f"or publish the folder {shown}/ on any web server."
         )
+        if result.drafts_left_off:
+            left_off = ", ".join(result.drafts_left_off)
+            click.echo(
+                f"Left {plural(len(result.drafts_left_off), 'draft')} off the site: {left_off} "
+                "(build with --drafts to publish them)."
+            )
     elif not ids:
         click.echo(f"No {CONFIG_FILE} in {project.root}: the site was not built.")
     click.echo(f"Done in {elapsed:.1f} s.")

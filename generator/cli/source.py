@@ -28,7 +28,8 @@ def check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
 
     Reads every file, validates keys, types, dates and references, and prints
     each problem as FILE:LINE:COLUMN: error|warning: MESSAGE, sorted by file
-    and line. Prints nothing and exits 0 when all is well. With PATHS (files
+    and line. When all is well, prints how many circulars, registry files and
+    table files it read, and exits 0. With PATHS (files
     or folders), reports only on those, still checking references against the
     whole project.
 
@@ -43,6 +44,13 @@ def check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     errors, warnings = report(project.diagnostics, project.root, list(paths) or None)
     if errors or warnings:
         click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}", err=True)
+    else:  # say what was read, so that silence is never mistaken for success
+        read = [
+            plural(len(project.circular_files), "circular"),
+            plural(len(project.registry_sources), "registry file"),
+            plural(len(project.table_files), "table file"),
+        ]
+        click.echo(f"{', '.join(read)} checked: no problems")
     if errors or (strict and warnings):
         sys.exit(EXIT_INVALID)
 
@@ -160,6 +168,7 @@ def new(
       circulars new --issuer zkvtc-union --no-number
     """
     from ..render import scaffold  # lazily: see the module's docstring
+    from ..source.placeholders import PLACEHOLDERS
 
     project = obj.load()
     if issuer not in project.registry.organizations:
@@ -174,13 +183,12 @@ def new(
     if circular_id is not None and not ID_PATTERN.match(circular_id):
         raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--id")
     language = lang or scaffold.default_language(project, issuer)
-    placeholder = "（标题）" if language == "zh" else "(Title)"
     try:
         made = scaffold.create(
             project,
             issuer,
             language,
-            title or placeholder,
+            title or PLACEHOLDERS[language]["title"],
             kind,
             when.date() if when else date.today(),
             circular_id,

@@ -18,9 +18,10 @@ def truncate(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def table(headers: list[str], rows: list[list[str]], max_width: int = 60) -> str:
-    """Columns separated by two spaces; long cells are cut with an ellipsis."""
-    cells = [[truncate(c, max_width) for c in row] for row in [headers, *rows]]
+def table(headers: list[str], rows: list[list[str]], max_width: int | None = 60) -> str:
+    """Columns separated by two spaces; cells longer than max_width are cut with an
+    ellipsis (None: never, where every character matters)."""
+    cells = [[c if max_width is None else truncate(c, max_width) for c in row] for row in [headers, *rows]]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(headers))]
     lines = []
     for row in cells:

@@ -293,7 +293,8 @@ class Distribution:
         )
         writer.writeheader()
         writer.writerows([{k: _csv_text(v) for k, v in row.items()} for row in rows])
-        write_atomically(self.out_dir / "manifest.csv", text.getvalue().encode("utf-8"))
+        # with a BOM: Excel reads a CSV without one in the system's code page (GBK on a Chinese Windows)
+        write_atomically(self.out_dir / "manifest.csv", text.getvalue().encode("utf-8-sig"))
         manifest = {
             "circular": circular.id,
             "number": number or None,

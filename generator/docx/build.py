@@ -58,6 +58,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per step: render, write
     rebuilt: int = 0  # documents written by this build
     up_to_date: int = 0  # documents kept as they were, their inputs unchanged
+    drafts_left_off: list[str] = field(default_factory=list)  # ids the site did not publish
 
 
 def write_atomically(path: Path, data: bytes) -> None:

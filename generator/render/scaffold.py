@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..source.placeholders import PLACEHOLDERS
 from ..source.project import DATA_DIR, Project
 from .environment import environment
 
@@ -62,6 +63,7 @@ def create(
             date=when.isoformat(),
             deadline=(when + timedelta(days=30)).isoformat(),
             schema_path=schema.as_posix(),
+            placeholders=PLACEHOLDERS[language],
         )
     )
     path.parent.mkdir(parents=True, exist_ok=True)

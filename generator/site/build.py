@@ -127,6 +127,8 @@ def build_site(
             _swap(staging, site_dir, project.root)
         finally:
             remove_ours(staging)
+    published = {c.id for c in plugin.published()}
+    plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
     return plugin.result
 
 

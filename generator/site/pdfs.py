@@ -9,7 +9,8 @@ changed is not converted again, and its PDF keeps the same bytes (and so the
 same published SHA-256) from build to build, although LibreOffice would stamp a
 new date into a new conversion; a new fonts.conf or LibreOffice converts again.
 
-The cache is `pdf/` in the Word documents' folder (build/docx/pdf/), where a
+Each PDF is copied beside its Word document as ID.pdf (build/docx/ID.pdf), to be
+found by the circular's id. The cache is `pdf/` in the Word documents' folder (build/docx/pdf/), where a
 build removes the PDFs of documents that no longer exist; CIRCULARS_PDF_CACHE
 names another folder, shared by several projects (the tests use one), which
 nothing prunes. Without LibreOffice the site is built without PDFs, and the
@@ -100,16 +101,31 @@ def render_pdfs(
         result = convert_pdfs(missing, docx_dir, project_root)
     else:
         result, prune = PdfResult(missing=missing), False
-    for circular_id, (_path, sha) in documents.items():
+    for circular_id, (docx, sha) in documents.items():
         pdf = cache / cached_name(sha, key)
         if pdf.exists():
             result.pdfs[circular_id] = pdf
+            _beside(pdf, docx.with_suffix(".pdf"))
     if prune and cache.is_dir():
         wanted = {cached_name(sha, key) for _path, sha in documents.values()}
         for entry in cache.glob("*.pdf"):
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
     return result
+
+
+def _beside(pdf: Path, named: Path) -> None:
+    """A copy of the cached PDF as ID.pdf beside ID.docx: the cache's names are
+    SHA-256s, which nobody looking for a circular's PDF under build/ can find."""
+    if (
+        named.exists()
+        and named.stat().st_size == pdf.stat().st_size
+        and named.read_bytes() == pdf.read_bytes()
+    ):
+        return
+    staged = named.with_name(f".{named.name}.tmp")
+    shutil.copyfile(pdf, staged)
+    staged.replace(named)
 
 
 def convert_pdfs(missing: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path) -> PdfResult:

@@ -304,7 +304,9 @@ class Tracker:
             title = labels["tracker"] if n == 1 else f"{labels['tracker']} ({n}/{count})"
             rate = self.rate(done)
             return (
-                front_matter(title=title, **NOT_SEARCHED)
+                # the table is wide: without Material's two sidebars it has the page's width
+                # (at 1280 px it had 600 px between them)
+                front_matter(title=title, hide=["navigation", "toc"], **NOT_SEARCHED)
                 + f"# {escaping.markdown(title)}\n\n{escaping.markdown(labels['tracker_scope'])}"
                 + "\n\n"
                 + (f'<p class="completion">{rate}</p>\n\n' if rate else "")

@@ -16,6 +16,7 @@ from .body_checks import body_problems
 from .diagnostics import Position
 from .document_numbers import document_number
 from .model import BUILTIN_KINDS, Circular, Selector
+from .placeholders import placeholders_in
 from .project import Project, Source
 from .table_checks import check_tables
 
@@ -177,6 +178,7 @@ class _CircularChecks:
         if c.kind != "article" and c.status == "issued" and not c.to and not unaddressed:
             self.warning(("status",), "an issued circular has no main recipients ('to')")
         self.header_order()
+        self.placeholders()
         self.links()
         self.requirements()
         self.dates()
@@ -194,6 +196,17 @@ class _CircularChecks:
             self.org(("printing", "org"), c.printing.org, named=True)
         self.attachments()
         check_tables(self.project, self.source)
+
+    def placeholders(self) -> None:
+        """A draft may keep `circulars new`'s placeholders; a circular once issued may not."""
+        if self.circular.status == "draft":
+            return
+        for path, placeholder in placeholders_in(self.circular):
+            self.error(
+                path,
+                f"'{placeholder}' is the placeholder `circulars new` wrote: replace it with the text "
+                f"(the circular is marked {self.circular.status})",
+            )
 
     def org(self, path: tuple, org_id: str, named: bool = False) -> bool:
         org = self.registry.organizations.get(org_id)

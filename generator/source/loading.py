@@ -50,6 +50,7 @@ def load_project(root: Path, extra_files: list[Path] = (), cache: ReadCache | No
     for extra in extra_files:
         if extra.resolve() not in files:
             files.append(extra.resolve())
+    project.circular_files = files
     for path in files:
         _load_circular(project, path, cache)
     if cache is not None:

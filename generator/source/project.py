@@ -48,6 +48,9 @@ class Project:
     invalid_ids: set[str] = field(default_factory=set)
     invalid_numbers: set[tuple[str, str | None, int, int]] = field(default_factory=set)
     diagnostics: Diagnostics = field(default_factory=Diagnostics)
+    # what was read, valid or not, for `check` to say what it checked
+    circular_files: list[Path] = field(default_factory=list)
+    table_files: set[Path] = field(default_factory=set)
     _by_id: dict[str, Source] = field(default_factory=dict, repr=False)
 
     def add(self, source: Source) -> None:

@@ -50,6 +50,7 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
     diagnostics = project.diagnostics
     here = source.at(*file_path)
     target = (source.path.parent / table.file).resolve()
+    project.table_files.add(target)
     try:
         read = read_table_file(target, table.file, table.header_rows, table.sheet)
     except TableFileError as error:

@@ -29,6 +29,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from .diagnostics import Diagnostics, Position
 from .files import FileProblem, read_regular
+from .yaml_indentation import misindented_key
 
 try:  # libyaml is many times faster; the pure-Python parser gives the same nodes
     _Parser = yaml.CSafeLoader
@@ -126,6 +127,8 @@ def _describe_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[Posi
     problem = error.problem or "invalid YAML"
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         problem = "tab character: indent YAML with spaces, not tabs"
+    elif mark is not None and (misplaced := misindented_key(text, mark.line + 1)) is not None:
+        position, problem = misplaced
     elif error.context:
         problem = f"{error.context}: {problem}"
     return position, f"YAML syntax error: {problem}"
