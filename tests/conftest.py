@@ -157,3 +157,15 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    """A real SMTP server that keeps what it is sent (its .messages), with CIRCULARS_SMTP_*
+    pointing at it; stopped after the test. Modules needing other servers define their own."""
+    from mail_server import Collect, start_smtp  # lazily: mail_server imports this module
+
+    handler = Collect()
+    controller = start_smtp(monkeypatch, handler)
+    yield handler
+    controller.stop()

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, run
-from mail_server import Collect, start_smtp
 
 CIRCULAR = "panzhihua-2024-07"
 RECIPIENTS = 35
@@ -29,11 +28,8 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(monkeypatch):
-    handler = Collect()
-    controller = start_smtp(monkeypatch, handler)
-    yield handler
-    controller.stop()
+def server(smtp):
+    return smtp  # conftest's collecting server
 
 
 def dist(project: Path) -> Path:

@@ -19,7 +19,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import REPO, run
-from mail_server import Collect, start_smtp
 
 from generator.distribution.returns.forms import questions_digest
 from generator.source.loading import load_project
@@ -68,14 +67,6 @@ def register_files(project: Path) -> list[tuple]:
 
 
 # --- a real SMTP server on 127.0.0.1 ------------------------------------------------
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    handler = Collect()
-    controller = start_smtp(monkeypatch, handler)
-    yield handler
-    controller.stop()
 
 
 def body(message: email.message.EmailMessage) -> str:

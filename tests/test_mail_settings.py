@@ -25,11 +25,8 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def server(monkeypatch):
-    handler = Collect()
-    controller = start_smtp(monkeypatch, handler)
-    yield handler
-    controller.stop()
+def server(smtp):
+    return smtp  # conftest's collecting server
 
 
 def sent_statuses(project: Path) -> set[str]:

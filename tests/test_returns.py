@@ -14,7 +14,6 @@ import openpyxl
 import pytest
 import yaml
 from conftest import run
-from mail_server import Collect, start_smtp
 from return_forms import CIRCULAR, COKING, PARK, TODAY, example_project, fill, make_forms
 
 
@@ -349,14 +348,6 @@ def test_an_import_cut_off_while_writing_leaves_the_previous_record(project, mon
 
 
 # --- reminders over a real SMTP server ----------------------------------------------------------
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    handler = Collect()
-    controller = start_smtp(monkeypatch, handler)
-    yield handler
-    controller.stop()
 
 
 def test_reminders_go_once_a_day_with_the_form_attached(project, smtp, monkeypatch):

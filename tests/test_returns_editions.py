@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, run
-from mail_server import Collect, start_smtp
 from return_forms import CIRCULAR, COKING, PARK, TODAY, example_project, fill
 from return_forms import make_forms as _make_forms
 
@@ -29,14 +28,6 @@ def project(tmp_path: Path, monkeypatch) -> Path:
 def make_forms(project: Path, circular: str = CIRCULAR) -> Path:
     """A circular's forms in a folder of their own, forms-<id>: both versions' side by side."""
     return _make_forms(project, circular=circular, folder=f"forms-{circular}")
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    handler = Collect()
-    controller = start_smtp(monkeypatch, handler)
-    yield handler
-    controller.stop()
 
 
 def circulars(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
