@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 from .gbt9704_rules import PAGE_NUMBER_Y
@@ -43,7 +44,11 @@ ON_TEXT_PAGE, UNNUMBERED = "on the text's last page", "unnumbered after a blank 
 
 def has_closing_section(data: bytes) -> bool:
     """Whether a document carries a 版记 section whose page is numbered by a frame."""
-    return _NUMBER_FRAME.search(read_parts(data)[DOCUMENT].decode("utf-8")) is not None
+    try:
+        xml = read_parts(data)[DOCUMENT].decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):  # not a Word document of ours
+        return False
+    return _NUMBER_FRAME.search(xml) is not None
 
 
 def on_text_page(data: bytes) -> bytes:
@@ -53,10 +58,11 @@ def on_text_page(data: bytes) -> bytes:
     xml = parts[DOCUMENT].decode("utf-8")
     frame = _NUMBER_FRAME.search(xml)
     text_section = [s for s in _SECTION.finditer(xml, 0, frame.start())][-1]
-    # the hairline paragraph that carries the text's section break
+    # from the hairline paragraph that carries the text's section break to the frame:
+    # that, the one that opened the 版记's section, and the frame (each on the grid would
+    # take a line of the text's page)
     start = xml.rindex("<w:p>", 0, text_section.start())
-    end = xml.index("</w:p>", text_section.end()) + len("</w:p>")
-    xml = xml[:start] + xml[end : frame.start()] + xml[frame.end() :]
+    xml = xml[:start] + xml[frame.end() :]
     last = [s for s in _SECTION.finditer(xml)][-1]
     xml = xml[: last.start()] + text_section.group(0) + xml[last.end() :]
     parts[DOCUMENT] = xml.encode("utf-8")
