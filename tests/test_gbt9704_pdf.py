@@ -177,7 +177,11 @@ def _text_pages(pages: list[Page]) -> list[Page]:
     return [
         p
         for p in pages
-        if [line for line in p.lines if line.top < BOTTOM and "印发" not in line.text and "抄送" not in line.text]
+        if [
+            line
+            for line in p.lines
+            if line.top < BOTTOM and "印发" not in line.text and "抄送" not in line.text
+        ]
     ]
 
 
@@ -199,7 +203,9 @@ def test_closing_block_on_an_even_last_page_numbered_unless_after_a_blank_page(p
             assert before.footer() is None, f"{name}: blank page {before.number} is numbered"
             assert footer is None, f"{name}: the 版记 page after a blank page is numbered {footer.text}"
         else:
-            assert footer is not None and footer.text == f"—{last.number}—", f"{name}: the 版记 page unnumbered"
+            assert footer is not None and footer.text == f"—{last.number}—", (
+                f"{name}: the 版记 page unnumbered"
+            )
 
 
 def test_closing_block_where_the_text_ends(pdfs):
