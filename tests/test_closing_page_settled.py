@@ -61,3 +61,26 @@ def test_the_pdf_step_offers_and_records_the_settled_document(tmp_path, monkeypa
     remade = pdfs.render_pdfs({c: (d.path, d.sha256) for c, d in kept.items()}, docx_dir, REPO)
     assert remade.converted == 0 and remade.settled == set() and len(remade.pdfs) == 2
     assert remade.pdfs[SETTLES].read_bytes() == offered == (docx_dir / f"{SETTLES}.pdf").read_bytes()
+
+
+def test_without_pdftotext_the_pdfs_stay_and_the_build_says_what_to_install(tmp_path, monkeypatch):
+    """The 版记 page cannot be settled without reading the PDF: the PDF is offered as
+    LibreOffice made it, the Word document as written, and a warning names the package."""
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    project = load_project(REPO)
+    docx_dir = tmp_path / "docx"
+    built = build_documents(project, [project.source(SETTLES).circular], docx_dir, jobs=1).documents[0]
+
+    def convert(documents, out, project_root, timeout):  # a LibreOffice that copies
+        out.mkdir(parents=True, exist_ok=True)
+        for document in documents:
+            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+
+    which = shutil.which
+    monkeypatch.setattr(pdfs, "to_pdf", convert)
+    monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "pdftotext" else which(name))
+    made = pdfs.render_pdfs({SETTLES: (built.path, built.sha256)}, docx_dir, REPO)
+    assert made.converted == 1 and SETTLES in made.pdfs and made.settled == set()
+    assert [w for w in made.warnings if "poppler-utils" in w and "pdftotext" in w] == made.warnings != []
+    assert _sha(built.path) == built.sha256

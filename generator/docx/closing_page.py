@@ -29,6 +29,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from ..i18n import _
 from .gbt9704_rules import PAGE_NUMBER_Y
 from .package import read_parts, write_parts
 from .preview import PreviewError, to_pdf
@@ -79,12 +80,14 @@ def unnumbered(data: bytes) -> bytes:
 def page_texts(pdf: Path) -> list[str]:
     """The text of each page of a PDF (poppler's pdftotext; pages end in a form feed)."""
     if shutil.which("pdftotext") is None:
-        raise PreviewError("pdftotext is not installed; install poppler-utils")
+        raise PreviewError(_("pdftotext is not installed: install poppler-utils to lay out the 版记 page"))
     done = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=False
     )
     if done.returncode != 0:
-        raise PreviewError(f"pdftotext could not read {pdf.name}: {done.stderr.strip()}")
+        raise PreviewError(
+            _("pdftotext could not read {name}: {problem}").format(name=pdf.name, problem=done.stderr.strip())
+        )
     return done.stdout.split("\f")[:-1]
 
 

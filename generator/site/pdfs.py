@@ -198,8 +198,9 @@ def _convert(
                         staged = cache / f".{docx.name}.tmp"
                         shutil.copyfile(docx, staged)
                         staged.replace(cache / docx.name)
-                except PreviewError as error:
-                    problems.append(str(error))
+                except PreviewError as error:  # the PDFs stay, their 版记 page as LibreOffice set it
+                    if str(error) not in warnings:
+                        warnings.append(str(error))
                 for made in made_now:
                     os.replace(made, cache / made.name)
                     converted += 1
