@@ -315,10 +315,11 @@ def record_settled(out_dir: Path, circular_id: str) -> None:
     版记 page (closing_page): the next build keeps it instead of writing it again."""
     record = BuildRecord.load(out_dir)
     entry = record.entries.get(circular_id)
-    path = out_dir / f"{circular_id}.docx"
-    data = path.read_bytes()
+    if entry is None:  # not built by a recorded build: nothing to keep
+        return
+    data = (out_dir / f"{circular_id}.docx").read_bytes()
     sha256 = hashlib.sha256(data).hexdigest()
-    if entry is None or entry.sha256 == sha256:
+    if entry.sha256 == sha256:
         return
     record.entries[circular_id] = replace(entry, size=len(data), sha256=sha256)
     write_atomically(record.path, record.encoded(set(record.entries)))
