@@ -2,8 +2,10 @@
 
 The shipped Chinese circulars and a few made for the rules (joint issuance,
 sealed and unsealed; a three-line title; a numbered, addressed copy with
-secrecy and urgency marks) are written as .docx, converted to PDF in one
-LibreOffice run with templates/fonts.conf, and measured with PyMuPDF: where
+secrecy and urgency marks; text that fills page 2) are written as .docx,
+converted to PDF in one LibreOffice run with templates/fonts.conf, their 版记
+page settled as the build's PDF step settles it (docx/closing_page), and
+measured with PyMuPDF: where
 each character, rule and page number lands, in millimetres from the page's
 top-left corner, against the standard's figures and tolerances. The README's
 "GB/T 9704, measured" table lists the rules. GBT9704_PDFS=DIR keeps the PDFs
