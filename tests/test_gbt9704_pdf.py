@@ -2,8 +2,10 @@
 
 The shipped Chinese circulars and a few made for the rules (joint issuance,
 sealed and unsealed; a three-line title; a numbered, addressed copy with
-secrecy and urgency marks) are written as .docx, converted to PDF in one
-LibreOffice run with templates/fonts.conf, and measured with PyMuPDF: where
+secrecy and urgency marks; text that fills page 2) are written as .docx,
+converted to PDF in one LibreOffice run with templates/fonts.conf, their 版记
+page settled as the build's PDF step settles it (docx/closing_page), and
+measured with PyMuPDF: where
 each character, rule and page number lands, in millimetres from the page's
 top-left corner, against the standard's figures and tolerances. The README's
 "GB/T 9704, measured" table lists the rules. GBT9704_PDFS=DIR keeps the PDFs
@@ -23,6 +25,7 @@ import pytest
 from conftest import REPO
 
 from generator.docx.build import build_documents
+from generator.docx.closing_page import ON_TEXT_PAGE, UNNUMBERED, settle
 from generator.docx.preview import to_pdf
 from generator.docx.writer import DocxWriter
 from generator.render.renderer import CopyMarks, Renderer
@@ -87,6 +90,14 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
         LETTER_URGENT: source["sichuan-2022-05"].model_copy(
             update={"id": LETTER_URGENT, "kind": "letter", "urgency": "urgent", "cc": []}
         ),
+        # text that ends on page 2 too low for the 版记 to share its page: a blank page
+        # 3 and the 版记 on page 4, neither numbered (§7.5)
+        FULL_EVEN_PAGE: source["sichuan-2022-05"].model_copy(
+            update={
+                "id": FULL_EVEN_PAGE,
+                "background": source["sichuan-2022-05"].background + "驻点" * 111 + "。",
+            }
+        ),
         TITLES: source["sichuan-2022-05"].model_copy(
             update={
                 "id": TITLES,
@@ -116,10 +127,16 @@ def pdfs(tmp_path_factory) -> dict[str, list[Page]]:
     )
     (out / f"{LETTER_COPY}.docx").write_bytes(DocxWriter(REPO, project.registry).write(rendered).data)
     documents = sorted(out.glob("*.docx"))
-    return {
-        pdf.stem: read_pdf(pdf)
-        for pdf in to_pdf(documents, Path(os.environ.get("GBT9704_PDFS", out / "pdf")), REPO)
-    }
+    converted = to_pdf(documents, Path(os.environ.get("GBT9704_PDFS", out / "pdf")), REPO)
+    # the 版记 page settled as the build's PDF step settles it
+    SETTLED.update(
+        {docx.stem: how for docx, how in settle(list(zip(documents, converted, strict=True)), REPO).items()}
+    )
+    return {pdf.stem: read_pdf(pdf) for pdf in converted}
+
+
+SETTLED: dict[str, str] = {}  # how the fixture's documents' 版记 pages were settled
+FULL_EVEN_PAGE = "full-even-page"
 
 
 def _chinese(pdfs):
@@ -157,7 +174,20 @@ def _body_lines(pages: list[Page]) -> list[tuple[Page, Line]]:
 # --- 1. the closing block (版记) on an even last page ---------------------------------
 
 
-def test_closing_block_on_an_even_last_page_without_page_number(pdfs):
+def _text_pages(pages: list[Page]) -> list[Page]:
+    """The pages with text on them besides the 版记's."""
+    return [
+        p
+        for p in pages
+        if [
+            line
+            for line in p.lines
+            if line.top < BOTTOM and "印发" not in line.text and "抄送" not in line.text
+        ]
+    ]
+
+
+def test_closing_block_on_an_even_last_page_numbered_unless_after_a_blank_page(pdfs):
     for name in _with_closing_block(pdfs):
         pages = pdfs[name]
         last = pages[-1]
@@ -167,32 +197,41 @@ def test_closing_block_on_an_even_last_page_without_page_number(pdfs):
         # its last rule on the bottom of the type area (±1 mm)
         bottom_rule = max((r for r in last.rules if r.y > imprint.bottom), key=lambda r: r.y)
         assert abs(bottom_rule.y - BOTTOM) <= 1.0, f"{name}: last rule at {bottom_rule.y:.1f} mm"
-        # the 版记 page is numbered (§7.5 exempts it only after a blank page, and need not);
-        # a page before it that is blank carries no page number
-        footer = last.footer()
-        assert footer is not None and footer.text == f"—{last.number}—", f"{name}: the 版记 page unnumbered"
+        # §7.5: after a blank page, neither that page nor the 版记 page is numbered;
+        # otherwise the 版记 page is numbered as every page is
         before = pages[-2]
+        footer = last.footer()
         if not [line for line in before.lines if line.top < BOTTOM]:
             assert before.footer() is None, f"{name}: blank page {before.number} is numbered"
+            assert footer is None, f"{name}: the 版记 page after a blank page is numbered {footer.text}"
+        else:
+            assert footer is not None and footer.text == f"—{last.number}—", (
+                f"{name}: the 版记 page unnumbered"
+            )
 
 
-def test_text_ending_on_either_parity_is_covered(pdfs):
-    """Among the documents, the text ends on an odd page (the 版记 page follows) and on an
-    even page (a blank page comes first), so both ways to reach an even last page are measured."""
-    endings = set()
-    for name in _chinese(pdfs):
+def test_closing_block_where_the_text_ends(pdfs):
+    """Each way the text can end is measured: on an odd page (the 版记 page follows,
+    numbered); on an even page with room (the 版记 at its foot, §7.4 "the last side");
+    on an even page without room (a blank page, then the 版记 page, neither numbered)."""
+    endings = {}
+    for name in _with_closing_block(pdfs):
         pages = pdfs[name]
-        text_pages = [
-            p
-            for p in pages
-            if [
-                line
-                for line in p.lines
-                if line.top < BOTTOM and "印发" not in line.text and "抄送" not in line.text
-            ]
-        ]
-        endings.add(text_pages[-1].number % 2)
-    assert endings == {0, 1}
+        text_end = _text_pages(pages)[-1].number
+        if text_end == len(pages):
+            endings.setdefault("on the text's last page", name)
+            assert SETTLED.get(name) == ON_TEXT_PAGE, name
+        elif text_end == len(pages) - 1:
+            endings.setdefault("on the page after the text", name)
+            assert text_end % 2 == 1 and name not in SETTLED, name
+        else:
+            assert text_end == len(pages) - 2 and text_end % 2 == 0, f"{name}: text ends on {text_end}"
+            assert SETTLED.get(name) == UNNUMBERED, name
+            endings.setdefault("after a blank page", name)
+    assert len(endings) == 3, endings
+    # the shipped example whose text ends on page 2 with room: two pages, not four
+    assert len(pdfs["sichuan-2022-05"]) == 2 and SETTLED["sichuan-2022-05"] == ON_TEXT_PAGE
+    assert len(pdfs[FULL_EVEN_PAGE]) == 4 and SETTLED[FULL_EVEN_PAGE] == UNNUMBERED
 
 
 # --- 2. the red rule 4 mm below the document number ---------------------------------

@@ -20,6 +20,7 @@ import pytest
 from conftest import add_site, circular_yaml, run, write
 from lxml import html
 
+from generator.docx.closing_page import has_closing_section, page_texts
 from generator.site.feed import tag_feed
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -112,6 +113,19 @@ def test_the_word_document_pdf_and_attachments_with_format_size_and_sha256(site)
     with pymupdf.open(folder / "panzhihua-2024-07.pdf") as pdf:
         first = pdf[0].get_text()
     assert "攀枝花市总工会文件" in first and "关于驻点干部做到“四个要”扎实开展" in first
+
+
+def test_a_settled_word_document_is_offered_with_its_own_size_and_sha256(site):
+    """sichuan-2022-05's text ends on page 2 with room for the 版记: the PDF step moves the
+    版记 there (docx/closing_page) and the page offers that Word document, not the one first
+    written, with the PDF of two pages made from it."""
+    needs_libreoffice()
+    folder = site / "circulars/sichuan-2022-05"
+    rows = files(page(site, "circulars/sichuan-2022-05"))
+    docx, pdf = folder / "sichuan-2022-05.docx", folder / "sichuan-2022-05.pdf"
+    assert rows[0][3] == sha256(docx) and rows[1][3] == sha256(pdf)
+    assert not has_closing_section(docx.read_bytes())  # the 版记 in the text's section
+    assert len(page_texts(pdf)) == 2
 
 
 def test_citation_line(site):

@@ -53,6 +53,7 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
     import tempfile  # lazily: see the module's docstring
 
     from ..docx.build import build_documents
+    from ..docx.closing_page import settle
     from ..docx.preview import PreviewError, to_pdf, to_png
 
     project = obj.load()
@@ -67,6 +68,8 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
             sys.exit(EXIT_INVALID)
         try:
             pdfs = to_pdf([d.path for d in result.documents], out_dir, project.root)
+            # the 版记 page settled as the build settles it (docx/closing_page)
+            settle([(d.path, pdf) for d, pdf in zip(result.documents, pdfs, strict=True)], project.root)
             images = [
                 image
                 for pdf in pdfs

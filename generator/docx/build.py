@@ -21,7 +21,7 @@ import hashlib
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -308,6 +308,21 @@ class DocumentBuild:
         if self._rendered_all and self.out_dir.is_dir():
             write_atomically(self.record.path, self.record.encoded(known))
             self.record.prune_markdown(known)
+
+
+def record_settled(out_dir: Path, circular_id: str) -> None:
+    """Record out_dir/ID.docx as its document's bytes after the PDF step settled its
+    版记 page (closing_page): the next build keeps it instead of writing it again."""
+    record = BuildRecord.load(out_dir)
+    entry = record.entries.get(circular_id)
+    if entry is None:  # not built by a recorded build: nothing to keep
+        return
+    data = (out_dir / f"{circular_id}.docx").read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    if entry.sha256 == sha256:
+        return
+    record.entries[circular_id] = replace(entry, size=len(data), sha256=sha256)
+    write_atomically(record.path, record.encoded(set(record.entries)))
 
 
 def build_documents(

@@ -19,9 +19,10 @@ text is, the way a typesetter would:
   the bottom margin, whose borders are the rules. When the reference document's
   section starts on an even page (layouts.Page.closing_section), the 版记 gets a
   section of its own: the text's section ends before it with the same page setup
-  and page numbers, so the 版记 lands on an even page, a blank page before it
-  when the text ends on an even page, unnumbered, the 版记 page numbered (§7.5,
-  §7.6).
+  and page numbers, so the 版记 lands on an even page, numbered; where the text
+  ends on an even page, a blank page comes before it, and closing_page settles
+  the document once LibreOffice has laid it out (the 版记 onto the text's page,
+  or neither page numbered: §7.4, §7.5, §7.6).
 """
 
 from __future__ import annotations
@@ -381,7 +382,8 @@ def _page_number(reference: ReferenceDocument) -> str:
     numbered as an even page is, by a frame where its footer would put the number.
     Not by a footer: LibreOffice sets a table anchored to the bottom of the type area
     lower on a page with a footer. A blank page before it, which LibreOffice inserts
-    for the 版记 section's even-page start, has no number."""
+    for the 版记 section's even-page start, has no number; closing_page then removes
+    this frame, or the section break, once the PDF shows that blank page."""
     style = reference.style_id("Footer") or "Footer"
     frame = f'<w:framePr w:w="{reference.text_width}" w:wrap="around" w:vAnchor="page" w:hAnchor="margin"'
     frame += f' w:x="0" w:y="{PAGE_NUMBER_Y}"/>'

@@ -26,6 +26,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..docx.build import record_settled
+from ..docx.closing_page import settle
 from ..docx.preview import PreviewError, soffice, to_pdf
 from ..source.templates import find_template_file
 
@@ -45,6 +47,9 @@ class PdfResult:
     """The documents without a PDF in the cache, left to convert (when not converting)."""
     converted: int = 0
     warnings: list[str] = field(default_factory=list)
+    settled: set[str] = field(default_factory=set)
+    """Circular ids whose Word document was replaced by the one its 版记 page settled in
+    (docx/closing_page): their size and SHA-256 changed."""
 
 
 def cache_folder(docx_dir: Path) -> tuple[Path, bool]:
@@ -101,14 +106,24 @@ def render_pdfs(
         result = convert_pdfs(missing, docx_dir, project_root)
     else:
         result, prune = PdfResult(missing=missing), False
+    wanted = {cached_name(sha, key) for _path, sha in documents.values()}
     for circular_id, (docx, sha) in documents.items():
         pdf = cache / cached_name(sha, key)
         if pdf.exists():
+            settled = pdf.with_suffix(".docx")  # the document as its 版记 page settled
+            if settled.exists():
+                _beside(settled, docx)
+                record_settled(docx.parent, circular_id)
+                result.settled.add(circular_id)
+                # cached under the settled document's SHA-256 too: the next build offers that one
+                again = cache / cached_name(hashlib.sha256(settled.read_bytes()).hexdigest(), key)
+                if not again.exists():
+                    _beside(pdf, again)
+                wanted |= {again.name, settled.name}
             result.pdfs[circular_id] = pdf
             _beside(pdf, docx.with_suffix(".pdf"))
     if prune and cache.is_dir():
-        wanted = {cached_name(sha, key) for _path, sha in documents.values()}
-        for entry in cache.glob("*.pdf"):
+        for entry in [*cache.glob("*.pdf"), *cache.glob("*.docx")]:
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
     return result
@@ -116,7 +131,8 @@ def render_pdfs(
 
 def _beside(pdf: Path, named: Path) -> None:
     """A copy of the cached PDF as ID.pdf beside ID.docx: the cache's names are
-    SHA-256s, which nobody looking for a circular's PDF under build/ can find."""
+    SHA-256s, which nobody looking for a circular's PDF under build/ can find
+    (and of a settled Word document over ID.docx)."""
     if (
         named.exists()
         and named.stat().st_size == pdf.stat().st_size
@@ -175,7 +191,17 @@ def _convert(
                     )
                 except PreviewError as error:  # some may have been converted: keep those
                     problems.append(str(error))
-                for made in out.glob("*.pdf") if out.is_dir() else []:
+                made_now = sorted(out.glob("*.pdf")) if out.is_dir() else []
+                try:  # the 版记 page settled where the text ends on an even page
+                    pairs = [(scratch_dir / f"{made.stem}.docx", made) for made in made_now]
+                    for docx in settle(pairs, project_root):
+                        staged = cache / f".{docx.name}.tmp"
+                        shutil.copyfile(docx, staged)
+                        staged.replace(cache / docx.name)
+                except PreviewError as error:  # the PDFs stay, their 版记 page as LibreOffice set it
+                    if str(error) not in warnings:
+                        warnings.append(str(error))
+                for made in made_now:
                     os.replace(made, cache / made.name)
                     converted += 1
             if not problems:

@@ -139,9 +139,10 @@ class Publication:
         pdfs = made.pdfs
         for circular_id, document in documents.items():
             labels = LABELS[published[circular_id].language]
-            offered = [
-                Download(document.path.name, labels["the_document"], document.size, document.sha256, "docx")
-            ]
+            size, sha = (
+                _sha256(document.path) if circular_id in made.settled else (document.size, document.sha256)
+            )
+            offered = [Download(document.path.name, labels["the_document"], size, sha, "docx")]
             if circular_id in pdfs:
                 pdf_name = f"{circular_id}.pdf"
                 size, sha = _sha256(pdfs[circular_id])

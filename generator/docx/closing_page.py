@@ -1,0 +1,153 @@
+"""The 版记 page settled once LibreOffice has laid the document out (GB/T 9704 §7.4, §7.5).
+
+A GB/T 9704 document with a 版记 is written with the 版记 in a section of its own
+that starts on an even page, its page numbered by a frame (gbt9704_rules). Where
+the text ends on an odd page that is right: the 版记 page follows and is numbered.
+Where the text ends on an even page, LibreOffice inserts a blank page before the
+版记 page, and only a laid-out document shows it: the page before the last is
+blank in the PDF. Such a document is then settled, as a typesetter would:
+
+* the 版记 goes to the foot of the text's last page, "the last side of the
+  document" (§7.4), when it fits there: the text's section runs on to the end, so
+  the page keeps its footer's number, and the document is two pages shorter;
+* where it does not fit, the blank page stays and the 版记 page loses its number
+  (§7.5: neither a blank page before the 版记 page nor the 版记 page is numbered).
+
+Fit is not guessed: the first is converted and kept only if the 版记 landed on the
+text's last page; otherwise the second is written. The PDF step (site/pdfs.py)
+calls settle() on what it has converted, and offers the settled Word document,
+since that is what a clerk prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+
+from ..i18n import _
+from .gbt9704_rules import PAGE_NUMBER_Y
+from .package import read_parts, write_parts
+from .preview import PreviewError, to_pdf
+
+DOCUMENT = "word/document.xml"
+# the 版记 page's number: a paragraph framed at PAGE_NUMBER_Y (gbt9704_rules._page_number)
+_NUMBER_FRAME = re.compile(
+    rf'<w:p><w:pPr><w:pStyle w:val="[^"]*"/><w:framePr [^>]*w:y="{PAGE_NUMBER_Y}"/>.*?</w:p>', re.S
+)
+_SECTION = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.S)
+ON_TEXT_PAGE, UNNUMBERED = "on the text's last page", "unnumbered after a blank page"
+
+
+def has_closing_section(data: bytes) -> bool:
+    """Whether a document carries a 版记 section whose page is numbered by a frame."""
+    try:
+        xml = read_parts(data)[DOCUMENT].decode("utf-8")
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError):  # not a Word document of ours
+        return False
+    return _NUMBER_FRAME.search(xml) is not None
+
+
+def on_text_page(data: bytes) -> bytes:
+    """The document with its 版记 in the text's section: no section break before it,
+    no page number of its own, the text's page setup (and footers) to the end."""
+    parts = read_parts(data)
+    xml = parts[DOCUMENT].decode("utf-8")
+    frame = _NUMBER_FRAME.search(xml)
+    text_section = [s for s in _SECTION.finditer(xml, 0, frame.start())][-1]
+    # from the hairline paragraph that carries the text's section break to the frame:
+    # that, the one that opened the 版记's section, and the frame (each on the grid would
+    # take a line of the text's page)
+    start = xml.rindex("<w:p>", 0, text_section.start())
+    xml = xml[:start] + xml[frame.end() :]
+    last = [s for s in _SECTION.finditer(xml)][-1]
+    xml = xml[: last.start()] + text_section.group(0) + xml[last.end() :]
+    parts[DOCUMENT] = xml.encode("utf-8")
+    return write_parts(parts)
+
+
+def unnumbered(data: bytes) -> bytes:
+    """The document with its 版记 page unnumbered (after a blank page, §7.5)."""
+    parts = read_parts(data)
+    parts[DOCUMENT] = _NUMBER_FRAME.sub("", parts[DOCUMENT].decode("utf-8"), count=1).encode("utf-8")
+    return write_parts(parts)
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (poppler's pdftotext; pages end in a form feed)."""
+    if shutil.which("pdftotext") is None:
+        raise PreviewError(_("pdftotext is not installed: install poppler-utils to lay out the 版记 page"))
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0:
+        raise PreviewError(
+            _("pdftotext could not read {name}: {problem}").format(name=pdf.name, problem=done.stderr.strip())
+        )
+    return done.stdout.split("\f")[:-1]
+
+
+def blank_before_last(pdf: Path) -> bool:
+    pages = page_texts(pdf)
+    return len(pages) >= 2 and not pages[-2].strip()
+
+
+def settle(converted: list[tuple[Path, Path]], project_root: Path) -> dict[Path, str]:
+    """Settle the 版记 page of each (Word document, its PDF) that needs it, rewriting
+    both in place; returns how each rewritten document was settled (ON_TEXT_PAGE or
+    UNNUMBERED). Two more LibreOffice runs at most, for all of them together; a
+    document LibreOffice fails on is left as it was."""
+    waiting = {
+        docx: pdf
+        for docx, pdf in converted
+        if pdf.exists() and has_closing_section(docx.read_bytes()) and blank_before_last(pdf)
+    }
+    if not waiting:
+        return {}
+    settled: dict[Path, str] = {}
+    with tempfile.TemporaryDirectory(prefix="circulars-closing-") as scratch:
+        folder = Path(scratch)
+        trial = {docx: on_text_page(docx.read_bytes()) for docx in waiting}
+        tried = _convert(trial, folder / "a", project_root)
+        pending = {}
+        for docx, (data, made) in tried.items():
+            pdf = waiting[docx]
+            # two pages fewer: the blank page and the 版记 page gone, the 版记 on the text's page
+            if len(page_texts(made)) == len(page_texts(pdf)) - 2:
+                _keep(docx, pdf, data, made)
+                settled[docx] = ON_TEXT_PAGE
+            else:
+                pending[docx] = unnumbered(docx.read_bytes())
+        if pending:
+            for docx, (data, made) in _convert(pending, folder / "b", project_root).items():
+                _keep(docx, waiting[docx], data, made)
+                settled[docx] = UNNUMBERED
+    return settled
+
+
+def _convert(
+    documents: dict[Path, bytes], folder: Path, project_root: Path
+) -> dict[Path, tuple[bytes, Path]]:
+    """Each document's bytes and PDF, converted in one LibreOffice run."""
+    folder.mkdir(parents=True)
+    copies = {}
+    for index, (docx, data) in enumerate(documents.items()):
+        copies[docx] = folder / f"{index}.docx"
+        copies[docx].write_bytes(data)
+    with contextlib.suppress(PreviewError):  # a document LibreOffice left out stays as it was
+        to_pdf(list(copies.values()), folder / "pdf", project_root)
+    made = {docx: folder / "pdf" / f"{copy.stem}.pdf" for docx, copy in copies.items()}
+    return {docx: (documents[docx], pdf) for docx, pdf in made.items() if pdf.exists()}
+
+
+def _keep(docx: Path, pdf: Path, data: bytes, made: Path) -> None:
+    """The settled document and its PDF in place of the first ones, each by a rename."""
+    staged = docx.with_name(f".{docx.name}.settled")
+    staged.write_bytes(data)
+    staged.replace(docx)
+    shutil.move(made, pdf.with_name(f".{pdf.name}.settled"))
+    pdf.with_name(f".{pdf.name}.settled").replace(pdf)

@@ -1,0 +1,86 @@
+"""The build's PDF step settles the 版记 page (docx/closing_page) and offers the settled
+Word document: the one a clerk prints carries what the PDF shows, and the next build
+keeps it rather than writing and converting it again. Real LibreOffice."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+
+import pytest
+from conftest import REPO
+
+from generator.docx.build import build_documents
+from generator.docx.closing_page import has_closing_section, page_texts
+from generator.site import pdfs
+from generator.source.loading import load_project
+
+SETTLES, STAYS = "sichuan-2022-05", "panzhihua-2024-07"  # text ending on page 2 with room; on page 5
+
+
+@pytest.fixture
+def need_libreoffice():
+    for program in ("soffice", "pdftotext"):
+        if shutil.which(program) is None:
+            if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+                pytest.fail(f"{program} is required (CIRCULARS_REQUIRE_TOOLS is set)")
+            pytest.skip(f"{program} is not installed")
+
+
+def _sha(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_pdf_step_offers_and_records_the_settled_document(tmp_path, monkeypatch, need_libreoffice):
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    project = load_project(REPO)
+    circulars = [c for c in project.circulars if c.id in (SETTLES, STAYS)]
+    docx_dir = tmp_path / "docx"
+    first = build_documents(project, circulars, docx_dir, jobs=1)
+    built = {d.circular_id: d for d in first.documents}
+    assert has_closing_section(built[SETTLES].path.read_bytes())
+
+    made = pdfs.render_pdfs({c: (d.path, d.sha256) for c, d in built.items()}, docx_dir, REPO)
+    assert made.converted == 2 and made.settled == {SETTLES}
+    offered = made.pdfs[SETTLES].read_bytes()
+    # the Word document beside the PDF is the settled one: its 版记 in the text's section
+    settled = docx_dir / f"{SETTLES}.docx"
+    assert _sha(settled) != built[SETTLES].sha256 and not has_closing_section(settled.read_bytes())
+    assert _sha(docx_dir / f"{STAYS}.docx") == built[STAYS].sha256
+    # its PDF: two pages, the 版记 at the foot of page 2, which keeps its number
+    pages = page_texts(docx_dir / f"{SETTLES}.pdf")
+    assert len(pages) == 2 and "抄送" in pages[1] and "—2—" in pages[1] and "2022年3月1日\n" in pages[1]
+    assert len(page_texts(docx_dir / f"{STAYS}.pdf")) == 6
+
+    # the next build keeps both documents as they are, and converts nothing
+    again = build_documents(project, circulars, docx_dir, jobs=1)
+    assert again.rebuilt == 0 and again.up_to_date == 2
+    kept = {d.circular_id: d for d in again.documents}
+    assert kept[SETTLES].sha256 == _sha(settled) and kept[SETTLES].size == settled.stat().st_size
+    remade = pdfs.render_pdfs({c: (d.path, d.sha256) for c, d in kept.items()}, docx_dir, REPO)
+    assert remade.converted == 0 and remade.settled == set() and len(remade.pdfs) == 2
+    assert remade.pdfs[SETTLES].read_bytes() == offered == (docx_dir / f"{SETTLES}.pdf").read_bytes()
+
+
+def test_without_pdftotext_the_pdfs_stay_and_the_build_says_what_to_install(tmp_path, monkeypatch):
+    """The 版记 page cannot be settled without reading the PDF: the PDF is offered as
+    LibreOffice made it, the Word document as written, and a warning names the package."""
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    project = load_project(REPO)
+    docx_dir = tmp_path / "docx"
+    built = build_documents(project, [project.source(SETTLES).circular], docx_dir, jobs=1).documents[0]
+
+    def convert(documents, out, project_root, timeout):  # a LibreOffice that copies
+        out.mkdir(parents=True, exist_ok=True)
+        for document in documents:
+            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+
+    which = shutil.which
+    monkeypatch.setattr(pdfs, "to_pdf", convert)
+    monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == "pdftotext" else which(name))
+    made = pdfs.render_pdfs({SETTLES: (built.path, built.sha256)}, docx_dir, REPO)
+    assert made.converted == 1 and SETTLES in made.pdfs and made.settled == set()
+    assert [w for w in made.warnings if "poppler-utils" in w and "pdftotext" in w] == made.warnings != []
+    assert _sha(built.path) == built.sha256
