@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import REPO, run
 from lxml import etree
 
 from generator.docx.package import read_parts, write_parts
@@ -16,8 +17,6 @@ from generator.docx.redline_build import read_circular
 from generator.docx.writer import DocxWriter
 from generator.render.renderer import Renderer
 from generator.source.loading import load_project
-
-from conftest import REPO, run
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 NS = {"w": W}

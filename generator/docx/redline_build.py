@@ -13,8 +13,8 @@ from ..source.diagnostics import Diagnostics
 from ..source.kept_editions import edition_date
 from ..source.model import Circular
 from ..source.project import Project, Source
-from ..source.table_checks import check_tables
 from ..source.registry import Registry
+from ..source.table_checks import check_tables
 from ..source.validation import validate
 from ..source.yaml_source import read_yaml
 from .package import write_parts
