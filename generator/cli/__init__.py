@@ -51,6 +51,7 @@ for command in (
     site.serve,
     docx.preview,
     redline.redline,
+    redline.keep_edition,
     distribution.distribute,
     distribution.distribution,
     distribution.verify,

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
-from .common import EXIT_INVALID, Context, in_project, shown_path
+from .common import EXIT_INVALID, Context, fail_on_errors, in_project, selected_circulars, shown_path
 
 
 @click.command()
@@ -94,3 +94,34 @@ def _fail(message: str) -> None:
 
 def _usage(message: str) -> None:
     raise click.UsageError(message)
+
+
+@click.command("keep-edition")
+@click.argument("ids", nargs=-1, required=True, metavar="ID...")
+@click.pass_obj
+def keep_edition(obj: Context, ids: tuple[str, ...]) -> None:
+    """Keep circulars' current text as an edition, so that later changes can be shown.
+
+    Copies each circular's YAML to editions/ID/DATE.yaml (DATE: its last change, or
+    its date). The site compares each kept edition with the next and shows what
+    changed; `circulars distribute` keeps the editions it sends by itself.
+
+    \b
+    Example:
+      circulars keep-edition gz-2023-1930
+    """
+    from ..source.kept_editions import keep_edition as keep  # lazily: see the module's docstring
+
+    project = obj.load()
+    fail_on_errors(project)
+    chosen = selected_circulars(project, ids)
+    for circular in chosen:
+        source = project.source(circular.id)
+        try:
+            kept = keep(project.root, circular, source.path.read_bytes())
+        except OSError as error:
+            _fail(_("cannot keep {id}: {reason}").format(id=circular.id, reason=error.strerror or error))
+        if kept is None:
+            click.echo(_("{id}: this edition is already kept").format(id=circular.id))
+        else:
+            click.echo(shown_path(kept, project.root))

@@ -84,23 +84,39 @@ def at_revision(path: Path, revision: str) -> bytes:
     return shown.stdout
 
 
+class Redliner:
+    """Makes redlines with one renderer and writer (their templates and reference
+    documents loaded once), for a site or a distribution that makes several."""
+
+    def __init__(self, project_root: Path, registry: Registry):
+        self.renderer = Renderer(project_root, registry)
+        self.writer = DocxWriter(project_root, registry)
+
+    def parts(self, old: Circular, new: Circular, author: str = DEFAULT_AUTHOR) -> dict:
+        """The parts of NEW's Word document, as `circulars build` writes it, with OLD's
+        differences tracked in word/document.xml."""
+        if old.id != new.id:
+            raise RedlineError(
+                _(
+                    "the two files are different circulars ('{old}' and '{new}'): "
+                    "a redline compares two editions of one"
+                ).format(old=old.id, new=new.id)
+            )
+        try:
+            old_parts, _missing = self.writer.parts(self.renderer.render(old))
+            parts, _missing = self.writer.parts(self.renderer.render(new))
+        except RenderError as error:
+            raise RedlineError(str(error)) from None
+        marks = Marks(author or DEFAULT_AUTHOR, f"{edition_date(new).isoformat()}T00:00:00Z")
+        parts[DOCUMENT] = redline_document(old_parts[DOCUMENT], parts[DOCUMENT], marks)
+        return parts
+
+    def docx(self, old: Circular, new: Circular, author: str = DEFAULT_AUTHOR) -> bytes:
+        return write_parts(self.parts(old, new, author))
+
+
 def redline_docx(
     project_root: Path, registry: Registry, old: Circular, new: Circular, author: str = DEFAULT_AUTHOR
 ) -> bytes:
     """NEW's Word document, as `circulars build` writes it, with OLD's differences tracked."""
-    if old.id != new.id:
-        raise RedlineError(
-            _(
-                "the two files are different circulars ('{old}' and '{new}'): "
-                "a redline compares two editions of one"
-            ).format(old=old.id, new=new.id)
-        )
-    renderer, writer = Renderer(project_root, registry), DocxWriter(project_root, registry)
-    try:
-        old_parts, _missing = writer.parts(renderer.render(old))
-        parts, _missing = writer.parts(renderer.render(new))
-    except RenderError as error:
-        raise RedlineError(str(error)) from None
-    marks = Marks(author or DEFAULT_AUTHOR, f"{edition_date(new).isoformat()}T00:00:00Z")
-    parts[DOCUMENT] = redline_document(old_parts[DOCUMENT], parts[DOCUMENT], marks)
-    return write_parts(parts)
+    return Redliner(project_root, registry).docx(old, new, author)
