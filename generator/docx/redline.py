@@ -80,11 +80,18 @@ def _qname(key: str) -> str:
     return "w:" + key.split("}")[1] if key.startswith("{") else key
 
 
+_TEXT_TAGS = (_w("t"), _w("delText"), _w("br"), _w("cr"), _w("tab"))
+
+
 def block_text(element) -> str:
-    """The text a paragraph or table shows, to align blocks by."""
+    """The text a paragraph or table shows, to align blocks by (what `atoms` reads,
+    without making them: most blocks are only compared whole)."""
     if element.tag == _w("tbl"):
         return "\x01" + "\x1e".join(_row_text(row) for row in element.iter(_w("tr")))
-    return "".join(a.char for a in atoms(element))
+    return "".join(
+        (node.text or "") if node.tag in (_TEXT_TAGS[0], _TEXT_TAGS[1]) else _SPECIAL[node.tag]
+        for node in element.iter(*_TEXT_TAGS)
+    )
 
 
 def _row_text(row) -> str:
@@ -269,8 +276,8 @@ def compare_blocks(old: list, new: list, marks: Marks) -> list:
     pairs = _pairs(old, new, [block_text(b) for b in old], [block_text(b) for b in new], _same_kind)
     out = []
     for kind, before, after in pairs:
-        if kind == "same" and after.tag == _w("p"):
-            out.append(after)  # NEW's paragraph exactly as written
+        if kind == "same":
+            out.append(after)  # NEW's paragraph or table exactly as written
         elif kind in ("same", "pair"):
             out.append(
                 changed_table(before, after, marks)
