@@ -192,6 +192,25 @@ def test_table_rows_and_cells(tmp_path):
     assert "集中" in "".join(_inserted(document))
 
 
+def test_added_and_removed_sections(tmp_path):
+    document = _check_round_trip(
+        tmp_path,
+        ZH,
+        (
+            "  - title: 健全立体化管理机制\n    text: |\n      逐步形成立体化管理机制，推动驻点干部管理制度健全落实，"
+            "推行驻点干部工作清单、履职台账、定期报告等制度。驻点干部工作清单格式见附件。\n\n",
+            "",
+        ),
+        (
+            "  - title: 学习借鉴典型经验\n",
+            "  - title: 加强驻点工作宣传\n    text: |\n      各级工会要及时总结宣传驻点工作成效。\n\n"
+            "  - title: 学习借鉴典型经验\n",
+        ),
+    )
+    assert any("加强驻点工作宣传" in t for t in _inserted(document))
+    assert any("健全立体化管理机制" in t for t in _deleted(document))
+
+
 def test_changed_recipients_and_signature(tmp_path):
     _check_round_trip(
         tmp_path,
@@ -199,17 +218,30 @@ def test_changed_recipients_and_signature(tmp_path):
         ("  - panzhihua-west-ftu\n", ""),
         ("cc:\n  - sichuan-ftu", "cc:\n  - sichuan-ftu\n  - panzhihua-west-ftu"),
         ("date: 2024-04-18", "date: 2024-04-22"),
+        ("signatory: huang-wuming\n", ""),
     )
 
 
 def test_libreoffice_reads_the_changes(tmp_path):
+    """LibreOffice opens the redline with its changes tracked and saves them again: accepting
+    (rejecting) them in what it saved gives what it makes of the new (old) edition."""
     soffice = _need("soffice")
-    _old, _new, out = _redline(
+    old, new, out = _redline(
         tmp_path,
         ZH.read_text(encoding="utf-8"),
-        _edited(ZH, ("开展思想政治引领", "开展经常性政治引领")),
+        _edited(
+            ZH,
+            ("开展思想政治引领", "开展经常性政治引领"),
+            ("    due: 2024-10-15", "    due: 2024-11-20"),
+            ("资源支持。\n", "资源支持。\n\n  驻点工作经费由各级工会按规定列支。\n"),
+            (
+                '        - ["4", 以驻点推动创新, 推广工会网上工作平台，提高知晓率和使用率, 2024年9月30日]\n',
+                "",
+            ),
+        ),
         ZH.name,
     )
+    sources = [out, _built(old, tmp_path / "old.docx"), _built(new, tmp_path / "new.docx")]
     converted = tmp_path / "lo"
     subprocess.run(
         [
@@ -220,21 +252,20 @@ def test_libreoffice_reads_the_changes(tmp_path):
             "docx:MS Word 2007 XML",
             "--outdir",
             str(converted),
-            str(out),
+            *map(str, sources),
         ],
         capture_output=True,
         check=True,
-        timeout=180,
+        timeout=300,
     )
     again = converted / "redline.docx"
     document = etree.fromstring(read_parts(again)["word/document.xml"])
     # LibreOffice kept them as tracked changes, not as plain text
     assert "经常性" in "".join(_inserted(document))
     assert "思想" in "".join(_deleted(document))
-    accepted = _plain(again, "--track-changes=accept")
-    assert "开展经常性政治引领" in accepted and "开展思想政治引领" not in accepted
-    rejected = _plain(again, "--track-changes=reject")
-    assert "开展思想政治引领" in rejected and "经常性" not in rejected
+    assert document.xpath("//w:trPr/w:del", namespaces=NS)  # the row removed
+    assert _accepted(again) == _plain(converted / "new.docx")
+    assert _rejected(again) == _plain(converted / "old.docx")
 
 
 def test_two_different_circulars_write_nothing(tmp_path):
