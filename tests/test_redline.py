@@ -316,3 +316,27 @@ def test_since_outside_a_git_repository(tmp_path):
     result = run(project, "redline", "sichuan-2024-12", "--since", "HEAD")
     assert result.exit_code == 1
     assert "not in a git repository" in result.output and "Traceback" not in result.output
+
+
+def test_bad_arguments_are_usage_errors(tmp_path):
+    project = _project(tmp_path)
+    missing = run(project, "redline", str(tmp_path / "nope.yaml"), str(ZH), "-o", str(tmp_path / "x.docx"))
+    assert missing.exit_code == 2 and "nope.yaml is not a file" in missing.output
+    unknown = run(project, "redline", "no-such-id", "--since", "HEAD")
+    assert unknown.exit_code == 2 and "no circular 'no-such-id'" in unknown.output
+    one = run(project, "redline", str(ZH))
+    assert one.exit_code == 2 and "give two YAML files" in one.output
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_a_file_that_did_not_exist_at_the_revision(tmp_path):
+    git = _need("git")
+    project = _project(tmp_path)
+    identity = ["-c", "user.email=t@example.org", "-c", "user.name=t"]
+    subprocess.run([git, "-C", str(project), "init", "-q"], check=True)
+    subprocess.run(
+        [git, "-C", str(project), *identity, "commit", "-q", "--allow-empty", "-m", "empty"], check=True
+    )
+    result = run(project, "redline", "sichuan-2024-12", "--since", "HEAD")
+    assert result.exit_code == 1
+    assert "did not exist at revision 'HEAD'" in result.output and "Traceback" not in result.output

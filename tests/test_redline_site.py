@@ -85,3 +85,32 @@ def test_in_chromium_on_screen_and_in_print(site):
         assert label.bounding_box()["width"] > 5  # printed: the words say what changed
         assert not changes.locator("a.redline-download").is_visible()
         assert not page.locator(".document-info").is_visible()
+
+
+def test_keep_edition_keeps_each_text_once_and_never_overwrites(tmp_path):
+    root = _project(tmp_path, kept=False)
+    source = root / "circulars/2024/panzhihua-2024-07.yaml"
+    first = run(root, "keep-edition", "panzhihua-2024-07")
+    assert first.exit_code == 0, first.output
+    kept = root / "editions/panzhihua-2024-07/2024-05-06.yaml"  # the date of its last change
+    assert first.stdout.strip() == "editions/panzhihua-2024-07/2024-05-06.yaml"
+    assert kept.read_bytes() == source.read_bytes()
+    again = run(root, "keep-edition", "panzhihua-2024-07")
+    assert again.exit_code == 0 and "already kept" in again.stdout
+    source.write_text(source.read_text(encoding="utf-8").replace("职工群众", "广大职工"), encoding="utf-8")
+    third = run(root, "keep-edition", "panzhihua-2024-07")
+    assert third.stdout.strip() == "editions/panzhihua-2024-07/2024-05-06-2.yaml"
+    assert kept.read_bytes() != source.read_bytes()  # the first text is still there
+    unknown = run(root, "keep-edition", "no-such-circular")
+    assert unknown.exit_code == 2 and "no circular 'no-such-circular'" in unknown.output
+
+
+def test_a_broken_kept_edition_is_a_warning_not_a_failure(tmp_path):
+    root = _project(tmp_path, kept=True)
+    write(root, "editions/panzhihua-2024-07/2024-04-20.yaml", "id: panzhihua-2024-07\nstatus: [\n")
+    result = run(root, "build", "-o", str(root / "out"))
+    assert result.exit_code == 0, result.output
+    assert "editions/panzhihua-2024-07/2024-04-20.yaml" in result.output
+    assert "Traceback" not in result.output
+    page = (root / "out" / PAGE).read_text(encoding="utf-8")
+    assert "edition-changes" in page  # the edition kept that reads is still compared

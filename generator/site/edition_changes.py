@@ -16,9 +16,10 @@ from datetime import date
 from ..docx.package import write_parts
 from ..docx.redline_build import RedlineError, Redliner, read_circular
 from ..docx.reference import DOCUMENT
+from ..i18n import _
 from ..render.numbering import format_date
 from ..source.inline_markup import to_plain
-from ..source.kept_editions import edition_date, kept_editions
+from ..source.kept_editions import EDITIONS_DIR, edition_date, kept_editions
 from ..source.model import Circular
 from ..source.project import Project
 from .escaping import html, markdown
@@ -57,10 +58,18 @@ class EditionChanges:
             try:
                 earlier = read_circular(self.project, source.path, edition.path.read_bytes(), shown)
             except (RedlineError, OSError) as error:
-                self.warnings.append(f"{shown}: {error}; its changes are not shown")
+                self.warnings.append(
+                    _("{path}: {error}; the changes from this edition are not shown").format(
+                        path=shown, error=error
+                    )
+                )
                 continue
             if earlier.id != circular.id:
-                self.warnings.append(f"{shown} is circular '{earlier.id}', not '{circular.id}'; left out")
+                self.warnings.append(
+                    _("{path} is circular '{other}', not '{id}': move it to {folder}/{other}/").format(
+                        path=shown, other=earlier.id, id=circular.id, folder=EDITIONS_DIR
+                    )
+                )
                 continue
             editions.append(earlier)
         editions.append(circular)
@@ -73,7 +82,11 @@ class EditionChanges:
             try:
                 parts = self._redliner.parts(before, after)
             except RedlineError as error:
-                self.warnings.append(f"{circular.id}: edition {number}: {error}")
+                self.warnings.append(
+                    _("{id}: the changes of edition {number} are not shown: {error}").format(
+                        id=circular.id, number=number, error=error
+                    )
+                )
                 continue
             when, since = edition_date(after), edition_date(before)
             notes = tuple(to_plain(c.note) for c in after.changes if since < c.date <= when)
