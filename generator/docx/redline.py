@@ -13,7 +13,7 @@ change gives the NEW edition's text, rejecting every change the OLD one's.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from lxml import etree
@@ -105,22 +105,18 @@ class Marks:
     author: str
     date: str  # ISO 8601, e.g. 2024-05-06T00:00:00Z
     next_id: int = 1
-    counts: dict[str, int] = field(default_factory=lambda: {"ins": 0, "del": 0})
 
     def open(self, kind: str) -> str:
         number, self.next_id = self.next_id, self.next_id + 1
         return f'<w:{kind} w:id="{number}" w:author="{xml_attribute(self.author)}" w:date="{self.date}"'
 
     def element(self, kind: str):
-        self.counts[kind] += 1
         return etree.fromstring(f"{self.open(kind)}{_NS}/>")
 
     def runs(self, items: list[Atom], kind: str) -> str:
         """The atoms as runs: as they are (kind ""), inserted ("ins") or deleted ("del")."""
         if not items:
             return ""
-        if kind:
-            self.counts[kind] += 1
         out, text_tag = [], "w:delText" if kind == "del" else "w:t"
         group: list[Atom] = []
 
