@@ -114,3 +114,12 @@ def test_a_broken_kept_edition_is_a_warning_not_a_failure(tmp_path):
     assert "Traceback" not in result.output
     page = (root / "out" / PAGE).read_text(encoding="utf-8")
     assert "edition-changes" in page  # the edition kept that reads is still compared
+
+
+def test_a_build_never_replaces_the_kept_editions(tmp_path):
+    root = _project(tmp_path, kept=True)
+    kept = root / "editions/panzhihua-2024-07/2024-04-18.yaml"
+    before = kept.read_bytes()
+    result = run(root, "build", "-o", "editions")
+    assert result.exit_code != 0 and "editions/" in result.output
+    assert kept.read_bytes() == before

@@ -23,6 +23,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..docx.build import BuildResult, DocumentBuild
 from ..source.body_model import every_attachment
+from ..source.kept_editions import EDITIONS_DIR
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
 from ..source.returns import RETURNS_DIR
@@ -317,7 +318,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     def on_serve(self, server, *, config, builder):
         """`mkdocs serve` (which rebuilds everything; `circulars serve` watches these itself)."""
-        for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR):
+        for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR, EDITIONS_DIR):
             if (self.project.root / folder).is_dir():
                 server.watch(str(self.project.root / folder))
         return server
