@@ -340,3 +340,29 @@ def test_a_file_that_did_not_exist_at_the_revision(tmp_path):
     result = run(project, "redline", "sichuan-2024-12", "--since", "HEAD")
     assert result.exit_code == 1
     assert "did not exist at revision 'HEAD'" in result.output and "Traceback" not in result.output
+
+
+def _body(*paragraphs: str) -> bytes:
+    return (
+        f'<w:document xmlns:w="{W}"><w:body>{"".join(paragraphs)}<w:sectPr/></w:body></w:document>'
+    ).encode()
+
+
+PAGE_FIELD = '<w:p><w:r><w:t xml:space="preserve">— </w:t></w:r><w:fldSimple w:instr=" PAGE "><w:r><w:t>2</w:t></w:r></w:fldSimple></w:p>'
+
+
+def test_a_field_in_a_deleted_or_inserted_paragraph_stays_a_field():
+    from generator.docx.redline import Marks, redline_document
+
+    kept = "<w:p><w:r><w:t>正文</w:t></w:r></w:p>"
+    for old, new, kind, instruction in (
+        (_body(kept, PAGE_FIELD), _body(kept), "del", "delInstrText"),
+        (_body(kept), _body(kept, PAGE_FIELD), "ins", "instrText"),
+    ):
+        document = etree.fromstring(redline_document(old, new, Marks("Circulars", "2024-05-06T00:00:00Z")))
+        marked = document.xpath(f"//w:{kind}[w:r]", namespaces=NS)
+        assert [m.xpath(f"string(.//w:{instruction})", namespaces=NS) for m in marked] == [" PAGE "]
+        types = marked[0].xpath(".//w:fldChar/@w:fldCharType", namespaces=NS)
+        assert types == ["begin", "separate", "end"]
+        assert document.xpath("count(//w:fldSimple)", namespaces=NS) == 0
+        assert document.xpath(f"//w:pPr/w:rPr/w:{kind}", namespaces=NS)  # the paragraph mark too

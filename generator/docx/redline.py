@@ -67,7 +67,21 @@ def atoms(paragraph) -> list[Atom]:
             elif child.tag == _w("hyperlink"):
                 attributes = "".join(f' {_qname(k)}="{xml_attribute(v)}"' for k, v in child.attrib.items())
                 runs(child, f"<w:hyperlink{attributes}>")
-            elif child.tag in (_w("ins"), _w("smartTag"), _w("fldSimple")):
+            elif child.tag == _w("fldSimple"):
+                # as a field of runs (begin, instruction, separate, result, end): a run can be
+                # inserted or deleted, a w:fldSimple cannot
+                first = child.find(f"{_w('r')}/{_w('rPr')}")
+                properties = _serial(first) if first is not None else ""
+                instruction = xml_text(child.get(_w("instr"), ""))
+                start = (
+                    '<w:fldChar w:fldCharType="begin"/>',
+                    f'<w:instrText xml:space="preserve">{instruction}</w:instrText>',
+                    '<w:fldChar w:fldCharType="separate"/>',
+                )
+                out.extend(Atom("\ufffc", properties, link, xml) for xml in start)
+                runs(child, link)
+                out.append(Atom("\ufffc", properties, link, '<w:fldChar w:fldCharType="end"/>'))
+            elif child.tag in (_w("ins"), _w("smartTag")):
                 runs(child, link)
 
     runs(paragraph, "")
@@ -130,7 +144,10 @@ class Marks:
                     if text:
                         body.append(f'<{text_tag} xml:space="preserve">{xml_text(text)}</{text_tag}>')
                         text = ""
-                    body.append(atom.xml)
+                    # a deleted field's instruction is w:delInstrText, as deleted text is w:delText
+                    body.append(
+                        atom.xml.replace("w:instrText", "w:delInstrText") if kind == "del" else atom.xml
+                    )
                 else:
                     text += atom.char
             if text:
