@@ -324,6 +324,12 @@ def test_bad_arguments_are_usage_errors(tmp_path):
     assert missing.exit_code == 2 and "nope.yaml is not a file" in missing.output
     unknown = run(project, "redline", "no-such-id", "--since", "HEAD")
     assert unknown.exit_code == 2 and "no circular 'no-such-id'" in unknown.output
+    path = project / "circulars/2024/sichuan-2024-12.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("status: issued", "status: maybe"), encoding="utf-8"
+    )
+    broken = run(project, "redline", "sichuan-2024-12", "--since", "HEAD")
+    assert broken.exit_code == 1 and "has errors; run `circulars check`" in broken.output
     one = run(project, "redline", str(ZH))
     assert one.exit_code == 2 and "give two YAML files" in one.output
     assert not (tmp_path / "x.docx").exists()

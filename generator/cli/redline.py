@@ -63,6 +63,12 @@ def redline(
             if len(editions) != 1:
                 _usage(_("with --since, give one circular ID"))
             found = project.source(editions[0])
+            if found is None and editions[0] in project.invalid_ids:
+                _fail(
+                    _("circular '{id}' has errors; run `circulars check` and fix them first").format(
+                        id=editions[0]
+                    )
+                )
             if found is None:
                 _usage(_("no circular '{id}' (see `circulars list`)").format(id=editions[0]))
             new = read_circular(project, found.path, shown=shown_path(found.path, project.root))
