@@ -115,7 +115,7 @@ def _check_round_trip(tmp_path: Path, source: Path, *replacements) -> etree._Ele
     assert _accepted(out) == _plain(new_doc)
     assert _rejected(out) == _plain(old_doc)
     document = etree.fromstring(read_parts(out)["word/document.xml"])
-    marks = document.xpath("//w:ins | //w:del", namespaces=NS)
+    marks = document.xpath("//w:ins | //w:del | //w:rPrChange", namespaces=NS)
     assert marks, "no tracked change in the redline"
     ids = [m.get(f"{{{W}}}id") for m in marks]
     assert len(ids) == len(set(ids))
@@ -372,3 +372,17 @@ def test_a_field_in_a_deleted_or_inserted_paragraph_stays_a_field():
         assert types == ["begin", "separate", "end"]
         assert document.xpath("count(//w:fldSimple)", namespaces=NS) == 0
         assert document.xpath(f"//w:pPr/w:rPr/w:{kind}", namespaces=NS)  # the paragraph mark too
+
+
+def test_a_change_of_format_alone_is_tracked_as_one(tmp_path):
+    document = _check_round_trip(
+        tmp_path, EN, ("hold face-to-face discussions", "hold **face-to-face** discussions")
+    )
+    changes = document.xpath("//w:rPr[w:rPrChange]", namespaces=NS)
+    assert len(changes) == 1
+    run = changes[0].getparent()
+    assert "".join(run.xpath("w:t/text()", namespaces=NS)) == "face-to-face"
+    assert changes[0].xpath("w:b", namespaces=NS) and not changes[0].xpath(
+        "w:rPrChange/w:rPr/w:b", namespaces=NS
+    )
+    assert _inserted(document) == [] and _deleted(document) == []  # the words did not change

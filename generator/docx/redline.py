@@ -127,10 +127,19 @@ class Marks:
     def element(self, kind: str):
         return etree.fromstring(f"{self.open(kind)}{_NS}/>")
 
-    def runs(self, items: list[Atom], kind: str) -> str:
-        """The atoms as runs: as they are (kind ""), inserted ("ins") or deleted ("del")."""
+    def runs(self, items: list[Atom], kind: str, before: list[Atom] | None = None) -> str:
+        """The atoms as runs: as they are (kind ""), inserted ("ins") or deleted ("del").
+        `before`, for text left as it was, is OLD's same text: where it looked otherwise
+        (bold, italic, a style), the change of format is tracked too (w:rPrChange)."""
         if not items:
             return ""
+        if before is not None:  # NEW's and OLD's properties, where they differ, to group runs by
+            items = [
+                a
+                if a.properties == b.properties
+                else Atom(a.char, f"{a.properties}\0{b.properties}", a.link, a.xml)
+                for a, b in zip(items, before, strict=True)
+            ]
         out, text_tag = [], "w:delText" if kind == "del" else "w:t"
         group: list[Atom] = []
 
@@ -152,7 +161,7 @@ class Marks:
                     text += atom.char
             if text:
                 body.append(f'<{text_tag} xml:space="preserve">{xml_text(text)}</{text_tag}>')
-            run = f"<w:r>{first.properties}{''.join(body)}</w:r>"
+            run = f"<w:r>{self._properties(first.properties)}{''.join(body)}</w:r>"
             if kind:
                 run = f"{self.open(kind)}>{run}</w:{kind}>"
             out.append(f"{first.link}{run}</w:hyperlink>" if first.link else run)
@@ -166,6 +175,14 @@ class Marks:
             group.append(atom)
         flush()
         return "".join(out)
+
+    def _properties(self, properties: str) -> str:
+        """A run's w:rPr; for "NEW\\0OLD", NEW's with OLD's kept in a w:rPrChange."""
+        if "\0" not in properties:
+            return properties
+        new, old = properties.split("\0")
+        inner = "" if not new or new.endswith("/>") else new[len("<w:rPr>") : -len("</w:rPr>")]
+        return f"<w:rPr>{inner}{self.open('rPrChange')}>{old or '<w:rPr/>'}</w:rPrChange></w:rPr>"
 
 
 def _content(paragraph, runs_xml: str):
@@ -217,13 +234,15 @@ def changed_paragraph(old, new, marks: Marks):
     old_atoms, new_atoms = atoms(old), atoms(new)
     old_text, new_text = "".join(a.char for a in old_atoms), "".join(a.char for a in new_atoms)
     if old_text == new_text:
-        return copy.deepcopy(new)
+        if [a.properties for a in old_atoms] == [a.properties for a in new_atoms]:
+            return copy.deepcopy(new)
+        return _content(copy.deepcopy(new), marks.runs(new_atoms, "", old_atoms))
     old_words, new_words = tokens(old_text), tokens(new_text)
     old_at, new_at = _offsets(old_words), _offsets(new_words)
     out = []
     for tag, i1, i2, j1, j2 in changes(old_words, new_words):
         if tag == "equal":
-            out.append(marks.runs(new_atoms[new_at[j1] : new_at[j2]], ""))
+            out.append(marks.runs(new_atoms[new_at[j1] : new_at[j2]], "", old_atoms[old_at[i1] : old_at[i2]]))
         else:
             out.append(marks.runs(old_atoms[old_at[i1] : old_at[i2]], "del"))
             out.append(marks.runs(new_atoms[new_at[j1] : new_at[j2]], "ins"))
@@ -289,7 +308,7 @@ def compare_blocks(old: list, new: list, marks: Marks) -> list:
     pairs = _pairs(old, new, [block_text(b) for b in old], [block_text(b) for b in new], _same_kind)
     out = []
     for kind, before, after in pairs:
-        if kind == "same":
+        if kind == "same" and (after.tag == _w("tbl") or _serial(before) == _serial(after)):
             out.append(after)  # NEW's paragraph or table exactly as written
         elif kind in ("same", "pair"):
             out.append(
