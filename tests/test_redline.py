@@ -309,6 +309,10 @@ def test_since_a_revision(tmp_path):
     )
     assert result.exit_code == 1 and "no revision 'no-such-tag'" in result.output
     assert not (tmp_path / "x.docx").exists()
+    option = f"--output={tmp_path / 'written-by-git'}"
+    result = run(project, "redline", "sichuan-2024-12", f"--since={option}", "-o", str(tmp_path / "x.docx"))
+    assert result.exit_code == 1 and "no revision" in result.output
+    assert not (tmp_path / "written-by-git").exists()
 
 
 def test_since_outside_a_git_repository(tmp_path):

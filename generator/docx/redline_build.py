@@ -68,7 +68,11 @@ def at_revision(path: Path, revision: str) -> bytes:
                 folder=path.parent
             )
         )
-    if git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode != 0:
+    # a revision is never an option: `--output=FILE` would have git write a file
+    if (
+        revision.startswith("-")
+        or git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode
+    ):
         raise RedlineError(
             _("there is no revision '{revision}' in the git repository (see `git log`)").format(
                 revision=revision
