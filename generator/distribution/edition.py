@@ -210,9 +210,13 @@ def edition_redline(
         except (RedlineError, OSError) as error:
             notes.append(_("{path} was not compared: {error}").format(path=shown, error=error))
             continue
-        if old != circular:
+        if old == circular:
+            continue
+        try:
             data = Redliner(root, project.registry).docx(old, circular)
-            return RedlineCopy(f"{circular.id}-changes-edition-{edition_number}.docx", data), notes
+        except RedlineError as error:  # the earlier text no longer renders (a template changed since)
+            return RedlineCopy(), [*notes, _("no redline: {error}").format(error=error)]
+        return RedlineCopy(f"{circular.id}-changes-edition-{edition_number}.docx", data), notes
     notes.append(
         _(
             "no redline: no earlier text of {id} is kept under {folder}/{id}/ to compare edition "
