@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, progress, returns, site, source
+from . import distribution, docx, mail, progress, redline, returns, site, source
 from .common import Context, find_project_root
 
 
@@ -50,6 +50,8 @@ for command in (
     site.build,
     site.serve,
     docx.preview,
+    redline.redline,
+    redline.keep_edition,
     distribution.distribute,
     distribution.distribution,
     distribution.verify,

@@ -20,6 +20,7 @@ import click
 from ..distribution import DEFAULT_REGISTER, DIST_DIR
 from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..distribution.returns.tokens import register_path
+from ..i18n import _
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
 from .mail import copy_sent, show_report
 from .terminal import table
@@ -81,6 +82,14 @@ def _progress(total: int, label: str):
     is_flag=True,
     help="Also send copies whose sending was interrupted (they may have arrived already).",
 )
+@click.option(
+    "--with-redline",
+    is_flag=True,
+    help=_(
+        "For a corrected edition, put beside each copy a Word document with the changes from "
+        "the edition before tracked (the redline)."
+    ),
+)
 @REGISTER_OPTION
 @click.pass_obj
 def distribute(
@@ -91,6 +100,7 @@ def distribute(
     send: bool,
     pdf: bool | None,
     resend_unconfirmed: bool,
+    with_redline: bool,
     register_path: Path | None,
 ) -> None:
     """Make a numbered, addressed copy of an issued circular for each recipient.
@@ -113,7 +123,10 @@ def distribute(
     address, is required (try the settings with `circulars mail test`). Each
     copy sent is listed as it goes; copies already sent are never sent again.
     A circular changed after it went out is a new edition, sent as a
-    correction (更正) of the copy each recipient had.
+    correction (更正) of the copy each recipient had. Each edition's text is
+    kept under editions/ID/; with --with-redline, a corrected edition's copies
+    carry ID-changes-edition-N.docx, its changes from the edition before as
+    Word tracked changes.
 
     \b
     Examples:
@@ -142,6 +155,7 @@ def distribute(
         register = _open_register(project, register_path)
     try:
         distribution = Distribution(project, circular_id, out_dir, register)
+        distribution.with_redline = with_redline
         if dry_run:
             _show_dry_run(distribution, project, pdf)
             return
@@ -245,7 +259,7 @@ def _show_summary(summary, project: Project, distribution: Distribution) -> None
         f"{summary.new_copies} new) in {shown_path(summary.out_dir, project.root)}/"
         f"{pdfs}{forms}; manifest.csv, manifest.json and SHA256SUMS beside them."
     )
-    for number in sorted({n for n, _ in summary.superseded}):
+    for number in sorted({n for n, _folder in summary.superseded}):
         folders = [folder for n, folder in summary.superseded if n == number]
         click.echo(
             f"{plural(len(folders), 'folder')} of edition {number} (superseded) in "

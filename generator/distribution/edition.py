@@ -8,24 +8,36 @@ edition of the copy it travels with, so both work it out here, the same way.
 When a circular changes after it went out, the new edition replaces the copies
 recipients were sent: what the register knows of earlier editions is read here,
 and their folders are moved aside in the distribution folder.
+
+Every distribution keeps the circular's YAML as the edition it sends
+(source/kept_editions.py), so that the next edition can be compared with it:
+with `distribute --with-redline`, a corrected edition's redline is made once,
+against the latest kept text that differs, and goes into every copy's folder,
+recorded in the register with the copy's other files. A first edition, or one
+with nothing kept to compare with, gets none (a note says why).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..docx.build import write_atomically
+from ..docx.redline_build import RedlineError, Redliner, read_circular
 from ..docx.writer import DocxWriter
+from ..i18n import _
 from ..render.numbering import format_date
 from ..render.renderer import Renderer
 from ..source.body_model import every_attachment
 from ..source.inline_markup import to_plain
+from ..source.kept_editions import EDITIONS_DIR, keep_edition, kept_editions
 from ..source.model import Circular
 from ..source.project import Project, Source
 from .copies import CopyMaker, copy_number_text
-from .register import ACKNOWLEDGED, SENDING, SENT, EditionRecord, Register, shown_time
+from .register import ACKNOWLEDGED, SENDING, SENT, EditionRecord, FileRecord, Register, shown_time
 
 SUPERSEDED_DIR = "superseded"  # in a distribution folder: the copies of earlier editions
 
@@ -165,3 +177,50 @@ def move_superseded(
         if (out_dir / aside).is_dir():
             moved.append((numbers[copy.edition], aside.as_posix()))
     return moved
+
+
+@dataclass(frozen=True)
+class RedlineCopy:
+    name: str = ""
+    data: bytes | None = None  # None: no redline goes with the copies
+
+    def write(self, folder: Path) -> list[FileRecord]:
+        """Write it into a copy's folder; its record, to list with the copy's files."""
+        if self.data is None:
+            return []
+        write_atomically(folder / self.name, self.data)
+        return [FileRecord(self.name, len(self.data), hashlib.sha256(self.data).hexdigest())]
+
+
+def edition_redline(
+    project: Project, source: Source, edition_number: int, with_redline: bool
+) -> tuple[RedlineCopy, list[str]]:
+    """Keep the text of the edition going out; with `with_redline`, for an edition after
+    the first, the redline against the one before it; with notes on why there is none."""
+    circular, root = source.circular, project.root
+    earlier = kept_editions(root, circular.id)
+    keep_edition(root, circular, source.path.read_bytes())
+    if not with_redline or edition_number <= 1:
+        return RedlineCopy(), []
+    notes = []
+    for kept in reversed(earlier):
+        shown = kept.path.relative_to(root).as_posix()
+        try:
+            old = read_circular(project, source.path, kept.path.read_bytes(), shown)
+        except (RedlineError, OSError) as error:
+            notes.append(_("{path} was not compared: {error}").format(path=shown, error=error))
+            continue
+        if old == circular:
+            continue
+        try:
+            data = Redliner(root, project.registry).docx(old, circular)
+        except RedlineError as error:  # the earlier text no longer renders (a template changed since)
+            return RedlineCopy(), [*notes, _("no redline: {error}").format(error=error)]
+        return RedlineCopy(f"{circular.id}-changes-edition-{edition_number}.docx", data), notes
+    notes.append(
+        _(
+            "no redline: no earlier text of {id} is kept under {folder}/{id}/ to compare edition "
+            "{number} with (`circulars keep-edition {id}` keeps one before the next change)"
+        ).format(id=circular.id, folder=EDITIONS_DIR, number=edition_number)
+    )
+    return RedlineCopy(), notes

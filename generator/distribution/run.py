@@ -34,7 +34,7 @@ from ..source.registry_format import Organization
 from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
-from .edition import DistributionError, Edition, correction, move_superseded, replaced_copies
+from .edition import DistributionError, Edition, correction, edition_redline, move_superseded, replaced_copies
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
 from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
@@ -139,6 +139,8 @@ def _sha256(data: bytes) -> str:
 class Distribution:
     """Copies of one issued circular, in out_dir, recorded in the register."""
 
+    with_redline = False  # `distribute --with-redline`: a corrected edition's redline beside each copy
+
     def __init__(self, project: Project, circular_id: str, out_dir: Path, register: Register | None):
         edition = Edition.load(project, circular_id)
         self.project = project
@@ -194,6 +196,7 @@ class Distribution:
         edition_number, new_edition = register.allocate(
             self.circular.id, self.maker.edition, [(r.org.id, r.role) for r in self.recipients]
         )
+        redline, notes = edition_redline(self.project, self.source, edition_number, self.with_redline)
         copies = {c.recipient_id: c for c in register.copies(self.circular.id, self.maker.edition)}
         before = {c.recipient_id for c in copies.values() if c.status != "allocated"}
         want_pdf = bool(soffice()) if pdf is None else pdf
@@ -201,11 +204,10 @@ class Distribution:
         for recipient in self.recipients:
             record = copies[recipient.org.id]
             folder = self.out_dir / self.folder_of(record.copy_number, recipient)
-            files = []
             data = self.maker.make(record.copy_number, recipient.org.id, self.name_of(recipient))
             docx_name = self.document_name(record.copy_number, ".docx")
             write_atomically(folder / docx_name, data)
-            files.append(FileRecord(docx_name, len(data), _sha256(data)))
+            files = [FileRecord(docx_name, len(data), _sha256(data)), *redline.write(folder)]
             form = self.forms.write(folder, recipient.org.id)
             if form is not None:
                 files.append(form)
@@ -216,7 +218,7 @@ class Distribution:
             if progress:
                 progress(1)
         superseded = move_superseded(register, self.circular.id, self.maker.edition, self.out_dir)
-        notes = self.forms.unsent({r.org.id for r in self.recipients})
+        notes += self.forms.unsent({r.org.id for r in self.recipients})
         if want_pdf:
             notes += self._pdfs(prepared)
         for copy in prepared:

@@ -225,13 +225,16 @@ class LiveBuild:
                     self.server.watch(str(path))
 
     def watched(self) -> list[Path]:
-        """What to watch: the pages, mkdocs.yml, the sources, the templates, the returns,
+        """What to watch: the pages, mkdocs.yml, the sources, the templates, the returns, the kept editions,
         and the PDF cache (a PDF made after a rebuild is offered by the next one)."""
+        from ..source.kept_editions import EDITIONS_DIR
         from ..source.returns import RETURNS_DIR
         from .pdfs import cache_folder
 
         watched = [Path(self.config.docs_dir), Path(self.config.config_file_path)]
-        watched += [self.project_root / folder for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR)]
+        watched += [
+            self.project_root / folder for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR, EDITIONS_DIR)
+        ]
         if self.plugin.config.pdf:
             pdfs, _prune = cache_folder(self.plugin.docx_dir())
             pdfs.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..source.kept_editions import EDITIONS_DIR
 from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
 
@@ -52,6 +53,7 @@ def source_folders(root: Path, docs_dir: Path | None) -> list[tuple[Path, str]]:
     folders = [
         (root / DATA_DIR, f"{DATA_DIR}/ (the circulars and the registry)"),
         (root / TEMPLATES_DIR, f"{TEMPLATES_DIR}/ (the templates)"),
+        (root / EDITIONS_DIR, f"{EDITIONS_DIR}/ (the circulars' earlier editions)"),
     ]
     if docs_dir is not None:
         docs = Path(docs_dir).resolve()

@@ -23,11 +23,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..docx.build import BuildResult, DocumentBuild
 from ..source.body_model import every_attachment
+from ..source.kept_editions import EDITIONS_DIR
 from ..source.loading import load_project
 from ..source.project import DATA_DIR, Project
 from ..source.returns import RETURNS_DIR
 from ..source.templates import TEMPLATES_DIR
 from .directory import Directory
+from .edition_changes import EditionChanges, changes_markdown
 from .escaping import url_path
 from .indexes import CIRCULARS_DATA, IndexPages
 from .listing import LISTING_UI, Urls, add_listing_ui
@@ -169,14 +171,19 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             return file
 
         edits = bool(config.edit_uri or config.edit_uri_template)
+        self.edition_changes = EditionChanges(project)
         for circular in circulars:
             folder = circular_page_path(circular.id).rsplit("/", 1)[0]
             name = f"{circular.id}.docx"
             # written in the background; there by the time MkDocs copies files
             add(f"{folder}/{name}", source=self.documents.out_dir / name)
+            changes = self.edition_changes.of(circular)  # only where editions are kept
+            for change in changes:
+                add(f"{folder}/{change.file_name}", content=change.data)
             page = add(
                 circular_page_path(circular.id),
-                content=publication.page(circular, rendered[circular.id].markdown),
+                content=publication.page(circular, rendered[circular.id].markdown)
+                + changes_markdown(circular, changes),
             )
             source = project.source(circular.id)
             if edits:  # "edit this page": its YAML (without edit_uri MkDocs shows none)
@@ -190,6 +197,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                         circular, f"{folder}/attachments/{origin.name}", attachment.title, origin
                     )
 
+        for warning in self.edition_changes.warnings:
+            log.warning(warning)
         generated = {}
         urls = Urls(config.use_directory_urls)
         self.indexes = indexes = IndexPages(pages, urls)
@@ -309,7 +318,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     def on_serve(self, server, *, config, builder):
         """`mkdocs serve` (which rebuilds everything; `circulars serve` watches these itself)."""
-        for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR):
+        for folder in (DATA_DIR, TEMPLATES_DIR, RETURNS_DIR, EDITIONS_DIR):
             if (self.project.root / folder).is_dir():
                 server.watch(str(self.project.root / folder))
         return server
