@@ -244,3 +244,20 @@ def test_distribution_ack_takes_a_recipient_by_name(project):
     assert result.stdout.strip().endswith("acknowledged by geliping-park.")
     status = _json(run(project, "distribution", "status", "panzhihua-2024-07", "--json"))
     assert next(c for c in status if c["recipient_id"] == "geliping-park")["acknowledged_at"]
+
+
+def test_serve_answers_a_name_the_registry_learns_while_it_runs(project):
+    from generator.source.loading import ReadCache, load_project
+
+    write(project, SOURCE, circular_yaml().replace("  - geliping-park\n", "  - 新园区工会\n"))
+    cache = ReadCache()
+    before = [d.message for d in load_project(project, cache=cache).diagnostics.errors]
+    assert "'新园区工会' is not a valid id: use lowercase letters, digits and hyphens" in before
+    orgs = project / "circulars/organizations.yaml"
+    orgs.write_text(
+        orgs.read_text(encoding="utf-8")
+        + "  - id: new-park\n    name: {zh: 新园区工会}\n    kind: park-federation\n",
+        encoding="utf-8",
+    )
+    after = [d.message for d in load_project(project, cache=cache).diagnostics.errors]
+    assert after == ["to: 新园区工会 is new-park: write new-park"]
