@@ -261,3 +261,21 @@ def test_serve_answers_a_name_the_registry_learns_while_it_runs(project):
     )
     after = [d.message for d in load_project(project, cache=cache).diagnostics.errors]
     assert after == ["to: 新园区工会 is new-park: write new-park"]
+
+
+def test_list_and_return_forms_take_organizations_by_name(project, tmp_path):
+    listed = run(project, "list", "--issuer", "攀枝花市总工会", "--json")
+    assert "--issuer: 攀枝花市总工会 is panzhihua-ftu" in listed.stderr
+    assert [c["id"] for c in _json(listed)] == ["panzhihua-2024-07"]
+    text = circular_yaml().replace(
+        "    deadline: 2024-09-30\n",
+        "    deadline: 2024-09-30\n    responsible: [coking-union, geliping-park]\n",
+    )
+    write(project, SOURCE, text)
+    out = tmp_path / "forms"
+    result = run(
+        project, "returns", "forms", "panzhihua-2024-07", "-o", str(out), "--org", "格里坪焦化有限公司工会"
+    )
+    assert result.exit_code == 0, result.output
+    assert "--org: 格里坪焦化有限公司工会 is coking-union" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["coking-union.xlsx"]

@@ -154,3 +154,13 @@ def organization_id(registry: Registry, text: str, option: str) -> str:
             name=text
         )
     raise click.BadParameter(message, param_hint=option)
+
+
+def named_or_given(registry: Registry, text: str, option: str) -> str:
+    """For filters and records that may hold ids the registry no longer has: the id of the
+    organization `text` names (saying so, as organization_id does), else `text` as given."""
+    from ..source.registry_names import organizations_named  # lazily, as load
+
+    if text in registry.organizations or not organizations_named(registry, text):
+        return text
+    return organization_id(registry, text, option)

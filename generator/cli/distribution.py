@@ -25,7 +25,7 @@ from .common import (
     Context,
     fail_on_errors,
     in_project,
-    organization_id,
+    named_or_given,
     plural,
     selected_circulars,
     shown_path,
@@ -364,15 +364,10 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
     """
     from ..distribution.copies import copy_number_text  # lazily: see the module's docstring
     from ..distribution.register import ACKNOWLEDGED
-    from ..source.registry_names import organizations_named
 
     project = obj.load()
-
     # a name is taken for its id; an id no longer in the registry may still have copies
-    if recipient_id not in project.registry.organizations and organizations_named(
-        project.registry, recipient_id
-    ):
-        recipient_id = organization_id(project.registry, recipient_id, "RECIPIENT")
+    recipient_id = named_or_given(project.registry, recipient_id, "RECIPIENT")
     register = _open_register(project, register_path, must_exist=True)
     try:
         copies = [c for c in register.copies(circular_id) if c.recipient_id == recipient_id]

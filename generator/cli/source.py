@@ -16,7 +16,7 @@ import click
 
 from ..i18n import _
 from ..source.names import ID_PATTERN, LANGUAGES, SCHEMA_NAMES
-from .common import EXIT_INVALID, Context, fail_on_errors, organization_id, plural, report
+from .common import EXIT_INVALID, Context, fail_on_errors, named_or_given, organization_id, plural, report
 from .terminal import table
 
 
@@ -84,6 +84,8 @@ def list_(
 
     project = obj.load()
     fail_on_errors(project)
+    if issuer is not None:
+        issuer = named_or_given(project.registry, issuer, "--issuer")
     chosen = [
         c
         for c in sorted(project.circulars, key=lambda c: (c.date, c.id))
