@@ -279,3 +279,19 @@ def test_list_and_return_forms_take_organizations_by_name(project, tmp_path):
     assert result.exit_code == 0, result.output
     assert "--org: 格里坪焦化有限公司工会 is coking-union" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["coking-union.xlsx"]
+
+
+def test_the_registry_lists_while_a_circular_is_broken_but_not_while_it_is(project):
+    write(
+        project, SOURCE, circular_yaml().replace("  - geliping-park\n", "  - 格里坪特色产业园区工会联合会\n")
+    )
+    listed = run(project, "registry", "organizations", "格里坪", "--json")
+    assert [r["id"] for r in _json(listed)] == ["geliping-park", "coking-union"]
+    orgs = project / "circulars/organizations.yaml"
+    orgs.write_text(
+        orgs.read_text(encoding="utf-8").replace("kind: park-federation", "kind: [park]"), encoding="utf-8"
+    )
+    broken = run(project, "registry", "organizations")
+    assert broken.exit_code == 1 and broken.stdout == ""
+    assert "circulars/organizations.yaml:16:11: error: expected text, got a list" in broken.stderr
+    assert broken.stderr.splitlines()[-1] == "2 errors in the registry; nothing listed"  # and people.yaml's

@@ -7,16 +7,18 @@ list the registry, filtered and searched, as aligned columns or as JSON.
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from ..i18n import _
-from ..source.names import LANGUAGES
-from .common import Context, fail_on_errors, organization_id
+from ..i18n import _, ngettext
+from ..source.names import LANGUAGES, REGISTRY_FILES
+from .common import EXIT_INVALID, Context, organization_id
 from .terminal import table
 
 if TYPE_CHECKING:
+    from ..source.project import Project
     from ..source.registry import Registry
     from ..source.registry_format import Organization, Person
 
@@ -84,9 +86,7 @@ def organizations(
       circulars registry organizations 总工会 --kind municipal-federation
       circulars registry organizations --parent panzhihua-ftu --json
     """
-    project = obj.load()
-    fail_on_errors(project)
-    reg = project.registry
+    reg = _registry(obj.load())
     parent = parent and organization_id(reg, parent, "--parent")
     chosen = [
         org
@@ -141,9 +141,7 @@ def people(obj: Context, search: str | None, org: str | None, lang: str, as_json
       circulars registry people 王
       circulars registry people --org acftu --json
     """
-    project = obj.load()
-    fail_on_errors(project)
-    reg = project.registry
+    reg = _registry(obj.load())
     org = org and organization_id(reg, org, "--org")
     chosen = [
         p
@@ -190,3 +188,24 @@ def _person_record(reg: Registry, person: Person, org: str | None) -> dict:
             if org is None or role.org == org
         ],
     }
+
+
+def _registry(project: Project) -> Registry:
+    """The registry, or exit 1 showing what is wrong with its files. Errors in circulars do
+    not count: the registry is what a clerk looks ids up in to correct them."""
+    errors = [
+        d
+        for d in project.diagnostics.errors
+        if d.path.parent == project.data_dir and d.path.name in REGISTRY_FILES
+    ]
+    for d in errors:
+        click.echo(d.format(project.root), err=True)
+    if errors:
+        message = ngettext(
+            "{count} error in the registry; nothing listed",
+            "{count} errors in the registry; nothing listed",
+            len(errors),
+        )
+        click.echo(message.format(count=len(errors)), err=True)
+        sys.exit(EXIT_INVALID)
+    return project.registry
