@@ -295,3 +295,12 @@ def test_the_registry_lists_while_a_circular_is_broken_but_not_while_it_is(proje
     assert broken.exit_code == 1 and broken.stdout == ""
     assert "circulars/organizations.yaml:16:11: error: expected text, got a list" in broken.stderr
     assert broken.stderr.splitlines()[-1] == "2 errors in the registry; nothing listed"  # and people.yaml's
+
+
+def test_no_name_is_cut():
+    records = _json(run(REPO, "registry", "organizations", "--json"))
+    longest = max((r["name"].get("en") or "" for r in records), key=len)
+    assert len(longest) > 60
+    shown = run(REPO, "registry", "organizations", "--lang", "en").stdout
+    assert all((r["name"].get("en") or r["name"]["zh"]) in shown for r in records)
+    assert "…" not in shown

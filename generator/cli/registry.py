@@ -121,7 +121,7 @@ def organizations(
         for org in chosen
     ]
     headers = [_("ID"), _("NAME"), _("SHORT NAME"), _("KIND"), _("PARENT"), _("EMAIL")]
-    click.echo(table(headers, rows))
+    click.echo(table(headers, rows, max_width=None))  # nothing cut: a name is what is looked for
 
 
 @registry.command("people")
@@ -167,7 +167,7 @@ def people(obj: Context, search: str | None, org: str | None, lang: str, as_json
                 ]
             )
     headers = [_("ID"), _("NAME"), _("POSITION"), _("ORGANIZATION"), _("ORGANIZATION NAME"), _("EMAIL")]
-    click.echo(table(headers, rows))
+    click.echo(table(headers, rows, max_width=None))  # nothing cut: a name is what is looked for
 
 
 def _person_texts(person: Person) -> list[str | None]:
