@@ -304,3 +304,19 @@ def test_no_name_is_cut():
     shown = run(REPO, "registry", "organizations", "--lang", "en").stdout
     assert all((r["name"].get("en") or r["name"]["zh"]) in shown for r in records)
     assert "…" not in shown
+
+
+def test_a_name_longer_than_an_id_may_be_is_answered_too(project):
+    name = "Mass Work Bureau of the State-owned Assets Supervision and Administration Commission"
+    assert len(name) > 80  # past an id's length, which validation reports first
+    orgs = project / "circulars/organizations.yaml"
+    orgs.write_text(
+        orgs.read_text(encoding="utf-8")
+        + f"  - id: mass-work-bureau\n    name: {{en: {name}}}\n    kind: department\n",
+        encoding="utf-8",
+    )
+    write(project, SOURCE, circular_yaml() + f"cc: [{name}]\n")
+    line, column = _at(project, name)
+    assert problems(run(project, "check")) == [
+        f"{SOURCE}:{line}:{column}: error: cc: {name} is mass-work-bureau: write mass-work-bureau"
+    ]

@@ -57,7 +57,7 @@ def validate(
             else:
                 position = source.at(loc)
             answer = None
-            if name_answer is not None and kind == "string_pattern_mismatch":
+            if name_answer is not None and kind in ("string_pattern_mismatch", "string_too_long"):
                 answer = name_answer(loc, detail.get("input"))
             diagnostics.error(source.path, position, answer or message(model, loc, detail))
         return None
