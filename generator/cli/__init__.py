@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, progress, redline, returns, site, source
+from . import distribution, docx, mail, progress, redline, registry, returns, site, source
 from .common import Context, find_project_root
 
 
@@ -47,6 +47,7 @@ for command in (
     source.list_,
     source.new,
     source.schema,
+    registry.registry,
     site.build,
     site.serve,
     docx.preview,

@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..i18n import _
 from ..source.diagnostics import ERROR, Diagnostic, Diagnostics
 from ..source.names import DATA_DIR, REGISTRY_FILES
 
 if TYPE_CHECKING:
     from ..source.model import Circular
     from ..source.project import Project
+    from ..source.registry import Registry
 
 EXIT_INVALID = 1
 
@@ -128,3 +130,37 @@ def report_timings(seconds: dict[str, float]) -> None:
     """With CIRCULARS_TIMINGS=1, one line on stderr: `timings: {"load": 0.41, ...}` in seconds."""
     if os.environ.get(TIMINGS_VARIABLE) == "1":
         click.echo(f"timings: {json.dumps({k: round(v, 4) for k, v in seconds.items()})}", err=True)
+
+
+def organization_id(registry: Registry, text: str, option: str) -> str:
+    """The organization an option names, by id or by a name the registry knows (full or
+    short, either language: it says which id it took); else a usage error with a hint."""
+    from ..source.registry_names import closest_organization, organizations_named  # lazily, as load
+
+    if text in registry.organizations:
+        return text
+    named = organizations_named(registry, text)
+    if len(named) == 1:
+        click.echo(_("{option}: {name} is {id}").format(option=option, name=text, id=named[0]), err=True)
+        return named[0]
+    if named:
+        message = _("'{name}' is the name of {ids}: give the id of the one you mean")
+        raise click.BadParameter(message.format(name=text, ids=", ".join(named)), param_hint=option)
+    closest = closest_organization(registry, text)
+    if closest:
+        message = _("unknown organization '{name}' (did you mean '{id}'?)").format(name=text, id=closest)
+    else:
+        message = _("unknown organization '{name}': `circulars registry organizations` lists them").format(
+            name=text
+        )
+    raise click.BadParameter(message, param_hint=option)
+
+
+def named_or_given(registry: Registry, text: str, option: str) -> str:
+    """For filters and records that may hold ids the registry no longer has: the id of the
+    organization `text` names (saying so, as organization_id does), else `text` as given."""
+    from ..source.registry_names import organizations_named  # lazily, as load
+
+    if text in registry.organizations or not organizations_named(registry, text):
+        return text
+    return organization_id(registry, text, option)

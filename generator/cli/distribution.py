@@ -21,7 +21,16 @@ from ..distribution import DEFAULT_REGISTER, DIST_DIR
 from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..distribution.returns.tokens import register_path
 from ..i18n import _
-from .common import EXIT_INVALID, Context, fail_on_errors, in_project, plural, selected_circulars, shown_path
+from .common import (
+    EXIT_INVALID,
+    Context,
+    fail_on_errors,
+    in_project,
+    named_or_given,
+    plural,
+    selected_circulars,
+    shown_path,
+)
 from .mail import copy_sent, show_report
 from .terminal import table
 
@@ -361,6 +370,7 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
     """Record that RECIPIENT has received its copy of circular ID.
 
     Acknowledges the recipient's copy of the latest edition it was given.
+    RECIPIENT is the organization's id or its name (full or short).
 
     \b
     Example:
@@ -370,6 +380,8 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
     from ..distribution.register import ACKNOWLEDGED
 
     project = obj.load()
+    # a name is taken for its id; an id no longer in the registry may still have copies
+    recipient_id = named_or_given(project.registry, recipient_id, "RECIPIENT")
     register = _open_register(project, register_path, must_exist=True)
     try:
         copies = [c for c in register.copies(circular_id) if c.recipient_id == recipient_id]

@@ -20,6 +20,7 @@ from .common import (
     Context,
     fail_on_errors,
     in_project,
+    named_or_given,
     plural,
     printable,
     selected_circulars,
@@ -118,6 +119,7 @@ def forms(
 
     project = obj.load()
     circular = _circular(project, circular_id)
+    orgs = tuple(named_or_given(project.registry, org, "--org") for org in orgs)
     out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
     try:
         check_output(out_dir, project.root, docs_dir(project.root), "return forms")

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from ..source.names import ID_PATTERN, LANGUAGES, SCHEMA_NAMES
-from .common import EXIT_INVALID, Context, fail_on_errors, plural, report
+from .common import EXIT_INVALID, Context, fail_on_errors, named_or_given, organization_id, plural, report
 from .terminal import table
 
 
@@ -83,6 +84,8 @@ def list_(
 
     project = obj.load()
     fail_on_errors(project)
+    if issuer is not None:
+        issuer = named_or_given(project.registry, issuer, "--issuer")
     chosen = [
         c
         for c in sorted(project.circulars, key=lambda c: (c.date, c.id))
@@ -119,7 +122,10 @@ def list_(
 
 @click.command()
 @click.option(
-    "--issuer", required=True, metavar="ORG", help="Issuing organization (an id from organizations.yaml)."
+    "--issuer",
+    required=True,
+    metavar="ORG",
+    help=_("Issuing organization: its id or its name (`circulars registry organizations` lists them)."),
 )
 @click.option(
     "--lang",
@@ -165,14 +171,14 @@ def new(
       circulars new --issuer panzhihua-ftu
       circulars new --issuer chemchina-union --lang en --title "Notice on ..."
       circulars new --issuer rmt --series head-office --lang en
-      circulars new --issuer zkvtc-union --no-number
+      circulars new --issuer hfcas-union --no-number
+      circulars new --issuer 攀枝花市总工会 --title "关于……的通知"
     """
     from ..render import scaffold  # lazily: see the module's docstring
     from ..source.placeholders import PLACEHOLDERS
 
     project = obj.load()
-    if issuer not in project.registry.organizations:
-        raise click.BadParameter(f"unknown organization '{issuer}'", param_hint="--issuer")
+    issuer = organization_id(project.registry, issuer, "--issuer")
     if series is not None and project.registry.series(issuer, series) is None:
         known = ", ".join(s.id for s in project.registry.organizations[issuer].series) or "none"
         raise click.BadParameter(

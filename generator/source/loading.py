@@ -18,6 +18,7 @@ from .model import Circular
 from .names import ORGANIZATIONS_FILE, PEOPLE_FILE
 from .project import Project, Source, circular_files
 from .registry_format import OrganizationsFile, PeopleFile
+from .registry_names import name_answers
 from .validation import validate
 from .yaml_source import read_yaml
 
@@ -93,12 +94,14 @@ def _load_circular(project: Project, path: Path, cache: ReadCache | None) -> Non
         with contextlib.suppress(FileProblem):  # read_yaml reports it
             raw = read_regular(path)
         known = cache.files.get(path)
-        if raw is not None and known is not None and known.raw == raw:
+        # a file that failed validation is read again: its messages may name the registry's ids
+        if raw is not None and known is not None and known.raw == raw and known.source is not None:
             _add(project, known)
             return
     diagnostics = Diagnostics()
     loaded = read_yaml(path, diagnostics, raw)
-    circular = validate(Circular, loaded, diagnostics) if loaded.data is not None else None
+    answer = name_answers(project.registry)
+    circular = validate(Circular, loaded, diagnostics, answer) if loaded.data is not None else None
     read = _Read(raw, Source(circular, loaded.source) if circular else None, loaded.data, diagnostics)
     if cache is not None and raw is not None:
         cache.files[path] = read

@@ -12,6 +12,7 @@ import difflib
 import re
 import types
 import typing
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -26,8 +27,14 @@ from .yaml_source import Loaded
 _UNION_TAGS = {"org-reference", "org-selector", "recipient-group", "switched-off", "given", *TABLE_UNION_TAGS}
 
 
-def validate(model: type[BaseModel], loaded: Loaded, diagnostics: Diagnostics) -> Any:
-    """The data as `model`, or None after reporting every problem."""
+def validate(
+    model: type[BaseModel],
+    loaded: Loaded,
+    diagnostics: Diagnostics,
+    name_answer: Callable[[tuple, object], str | None] | None = None,
+) -> Any:
+    """The data as `model`, or None after reporting every problem. `name_answer` says
+    what to write instead of a name given where an id belongs (registry_names)."""
     data = loaded.data
     source = loaded.source
     if not isinstance(data, dict):
@@ -49,7 +56,10 @@ def validate(model: type[BaseModel], loaded: Loaded, diagnostics: Diagnostics) -
                 position = source.at(loc[:-1])
             else:
                 position = source.at(loc)
-            diagnostics.error(source.path, position, message(model, loc, detail))
+            answer = None
+            if name_answer is not None and kind in ("string_pattern_mismatch", "string_too_long"):
+                answer = name_answer(loc, detail.get("input"))
+            diagnostics.error(source.path, position, answer or message(model, loc, detail))
         return None
 
 
