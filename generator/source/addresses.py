@@ -14,6 +14,8 @@ import re
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
+from ..i18n import _
+
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -52,7 +54,11 @@ def check_address(value):
     if isinstance(value, str):
         problem = address_problem(value)
         if problem is not None:
-            raise ValueError(f"{_shown(value)} is not a valid email address: {problem}")
+            raise ValueError(
+                _("{value} is not a valid email address: {problem}").format(
+                    value=_shown(value), problem=problem
+                )
+            )
     return value
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import _, ngettext
 from .attachments import attachment_problem
 from .inline_markup import paragraphs
 from .project import Project, Source
@@ -64,7 +65,11 @@ def _read_file(project: Project, source: Source, table: Table, file_path: tuple)
         diagnostics.error(source.path, here, f"{where[0]}: {message}")
     if columns > MAX_COLUMNS:
         diagnostics.error(
-            source.path, here, f"'{table.file}' has {columns} columns; Word tables hold at most {MAX_COLUMNS}"
+            source.path,
+            here,
+            _("'{file}' has {columns} columns; Word tables hold at most {max_columns}").format(
+                file=table.file, columns=columns, max_columns=MAX_COLUMNS
+            ),
         )
     table_path = file_path[:-1]
     widths = width_problems(table, columns)
@@ -79,9 +84,9 @@ def _placement_problem(circular: Any, path: tuple, after: int) -> str | None:
     of the text its list goes with (a section's, a requirement's, the background,
     or a section's `text_after` for its `tables_after`)."""
     if path[-1] == "table":
-        return (
-            "'after' places a table among the paragraphs of its text, but an attachment's "
-            "'table' prints before its text: list it under 'tables:' to place it"
+        return _(
+            "'after' places a table among the paragraphs of its text, but an attachment's 'table' prints "
+            "before its text: list it under 'tables:' to place it"
         )
     owner = circular
     for part in path[:-2]:
@@ -91,9 +96,15 @@ def _placement_problem(circular: Any, path: tuple, after: int) -> str | None:
     count = len(paragraphs(text))
     if after <= count:
         return None
-    has = f"{count} paragraph{'s' if count != 1 else ''}" if count else "no paragraphs"
-    choices = f"write 0 to {count}" if count else "write 0"
-    return (
-        f"'after: {after}' is past the end of the text this table goes with, which has {has} "
-        f"({choices}, or leave 'after' out to place the table after the last)"
-    )
+    if not count:
+        return _(
+            "'after: {after}' is past the end of the text this table goes with, which has no paragraphs "
+            "(write 0, or leave 'after' out to place the table after the last)"
+        ).format(after=after)
+    return ngettext(
+        "'after: {after}' is past the end of the text this table goes with, which has {count} paragraph "
+        "(write 0 to {count}, or leave 'after' out to place the table after the last)",
+        "'after: {after}' is past the end of the text this table goes with, which has {count} paragraphs "
+        "(write 0 to {count}, or leave 'after' out to place the table after the last)",
+        count,
+    ).format(after=after, count=count)
