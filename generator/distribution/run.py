@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..docx.build import write_atomically
 from ..docx.preview import PreviewError, soffice, to_pdf
+from ..i18n import _
 from ..render.environment import environment
 from ..render.numbering import format_date
 from ..render.renderer import RenderError, render_template
@@ -120,15 +121,20 @@ def resolve_recipients(project: Project, circular: Circular) -> list[Recipient]:
             organizations = project.registry.resolve(entry)
             if not organizations and (isinstance(entry, str) or entry.root):  # a label alone gets no copy
                 raise DistributionError(
-                    f"{circular.id}: the {'main' if role == 'main' else 'CC'} recipient {describe(entry)} "
-                    "matches no organization in the registry"
+                    _(
+                        "{id}: the {value} recipient {describe} matches no organization in the registry"
+                    ).format(
+                        id=circular.id, value="main" if role == "main" else "CC", describe=describe(entry)
+                    )
                 )
             for org in organizations:
                 if org.id not in seen:
                     seen.add(org.id)
                     found.append(Recipient(org, role))
     if not found:
-        raise DistributionError(f"{circular.id}: the circular has no recipients ('to' and 'cc' are empty)")
+        raise DistributionError(
+            _("{id}: the circular has no recipients ('to' and 'cc' are empty)").format(id=circular.id)
+        )
     return found
 
 
@@ -363,8 +369,10 @@ class Distribution:
             if without:
                 names = "; ".join(f"{self.name_of(c.recipient)} ({c.recipient.org.id})" for c in without)
                 raise DistributionError(
-                    f"{circular_id}: no contact address in the registry for: {names}. "
-                    "Add an email to each in circulars/organizations.yaml; nothing was sent."
+                    _(
+                        "{circular_id}: no contact address in the registry for: {names}. Add an email to "
+                        "each in circulars/organizations.yaml; nothing was sent."
+                    ).format(circular_id=circular_id, names=names)
                 )
             notes = {copy.copy_number: self._cover_note(copy) for copy in pending}
             mailer = mailer or Mailer(settings)
@@ -456,7 +464,7 @@ class Distribution:
                 self.project.root,
             )
         except RenderError as error:
-            raise DistributionError(f"{error}; nothing was sent") from None
+            raise DistributionError(_("{error}; nothing was sent").format(error=error)) from None
 
     def _return_by(self, recipient: Recipient) -> str | None:
         due = self.forms.due(recipient.org.id)

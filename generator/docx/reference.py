@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..i18n import _
 from ..render.renderer import RenderError
 from ..source.templates import find_template_file
 from .package import compress, read_parts
@@ -127,7 +128,9 @@ def load_reference(path: Path, mtime: float) -> ReferenceDocument:
         reason = f"its page setup (w:body/w:sectPr with w:pgSz and w:pgMar) is missing or broken ({error})"
     except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as error:
         reason = f"it cannot be read ({getattr(error, 'strerror', None) or error})"
-    raise ReferenceDocumentError(f"{path}: cannot use this reference document: {reason}")
+    raise ReferenceDocumentError(
+        _("{path}: cannot use this reference document: {reason}").format(path=path, reason=reason)
+    )
 
 
 def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
@@ -136,6 +139,8 @@ def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
         mtime = path.stat().st_mtime
     except OSError as error:
         raise ReferenceDocumentError(
-            f"{path}: cannot read this reference document: {error.strerror}"
+            _("{path}: cannot read this reference document: {strerror}").format(
+                path=path, strerror=error.strerror
+            )
         ) from None
     return load_reference(path, mtime)

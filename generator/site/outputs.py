@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..i18n import _
 from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
 
@@ -113,8 +114,10 @@ def check_output(folder: Path, root: Path, docs_dir: Path | None, what: str) -> 
                 break
     if problem:
         raise UnsafeOutput(
-            f"cannot write the {what} into {shown}/: {problem}, and writing there would overwrite or "
-            "delete the sources. Choose a folder of its own (the default is build/)."
+            _(
+                "cannot write the {what} into {shown}/: {problem}, and writing there would overwrite or "
+                "delete the sources. Choose a folder of its own (the default is build/)."
+            ).format(what=what, shown=shown, problem=problem)
         )
 
 
@@ -123,15 +126,16 @@ def check_replaceable(site_dir: Path, root: Path, ignore_hidden: bool = False) -
     site_dir = Path(site_dir)
     shown = _shown(site_dir.resolve(), Path(root).resolve())
     if site_dir.is_symlink() or (site_dir.exists() and not site_dir.is_dir()):
-        raise UnsafeOutput(f"cannot build the site into {shown}: it is not a folder")
+        raise UnsafeOutput(_("cannot build the site into {shown}: it is not a folder").format(shown=shown))
     if not site_dir.exists() or (site_dir / MARKER).is_file():
         return
     entries = [e for e in os.listdir(site_dir) if not (ignore_hidden and e.startswith("."))]
     if entries:
         raise UnsafeOutput(
-            f"cannot build the site into {shown}/: it holds files that a build did not make "
-            f"(there is no {MARKER} in it), and building would delete them. "
-            "Move them away, or choose another folder."
+            _(
+                "cannot build the site into {shown}/: it holds files that a build did not make (there is no "
+                "{marker} in it), and building would delete them. Move them away, or choose another folder."
+            ).format(shown=shown, marker=MARKER)
         )
 
 
@@ -169,7 +173,9 @@ def building(site_dir: Path, root: Path) -> Iterator[None]:
         except BlockingIOError:
             shown = _shown(Path(site_dir).resolve(), Path(root).resolve())
             raise SiteBusy(
-                f"another build is writing {shown}/ right now; run this one when it has finished"
+                _("another build is writing {shown}/ right now; run this one when it has finished").format(
+                    shown=shown
+                )
             ) from None
         try:
             # no other build holds the lock: any staging folder here is a dead one's

@@ -40,6 +40,7 @@ from pathlib import Path
 from mkdocs.structure.pages import Page
 from pagefind_bin import get_executable
 
+from ..i18n import _
 from ..source.model import Circular
 from .escaping import html
 
@@ -152,7 +153,7 @@ class SearchIndex:
         cannot index no pages)."""
         problem = self.abandon()
         if problem:
-            raise SearchError(f"Pagefind could not index the search: {problem}")
+            raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
         self.bundles.mkdir(parents=True, exist_ok=True)
         (self.bundles / LANGUAGES_FILE).write_text(json.dumps(self.languages()), encoding="utf-8")
 
@@ -184,7 +185,7 @@ def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None
         except (BrokenProcessPool, OSError) as error:
             problem = f"the indexing process failed ({error})"
     if problem:
-        raise SearchError(f"Pagefind could not index the search: {problem}")
+        raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
     bundles.mkdir(parents=True, exist_ok=True)
     (bundles / LANGUAGES_FILE).write_text(json.dumps(_languages(pages)), encoding="utf-8")
 

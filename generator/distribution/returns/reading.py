@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...i18n import _
 from ...source.returns import STATUS_LABELS, STATUSES, parse_status
 from .layout import (
     COLUMNS,
@@ -148,11 +149,17 @@ def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
-        received.problem(f"a damaged workbook ({error}): save it again from Excel and import it again")
+        received.problem(
+            _("a damaged workbook ({error}): save it again from Excel and import it again").format(
+                error=error
+            )
+        )
         return received
     except Exception as error:  # openpyxl raises many kinds on files that are not workbooks
         kind = type(error).__name__
-        received.problem(f"cannot be read as an Excel workbook ({kind}: {error})")
+        received.problem(
+            _("cannot be read as an Excel workbook ({kind}: {error})").format(kind=kind, error=error)
+        )
         return received
     try:
         _read(workbook, received, today)
@@ -168,8 +175,10 @@ def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
 def _read(workbook, received: Received, today: datetime.date) -> None:
     if META_SHEET not in workbook.sheetnames:
         received.problem(
-            "not a return form made by `circulars returns forms` (it has no form identity): "
-            "fill in the form you were sent and import that"
+            _(
+                "not a return form made by `circulars returns forms` (it has no form identity): fill in the "
+                "form you were sent and import that"
+            )
         )
         return
     rows = _identity(workbook[META_SHEET], received)
@@ -177,7 +186,7 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
         return
     visible = [s for s in workbook.worksheets if s.title != META_SHEET]
     if not visible:
-        received.problem("the form's sheet is missing")
+        received.problem(_("the form's sheet is missing"))
         return
     sheet = visible[0]
     where = f"{received.shown}:{sheet.title}!"
@@ -197,8 +206,10 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
             for letter, want, got in moved:
                 shown_got = f"'{_text(got)}'" if got is not None else "nothing"
                 received.problem(
-                    f"the header should be '{want}', found {shown_got}: the columns were moved or changed; "
-                    "fill in the form as it was sent",
+                    _(
+                        "the header should be '{want}', found {shown_got}: the columns were moved or "
+                        "changed; fill in the form as it was sent"
+                    ).format(want=want, shown_got=shown_got),
                     f"{where}{letter}{HEADER_ROW}",
                 )
             if moved:
@@ -208,7 +219,7 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
         if number not in expected:
             if number > last and any(_text(c) for c in fill):
                 received.problem(
-                    "a row that is not on the form: answer only on the rows given",
+                    _("a row that is not on the form: answer only on the rows given"),
                     f"{where}A{number}",
                 )
             continue
@@ -216,8 +227,10 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
         label = str(requirement) if target is None else f"{requirement}.{target}"
         if _text(cells[0]) != label:
             received.problem(
-                f"this row should be item {label}, found '{_text(cells[0])}': the rows were moved; "
-                "fill in the form as it was sent",
+                _(
+                    "this row should be item {label}, found '{text}': the rows were moved; fill in the form "
+                    "as it was sent"
+                ).format(label=label, text=_text(cells[0])),
                 f"{where}A{number}",
             )
             continue
@@ -241,20 +254,24 @@ def _identity(meta, received: Received) -> list[tuple[int, int, int | None]] | N
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers) or (
                 row < FIRST_ROW or requirement < 1 or target < 0
             ):
-                received.problem("the form's identity sheet was changed: use the form as it was sent")
+                received.problem(_("the form's identity sheet was changed: use the form as it was sent"))
                 return None
             rows.append((row, requirement, target or None))
         elif len(cells) >= 2:
             values[str(cells[0])] = cells[1]
     if values.get("format") != FORMAT:
         received.problem(
-            f"a return form of an unknown format ({values.get('format')!r}, expected {FORMAT}): "
-            "fill in the form you were sent"
+            _(
+                "a return form of an unknown format ({get!r}, expected {format}): fill in the form you were "
+                "sent"
+            ).format(get=values.get("format"), format=FORMAT)
         )
         return None
     for key in ("circular", "edition", "questions", "organization", "language"):
         if not isinstance(values.get(key), str):
-            received.problem(f"the form does not say its {key}: use the form as it was sent")
+            received.problem(
+                _("the form does not say its {key}: use the form as it was sent").format(key=key)
+            )
             return None
     received.circular = str(values["circular"])
     received.edition = str(values["edition"])
