@@ -105,7 +105,8 @@ def main_() -> None:
     for path in catalogs():
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            write(path, po_bytes(Catalog(locale=path.parent.parent.name, domain=DOMAIN, fuzzy=False, **HEADER)))
+            empty = Catalog(locale=path.parent.parent.name, domain=DOMAIN, fuzzy=False, **HEADER)
+            write(path, po_bytes(empty))
         catalog = read(path)
         catalog.update(pot, no_fuzzy_matching=False)
         write(path, po_bytes(catalog, ignore_obsolete=True, include_lineno=False))

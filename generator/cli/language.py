@@ -82,12 +82,12 @@ def translate_help(command: click.Command) -> None:
         if not english:
             continue
         if not isinstance(item, click.Command):  # an option's help: one paragraph, click wraps it
-            item.help = _(" ".join(english.split()))
+            item.help = _translated_text(" ".join(english.split()))
             continue
         item.help = "\n\n".join(_translated(p, m) for p, m in _messages(english))
         # click shortens the help to its first sentence, which it finds by ". ";
         # a Chinese sentence ends in "。" with no space after it
-        first = _(_messages(english)[0][1])
+        first = _translated_text(_messages(english)[0][1])
         item.short_help = first.partition("。")[0] + "。" if "。" in first else None
 
 
@@ -101,11 +101,16 @@ def _messages(text: str) -> list[tuple[str, str]]:
     ]
 
 
+# the help texts are found by walking the commands (scripts/update_catalog.py), not by
+# babel, which would take the first string of a call to _() for a message
+_translated_text = _
+
+
 def _translated(paragraph: str, message: str) -> str:
     if paragraph.startswith("\b\n"):
         lines = paragraph.split("\n")
-        return "\n".join(["\b", _(message), *lines[2:]])
-    translated = _(message)
+        return "\n".join(["\b", _translated_text(message), *lines[2:]])
+    translated = _translated_text(message)
     return "\n".join(["\b", *_wrapped(translated)]) if _is_wide(translated) else translated
 
 

@@ -120,13 +120,11 @@ def resolve_recipients(project: Project, circular: Circular) -> list[Recipient]:
         for entry in entries:
             organizations = project.registry.resolve(entry)
             if not organizations and (isinstance(entry, str) or entry.root):  # a label alone gets no copy
-                raise DistributionError(
-                    _(
-                        "{id}: the {value} recipient {describe} matches no organization in the registry"
-                    ).format(
-                        id=circular.id, value="main" if role == "main" else "CC", describe=describe(entry)
-                    )
-                )
+                if role == "main":
+                    message = _("{id}: the main recipient {entry} matches no organization in the registry")
+                else:
+                    message = _("{id}: the CC recipient {entry} matches no organization in the registry")
+                raise DistributionError(message.format(id=circular.id, entry=describe(entry)))
             for org in organizations:
                 if org.id not in seen:
                     seen.add(org.id)

@@ -262,9 +262,9 @@ def _identity(meta, received: Received) -> list[tuple[int, int, int | None]] | N
     if values.get("format") != FORMAT:
         received.problem(
             _(
-                "a return form of an unknown format ({get!r}, expected {format}): fill in the form you were "
-                "sent"
-            ).format(get=values.get("format"), format=FORMAT)
+                "a return form of an unknown format ({found!r}, expected {format}): "
+                "fill in the form you were sent"
+            ).format(found=values.get("format"), format=FORMAT)
         )
         return None
     for key in ("circular", "edition", "questions", "organization", "language"):
