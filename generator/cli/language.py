@@ -82,7 +82,9 @@ def translate_help(command: click.Command) -> None:
         if not english:
             continue
         if not isinstance(item, click.Command):  # an option's help: one paragraph, click wraps it
-            item.help = _translated_text(" ".join(english.split()))
+            translated = _translated_text(" ".join(english.split()))
+            # in the options' column (about 50 of an 80-column terminal)
+            item.help = "\n".join(["\b", *_wrapped(translated, 48)]) if _is_wide(translated) else translated
             continue
         item.help = "\n\n".join(_translated(p, m) for p, m in _messages(english))
         # click shortens the help to its first sentence, which it finds by ". ";
@@ -124,7 +126,8 @@ def _wrapped(text: str, columns: int = 76) -> list[str]:
     lines, line, width = [], "", 0
     for char in text:
         size = 2 if unicodedata.east_asian_width(char) in "WF" else 1
-        if width + size > columns and char not in "，。；：、）》”！？" and (size == 2 or line[-1:] == " "):
+        breakable = size == 2 or line[-1:] == " " or _is_wide(line[-1:])  # not inside a word
+        if width + size > columns and char not in "，。；：、）》”！？" and breakable:
             lines.append(line.rstrip())
             line, width = "", 0
         line += char
