@@ -26,6 +26,7 @@ def _english_after_each_test():
     yield
     use_language(None)
 
+
 REPO = Path(__file__).resolve().parent.parent
 
 ORGANIZATIONS = """\
