@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, progress, returns, site, source
+from . import distribution, docx, mail, progress, returns, site, source, verify
 from .common import Context, find_project_root
 from .language import TranslatedGroup, check_language
 
@@ -63,7 +63,7 @@ for command in (
     docx.preview,
     distribution.distribute,
     distribution.distribution,
-    distribution.verify,
+    verify.verify,
     mail.mail,
     *returns.COMMANDS,
 ):

@@ -29,14 +29,14 @@ from ..render.numbering import format_date
 from ..render.renderer import RenderError, render_template
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
-from ..source.model import Circular, Selector
+from ..source.model import Circular
 from ..source.project import Project
-from ..source.registry_format import Organization
 from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
 from .edition import DistributionError, Edition, correction, move_superseded, replaced_copies
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
+from .recipients import Recipient, resolve_recipients
 from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
 COVER_NOTE = "cover-note.txt.j2"
@@ -60,12 +60,6 @@ def _csv_text(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-@dataclass(frozen=True)
-class Recipient:
-    org: Organization
-    role: str  # "main" or "cc"
 
 
 @dataclass
@@ -102,38 +96,6 @@ class SendReport:
     uncertain: list[tuple[PreparedCopy, str]] = field(default_factory=list)
     already: int = 0
     stopped: str | None = None  # why sending stopped before the end (server unreachable, login refused)
-
-
-def describe(entry: str | Selector) -> str:
-    if isinstance(entry, str):
-        return f"'{entry}'"
-    how = "children_of" if entry.children_of else "all_under"
-    kinds = f", kind: {', '.join(entry.kind)}" if entry.kind else ""
-    return f"{{{how}: {entry.root}{kinds}}}"
-
-
-def resolve_recipients(project: Project, circular: Circular) -> list[Recipient]:
-    """Main recipients, then CC, each organization once (main wins)."""
-    seen: set[str] = set()
-    found: list[Recipient] = []
-    for role, entries in (("main", circular.main_recipients), ("cc", circular.cc_recipients)):
-        for entry in entries:
-            organizations = project.registry.resolve(entry)
-            if not organizations and (isinstance(entry, str) or entry.root):  # a label alone gets no copy
-                if role == "main":
-                    message = _("{id}: the main recipient {entry} matches no organization in the registry")
-                else:
-                    message = _("{id}: the CC recipient {entry} matches no organization in the registry")
-                raise DistributionError(message.format(id=circular.id, entry=describe(entry)))
-            for org in organizations:
-                if org.id not in seen:
-                    seen.add(org.id)
-                    found.append(Recipient(org, role))
-    if not found:
-        raise DistributionError(
-            _("{id}: the circular has no recipients ('to' and 'cc' are empty)").format(id=circular.id)
-        )
-    return found
 
 
 def _sha256(data: bytes) -> str:

@@ -7,8 +7,6 @@ fail; warnings are lint (a requirement without a deadline) that fail only with
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from pathlib import Path
 
 from ..i18n import _
@@ -19,6 +17,7 @@ from .document_numbers import document_number
 from .model import BUILTIN_KINDS, Circular, Selector
 from .placeholders import placeholders_in
 from .project import Project, Source
+from .registry_checks import check_registry, suggestion
 from .table_checks import check_tables
 
 
@@ -27,7 +26,7 @@ def _language_name(language: str) -> str:
 
 
 def check_project(project: Project) -> None:
-    _check_registry(project)
+    check_registry(project)
     known = project.known_ids()
     superseded = {other for c in project.circulars for other in c.supersedes}
     for source in project.sources:
@@ -36,109 +35,12 @@ def check_project(project: Project) -> None:
     _check_cycles(project)
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return _(" (did you mean '{hint}'?)").format(hint=hint[0]) if hint else ""
-
-
 def _where(path: Path, position: Position, root: Path) -> str:
     try:
         shown = path.relative_to(root).as_posix()
     except ValueError:
         shown = path.as_posix()
     return f"{shown}:{position.line}"
-
-
-def _check_registry(project: Project) -> None:
-    registry = project.registry
-    diagnostics = project.diagnostics
-    orgs = project.registry_sources.get("organizations.yaml")
-    if orgs is not None:
-        _check_unique_ids(project, orgs, "organizations", project.organization_entries)
-        cyclic = _in_cycles(registry)
-        kinds = {*BUILTIN_KINDS, *registry.kinds}
-        for i, org in enumerate(project.organization_entries):
-            if org.kind not in kinds:
-                diagnostics.error(
-                    orgs.path,
-                    orgs.at(("organizations", i, "kind")),
-                    _(
-                        "unknown kind '{kind}'{suggestion}: declare it under 'kinds:' at the top of "
-                        "organizations.yaml"
-                    ).format(kind=org.kind, suggestion=_suggest(org.kind, kinds)),
-                )
-            series_ids = [series.id for series in org.series]
-            for j, series in enumerate(org.series):
-                if series_ids.index(series.id) != j:
-                    diagnostics.error(
-                        orgs.path,
-                        orgs.at(("organizations", i, "series", j, "id")),
-                        _("organization '{id}' has two series '{series}'").format(
-                            id=org.id, series=series.id
-                        ),
-                    )
-            if org.parent is None:
-                continue
-            here = orgs.at(("organizations", i, "parent"))
-            if org.parent not in registry.organizations:
-                known = registry.organizations
-                diagnostics.error(
-                    orgs.path,
-                    here,
-                    _("unknown organization '{parent}'{suggestion}").format(
-                        parent=org.parent, suggestion=_suggest(org.parent, known)
-                    ),
-                )
-            elif org.id in cyclic:
-                diagnostics.error(
-                    orgs.path, here, _("organization '{id}' is its own ancestor").format(id=org.id)
-                )
-    people = project.registry_sources.get("people.yaml")
-    if people is not None:
-        _check_unique_ids(project, people, "people", project.people_entries)
-        for i, person in enumerate(project.people_entries):
-            for j, role in enumerate(person.roles):
-                if role.org not in registry.organizations:
-                    diagnostics.error(
-                        people.path,
-                        people.at(("people", i, "roles", j, "org")),
-                        _("unknown organization '{org}'{suggestion}").format(
-                            org=role.org, suggestion=_suggest(role.org, registry.organizations)
-                        ),
-                    )
-
-
-def _in_cycles(registry) -> set[str]:
-    """The organizations that are their own ancestor, in one pass over the parent links."""
-    finished: set[str] = set()
-    cyclic: set[str] = set()
-    for start in registry.organizations:
-        chain: list[str] = []
-        on_chain: set[str] = set()
-        current = start
-        while current in registry.organizations and current not in finished and current not in on_chain:
-            chain.append(current)
-            on_chain.add(current)
-            current = registry.organizations[current].parent
-        if current in on_chain:  # the walk came back onto its own chain
-            cyclic.update(chain[chain.index(current) :])
-        finished.update(chain)
-    return cyclic
-
-
-def _check_unique_ids(project: Project, source, key: str, entries: list) -> None:
-    first: dict[str, Position] = {}
-    for i, entry in enumerate(entries):
-        here = source.at((key, i, "id"))
-        if entry.id in first:
-            project.diagnostics.error(
-                source.path,
-                here,
-                _("duplicate id '{id}' (first on line {line})").format(
-                    id=entry.id, line=first[entry.id].line
-                ),
-            )
-        first.setdefault(entry.id, here)
 
 
 class _CircularChecks:
@@ -242,7 +144,7 @@ class _CircularChecks:
                 self.error(
                     path,
                     _("unknown organization '{org_id}'{suggestion}").format(
-                        org_id=org_id, suggestion=_suggest(org_id, self.registry.organizations)
+                        org_id=org_id, suggestion=suggestion(org_id, self.registry.organizations)
                     ),
                 )
             return False
@@ -314,7 +216,7 @@ class _CircularChecks:
             self.error(
                 path,
                 _("unknown person '{person_id}'{suggestion}").format(
-                    person_id=person_id, suggestion=_suggest(person_id, self.registry.people)
+                    person_id=person_id, suggestion=suggestion(person_id, self.registry.people)
                 ),
             )
         elif person.name.get(self.language) is None:
@@ -337,7 +239,7 @@ class _CircularChecks:
         for k, kind in unknown:
             self.error(
                 (*path, "kind", k),
-                _("unknown kind '{kind}'{suggestion}").format(kind=kind, suggestion=_suggest(kind, kinds)),
+                _("unknown kind '{kind}'{suggestion}").format(kind=kind, suggestion=suggestion(kind, kinds)),
             )
         if unknown:
             return
@@ -370,7 +272,7 @@ class _CircularChecks:
                 self.error(
                     ("translation_of",),
                     _("unknown circular '{translation_of}'{suggestion}").format(
-                        translation_of=c.translation_of, suggestion=_suggest(c.translation_of, known)
+                        translation_of=c.translation_of, suggestion=suggestion(c.translation_of, known)
                     ),
                 )
             elif original is not None and (
@@ -400,7 +302,7 @@ class _CircularChecks:
             self.error(
                 (key, i),
                 _("unknown circular '{other_id}'{suggestion}").format(
-                    other_id=other_id, suggestion=_suggest(other_id, known)
+                    other_id=other_id, suggestion=suggestion(other_id, known)
                 ),
             )
             return

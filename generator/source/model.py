@@ -148,19 +148,17 @@ class Selector(Model):
         if self.in_registry is not None and (self.children_of or self.all_under):
             raise ValueError(_("'in_registry' is for a group given by its 'label' alone, not a selector"))
         if self.in_registry:
-            raise ValueError(
-                _(
-                    "a group given by its label alone is not in the registry: write 'in_registry: false', "
-                    "or select its members with 'children_of' or 'all_under'"
-                )
+            problem = _(
+                "a group given by its label alone is not in the registry: write 'in_registry: false', "
+                "or select its members with 'children_of' or 'all_under'"
             )
+            raise ValueError(problem)
         if self.children_of is None and self.all_under is None and (self.label is None or self.kind):
-            raise ValueError(
-                _(
-                    "give one of 'children_of' or 'all_under', or only a 'label' for a group the registry "
-                    "does not list"
-                )
+            problem = _(
+                "give one of 'children_of' or 'all_under', or only a 'label' for a group the registry "
+                "does not list"
             )
+            raise ValueError(problem)
         return self
 
     @property
@@ -304,9 +302,8 @@ class ReportingDuty(Model):
     @model_validator(mode="after")
     def _said(self) -> ReportingDuty:
         if self.what is None and self.text is None:
-            raise ValueError(
-                _("give 'text' (the duty as the circular words it) or 'what' (a row of the table)")
-            )
+            problem = _("give 'text' (the duty as the circular words it) or 'what' (a row of the table)")
+            raise ValueError(problem)
         return self
 
 
@@ -458,11 +455,8 @@ class Circular(Model):
     def _date_style_in_language(cls, style: str | None, info) -> str | None:
         wanted = DATE_STYLE_LANGUAGES.get(style or "")
         if wanted and info.data.get("language") not in (None, wanted):
-            raise ValueError(
-                _("date_style {style} is for circulars in language {wanted}").format(
-                    style=style, wanted=wanted
-                )
-            )
+            message = _("date_style {style} is for circulars in language {wanted}")
+            raise ValueError(message.format(style=style, wanted=wanted))
         return style
 
     @field_validator("series_label", "header_order")
@@ -471,17 +465,11 @@ class Circular(Model):
         """Parts of the international letter's header, which GB/T 9704 fixes otherwise."""
         layout = info.data.get("layout") or ("gbt9704" if info.data.get("language") == "zh" else None)
         if value is not None and layout == "gbt9704":
-            raise ValueError(
-                _("{field_name} is for the international layout: GB/T 9704 fixes the header").format(
-                    field_name=info.field_name
-                )
-            )
+            message = _("{field_name} is for the international layout: GB/T 9704 fixes the header")
+            raise ValueError(message.format(field_name=info.field_name))
         if value is not None and info.data.get("kind") == "article":
-            raise ValueError(
-                _("{field_name} is for letters and notices: an article has no header lines").format(
-                    field_name=info.field_name
-                )
-            )
+            message = _("{field_name} is for letters and notices: an article has no header lines")
+            raise ValueError(message.format(field_name=info.field_name))
         return check_header_order(value) if info.field_name == "header_order" and value is not None else value
 
     @field_validator("tags")

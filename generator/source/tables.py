@@ -50,12 +50,6 @@ Length = Annotated[str, StringConstraints(pattern=_LENGTH.pattern)]
 Height = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(mm|cm)$")]
 """A row's least height: millimetres (12mm) or centimetres (1.2cm)."""
 
-# The narrowest type area a table is laid in (GB/T 9704's 156 mm; turned, 225 mm),
-# and the least room a column takes: one character and the cell's margins (1.5 mm each side).
-TEXT_WIDTH_MM = {False: 156.0, True: 225.0}
-CELL_MARGINS_MM = 3.0
-MM_PER_POINT = 25.4 / 72
-
 
 def millimetres(length: str) -> float | None:
     """A length in mm; None for a share of the width (20%)."""
@@ -428,58 +422,6 @@ def _aligned(cell: GridCell, align: str | None) -> GridCell:
     if cell.align or not align:
         return cell
     return GridCell(cell.text, cell.column, cell.colspan, cell.rowspan, align)
-
-
-def width_problems(table: Table, columns: int) -> list[Problem]:
-    """Widths that cannot fit: shares over 100 %, lengths past the type area, more
-    columns given than the table has, or columns too many for one character each
-    at the table's size."""
-    problems: list[Problem] = []
-    if table.columns and len(table.columns) != columns:
-        problems.append(
-            (
-                ("columns",),
-                _("{given} columns are given, but the table has {columns}").format(
-                    given=len(table.columns), columns=columns
-                ),
-            )
-        )
-    shares = [float(c.width[:-1]) for c in table.columns if c.width and c.width.endswith("%")]
-    if sum(shares) > 100:
-        problems.append(
-            (
-                ("columns",),
-                _("the column widths add up to {percent:g}% of the text width").format(percent=sum(shares)),
-            )
-        )
-    room = TEXT_WIDTH_MM[table.landscape]
-    lengths = [millimetres(c.width) for c in table.columns if c.width]
-    fixed = sum(length for length in lengths if length is not None)
-    if fixed > room:
-        if table.landscape:
-            message = _(
-                "the column widths add up to {fixed:g} mm, wider than a landscape page's {room:g} mm text "
-                "width"
-            )
-        else:
-            message = _(
-                "the column widths add up to {fixed:g} mm, wider than the page's {room:g} mm text width"
-            )
-        message = message.format(fixed=fixed, room=room)
-        problems.append((("columns",), message))
-    if table.font_size:
-        least = columns * (points(table.font_size) * MM_PER_POINT + CELL_MARGINS_MM)
-        if least > room:
-            problems.append(
-                (
-                    ("font_size",),
-                    _(
-                        "{columns} columns of {font_size} text need at least {least:.0f} mm, one character "
-                        "each, but the text width is {room:g} mm: choose a smaller size or landscape: true"
-                    ).format(columns=columns, font_size=table.font_size, least=least, room=room),
-                )
-            )
-    return problems
 
 
 def tables_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Table]]:
