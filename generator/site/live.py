@@ -257,7 +257,7 @@ class LiveSite:
                 bundles.rename(old)
             target.rename(bundles)
             shutil.rmtree(old, ignore_errors=True)
-        log.info("The search is up to date.")
+        log.info(_("The search is up to date."))
 
     def settle(self) -> None:
         """Wait for the work after the last build (the PDFs, the search)."""

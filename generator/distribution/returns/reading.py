@@ -165,7 +165,12 @@ def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
         _read(workbook, received, today)
     except Exception as error:  # a workbook broken in a way openpyxl only finds while reading
         received.problems.append(
-            Problem(shown, f"cannot be read as a return form ({type(error).__name__}: {error})")
+            Problem(
+                shown,
+                _("cannot be read as a return form ({kind}: {error})").format(
+                    kind=type(error).__name__, error=error
+                ),
+            )
         )
     finally:
         workbook.close()
