@@ -134,7 +134,7 @@ def distribute(
     selected_circulars(project, (circular_id,))
     out_dir = in_project(project, output) if output else default_out_dir(project, circular_id)
     try:  # as build and returns forms do: copies never land in the project's sources
-        check_output(out_dir, project.root, docs_dir(project.root), "copies")
+        check_output(out_dir, project.root, docs_dir(project.root), _("copies"))
     except UnsafeOutput as error:
         click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)

@@ -232,7 +232,7 @@ def summary(obj: Context, circular_id: str, output: Path | None) -> None:
         sys.exit(EXIT_INVALID)
     try:  # a single new file beside the sources is safe; inside them it is not
         if path.parent.resolve() != project.root.resolve():
-            check_output(path.parent, project.root, docs_dir(project.root), "progress workbook")
+            check_output(path.parent, project.root, docs_dir(project.root), _("progress workbook"))
     except UnsafeOutput as error:
         click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)

@@ -120,7 +120,7 @@ def forms(
     circular = _circular(project, circular_id)
     out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
     try:
-        check_output(out_dir, project.root, docs_dir(project.root), "return forms")
+        check_output(out_dir, project.root, docs_dir(project.root), _("return forms"))
     except UnsafeOutput as error:
         click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)

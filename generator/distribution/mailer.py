@@ -285,8 +285,10 @@ class Mailer:
         except smtplib.SMTPNotSupportedError:
             session.close()
             raise MailError(
-                f"the SMTP server {s.host}:{s.port} does not accept logins on this connection, and "
-                f"CIRCULARS_SMTP_USER is set ('{s.user}'): unset it if the server takes mail without one"
+                _(
+                    "the SMTP server {host}:{port} does not accept logins on this connection, and "
+                    "CIRCULARS_SMTP_USER is set ('{user}'): unset it if the server takes mail without one"
+                ).format(host=s.host, port=s.port, user=s.user)
                 + (", or use CIRCULARS_SMTP_SECURITY=starttls or ssl" if s.security == "none" else "")
             ) from None
         except BaseException:
@@ -305,7 +307,9 @@ class Mailer:
         except (OSError, smtplib.SMTPException) as error:
             self.connect_failures += 1
             s = self.settings
-            reason = f"cannot connect to the SMTP server {s.host}:{s.port}: {_why(error)}"
+            reason = _("cannot connect to the SMTP server {host}:{port}: {why}").format(
+                host=s.host, port=s.port, why=_why(error)
+            )
             if self.connect_failures >= s.max_connect_failures:
                 raise ServerUnreachable(
                     _(
@@ -387,7 +391,8 @@ class Mailer:
         except OSError as error:  # smtplib's errors are OSErrors too
             self._drop()
             raise _Deferred(
-                f"connection lost before the message was sent: {_why(error)}", connection_lost=True
+                _("connection lost before the message was sent: {why}").format(why=_why(error)),
+                connection_lost=True,
             ) from None
         # --- the body: from here on, the message may have arrived -------------------
         self.in_doubt = True

@@ -225,10 +225,12 @@ class BuildRecord:
         try:
             data = json.loads(read_regular(path, MAX_RECORD_BYTES))
         except FileProblem as error:
-            problem = f"{path} {error}: every Word document is built again"
+            problem = _("{path} {error}: every Word document is built again").format(path=path, error=error)
             return cls(out_dir, problem=problem)
         except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, nested too deep
-            problem = f"{path} cannot be read ({error}): every Word document is built again"
+            problem = _("{path} cannot be read ({error}): every Word document is built again").format(
+                path=path, error=error
+            )
             return cls(out_dir, problem=problem)
         try:
             if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -238,7 +240,12 @@ class BuildRecord:
                 raise RecordError(_("no 'documents'"))
             entries = {str(key): _entry(value) for key, value in documents.items()}
         except RecordError as error:
-            return cls(out_dir, problem=f"{path} is damaged ({error}): every Word document is built again")
+            return cls(
+                out_dir,
+                problem=_("{path} is damaged ({error}): every Word document is built again").format(
+                    path=path, error=error
+                ),
+            )
         return cls(out_dir, entries)
 
     def markdown_path(self, sha256: str) -> Path:

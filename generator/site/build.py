@@ -112,7 +112,7 @@ def build_site(
     and the site into site_dir, replacing the site that was there only on success."""
     _quiet_libraries()
     pages = docs_dir(project.root)  # check before anything is written
-    for folder, what in ((site_dir, "site"), (docx_dir, "Word documents")):
+    for folder, what in ((site_dir, _("site")), (docx_dir, _("Word documents"))):
         check_output(folder, project.root, pages, what)
     check_replaceable(site_dir, project.root)
     with building(site_dir, project.root), _messages():

@@ -51,12 +51,15 @@ def source_folders(root: Path, docs_dir: Path | None) -> list[tuple[Path, str]]:
     """The project's hand-written folders, with how to name them in a message."""
     root = Path(root).resolve()
     folders = [
-        (root / DATA_DIR, f"{DATA_DIR}/ (the circulars and the registry)"),
-        (root / TEMPLATES_DIR, f"{TEMPLATES_DIR}/ (the templates)"),
+        (root / DATA_DIR, _("{folder}/ (the circulars and the registry)").format(folder=DATA_DIR)),
+        (root / TEMPLATES_DIR, _("{folder}/ (the templates)").format(folder=TEMPLATES_DIR)),
     ]
     if docs_dir is not None:
         docs = Path(docs_dir).resolve()
-        folders.append((docs, f"{_shown(docs, root)}/ (the site's own pages, docs_dir in mkdocs.yml)"))
+        pages = _("{folder}/ (the site's own pages, docs_dir in mkdocs.yml)").format(
+            folder=_shown(docs, root)
+        )
+        folders.append((docs, pages))
     return folders
 
 
@@ -89,7 +92,11 @@ def check_build_output(project: Project, out_dir: Path, docx_dir: Path, site_dir
     """Refuse an output folder (or a folder for the documents or the site in it) that is,
     holds or lies inside the project's sources."""
     pages = docs_dir(project.root)
-    for folder, what in ((out_dir, "build output"), (docx_dir, "Word documents"), (site_dir, "site")):
+    for folder, what in (
+        (out_dir, _("build output")),
+        (docx_dir, _("Word documents")),
+        (site_dir, _("site")),
+    ):
         check_output(folder, project.root, pages, what)
 
 
@@ -99,17 +106,17 @@ def check_output(folder: Path, root: Path, docs_dir: Path | None, what: str) -> 
     shown = _shown(folder, root)
     problem = None
     if folder == root:
-        problem = "it is the project folder itself"
+        problem = _("it is the project folder itself")
     elif root.is_relative_to(folder):
-        problem = f"it contains the project folder {root}"
+        problem = _("it contains the project folder {root}").format(root=root)
     else:
         for source, name in source_folders(root, docs_dir):
             if folder == source:
-                problem = f"it is {name}"
+                problem = _("it is {name}").format(name=name)
             elif folder.is_relative_to(source):
-                problem = f"it lies inside {name}"
+                problem = _("it lies inside {name}").format(name=name)
             elif source.is_relative_to(folder):
-                problem = f"it contains {name}"
+                problem = _("it contains {name}").format(name=name)
             if problem:
                 break
     if problem:

@@ -92,8 +92,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         # (it keeps hidden files, such as a .git of a checked-out site)
         root, docs = self.project.root, Path(config.docs_dir)
         try:
-            check_output(Path(config.site_dir), root, docs, "site (site_dir)")
-            check_output(self.docx_dir(), root, docs, "Word documents (docx_dir)")
+            check_output(Path(config.site_dir), root, docs, _("site (site_dir)"))
+            check_output(self.docx_dir(), root, docs, _("Word documents (docx_dir)"))
             check_replaceable(Path(config.site_dir), root, ignore_hidden=True)
         except UnsafeOutput as error:
             raise PluginError(str(error)) from None

@@ -183,7 +183,7 @@ def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None
         try:
             problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
         except (BrokenProcessPool, OSError) as error:
-            problem = f"the indexing process failed ({error})"
+            problem = _("the indexing process failed ({error})").format(error=error)
     if problem:
         raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
     bundles.mkdir(parents=True, exist_ok=True)
@@ -235,7 +235,7 @@ def _pagefind(pages: Path, output: Path, keep_index_url: bool) -> str | None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as error:
-        return f"cannot run {command[0]} ({error})"
+        return _("cannot run {command} ({error})").format(command=command[0], error=error)
     if done.returncode == 0:
         return None
     return (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"

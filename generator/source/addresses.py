@@ -37,15 +37,15 @@ def address_problem(value: str) -> str | None:
     try:
         parsed = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError, TypeError) as error:
-        return f"it is not one plain address ({_first_line(error)})"
+        return _("it is not one plain address ({reason})").format(reason=_first_line(error))
     if parsed.addr_spec != value or value.count("@") != 1:
         return "it is not one plain address"
     local, domain = parsed.username, parsed.domain
     if not _LOCAL.fullmatch(local) or len(local) > 64:
-        return f"'{local}' before the @ is not a plain mailbox name"
+        return _("'{local}' before the @ is not a plain mailbox name").format(local=local)
     labels = domain.split(".")
     if len(labels) < 2 or len(domain) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        return f"'{domain}' after the @ is not a domain name"
+        return _("'{domain}' after the @ is not a domain name").format(domain=domain)
     return None
 
 

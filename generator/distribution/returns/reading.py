@@ -314,19 +314,37 @@ def _answer(received: Received, where: str, row: int, cells: tuple, today: datet
         ("status", "value", "date", "note", "who"), cells[INDEX["status"] :], strict=True
     ):
         if isinstance(cell, str) and len(cell) > MAX_CELL_TEXT:
-            bad(column, f"{len(cell):,} characters: a cell holds at most {MAX_CELL_TEXT:,}")
+            bad(
+                column,
+                _("{count:,} characters: a cell holds at most {max_cell_text:,}").format(
+                    count=len(cell), max_cell_text=MAX_CELL_TEXT
+                ),
+            )
         elif isinstance(cell, str) and cell.startswith("="):
-            bad(column, f"a formula ({cell}): type the value itself")
+            bad(column, _("a formula ({cell}): type the value itself").format(cell=cell))
     status = None
     if _text(status_cell) == "":
-        bad("status", f"the status is missing: choose one of {choices}")
+        bad("status", _("the status is missing: choose one of {choices}").format(choices=choices))
     elif not isinstance(status_cell, str) or (status := parse_status(status_cell)) is None:
-        bad("status", f"status '{_text(status_cell)}' is not one of {choices}")
+        bad(
+            "status",
+            _("status '{text}' is not one of {choices}").format(text=_text(status_cell), choices=choices),
+        )
     value = value_cell
     if isinstance(value, datetime.datetime | datetime.date | datetime.time | bool):
-        bad("value", f"the achieved value is {_kind(value)}: write a number or text, like 92% or 31")
+        bad(
+            "value",
+            _("the achieved value is {kind}: write a number or text, like 92% or 31").format(
+                kind=_kind(value)
+            ),
+        )
     elif isinstance(value, float) and not math.isfinite(value):
-        bad("value", f"the achieved value '{value}' is not a number: write a number or text, like 92% or 31")
+        bad(
+            "value",
+            _("the achieved value '{value}' is not a number: write a number or text, like 92% or 31").format(
+                value=value
+            ),
+        )
     elif isinstance(value, str):
         value = value.strip() or None
     when = _date(date_cell, today, lambda message: bad("date", message))
@@ -339,12 +357,14 @@ def _answer(received: Received, where: str, row: int, cells: tuple, today: datet
 
 def _kind(value) -> str:
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, datetime.datetime | datetime.date):
-        return f"a date ({value:%Y-%m-%d})"
+        return _("a date ({value:%Y-%m-%d})").format(value=value)
     if isinstance(value, datetime.time):
-        return "a time"
-    return f"the number {_text(value)}" if isinstance(value, int | float) else f"'{value}'"
+        return _("a time")
+    return (
+        _("the number {text}").format(text=_text(value)) if isinstance(value, int | float) else f"'{value}'"
+    )
 
 
 def _date(cell, today: datetime.date, bad) -> datetime.date | None:
@@ -358,13 +378,17 @@ def _date(cell, today: datetime.date, bad) -> datetime.date | None:
         try:
             when = datetime.date(*map(int, cell.strip().split("-")))
         except ValueError as error:
-            bad(f"'{cell.strip()}' is not a real date ({error})")
+            bad(_("'{cell}' is not a real date ({error})").format(cell=cell.strip(), error=error))
             return None
     else:
-        bad(f"the date is {_kind(cell)}: write a date like {today:%Y-%m-%d}")
+        bad(_("the date is {kind}: write a date like {today:%Y-%m-%d}").format(kind=_kind(cell), today=today))
         return None
     if when > today:
-        bad(f"the date {when:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d})")
+        bad(
+            _("the date {when:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d})").format(
+                when=when, today=today
+            )
+        )
         return None
     return when
 
@@ -373,7 +397,7 @@ def _plain(cell, column: str, bad) -> str | None:
     if cell is None:
         return None
     if isinstance(cell, datetime.datetime | datetime.date | datetime.time | bool):
-        what = "the note" if column == "note" else "the contact person"
-        bad(column, f"{what} is {_kind(cell)}: write text")
+        what = _("the note") if column == "note" else _("the contact person")
+        bad(column, _("{what} is {kind}: write text").format(what=what, kind=_kind(cell)))
         return None
     return _text(cell) or None
