@@ -149,7 +149,7 @@ class SmtpSettings:
                 _(
                     "the sender '{header_text}' (CIRCULARS_SMTP_FROM) is not a valid email address: {value}"
                 ).format(
-                    header_text=header_text(settings.sender), value=problem or "it contains a line break"
+                    header_text=header_text(settings.sender), value=problem or _("it contains a line break")
                 )
             )
         return settings

@@ -81,7 +81,7 @@ def to_pdf(
     if done.returncode != 0 or missing:
         raise PreviewError(
             _("LibreOffice could not convert {value}: {stderr}").format(
-                value=", ".join(missing) or "the documents", stderr=done.stderr.strip()
+                value=", ".join(missing) or _("the documents"), stderr=done.stderr.strip()
             )
         )
     return pdfs

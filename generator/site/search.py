@@ -164,7 +164,7 @@ class SearchIndex:
         try:
             return self.done.result()
         except (BrokenProcessPool, OSError) as error:
-            return f"the indexing process failed ({error})"
+            return _("the indexing process failed ({error})").format(error=error)
         finally:
             self.indexing.shutdown()
             self.indexing = None

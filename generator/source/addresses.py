@@ -24,22 +24,22 @@ _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 def address_problem(value: str) -> str | None:
     """Why `value` is not a usable email address, or None when it is one."""
     if not value:
-        return "it is empty"
+        return _("it is empty")
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "it contains a line break or another control character"
+        return _("it contains a line break or another control character")
     if not value.isascii():
-        return (
+        return _(
             "it contains non-ASCII characters, which many mail servers refuse "
             "(write an international domain in its ASCII xn-- form)"
         )
     if value != value.strip() or " " in value:
-        return "it contains spaces"
+        return _("it contains spaces")
     try:
         parsed = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError, TypeError) as error:
         return _("it is not one plain address ({reason})").format(reason=_first_line(error))
     if parsed.addr_spec != value or value.count("@") != 1:
-        return "it is not one plain address"
+        return _("it is not one plain address")
     local, domain = parsed.username, parsed.domain
     if not _LOCAL.fullmatch(local) or len(local) > 64:
         return _("'{local}' before the @ is not a plain mailbox name").format(local=local)
