@@ -143,7 +143,7 @@ class SmtpSettings:
                 ).format(config_file=CONFIG_FILE)
             )
         address = parseaddr(settings.sender)[1]
-        problem = address_problem(address) if address else "it is empty"
+        problem = address_problem(address) if address else _("it is empty")
         if problem or "\n" in settings.sender or "\r" in settings.sender:
             raise MailError(
                 _(
