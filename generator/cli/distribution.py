@@ -57,6 +57,24 @@ REGISTER_OPTION = click.option(
 )
 
 
+def _role(role: str) -> str:
+    """main or cc as the reader's language says it (the JSON keeps the register's word)."""
+    return _("main") if role == "main" else _("cc")
+
+
+def _status(status: str) -> str:
+    """A copy's status in the register as the reader's language says it."""
+    words = {
+        "allocated": _("allocated"),
+        "prepared": _("prepared"),
+        "sending": _("sending"),
+        "sent": _("sent"),
+        "failed": _("failed"),
+        "acknowledged": _("acknowledged"),
+    }
+    return words.get(status, status)
+
+
 def _progress(total: int, label: str):
     """A progress bar on the terminal (none when output is piped)."""
     from tqdm import tqdm  # imported here for start-up time only (0.02 s), not for a cycle
@@ -193,7 +211,7 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
         rows.append(
             [
                 copy_number_text(number) if number else _("new"),
-                recipient.role,
+                _role(recipient.role),
                 recipient.org.id,
                 distribution.name_of(recipient),
                 recipient.org.email or _("(no address)"),
@@ -365,9 +383,9 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
             copy_number_text(c.copy_number),
             c.recipient_id,
             names.get(c.recipient_id, "?"),
-            c.role,
+            _role(c.role),
             str(editions.get(c.edition, "?")),
-            c.status,
+            _status(c.status),
             shown_time(c.sent_at),
             shown_time(c.acknowledged_at),
         ]
@@ -389,7 +407,10 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
         )
     )
     counts = Counter(c.status for c in copies)
-    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    counted = [
+        _("{count} {status}").format(count=n, status=_status(status)) for status, n in sorted(counts.items())
+    ]
+    click.echo(_(", ").join(counted))
 
 
 @distribution.command("ack")

@@ -17,7 +17,7 @@ import click
 from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..i18n import _
 from .common import EXIT_INVALID, Context
-from .distribution import REGISTER_OPTION, _open_register
+from .distribution import REGISTER_OPTION, _open_register, _status
 
 if TYPE_CHECKING:
     from ..distribution.register import Copy
@@ -95,7 +95,7 @@ def verify(obj: Context, file: Path, register_path: Path | None) -> None:
         sys.exit(EXIT_INVALID)
     click.echo(
         _("  edition {number} ({edition}), status {status}").format(
-            number=editions.get(record.edition), edition=record.edition[:12], status=record.status
+            number=editions.get(record.edition), edition=record.edition[:12], status=_status(record.status)
         )
     )
     recorded = next((f for f in files if claim.is_file(f.path)), None)
