@@ -257,3 +257,12 @@ def test_a_wrapped_message_of_a_module_below_the_cli_is_translated(project):
         "circulars/2024/broken.yaml:2:1: 错误: YAML 语法错误：制表符：YAML 请用空格缩进，不要用制表符"
         in zh.stdout
     )
+
+
+def test_a_commands_own_lang_option_is_not_the_language_of_the_messages(project):
+    """`list --lang zh` lists the Chinese circulars; only --lang before the command is the interface's."""
+    listed = run(project, "list", "--lang", "zh")
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.splitlines()[0].split() == ["ID", "NUMBER", "DATE", "STATUS", "TITLE"]
+    both = run(project, "--lang", "zh_CN", "list", "--lang", "en")
+    assert both.stdout.splitlines() == ["ID  文号  日期  状态  标题"]
