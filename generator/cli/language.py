@@ -16,11 +16,20 @@ from collections.abc import Iterator
 
 import click
 
-from ..i18n import _, available_languages, language_from_environment, ngettext, normalized, use_language
+from ..i18n import (
+    ENGLISH,
+    _,
+    available_languages,
+    language_from_environment,
+    ngettext,
+    normalized,
+    use_language,
+)
 
 # click's modules that call gettext's global _() / ngettext() for its own words
 _CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types", "termui")
 _ENGLISH = "_circulars_english"  # where a command or option keeps its English help
+_ENGLISH_SHORT = "_circulars_english_short"  # and a command its own short help, if it has one
 
 
 def chosen_language(args: list[str], commands: dict[str, click.Command]) -> str:
@@ -37,7 +46,8 @@ def chosen_language(args: list[str], commands: dict[str, click.Command]) -> str:
 
 def check_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """--lang's callback: the language must have a catalog (the group has switched to it already)."""
-    if value is not None and normalized(value) not in available_languages() and normalized(value) != "en":
+    name = normalized(value) if value is not None else ENGLISH
+    if name.split("_")[0] != ENGLISH and name not in available_languages():
         raise click.BadParameter(
             _("no messages in '{language}' (languages: {known})").format(
                 language=value, known=", ".join(available_languages())
@@ -90,7 +100,8 @@ def translate_help(command: click.Command) -> None:
         # click shortens the help to its first sentence, which it finds by ". ";
         # a Chinese sentence ends in "。" with no space after it
         first = _translated_text(_messages(english)[0][1])
-        item.short_help = first.partition("。")[0] + "。" if "。" in first else None
+        own = item.__dict__.setdefault(_ENGLISH_SHORT, item.short_help)
+        item.short_help = first.partition("。")[0] + "。" if "。" in first else own
 
 
 def _messages(text: str) -> list[tuple[str, str]]:
