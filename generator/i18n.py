@@ -24,6 +24,7 @@ ENGLISH = "en"
 ENVIRONMENT = ("CIRCULARS_LANG", "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = ENGLISH
 
 
 def available_languages() -> list[str]:
@@ -56,12 +57,17 @@ def language_from_environment(environ: dict[str, str] | None = None) -> str:
 
 def use_language(language: str | None) -> None:
     """Read messages in `language` (e.g. "zh_CN", "zh_CN.UTF-8"); None, "en", "C": English, as written."""
-    global _translation
-    name = normalized(language) if language else ENGLISH
+    global _translation, _language
+    name = _language = normalized(language) if language else ENGLISH
     if name.split("_")[0] in (ENGLISH, "c", "posix"):
         _translation = gettext.NullTranslations()
         return
     _translation = gettext.translation(DOMAIN, LOCALE_DIR, languages=[name], fallback=True)
+
+
+def current_language() -> str:
+    """The language chosen, for a worker process to choose it too (a spawned one starts in English)."""
+    return _language
 
 
 def _(message: str) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import _
+from ..i18n import _, current_language, use_language
 from ..render.renderer import Rendered, Renderer, RenderError, layout_of
 from ..source.body_model import every_attachment
 from ..source.model import Circular
@@ -94,8 +94,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 _worker: tuple[Renderer, DocxWriter, dict[str, Circular]] | None = None
 
 
-def _start_worker(root: Path, registry: Registry, circulars: dict[str, Circular]) -> None:
+def _start_worker(root: Path, registry: Registry, circulars: dict[str, Circular], language: str) -> None:
     global _worker
+    use_language(language)  # a worker spawned (not forked) would speak English
     _worker = (Renderer(root, registry), DocxWriter(root, registry), circulars)
 
 
@@ -169,7 +170,12 @@ class DocumentBuild:
 
     def _workers(self, count: int) -> ProcessPoolExecutor | None:
         """The pool for `count` documents' work, or None to do it in this process."""
-        worker = (self.project.root, self.project.registry, {c.id: c for c in self._circulars})
+        worker = (
+            self.project.root,
+            self.project.registry,
+            {c.id: c for c in self._circulars},
+            current_language(),
+        )
         if self.pool is None and self.jobs > 1 and count >= PARALLEL_THRESHOLD:
             from concurrent.futures import ProcessPoolExecutor  # 20 ms to import: only for a pool
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from mkdocs.structure.pages import Page
 from pagefind_bin import get_executable
 
-from ..i18n import _
+from ..i18n import _, current_language, use_language
 from ..source.model import Circular
 from .escaping import html
 
@@ -146,7 +146,9 @@ class SearchIndex:
         # a fresh interpreter: a fork would start as big as MkDocs' process is by now
         self.indexing = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         languages, keep = self.languages(), self.keep_index_url
-        self.done = self.indexing.submit(_index, self.pages, languages, self.bundles, keep)
+        self.done = self.indexing.submit(
+            _index, self.pages, languages, self.bundles, keep, current_language()
+        )
 
     def finish(self) -> None:
         """Wait for the index; say which bundles there are, for search.js (Pagefind
@@ -181,7 +183,9 @@ def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
         try:
-            problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
+            problem = process.submit(
+                _index, pages, _languages(pages), bundles, keep_index_url, current_language()
+            ).result()
         except (BrokenProcessPool, OSError) as error:
             problem = _("the indexing process failed ({error})").format(error=error)
     if problem:
@@ -195,9 +199,13 @@ def _low_priority() -> None:
         os.nice(10)
 
 
-def _index(pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool) -> str | None:
+def _index(
+    pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool, messages: str
+) -> str | None:
     """In the indexing process: the documents for Pagefind, then Pagefind once per language,
-    one after the other (two at once would add up their memory). What went wrong, if anything."""
+    one after the other (two at once would add up their memory). What went wrong, if anything,
+    in the language of the `messages`."""
+    use_language(messages)
     with tempfile.TemporaryDirectory(prefix="circulars-search-") as scratch:
         for page in pages:
             target = Path(scratch) / page.language / page.path
