@@ -266,3 +266,32 @@ def test_a_commands_own_lang_option_is_not_the_language_of_the_messages(project)
     assert listed.stdout.splitlines()[0].split() == ["ID", "NUMBER", "DATE", "STATUS", "TITLE"]
     both = run(project, "--lang", "zh_CN", "list", "--lang", "en")
     assert both.stdout.splitlines() == ["ID  文号  日期  状态  标题"]
+
+
+def test_a_message_made_in_a_spawned_worker_is_in_the_chosen_language(tmp_path):
+    """Where worker processes are spawned (Windows, macOS), not forked, they start in English
+    unless told the language: a template error rendered in one comes back in Chinese."""
+    import multiprocessing
+
+    from test_docx_layout import _copies
+
+    from generator.docx import build as docx_build
+    from generator.docx.build import build_documents
+    from generator.i18n import use_language
+    from generator.source.loading import load_project
+
+    root = tmp_path / "project"
+    _copies(root, docx_build.PARALLEL_THRESHOLD + 2)
+    write(root, "templates/notice.md.j2", "# {{ c.title }}\n\n{{ c.no_such_field }}\n")
+    project = load_project(root)
+    notices = [c for c in project.circulars if c.kind == "notice"]
+    assert len(notices) >= docx_build.PARALLEL_THRESHOLD
+    use_language("zh_CN")
+    method = multiprocessing.get_start_method()
+    multiprocessing.set_start_method("spawn", force=True)
+    try:
+        result = build_documents(project, notices, tmp_path / "out", jobs=2)
+    finally:
+        multiprocessing.set_start_method(method, force=True)
+    assert len(result.errors) == len(notices)
+    assert all("templates/notice.md.j2:3: 模板错误：" in error for error in result.errors), result.errors[:2]
