@@ -106,6 +106,36 @@ def test_the_catalog_ships_with_the_package():
     assert tracked.returncode == 0, "commit the compiled catalog: the package installs it as it is"
 
 
+def test_no_message_is_translated_when_its_module_is_imported():
+    """A _() at a module's top level runs once, at import, in English, whatever language the
+    command chooses later: messages are translated where they are made, in a function."""
+    import ast
+
+    at_import = []
+    for path in sorted((REPO / "generator").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # a function's body runs when it is called; click's help texts (in click.option(),
+        # click.command() ...) are made at import, and generator/cli/language.py translates them
+        # each run
+        later = [
+            *(n.body for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)),
+            *([n.body] for n in ast.walk(tree) if isinstance(n, ast.Lambda)),
+            *([n] for n in ast.walk(tree) if isinstance(n, ast.Call) and _is_click(n.func)),
+        ]
+        allowed = {id(sub) for body in later for part in body for sub in ast.walk(part)}
+        for sub in ast.walk(tree):
+            called = isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name)
+            if called and sub.func.id in ("_", "ngettext") and id(sub) not in allowed:
+                at_import.append(f"{path.relative_to(REPO)}:{sub.lineno}")
+    assert not at_import, f"translated at import (move the _() into the function that uses it): {at_import}"
+
+
+def _is_click(func) -> bool:
+    import ast
+
+    return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "click"
+
+
 # --- choosing the language ------------------------------------------------------------------
 
 
@@ -252,7 +282,10 @@ def test_the_language_is_chosen_again_on_every_run(project):
 def test_a_wrapped_message_of_a_module_below_the_cli_is_translated(project):
     """check's messages come from generator/source; a broken YAML file's, from the reader."""
     write(project, "circulars/2024/broken.yaml", "id: broken\n\ttitle: x\n")
+    write(project, "circulars/2024/colon.yaml", "id: colon\ntitle: a: b\n")
     zh = run(project, "--lang", "zh_CN", "check")
+    # PyYAML's own words for a common mistake, too
+    assert "circulars/2024/colon.yaml:2:9: 错误: YAML 语法错误：此处不能有“键: 值”" in zh.stdout
     assert (
         "circulars/2024/broken.yaml:2:1: 错误: YAML 语法错误：制表符：YAML 请用空格缩进，不要用制表符"
         in zh.stdout

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
-from ..i18n import _
+from ..i18n import N_, _
 from .diagnostics import Diagnostics, Position
 from .files import FileProblem, read_regular
 from .yaml_indentation import misindented_key
@@ -115,25 +115,49 @@ class _TooDeep(Exception):
         self.position = position
 
 
-_TOO_DEEP = _("nested too deeply: more than {max_depth} levels of lists and mappings").format(
-    max_depth=MAX_DEPTH
-)
-
-
 def _position(mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
+
+
+# PyYAML's words for what a hand-edited file most often gets wrong, to be translated
+# (any other of its messages is shown as it says it)
+_YAML_WORDS = {
+    N_("invalid YAML"),
+    N_("mapping values are not allowed here"),
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected node content"),
+    N_("found unknown escape character"),
+    N_("while parsing a block node"),
+    N_("could not find expected ':'"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("found character that cannot start any token"),
+    N_("found unexpected end of stream"),
+    N_("found undefined alias"),
+    N_("while scanning a simple key"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a plain scalar"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+}
+
+
+def _yaml_words(text: str) -> str:
+    return _(text) if text in _YAML_WORDS else text
 
 
 def _describe_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:
     mark = error.problem_mark or error.context_mark
     position = _position(mark) if mark else Position()
-    problem = error.problem or "invalid YAML"
+    problem = _yaml_words(error.problem or "invalid YAML")
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         problem = _("tab character: indent YAML with spaces, not tabs")
     elif mark is not None and (misplaced := misindented_key(text, mark.line + 1)) is not None:
         position, problem = misplaced
     elif error.context:
-        problem = f"{error.context}: {problem}"
+        problem = _("{context}: {problem}").format(context=_yaml_words(error.context), problem=problem)
     return position, _("YAML syntax error: {problem}").format(problem=problem)
 
 
@@ -174,7 +198,8 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
     try:
         data = converter.convert(_compose(text), ())
     except _TooDeep as error:  # alone: what the converter found before it is dropped, as libyaml would
-        diagnostics.error(path, error.position, _TOO_DEEP)
+        message = _("nested too deeply: more than {max_depth} levels of lists and mappings")
+        diagnostics.error(path, error.position, message.format(max_depth=MAX_DEPTH))
         return Loaded(None, source)
     except _Empty:
         diagnostics.error(path, Position(), _("file is empty: expected a mapping of keys"))
