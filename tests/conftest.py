@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import textwrap
@@ -11,6 +12,20 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.i18n import use_language
+
+# The suite reads the messages in English, whatever the locale of the machine running it
+# (a clerk's LANG=zh_CN.UTF-8 would otherwise translate them); tests/test_i18n.py sets
+# the language it tests. The commands the tests start inherit it.
+os.environ["CIRCULARS_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that ran the command in another language leaves the messages in English."""
+    yield
+    use_language(None)
+
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, progress, redline, registry, returns, site, source
+from . import distribution, docx, mail, progress, redline, registry, returns, site, source, verify
 from .common import Context, find_project_root
+from .language import TranslatedGroup, check_language
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=TranslatedGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100}
+)
 @click.option(
     "-C",
     "--project",
@@ -26,9 +29,16 @@ from .common import Context, find_project_root
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Project folder (the one holding circulars/). Default: the nearest one above here.",
 )
+@click.option(
+    "--lang",
+    "language",
+    metavar="LANGUAGE",
+    callback=check_language,
+    help="Language of the messages: en or zh_CN. Default: CIRCULARS_LANG, else the locale (LANG).",
+)
 @click.version_option(package_name="circulars")
 @click.pass_context
-def main(ctx: click.Context, project_dir: Path | None) -> None:
+def main(ctx: click.Context, project_dir: Path | None, language: str | None) -> None:
     """Draft, check, publish and distribute a union federation's circulars.
 
     Each circular is one YAML file under circulars/, next to the registry of
@@ -38,6 +48,7 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
     \b
     Exit codes: 0 success, 1 invalid input or failed job, 2 usage error.
     """
+    # the language was chosen (from --lang, or the environment) as the arguments were parsed
     root = project_dir.resolve() if project_dir else find_project_root(Path.cwd().resolve())
     ctx.obj = Context(root)
 
@@ -55,7 +66,7 @@ for command in (
     redline.keep_edition,
     distribution.distribute,
     distribution.distribution,
-    distribution.verify,
+    verify.verify,
     mail.mail,
     *returns.COMMANDS,
 ):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..source.diagnostics import ERROR, Diagnostic, Diagnostics
 from ..source.names import DATA_DIR, REGISTRY_FILES
 
@@ -87,19 +87,13 @@ def selected_circulars(project: Project, ids: tuple[str, ...]) -> list[Circular]
     known = {c.id: c for c in project.circulars}
     for circular_id in ids:
         if circular_id not in known:
-            raise click.BadParameter(f"no circular '{circular_id}'", param_hint="ID")
+            raise click.BadParameter(_("no circular '{id}'").format(id=circular_id), param_hint="ID")
     return [known[i] for i in ids] if ids else sorted(known.values(), key=lambda c: c.id)
 
 
 def in_project(project: Project, path: Path) -> Path:
     """An output folder given on the command line, relative to the project."""
     return path if path.is_absolute() else project.root / path
-
-
-def plural(n: int, word: str) -> str:
-    if n == 1:
-        return f"{n} {word}"
-    return f"{n} {word[:-1]}ies" if word.endswith("y") else f"{n} {word}s"
 
 
 def fail_on_errors(project: Project, warnings: bool = False) -> None:
@@ -111,7 +105,13 @@ def fail_on_errors(project: Project, warnings: bool = False) -> None:
     if project.diagnostics.has_errors():
         for d in project.diagnostics.errors:
             click.echo(d.format(project.root), err=True)
-        click.echo(f"{plural(len(project.diagnostics.errors), 'error')}; nothing done", err=True)
+        count = len(project.diagnostics.errors)
+        click.echo(
+            ngettext("{count} error; nothing done", "{count} errors; nothing done", count).format(
+                count=count
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
 
 

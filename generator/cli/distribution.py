@@ -1,4 +1,4 @@
-"""Commands that distribute: numbered copies and mail, the register, verify.
+"""Commands that distribute: numbered copies and mail, the register (verify.py: which copy a file is).
 
 The stage modules (the register, the mailer, the copies and the distribution
 run with their Jinja, Markdown, lxml and openpyxl) are imported inside the
@@ -11,23 +11,20 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from ..distribution import DEFAULT_REGISTER, DIST_DIR
-from ..distribution.returns.layout import form_name, parse_form_identifier
 from ..distribution.returns.tokens import register_path
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import (
     EXIT_INVALID,
     Context,
     fail_on_errors,
     in_project,
     named_or_given,
-    plural,
     selected_circulars,
     shown_path,
 )
@@ -35,7 +32,7 @@ from .mail import copy_sent, show_report
 from .terminal import table
 
 if TYPE_CHECKING:
-    from ..distribution.register import Copy, Register
+    from ..distribution.register import Register
     from ..distribution.run import Distribution
     from ..source.project import Project
 
@@ -49,12 +46,14 @@ def _open_register(project: Project, option: Path | None, must_exist: bool = Fal
 
     path = _register_path(project, option)
     if must_exist and not path.exists():
-        click.echo(f"error: no register at {path}: nothing has been distributed yet", err=True)
+        click.echo(
+            _("error: no register at {path}: nothing has been distributed yet").format(path=path), err=True
+        )
         sys.exit(EXIT_INVALID)
     try:
         return Register(path)
     except RegisterError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
 
 
@@ -66,11 +65,29 @@ REGISTER_OPTION = click.option(
 )
 
 
+def _role(role: str) -> str:
+    """main or cc as the reader's language says it (the JSON keeps the register's word)."""
+    return _("main") if role == "main" else _("cc")
+
+
+def _status(status: str) -> str:
+    """A copy's status in the register as the reader's language says it."""
+    words = {
+        "allocated": _("allocated"),
+        "prepared": _("prepared"),
+        "sending": _("sending"),
+        "sent": _("sent"),
+        "failed": _("failed"),
+        "acknowledged": _("acknowledged"),
+    }
+    return words.get(status, status)
+
+
 def _progress(total: int, label: str):
     """A progress bar on the terminal (none when output is piped)."""
     from tqdm import tqdm  # imported here for start-up time only (0.02 s), not for a cycle
 
-    return tqdm(total=total, desc=label, unit="copy", file=sys.stderr, disable=None, leave=False)
+    return tqdm(total=total, desc=label, unit=_("copy"), file=sys.stderr, disable=None, leave=False)
 
 
 @click.command()
@@ -155,9 +172,9 @@ def distribute(
     selected_circulars(project, (circular_id,))
     out_dir = in_project(project, output) if output else default_out_dir(project, circular_id)
     try:  # as build and returns forms do: copies never land in the project's sources
-        check_output(out_dir, project.root, docs_dir(project.root), "copies")
+        check_output(out_dir, project.root, docs_dir(project.root), _("copies"))
     except UnsafeOutput as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     register = None
     if not dry_run or _register_path(project, register_path).exists():
@@ -169,7 +186,7 @@ def distribute(
             _show_dry_run(distribution, project, pdf)
             return
         settings = SmtpSettings.load(project.root) if send else None
-        with _progress(len(distribution.recipients), "copies prepared") as bar:
+        with _progress(len(distribution.recipients), _("copies prepared")) as bar:
             summary = distribution.prepare(pdf, bar.update)
         _show_summary(summary, project, distribution)
         if send:
@@ -178,14 +195,21 @@ def distribute(
             if report.failed or report.unconfirmed or report.uncertain or report.stopped:
                 sys.exit(EXIT_INVALID)
     except (DistributionError, MailError, RegisterError) as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     except sqlite3.Error as error:
-        click.echo(f"error: the register {register.path if register else ''}: {error}", err=True)
+        click.echo(
+            _("error: the register {path}: {error}").format(
+                path=register.path if register else "", error=error
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
     except OSError as error:
         click.echo(
-            f"error: {circular_id}: cannot write {error.filename or out_dir}: {error.strerror or error}",
+            _("error: {id}: cannot write {path}: {reason}").format(
+                id=circular_id, path=error.filename or out_dir, reason=error.strerror or error
+            ),
             err=True,
         )
         sys.exit(EXIT_INVALID)
@@ -207,11 +231,11 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
     for recipient, number in distribution.dry_run():
         rows.append(
             [
-                copy_number_text(number) if number else "new",
-                recipient.role,
+                copy_number_text(number) if number else _("new"),
+                _role(recipient.role),
                 recipient.org.id,
                 distribution.name_of(recipient),
-                recipient.org.email or "(no address)",
+                recipient.org.email or _("(no address)"),
                 ", ".join(distribution.planned_files(recipient, number or 0, want_pdf)).replace(
                     "000000", "NNNNNN"
                 ),
@@ -223,8 +247,15 @@ def _show_dry_run(distribution: Distribution, project: Project, pdf: bool | None
     earlier = earlier_editions(register, circular.id, edition)
     _show_edition(distribution, known or len(earlier) + 1, known is None)
     # nothing cut: the dry run is read to see every file each recipient would get
-    click.echo(table(["COPY", "ROLE", "RECIPIENT", "NAME", "EMAIL", "FILES"], rows, max_width=None))
-    click.echo(f"{plural(len(rows), 'copy')} would be made; nothing was written (--dry-run).")
+    headers = [_("COPY"), _("ROLE"), _("RECIPIENT"), _("NAME"), _("EMAIL"), _("FILES")]
+    click.echo(table(headers, rows, max_width=None))
+    click.echo(
+        ngettext(
+            "{count} copy would be made; nothing was written (--dry-run).",
+            "{count} copies would be made; nothing was written (--dry-run).",
+            len(rows),
+        ).format(count=len(rows))
+    )
 
 
 def _show_edition(distribution: Distribution, number: int, new: bool) -> None:
@@ -234,25 +265,28 @@ def _show_edition(distribution: Distribution, number: int, new: bool) -> None:
     from ..distribution.register import shown_time
 
     circular, edition = distribution.circular, distribution.maker.edition
-    line = f"{circular.id}: edition {number} ({edition[:12]})"
+    line = _("{id}: edition {number} ({edition})").format(id=circular.id, number=number, edition=edition[:12])
     earlier = earlier_editions(distribution.register, circular.id, edition)
     if new and earlier:
         last = earlier[-1]
         if last.sent:
-            line += (
-                f"; edition {last.number} went to {plural(last.sent, 'recipient')} on "
-                f"{shown_time(last.last_sent_at)}: the circular changed since, so each gets this "
-                f"edition as a correction (更正) replacing its copy"
-            )
+            line += ngettext(
+                "; edition {number} went to {count} recipient on {when}: the circular changed since, "
+                "so each gets this edition as a correction (更正) replacing its copy",
+                "; edition {number} went to {count} recipients on {when}: the circular changed since, "
+                "so each gets this edition as a correction (更正) replacing its copy",
+                last.sent,
+            ).format(number=last.number, count=last.sent, when=shown_time(last.last_sent_at))
         else:
-            line += (
-                f"; the circular changed since edition {last.number} was prepared on "
-                f"{shown_time(last.created_at)} (none of it was sent)"
-            )
+            line += _(
+                "; the circular changed since edition {number} was prepared on {when} (none of it was sent)"
+            ).format(number=last.number, when=shown_time(last.created_at))
         if last.sent and not distribution.circular.changes:
             click.echo(
-                f"warning: {distribution.circular.id}: the circular has no `changes:` note, so the "
-                "correction will not tell recipients what changed",
+                _(
+                    "warning: {id}: the circular has no `changes:` note, so the "
+                    "correction will not tell recipients what changed"
+                ).format(id=distribution.circular.id),
                 err=True,
             )
     click.echo(line)
@@ -261,21 +295,45 @@ def _show_edition(distribution: Distribution, number: int, new: bool) -> None:
 def _show_summary(summary, project: Project, distribution: Distribution) -> None:
     _show_edition(distribution, summary.edition_number, summary.new_edition)
     main_count = sum(1 for c in summary.copies if c.recipient.role == "main")
-    pdfs = ", with PDFs" if summary.pdfs else ""
-    forms = f", {plural(summary.forms, 'return form')}" if summary.forms else ""
+    count = len(summary.copies)
+    copies = ngettext(
+        "{count} copy ({main} main, {cc} CC; {new} new) in {folder}/",
+        "{count} copies ({main} main, {cc} CC; {new} new) in {folder}/",
+        count,
+    ).format(
+        count=count,
+        main=main_count,
+        cc=count - main_count,
+        new=summary.new_copies,
+        folder=shown_path(summary.out_dir, project.root),
+    )
+    extras = [_(", with PDFs")] if summary.pdfs else []
+    if summary.forms:
+        extras.append(
+            ngettext(", {count} return form", ", {count} return forms", summary.forms).format(
+                count=summary.forms
+            )
+        )
     click.echo(
-        f"{plural(len(summary.copies), 'copy')} ({main_count} main, {len(summary.copies) - main_count} CC; "
-        f"{summary.new_copies} new) in {shown_path(summary.out_dir, project.root)}/"
-        f"{pdfs}{forms}; manifest.csv, manifest.json and SHA256SUMS beside them."
+        _("{copies}{extras}; manifest.csv, manifest.json and SHA256SUMS beside them.").format(
+            copies=copies, extras="".join(extras)
+        )
     )
     for number in sorted({n for n, _folder in summary.superseded}):
         folders = [folder for n, folder in summary.superseded if n == number]
         click.echo(
-            f"{plural(len(folders), 'folder')} of edition {number} (superseded) in "
-            f"{shown_path(summary.out_dir, project.root)}/{Path(folders[0]).parent.as_posix()}/."
+            ngettext(
+                "{count} folder of edition {number} (superseded) in {folder}/.",
+                "{count} folders of edition {number} (superseded) in {folder}/.",
+                len(folders),
+            ).format(
+                count=len(folders),
+                number=number,
+                folder=f"{shown_path(summary.out_dir, project.root)}/{Path(folders[0]).parent.as_posix()}",
+            )
         )
     for note in summary.notes:
-        click.echo(f"warning: {note}", err=True)
+        click.echo(_("warning: {warning}").format(warning=note), err=True)
 
 
 @click.group()
@@ -313,7 +371,7 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
     finally:
         register.close()
     if not copies:
-        click.echo(f"error: no copies of '{circular_id}' in the register", err=True)
+        click.echo(_("error: no copies of '{id}' in the register").format(id=circular_id), err=True)
         sys.exit(EXIT_INVALID)
     source = project.source(circular_id)
     lang = source.circular.language if source else "zh"
@@ -346,19 +404,34 @@ def distribution_status(obj: Context, circular_id: str, as_json: bool, register_
             copy_number_text(c.copy_number),
             c.recipient_id,
             names.get(c.recipient_id, "?"),
-            c.role,
+            _role(c.role),
             str(editions.get(c.edition, "?")),
-            c.status,
+            _status(c.status),
             shown_time(c.sent_at),
             shown_time(c.acknowledged_at),
         ]
         for c in copies
     ]
     click.echo(
-        table(["COPY", "RECIPIENT", "NAME", "ROLE", "EDITION", "STATUS", "SENT", "ACKNOWLEDGED"], rows)
+        table(
+            [
+                _("COPY"),
+                _("RECIPIENT"),
+                _("NAME"),
+                _("ROLE"),
+                _("EDITION"),
+                _("STATUS"),
+                _("SENT"),
+                _("ACKNOWLEDGED"),
+            ],
+            rows,
+        )
     )
     counts = Counter(c.status for c in copies)
-    click.echo(", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    counted = [
+        _("{count} {status}").format(count=n, status=_status(status)) for status, n in sorted(counts.items())
+    ]
+    click.echo(_(", ").join(counted))
 
 
 @distribution.command("ack")
@@ -386,115 +459,17 @@ def distribution_ack(obj: Context, circular_id: str, recipient_id: str, register
     try:
         copies = [c for c in register.copies(circular_id) if c.recipient_id == recipient_id]
         if not copies:
-            click.echo(f"error: {circular_id}: no copy was made for '{recipient_id}'", err=True)
+            click.echo(
+                _("error: {id}: no copy was made for '{org}'").format(id=circular_id, org=recipient_id),
+                err=True,
+            )
             sys.exit(EXIT_INVALID)
         latest = copies[-1]
         register.set_status(circular_id, latest.copy_number, ACKNOWLEDGED)
     finally:
         register.close()
-    click.echo(f"{circular_id}: copy {copy_number_text(latest.copy_number)} acknowledged by {recipient_id}.")
-
-
-@click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@REGISTER_OPTION
-@click.pass_obj
-def verify(obj: Context, file: Path, register_path: Path | None) -> None:
-    """Tell which circular, edition, recipient and copy a .docx (or a return form
-    from a copy's folder) is, and check its bytes.
-
-    Reads the file's identifier from its document properties, finds the copy
-    in the register and compares the file's SHA-256 with the recorded one.
-    Exits 0 when the file is an intact distributed copy or form, 1 otherwise.
-
-    \b
-    Examples:
-      circulars verify dist/panzhihua-2024-07/000012-coking-union/panzhihua-2024-07-000012.docx
-      circulars verify dist/panzhihua-2024-07/000012-coking-union/coking-union.xlsx
-    """
-    import hashlib  # lazily: see the module's docstring
-
-    from ..distribution.copies import NotACopy, copy_number_text, read_identifier
-
-    project = obj.load()
-    try:
-        found = read_identifier(file)
-        with file.open("rb") as handle:
-            digest = hashlib.file_digest(handle, "sha256").hexdigest()
-    except NotACopy as error:
-        click.echo(str(error), err=True)
-        sys.exit(EXIT_INVALID)
-    except OSError as error:
-        click.echo(f"{file}: cannot read it: {error.strerror or error}", err=True)
-        sys.exit(EXIT_INVALID)
-    claim = _what_it_says(found) if found else None
-    if claim is None:
-        click.echo(f"{file}: not a distributed copy (no copy identifier in its properties)", err=True)
-        sys.exit(EXIT_INVALID)
-    register = _open_register(project, register_path, must_exist=True)
-    try:
-        record = next((c for c in register.copies(claim.circular_id) if claim.is_of(c)), None)
-        files = register.files(claim.circular_id, record.copy_number) if record else []
-        editions = dict(register.editions(claim.circular_id))
-    finally:
-        register.close()
-    org = claim.recipient_id
-    name = project.registry.name(org, "zh") if org in project.registry.organizations else org
-    if claim.form:
-        copy = f", in copy {copy_number_text(record.copy_number)}" if record else ""
-        click.echo(f"{file}: return form of circular {claim.circular_id} for {name} ({org}){copy}")
-    else:
-        number = copy_number_text(claim.copy_number)
-        click.echo(f"{file}: circular {claim.circular_id}, copy {number} for {name} ({org})")
-    if record is None:
-        click.echo(
-            f"  not in the register: this {'form' if claim.form else 'copy'} was not distributed here, "
-            "or the register is another one",
-            err=True,
+    click.echo(
+        _("{id}: copy {copy} acknowledged by {org}.").format(
+            id=circular_id, copy=copy_number_text(latest.copy_number), org=recipient_id
         )
-        sys.exit(EXIT_INVALID)
-    click.echo(f"  edition {editions.get(record.edition)} ({record.edition[:12]}), status {record.status}")
-    recorded = next((f for f in files if claim.is_file(f.path)), None)
-    if recorded is None or recorded.sha256 != digest:
-        click.echo(f"  its bytes do NOT match the register (SHA-256 {digest})", err=True)
-        sys.exit(EXIT_INVALID)
-    click.echo(f"  its bytes match the register (SHA-256 {digest})")
-
-
-@dataclass(frozen=True)
-class _Claim:
-    """What a file says it is: a copy (its number known) or a return form (found by
-    recipient and edition: the copy it was bundled with)."""
-
-    circular_id: str
-    edition: str  # the first 16 hex digits
-    recipient_id: str
-    copy_number: int | None  # None: a return form
-
-    @property
-    def form(self) -> bool:
-        return self.copy_number is None
-
-    def is_of(self, copy: Copy) -> bool:
-        return (
-            copy.recipient_id == self.recipient_id
-            and copy.edition.startswith(self.edition)
-            and (self.form or copy.copy_number == self.copy_number)
-        )
-
-    def is_file(self, path: str) -> bool:
-        return path == form_name(self.recipient_id) if self.form else path.endswith(".docx")
-
-
-def _what_it_says(identifier: str) -> _Claim | None:
-    from ..distribution.copies import parse_identifier  # lazily: see the module's docstring
-
-    copy = parse_identifier(identifier)
-    if copy is not None:
-        circular_id, edition, number, recipient_id = copy
-        return _Claim(circular_id, edition, recipient_id, number)
-    form = parse_form_identifier(identifier)
-    if form is not None:
-        circular_id, edition, recipient_id = form
-        return _Claim(circular_id, edition, recipient_id, None)
-    return None
+    )

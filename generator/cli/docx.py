@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .common import EXIT_INVALID, Context, fail_on_errors, in_project, selected_circulars, shown_path
 
 
@@ -63,7 +64,7 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
     with tempfile.TemporaryDirectory(prefix="circulars-preview-") as scratch:
         result = build_documents(project, chosen, Path(scratch), jobs=1)
         for error in result.errors:
-            click.echo(f"error: {error}", err=True)
+            click.echo(_("error: {error}").format(error=error), err=True)
         if result.errors:
             sys.exit(EXIT_INVALID)
         try:
@@ -76,7 +77,7 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
                 for image in (to_png(pdf, pdf.with_suffix(""), 1, pages, dpi) if png else [])
             ]
         except PreviewError as error:
-            click.echo(f"error: {error}", err=True)
+            click.echo(_("error: {error}").format(error=error), err=True)
             sys.exit(EXIT_INVALID)
     for path in [*pdfs, *images]:
         click.echo(shown_path(path, project.root))

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import EXIT_INVALID, Context, plural
+from ..i18n import _, ngettext
+from .common import EXIT_INVALID, Context
 
 if TYPE_CHECKING:
     from ..distribution.run import Distribution
@@ -44,18 +45,18 @@ def mail_test(obj: Context) -> None:
     try:
         settings = SmtpSettings.load(project.root)
         s = settings
-        body = (
+        body = _(
             "This message was sent by `circulars mail test` to check the mail settings:\n\n"
-            f"  server    {s.host}:{s.port} ({s.security})\n"
-            f"  login     {s.user or '(none)'}\n"
-            f"  sender    {s.sender}\n\n"
+            "  server    {host}:{port} ({security})\n"
+            "  login     {login}\n"
+            "  sender    {sender}\n\n"
             "It arrived, so `circulars distribute --send` can send circulars with them.\n"
-        )
+        ).format(host=s.host, port=s.port, security=s.security, login=s.user or _("(none)"), sender=s.sender)
         message = build_message(
             settings,
             "",
             settings.envelope_sender,
-            "circulars mail test",
+            _("circulars mail test"),
             body,
             [],
             f"mail-test.{time.time_ns()}",  # each test a message of its own
@@ -63,11 +64,12 @@ def mail_test(obj: Context) -> None:
         with Mailer(settings) as mailer:
             mailer.send(message)
     except (MailError, DeliveryFailed) as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     click.echo(
-        f"Sent a test message to {settings.envelope_sender} through {settings.host}:{settings.port}; "
-        "check that it arrived."
+        _("Sent a test message to {address} through {host}:{port}; check that it arrived.").format(
+            address=settings.envelope_sender, host=settings.host, port=settings.port
+        )
     )
 
 
@@ -78,14 +80,21 @@ def copy_sent(distribution: Distribution):
     from ..distribution.register import FAILED, SENDING, SENT
 
     # what became of it; any other status: another run took the copy meanwhile
-    outcome = {SENT: "sent", FAILED: "FAILED", SENDING: "unconfirmed"}
+    outcome = {SENT: _("sent"), FAILED: _("FAILED"), SENDING: _("unconfirmed")}
 
     def show(copy, place: int, total: int) -> None:
         files = ", ".join(f.path for f in copy.files)
-        what = outcome.get(copy.status, "skipped")
+        what = outcome.get(copy.status, _("skipped"))
         click.echo(
-            f"[{place}/{total}] {what}: copy {copy_number_text(copy.copy_number)} to "
-            f"{distribution.name_of(copy.recipient)} <{copy.recipient.org.email}>: {files}"
+            _("[{place}/{total}] {outcome}: copy {copy} to {name} <{email}>: {files}").format(
+                place=place,
+                total=total,
+                outcome=what,
+                copy=copy_number_text(copy.copy_number),
+                name=distribution.name_of(copy.recipient),
+                email=copy.recipient.org.email,
+                files=files,
+            )
         )
 
     return show
@@ -94,30 +103,49 @@ def copy_sent(distribution: Distribution):
 def show_report(report, distribution: Distribution) -> None:
     from ..distribution.copies import copy_number_text  # lazily: for start-up time, as in distribution.py
 
-    click.echo(
-        f"Sent {plural(len(report.sent), 'copy')}"
-        + (f"; {report.already} already sent before" if report.already else "")
-        + "."
-    )
+    sent = len(report.sent)
+    if report.already:
+        line = ngettext(
+            "Sent {count} copy; {already} already sent before.",
+            "Sent {count} copies; {already} already sent before.",
+            sent,
+        )
+    else:
+        line = ngettext("Sent {count} copy.", "Sent {count} copies.", sent)
+    click.echo(line.format(count=sent, already=report.already))
+    circular_id = distribution.circular.id
     for copy, error in report.failed:
         click.echo(
-            f"error: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
-            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) failed: {error}",
+            _("error: {id}: copy {copy} to {name} ({org}) failed: {error}").format(
+                id=circular_id,
+                copy=copy_number_text(copy.copy_number),
+                name=distribution.name_of(copy.recipient),
+                org=copy.recipient.org.id,
+                error=error,
+            ),
             err=True,
         )
     for copy, error in report.uncertain:
         click.echo(
-            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
-            f"{distribution.name_of(copy.recipient)} ({copy.recipient.org.id}) is unconfirmed: {error}. "
-            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
+            _(
+                "warning: {id}: copy {copy} to {name} ({org}) is unconfirmed: {error}. "
+                "Not sent again: check with the recipient, or use --resend-unconfirmed."
+            ).format(
+                id=circular_id,
+                copy=copy_number_text(copy.copy_number),
+                name=distribution.name_of(copy.recipient),
+                org=copy.recipient.org.id,
+                error=error,
+            ),
             err=True,
         )
     for copy in report.unconfirmed:
         click.echo(
-            f"warning: {distribution.circular.id}: copy {copy_number_text(copy.copy_number)} to "
-            f"{copy.recipient.org.id} was being sent when a run stopped; it may have arrived. "
-            "Not sent again: check with the recipient, or use --resend-unconfirmed.",
+            _(
+                "warning: {id}: copy {copy} to {org} was being sent when a run stopped; it may have arrived. "
+                "Not sent again: check with the recipient, or use --resend-unconfirmed."
+            ).format(id=circular_id, copy=copy_number_text(copy.copy_number), org=copy.recipient.org.id),
             err=True,
         )
     if report.stopped:
-        click.echo(f"error: {report.stopped}", err=True)
+        click.echo(_("error: {error}").format(error=report.stopped), err=True)

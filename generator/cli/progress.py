@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..i18n import _
 from .common import EXIT_INVALID, Context, in_project, shown_path
 from .returns import _circular, _heading, _today
 from .terminal import table
@@ -141,36 +142,45 @@ def status(obj: Context, circular_id: str, as_json: bool) -> None:
                     r.item.deadline.isoformat() if r.item.deadline else "—",
                     r.organization,
                     project.registry.name(r.organization, circular.language),
-                    labels[r.latest.status] if r.latest else "(no return)",
+                    labels[r.latest.status] if r.latest else _("(no return)"),
                     str(r.latest.value) if r.latest and r.latest.value is not None else "",
                     r.latest.date.isoformat() if r.latest and r.latest.date else "",
-                    "OVERDUE" if r.overdue else "",
+                    _("OVERDUE") if r.overdue else "",
                 ]
             )
         click.echo(_heading(project, circular))
-        headers = ["ITEM", "REQUIREMENT", "TARGET", "DEADLINE", "ORGANIZATION", "NAME", "STATUS", "VALUE"]
-        click.echo(table([*headers, "DATE", ""], rows))
+        headers = [_("ITEM"), _("REQUIREMENT"), _("TARGET"), _("DEADLINE"), _("ORGANIZATION"), _("NAME")]
+        click.echo(table([*headers, _("STATUS"), _("VALUE"), _("DATE"), ""], rows))
         per_org = [
             [
                 org,
                 project.registry.name(org, circular.language),
-                f"{sum(r.done for r in state.rows if r.organization == org)}"
-                f" of {sum(r.organization == org for r in state.rows)}",
+                _("{done} of {total}").format(
+                    done=sum(r.done for r in state.rows if r.organization == org),
+                    total=sum(r.organization == org for r in state.rows),
+                ),
                 rate(state, org),
                 str(sum(r.overdue for r in state.rows if r.organization == org)),
             ]
             for org in state.organizations()
         ]
-        click.echo(table(["ORGANIZATION", "NAME", "DONE", "COMPLETION", "OVERDUE"], per_org))
+        headers = [_("ORGANIZATION"), _("NAME"), _("DONE"), _("COMPLETION"), _("OVERDUE")]
+        click.echo(table(headers, per_org))
         if state.unmapped:
-            click.echo("Not counted: answers that match no item of the circular as it is now")
+            click.echo(_("Not counted: answers that match no item of the circular as it is now"))
             lost = [_unmapped_row(u, labels) for u in state.unmapped]
-            click.echo(table(["WAS ITEM", "ON", "ORGANIZATION", "STATUS", "FROM", "RECORDED"], lost))
+            headers = [_("WAS ITEM"), _("ON"), _("ORGANIZATION"), _("STATUS"), _("FROM"), _("RECORDED")]
+            click.echo(table(headers, lost))
         done = sum(r.done for r in state.rows)
         overdue = sum(r.overdue for r in state.rows)
         click.echo(
-            f"{done} of {len(state.rows)} items done ({rate(state)}); "
-            f"{overdue} overdue on {state.today.isoformat()}"
+            _("{done} of {total} items done ({rate}); {overdue} overdue on {today}").format(
+                done=done,
+                total=len(state.rows),
+                rate=rate(state),
+                overdue=overdue,
+                today=state.today.isoformat(),
+            )
         )
     if state.problems.has_errors():
         sys.exit(EXIT_INVALID)
@@ -214,20 +224,25 @@ def summary(obj: Context, circular_id: str, output: Path | None) -> None:
     path = in_project(project, output) if output else project.root / SUMMARY.format(id=circular.id)
     if path.suffix.lower() != ".xlsx":
         click.echo(
-            f"error: {shown_path(path, project.root)}: the workbook's name must end in .xlsx", err=True
+            _("error: {path}: the workbook's name must end in .xlsx").format(
+                path=shown_path(path, project.root)
+            ),
+            err=True,
         )
         sys.exit(EXIT_INVALID)
     try:  # a single new file beside the sources is safe; inside them it is not
         if path.parent.resolve() != project.root.resolve():
-            check_output(path.parent, project.root, docs_dir(project.root), "progress workbook")
+            check_output(path.parent, project.root, docs_dir(project.root), _("progress workbook"))
     except UnsafeOutput as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     state = progress(project, circular, _today())
     for d in state.problems.sorted():
         click.echo(d.format(project.root), err=True)
     if not state.rows:  # as `returns forms`: nobody answers, there is no progress to keep
-        click.echo(f"error: {circular.id}: no requirement names a responsible organization", err=True)
+        click.echo(
+            _("error: {id}: no requirement names a responsible organization").format(id=circular.id), err=True
+        )
         sys.exit(EXIT_INVALID)
     number = document_number(circular, project.registry)
     data = summary_workbook(project, circular, state, number, to_plain(circular.title))
@@ -235,14 +250,22 @@ def summary(obj: Context, circular_id: str, output: Path | None) -> None:
         write_atomically(path, data)
     except OSError as error:
         click.echo(
-            f"error: cannot write {shown_path(path, project.root)}: {error.strerror or error}", err=True
+            _("error: cannot write {path}: {reason}").format(
+                path=shown_path(path, project.root), reason=error.strerror or error
+            ),
+            err=True,
         )
         sys.exit(EXIT_INVALID)
     click.echo(_heading(project, circular))
     done = sum(r.done for r in state.rows)
     click.echo(
-        f"{done} of {len(state.rows)} items done ({rate(state)}), "
-        f"{sum(r.overdue for r in state.rows)} overdue: {shown_path(path, project.root)}"
+        _("{done} of {total} items done ({rate}), {overdue} overdue: {path}").format(
+            done=done,
+            total=len(state.rows),
+            rate=rate(state),
+            overdue=sum(r.overdue for r in state.rows),
+            path=shown_path(path, project.root),
+        )
     )
     if state.problems.has_errors():
         sys.exit(EXIT_INVALID)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..i18n import _, ngettext
 from .common import (
     EXIT_INVALID,
     Context,
     fail_on_errors,
     in_project,
     named_or_given,
-    plural,
     printable,
     selected_circulars,
     shown_path,
@@ -46,7 +46,7 @@ def _today() -> date:
     try:
         return today()
     except ValueError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
 
 
@@ -122,24 +122,35 @@ def forms(
     orgs = tuple(named_or_given(project.registry, org, "--org") for org in orgs)
     out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
     try:
-        check_output(out_dir, project.root, docs_dir(project.root), "return forms")
+        check_output(out_dir, project.root, docs_dir(project.root), _("return forms"))
     except UnsafeOutput as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     key = FormKey(key_path(_register_path(project, register_path)))
     try:
         written = write_forms(project, circular, out_dir, list(orgs) or None, key)
     except ReturnsError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     except OSError as error:
-        click.echo(f"error: cannot write {error.filename or out_dir}: {error.strerror or error}", err=True)
+        click.echo(
+            _("error: cannot write {path}: {reason}").format(
+                path=error.filename or out_dir, reason=error.strerror or error
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
     if not written:
-        click.echo(f"error: {circular.id}: no requirement names a responsible organization", err=True)
+        click.echo(
+            _("error: {id}: no requirement names a responsible organization").format(id=circular.id), err=True
+        )
         sys.exit(EXIT_INVALID)
     click.echo(_heading(project, circular))
-    click.echo(f"{plural(len(written), 'form')} in {shown_path(out_dir, project.root)}/")
+    click.echo(
+        ngettext("{count} form in {folder}/", "{count} forms in {folder}/", len(written)).format(
+            count=len(written), folder=shown_path(out_dir, project.root)
+        )
+    )
 
 
 @returns.command("import")
@@ -189,21 +200,41 @@ def import_(obj: Context, files: tuple[Path, ...], register_path: Path | None) -
         elif outcome.recorded:
             recorded += 1
             click.echo(
-                f"{received.shown}: recorded {plural(len(received.answers), 'answer')} of "
-                f"{received.organization} on {received.circular} "
-                f"in {shown_path(outcome.record, project.root)}"
+                ngettext(
+                    "{file}: recorded {count} answer of {org} on {id} in {record}",
+                    "{file}: recorded {count} answers of {org} on {id} in {record}",
+                    len(received.answers),
+                ).format(
+                    file=received.shown,
+                    count=len(received.answers),
+                    org=received.organization,
+                    id=received.circular,
+                    record=shown_path(outcome.record, project.root),
+                )
             )
         elif outcome.duplicate:
             duplicates += 1
-            click.echo(f"{received.shown}: already recorded (the same file); nothing added")
+            click.echo(
+                _("{file}: already recorded (the same file); nothing added").format(file=received.shown)
+            )
         else:
-            click.echo(f"warning: {received.shown}: nothing is filled in; nothing recorded", err=True)
-    summary = [f"{recorded} recorded"]
+            click.echo(
+                _("warning: {file}: nothing is filled in; nothing recorded").format(file=received.shown),
+                err=True,
+            )
+    summary = [_("{count} recorded").format(count=recorded)]
     if duplicates:
-        summary.append(f"{duplicates} already recorded")
+        summary.append(_("{count} already recorded").format(count=duplicates))
     if refused:
-        summary.append(f"{refused} refused (nothing recorded from {'it' if refused == 1 else 'them'})")
-    click.echo(f"{plural(len(outcomes), 'file')}: " + ", ".join(summary))
+        summary.append(
+            ngettext(
+                "{count} refused (nothing recorded from it)",
+                "{count} refused (nothing recorded from them)",
+                refused,
+            ).format(count=refused)
+        )
+    files = ngettext("{count} file", "{count} files", len(outcomes)).format(count=len(outcomes))
+    click.echo(_("{files}: {summary}").format(files=files, summary=_(", ").join(summary)))
     if refused:
         sys.exit(EXIT_INVALID)
 
@@ -251,7 +282,7 @@ def remind(
     try:
         reminders = Reminders(project, circular, days, _today(), key)
     except RemindError as error:
-        click.echo(f"error: {circular.id}: {error}", err=True)
+        click.echo(_("error: {id}: {error}").format(id=circular.id, error=error), err=True)
         sys.exit(EXIT_INVALID)
     for d in reminders.progress.problems.sorted():
         click.echo(d.format(project.root), err=True)
@@ -269,25 +300,41 @@ def remind(
         settings = SmtpSettings.load(project.root)
         report = reminders.send(settings, log)
     except (RemindError, ReturnsError, MailError) as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     except sqlite3.Error as error:  # locked by another program for too long, or damaged
-        click.echo(f"error: the register {_register_path(project, register_path)}: {error}", err=True)
+        click.echo(
+            _("error: the register {path}: {error}").format(
+                path=_register_path(project, register_path), error=error
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
     finally:
         if register is not None:
             register.close()
-    click.echo(
-        f"Sent {plural(len(report.sent), 'reminder')}"
-        + (f"; {len(report.already)} already sent today" if report.already else "")
-        + "."
-    )
+    sent = len(report.sent)
+    if report.already:
+        line = ngettext(
+            "Sent {count} reminder; {already} already sent today.",
+            "Sent {count} reminders; {already} already sent today.",
+            sent,
+        )
+    else:
+        line = ngettext("Sent {count} reminder.", "Sent {count} reminders.", sent)
+    click.echo(line.format(count=sent, already=len(report.already)))
     for reminder, error in report.failed:
-        click.echo(f"error: {circular.id}: reminder to {reminder.organization.id} failed: {error}", err=True)
+        click.echo(
+            _("error: {id}: reminder to {org} failed: {error}").format(
+                id=circular.id, org=reminder.organization.id, error=error
+            ),
+            err=True,
+        )
     for reminder in report.unconfirmed:
         click.echo(
-            f"warning: {circular.id}: the reminder to {reminder.organization.id} "
-            "may or may not have arrived; it is not sent again today",
+            _(
+                "warning: {id}: the reminder to {org} may or may not have arrived; it is not sent again today"
+            ).format(id=circular.id, org=reminder.organization.id),
             err=True,
         )
     if report.failed or report.unconfirmed:
@@ -301,33 +348,46 @@ def _show_plan(project: Project, reminders: Reminders, send: bool) -> None:
     rows = []
     for reminder in reminders.reminders:
         items = [
-            f"{r.item.label} ({r.item.deadline.isoformat()}{', overdue' if r.overdue else ''})"
+            (_("{item} ({deadline}, overdue)") if r.overdue else _("{item} ({deadline})")).format(
+                item=r.item.label, deadline=r.item.deadline.isoformat()
+            )
             for r in reminder.rows
         ]
-        today = {SENT: "sent today", SENDING: "sent today?"}.get(reminder.already or "", "")
+        today = {SENT: _("sent today"), SENDING: _("sent today?")}.get(reminder.already or "", "")
         rows.append(
             [
                 reminder.organization.id,
                 reminders.name_of(reminder),
-                reminder.organization.email or "(no address)",
+                reminder.organization.email or _("(no address)"),
                 "; ".join(items),
                 today,
             ]
         )
     if rows:
-        click.echo(table(["ORGANIZATION", "NAME", "EMAIL", "ITEMS DUE", "REMINDER"], rows, max_width=80))
+        headers = [_("ORGANIZATION"), _("NAME"), _("EMAIL"), _("ITEMS DUE"), _("REMINDER")]
+        click.echo(table(headers, rows, max_width=80))
     counts = Counter(bool(r.already in (SENT, SENDING)) for r in reminders.reminders)
-    due = f"within {reminders.days} days" if reminders.days else "today"
-    click.echo(
-        f"{plural(len(reminders.reminders), 'organization')} with items overdue or due {due} "
-        f"({reminders.today.isoformat()})"
-        + (f"; {counts[True]} already reminded today" if counts[True] else "")
-        + (
-            "; nothing was sent (--dry-run)."
-            if send
-            else "; nothing was sent (add --send to email them with their forms)."
+    count = len(reminders.reminders)
+    if reminders.days:
+        line = ngettext(
+            "{count} organization with items overdue or due within {days} days ({today})",
+            "{count} organizations with items overdue or due within {days} days ({today})",
+            count,
         )
-    )
+    else:
+        line = ngettext(
+            "{count} organization with items overdue or due today ({today})",
+            "{count} organizations with items overdue or due today ({today})",
+            count,
+        )
+    parts = [line.format(count=count, days=reminders.days, today=reminders.today.isoformat())]
+    if counts[True]:
+        parts.append(_("{count} already reminded today").format(count=counts[True]))
+    if send:
+        parts.append(_("nothing was sent (--dry-run)."))
+    else:
+        parts.append(_("nothing was sent (add --send to email them with their forms)."))
+    click.echo(_("; ").join(parts))
 
 
 COMMANDS = (returns, remind)

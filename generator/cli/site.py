@@ -13,12 +13,12 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _, ngettext
 from .common import (
     EXIT_INVALID,
     Context,
     fail_on_errors,
     in_project,
-    plural,
     report_timings,
     selected_circulars,
     shown_path,
@@ -96,38 +96,60 @@ def build(
         else:
             result = build_documents(project, chosen, docx_dir, jobs, force)
     except UnsafeOutput as error:
-        click.echo(f"error: nothing was built: {error}", err=True)
+        click.echo(_("error: nothing was built: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     except SiteError as error:
-        click.echo(f"error: the site was not built: {error}", err=True)
+        click.echo(_("error: the site was not built: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     except OSError as error:
-        click.echo(f"error: cannot write to {error.filename or out_dir}: {error.strerror or error}", err=True)
+        click.echo(
+            _("error: cannot write to {path}: {reason}").format(
+                path=error.filename or out_dir, reason=error.strerror or error
+            ),
+            err=True,
+        )
         sys.exit(EXIT_INVALID)
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for error in result.errors:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
     if result.errors:
         sys.exit(EXIT_INVALID)
     elapsed = time.perf_counter() - started
-    written = plural(result.rebuilt, "Word document")
-    click.echo(f"Wrote {written} to {shown_path(docx_dir, project.root)}/ ({result.up_to_date} up to date)")
+    click.echo(
+        ngettext(
+            "Wrote {count} Word document to {folder}/ ({up_to_date} up to date)",
+            "Wrote {count} Word documents to {folder}/ ({up_to_date} up to date)",
+            result.rebuilt,
+        ).format(
+            count=result.rebuilt, folder=shown_path(docx_dir, project.root), up_to_date=result.up_to_date
+        )
+    )
     if with_site:
         shown = shown_path(out_dir / "site", project.root)
         click.echo(
-            f"Built the site in {shown}/. Browse it with `circulars serve`, "
-            f"or publish the folder {shown}/ on any web server."
+            _(
+                "Built the site in {folder}/. Browse it with `circulars serve`, "
+                "or publish the folder {folder}/ on any web server."
+            ).format(folder=shown)
         )
         if result.drafts_left_off:
             left_off = ", ".join(result.drafts_left_off)
+            count = len(result.drafts_left_off)
             click.echo(
-                f"Left {plural(len(result.drafts_left_off), 'draft')} off the site: {left_off} "
-                "(build with --drafts to publish them)."
+                ngettext(
+                    "Left {count} draft off the site: {ids} (build with --drafts to publish them).",
+                    "Left {count} drafts off the site: {ids} (build with --drafts to publish them).",
+                    count,
+                ).format(count=count, ids=left_off)
             )
     elif not ids:
-        click.echo(f"No {CONFIG_FILE} in {project.root}: the site was not built.")
-    click.echo(f"Done in {elapsed:.1f} s.")
+        click.echo(
+            _("No {config} in {folder}: the site was not built.").format(
+                config=CONFIG_FILE, folder=project.root
+            )
+        )
+    click.echo(_("Done in {seconds} s.").format(seconds=f"{elapsed:.1f}"))
     report_timings({"load": loaded - began, **result.timings, "command": time.perf_counter() - began})
 
 
@@ -159,5 +181,5 @@ def serve(obj: Context, dev_addr: str, drafts: bool) -> None:
     try:
         serve_site(project.root, dev_addr, drafts)
     except SiteError as error:
-        click.echo(f"error: {error}", err=True)
+        click.echo(_("error: {error}").format(error=error), err=True)
         sys.exit(EXIT_INVALID)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..source.names import ID_PATTERN, LANGUAGES, SCHEMA_NAMES
-from .common import EXIT_INVALID, Context, fail_on_errors, named_or_given, organization_id, plural, report
+from .common import EXIT_INVALID, Context, fail_on_errors, named_or_given, organization_id, report
 from .terminal import table
 
 
@@ -44,14 +44,25 @@ def check(obj: Context, paths: tuple[Path, ...], strict: bool) -> None:
     project = obj.load(extra)
     errors, warnings = report(project.diagnostics, project.root, list(paths) or None)
     if errors or warnings:
-        click.echo(f"{plural(errors, 'error')}, {plural(warnings, 'warning')}", err=True)
-    else:  # say what was read, so that silence is never mistaken for success
-        read = [
-            plural(len(project.circular_files), "circular"),
-            plural(len(project.registry_sources), "registry file"),
-            plural(len(project.table_files), "table file"),
+        shown = [
+            ngettext("{count} error", "{count} errors", errors).format(count=errors),
+            ngettext("{count} warning", "{count} warnings", warnings).format(count=warnings),
         ]
-        click.echo(f"{', '.join(read)} checked: no problems")
+        click.echo(_("{errors}, {warnings}").format(errors=shown[0], warnings=shown[1]), err=True)
+    else:  # say what was read, so that silence is never mistaken for success
+        circulars, registry, tables = (
+            len(project.circular_files),
+            len(project.registry_sources),
+            len(project.table_files),
+        )
+        read = _("{circulars}, {registry_files}, {table_files} checked: no problems").format(
+            circulars=ngettext("{count} circular", "{count} circulars", circulars).format(count=circulars),
+            registry_files=ngettext("{count} registry file", "{count} registry files", registry).format(
+                count=registry
+            ),
+            table_files=ngettext("{count} table file", "{count} table files", tables).format(count=tables),
+        )
+        click.echo(read)
     if errors or (strict and warnings):
         sys.exit(EXIT_INVALID)
 
@@ -117,7 +128,7 @@ def list_(
         [c.id, document_number(c, project.registry) or "—", c.date.isoformat(), c.status, to_plain(c.title)]
         for c in chosen
     ]
-    click.echo(table(["ID", "NUMBER", "DATE", "STATUS", "TITLE"], rows))
+    click.echo(table(["ID", _("NUMBER"), _("DATE"), _("STATUS"), _("TITLE")], rows))
 
 
 @click.command()
@@ -180,14 +191,17 @@ def new(
     project = obj.load()
     issuer = organization_id(project.registry, issuer, "--issuer")
     if series is not None and project.registry.series(issuer, series) is None:
-        known = ", ".join(s.id for s in project.registry.organizations[issuer].series) or "none"
+        known = ", ".join(s.id for s in project.registry.organizations[issuer].series) or _("none")
         raise click.BadParameter(
-            f"'{issuer}' has no series '{series}' (its series: {known})", param_hint="--series"
+            _("'{org}' has no series '{series}' (its series: {known})").format(
+                org=issuer, series=series, known=known
+            ),
+            param_hint="--series",
         )
     if series is not None and no_number:
-        raise click.BadParameter("give --series or --no-number, not both", param_hint="--no-number")
+        raise click.BadParameter(_("give --series or --no-number, not both"), param_hint="--no-number")
     if circular_id is not None and not ID_PATTERN.match(circular_id):
-        raise click.BadParameter("use lowercase letters, digits and hyphens", param_hint="--id")
+        raise click.BadParameter(_("use lowercase letters, digits and hyphens"), param_hint="--id")
     language = lang or scaffold.default_language(project, issuer)
     try:
         made = scaffold.create(
@@ -202,7 +216,7 @@ def new(
             numbered=not no_number,
         )
     except FileExistsError as error:
-        click.echo(f"error: {error}; not overwriting", err=True)
+        click.echo(_("error: {error}; not overwriting").format(error=error), err=True)
         sys.exit(EXIT_INVALID)
     click.echo(made.path.relative_to(project.root).as_posix())
 

@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from ..docx.build import write_atomically
+from ..i18n import ngettext
 from ..render.numbering import format_date
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
@@ -84,13 +85,14 @@ class BundledForms:
         if not outside:
             return []
         circular = self.circular.id
-        return [
-            f"{circular}: {', '.join(outside)} "
-            f"{'answers' if len(outside) == 1 else 'answer'} for requirements but "
-            f"{'is' if len(outside) == 1 else 'are'} not among the recipients, so no return form "
-            f"went out to {'it' if len(outside) == 1 else 'them'}; "
-            f"`circulars returns forms {circular} --org ORG` makes one"
-        ]
+        note = ngettext(
+            "{id}: {orgs} answers for requirements but is not among the recipients, so no return form "
+            "went out to it; `circulars returns forms {id} --org ORG` makes one",
+            "{id}: {orgs} answer for requirements but are not among the recipients, so no return form "
+            "went out to them; `circulars returns forms {id} --org ORG` makes one",
+            len(outside),
+        )
+        return [note.format(id=circular, orgs=", ".join(outside))]
 
     def due(self, org_id: str) -> date | None:
         """The earliest deadline among what the recipient answers for (None: no deadline)."""

@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape, unescape
 from ..docx.package import compress, write_parts
 from ..docx.reference import CORE, DOCUMENT
 from ..docx.writer import DocxWriter
+from ..i18n import _
 from ..render.renderer import CopyMarks, Renderer
 from ..source.model import Circular
 
@@ -65,35 +66,49 @@ def read_identifier(path: Path) -> str | None:
     that are not UTF-8) is NotACopy with a reason, never a crash or a flood."""
     try:
         if not stat.S_ISREG(path.stat().st_mode):
-            raise NotACopy(f"{path}: not a regular file")
+            raise NotACopy(_("{path}: not a regular file").format(path=path))
         with zipfile.ZipFile(path) as package:
             try:
                 info = package.getinfo(CORE)
             except KeyError:
                 return None
             if info.file_size > CORE_LIMIT:
-                raise NotACopy(f"{path}: its document properties ({CORE}) are too large to be a copy's")
+                raise NotACopy(
+                    _("{path}: its document properties ({core}) are too large to be a copy's").format(
+                        path=path, core=CORE
+                    )
+                )
             with package.open(info) as part:
                 core = part.read(CORE_LIMIT + 1)
     except NotACopy:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, zlib.error, ValueError) as error:
-        raise NotACopy(f"{path}: not a Word document ({error})") from None
+        raise NotACopy(_("{path}: not a Word document ({error})").format(path=path, error=error)) from None
     except NotImplementedError as error:  # a compression method zipfile does not know
-        raise NotACopy(f"{path}: not a Word document as Word writes them ({error})") from None
+        raise NotACopy(
+            _("{path}: not a Word document as Word writes them ({error})").format(path=path, error=error)
+        ) from None
     except RuntimeError as error:  # an encrypted part
-        raise NotACopy(f"{path}: cannot read its document properties ({error})") from None
+        raise NotACopy(
+            _("{path}: cannot read its document properties ({error})").format(path=path, error=error)
+        ) from None
     except OSError as error:
-        raise NotACopy(f"{path}: cannot read it: {error.strerror or error}") from None
+        raise NotACopy(
+            _("{path}: cannot read it: {value}").format(path=path, value=error.strerror or error)
+        ) from None
     if len(core) > CORE_LIMIT:
-        raise NotACopy(f"{path}: its document properties ({CORE}) are too large to be a copy's")
+        raise NotACopy(
+            _("{path}: its document properties ({core}) are too large to be a copy's").format(
+                path=path, core=CORE
+            )
+        )
     match = _IDENTIFIER.search(core)
     if match is None:
         return None
     try:
         return unescape(match.group(1).decode("utf-8"))
     except UnicodeDecodeError:
-        raise NotACopy(f"{path}: its document properties are not valid UTF-8") from None
+        raise NotACopy(_("{path}: its document properties are not valid UTF-8").format(path=path)) from None
 
 
 @dataclass
@@ -114,7 +129,7 @@ class CopyMaker:
         parts, _missing = writer.parts(rendered, identifier=IDENTIFIER_SLOT)
         document, core = parts[DOCUMENT], parts[CORE]
         if NUMBER_SLOT.encode() not in document:
-            raise ValueError("the template does not print the copy number (copy.number)")
+            raise ValueError(_("the template does not print the copy number (copy.number)"))
         digest = hashlib.sha256(write_parts(parts))
         for data in attachments:
             digest.update(hashlib.sha256(data).digest())

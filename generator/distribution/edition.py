@@ -76,10 +76,12 @@ class Edition:
 def issued_source(project: Project, circular_id: str) -> Source:
     source = project.source(circular_id)
     if source is None:
-        raise DistributionError(f"no circular '{circular_id}'")
+        raise DistributionError(_("no circular '{circular_id}'").format(circular_id=circular_id))
     if source.circular.status != "issued":
         raise DistributionError(
-            f"{circular_id}: only issued circulars are distributed; this one is {source.circular.status}"
+            _("{circular_id}: only issued circulars are distributed; this one is {status}").format(
+                circular_id=circular_id, status=source.circular.status
+            )
         )
     return source
 
@@ -108,16 +110,27 @@ def attachment_files(project: Project, source: Source) -> list[tuple[str, bytes]
             first, line = seen[key]
             position = source.at(*where, "file")
             raise DistributionError(
-                f"{shown_source(project, source)}:{position.line}:{position.column}: attachment "
-                f"'{attachment.file}' has the same file name as '{first}' (line {line}); every copy "
-                "keeps its attachments in one folder, so rename one of them. Nothing was written."
+                _(
+                    "{shown_source}:{line}:{column}: attachment '{file}' has the same file name as "
+                    "'{first}' (line {first_line}); every copy keeps its attachments in one folder, so "
+                    "rename one of them. Nothing was written."
+                ).format(
+                    shown_source=shown_source(project, source),
+                    line=position.line,
+                    column=position.column,
+                    file=attachment.file,
+                    first=first,
+                    first_line=line,
+                )
             )
         seen[key] = (attachment.file, source.at(*where, "file").line)
         try:
             files.append((path.name, path.read_bytes()))
         except OSError as error:
             raise DistributionError(
-                f"{circular.id}: attachment '{attachment.file}' cannot be read: {error.strerror}"
+                _("{id}: attachment '{file}' cannot be read: {strerror}").format(
+                    id=circular.id, file=attachment.file, strerror=error.strerror
+                )
             ) from None
     return files
 

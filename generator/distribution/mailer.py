@@ -36,6 +36,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
+from ..i18n import _
 from ..source.addresses import address_problem
 
 CONFIG_FILE = "circulars.toml"
@@ -104,12 +105,18 @@ class SmtpSettings:
         host = setting("host")
         if not host:
             raise MailError(
-                f"no SMTP server: set CIRCULARS_SMTP_HOST (or [smtp] host in {CONFIG_FILE}); "
-                "see `circulars distribute --help`"
+                _(
+                    "no SMTP server: set CIRCULARS_SMTP_HOST (or [smtp] host in {config_file}); see "
+                    "`circulars distribute --help`"
+                ).format(config_file=CONFIG_FILE)
             )
         security = str(setting("security", "starttls")).lower()
         if security not in SECURITY:
-            raise MailError(f"SMTP security must be one of {', '.join(SECURITY)}, not '{security}'")
+            raise MailError(
+                _("SMTP security must be one of {security}, not '{given}'").format(
+                    security=", ".join(SECURITY), given=security
+                )
+            )
         default_port = {"starttls": 587, "ssl": 465, "none": 25}[security]
         user = setting("user")
         try:
@@ -126,19 +133,24 @@ class SmtpSettings:
                 max_connect_failures=max(1, int(setting("max_connect_failures", 3))),
             )
         except ValueError as error:
-            raise MailError(f"SMTP settings: {error}") from None
+            raise MailError(_("SMTP settings: {error}").format(error=error)) from None
         if not settings.sender:
             # never a made-up address: replies and bounces would go nowhere
             raise MailError(
-                f"no sender: set CIRCULARS_SMTP_FROM (or [smtp] from in {CONFIG_FILE}) to the "
-                "secretariat's address, e.g. '攀枝花市总工会 <secretariat@example.org>'"
+                _(
+                    "no sender: set CIRCULARS_SMTP_FROM (or [smtp] from in {config_file}) to the "
+                    "secretariat's address, e.g. '攀枝花市总工会 <secretariat@example.org>'"
+                ).format(config_file=CONFIG_FILE)
             )
         address = parseaddr(settings.sender)[1]
-        problem = address_problem(address) if address else "it is empty"
+        problem = address_problem(address) if address else _("it is empty")
         if problem or "\n" in settings.sender or "\r" in settings.sender:
             raise MailError(
-                f"the sender '{header_text(settings.sender)}' (CIRCULARS_SMTP_FROM) is not a valid "
-                f"email address: {problem or 'it contains a line break'}"
+                _(
+                    "the sender '{header_text}' (CIRCULARS_SMTP_FROM) is not a valid email address: {value}"
+                ).format(
+                    header_text=header_text(settings.sender), value=problem or _("it contains a line break")
+                )
             )
         return settings
 
@@ -185,7 +197,12 @@ def build_message(
     """One message to one recipient. An unusable address is DeliveryFailed (permanent)."""
     problem = address_problem(to_address or "")
     if problem:
-        raise DeliveryFailed(f"'{header_text(to_address)}' is not a valid email address: {problem}", True)
+        raise DeliveryFailed(
+            _("'{header_text}' is not a valid email address: {problem}").format(
+                header_text=header_text(to_address), problem=problem
+            ),
+            True,
+        )
     sender_name, sender_address = parseaddr(settings.sender)
     message = EmailMessage()
     message["From"] = Address(display_name=header_text(sender_name), addr_spec=sender_address)
@@ -248,10 +265,12 @@ class Mailer:
                 if not session.has_extn("starttls"):
                     session.close()
                     raise MailError(
-                        f"the SMTP server {s.host}:{s.port} does not offer STARTTLS, and the security "
-                        "setting asks for it (starttls is the default): set CIRCULARS_SMTP_SECURITY=ssl "
-                        "if the server expects TLS from the start (usually port 465), or =none for a "
-                        "server on a network you trust"
+                        _(
+                            "the SMTP server {host}:{port} does not offer STARTTLS, and the security "
+                            "setting asks for it (starttls is the default): set CIRCULARS_SMTP_SECURITY=ssl "
+                            "if the server expects TLS from the start (usually port 465), or =none for a "
+                            "server on a network you trust"
+                        ).format(host=s.host, port=s.port)
                     )
                 session.starttls(context=ssl.create_default_context())
             if s.user:
@@ -259,13 +278,17 @@ class Mailer:
         except smtplib.SMTPAuthenticationError as error:
             session.close()
             raise MailError(
-                f"the SMTP server {s.host} refused the login of '{s.user}': {_reply(error)}"
+                _("the SMTP server {host} refused the login of '{user}': {reply}").format(
+                    host=s.host, user=s.user, reply=_reply(error)
+                )
             ) from None
         except smtplib.SMTPNotSupportedError:
             session.close()
             raise MailError(
-                f"the SMTP server {s.host}:{s.port} does not accept logins on this connection, and "
-                f"CIRCULARS_SMTP_USER is set ('{s.user}'): unset it if the server takes mail without one"
+                _(
+                    "the SMTP server {host}:{port} does not accept logins on this connection, and "
+                    "CIRCULARS_SMTP_USER is set ('{user}'): unset it if the server takes mail without one"
+                ).format(host=s.host, port=s.port, user=s.user)
                 + (", or use CIRCULARS_SMTP_SECURITY=starttls or ssl" if s.security == "none" else "")
             ) from None
         except BaseException:
@@ -284,11 +307,15 @@ class Mailer:
         except (OSError, smtplib.SMTPException) as error:
             self.connect_failures += 1
             s = self.settings
-            reason = f"cannot connect to the SMTP server {s.host}:{s.port}: {_why(error)}"
+            reason = _("cannot connect to the SMTP server {host}:{port}: {why}").format(
+                host=s.host, port=s.port, why=_why(error)
+            )
             if self.connect_failures >= s.max_connect_failures:
                 raise ServerUnreachable(
-                    f"{reason}; the server is unreachable ({self.connect_failures} attempts in a row "
-                    "failed), so sending stopped"
+                    _(
+                        "{reason}; the server is unreachable ({connect_failures} attempts in a row failed), "
+                        "so sending stopped"
+                    ).format(reason=reason, connect_failures=self.connect_failures)
                 ) from None
             raise _Deferred(reason) from None
         self.connect_failures = 0
@@ -323,19 +350,25 @@ class Mailer:
             if attempt < self.settings.retries:
                 self.sleep(delay)
                 delay *= 2
-        raise DeliveryFailed(f"{last} (after {self.settings.retries} attempts)", permanent=False)
+        raise DeliveryFailed(
+            _("{last} (after {retries} attempts)").format(last=last, retries=self.settings.retries),
+            permanent=False,
+        )
 
     def _envelope(self, message: EmailMessage) -> tuple[str, list[str]]:
         recipients = [address for _, address in getaddresses([str(v) for v in message.get_all("To", [])])] + [
             address for _, address in getaddresses([str(v) for v in message.get_all("Cc", [])])
         ]
         if not recipients:
-            raise DeliveryFailed("the message has no recipient", permanent=True)
+            raise DeliveryFailed(_("the message has no recipient"), permanent=True)
         for address in recipients:
             problem = address_problem(address)
             if problem:
                 raise DeliveryFailed(
-                    f"'{header_text(address)}' is not a valid email address: {problem}", permanent=True
+                    _("'{header_text}' is not a valid email address: {problem}").format(
+                        header_text=header_text(address), problem=problem
+                    ),
+                    permanent=True,
                 )
         return self.settings.envelope_sender, recipients
 
@@ -358,7 +391,8 @@ class Mailer:
         except OSError as error:  # smtplib's errors are OSErrors too
             self._drop()
             raise _Deferred(
-                f"connection lost before the message was sent: {_why(error)}", connection_lost=True
+                _("connection lost before the message was sent: {why}").format(why=_why(error)),
+                connection_lost=True,
             ) from None
         # --- the body: from here on, the message may have arrived -------------------
         self.in_doubt = True
@@ -369,8 +403,9 @@ class Mailer:
             self._drop()
             self.in_doubt = False  # the caller learns it from DeliveryUnconfirmed
             raise DeliveryUnconfirmed(
-                f"the connection was lost after the message was handed over ({_why(error)}); "
-                "it may have arrived"
+                _(
+                    "the connection was lost after the message was handed over ({why}); it may have arrived"
+                ).format(why=_why(error))
             ) from None
         self.in_doubt = False
         if code == 250:
@@ -379,7 +414,7 @@ class Mailer:
             self._drop()
         text = f"{code} {_text(reply)}".strip()
         if code >= 500:
-            raise DeliveryFailed(f"refused by the server: {text}", permanent=True)
+            raise DeliveryFailed(_("refused by the server: {text}").format(text=text), permanent=True)
         raise _Deferred(f"deferred by the server: {text}")
 
     def _refused(self, code: int, reply: bytes, what: str):

@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..i18n import _
+
 # Lifecycle of a copy. "sending" is written just before the SMTP transaction:
 # a copy left in it by an interruption may or may not have been delivered, and
 # is never sent again without being asked (never twice to the same recipient).
@@ -167,7 +169,9 @@ class Register:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except (sqlite3.Error, OSError) as error:
-            raise RegisterError(f"cannot open the register {path}: {error}") from None
+            raise RegisterError(
+                _("cannot open the register {path}: {error}").format(path=path, error=error)
+            ) from None
         try:
             self.db.execute("PRAGMA foreign_keys = ON")
             self._check_schema()
@@ -177,9 +181,13 @@ class Register:
             self.db.close()
             if type(error) is sqlite3.DatabaseError:  # "file is not a database", "malformed"
                 raise RegisterError(
-                    f"{path} is not a circulars register ({error}); give another file with --register"
+                    _(
+                        "{path} is not a circulars register ({error}); give another file with --register"
+                    ).format(path=path, error=error)
                 ) from None
-            raise RegisterError(f"cannot open the register {path}: {error}") from None
+            raise RegisterError(
+                _("cannot open the register {path}: {error}").format(path=path, error=error)
+            ) from None
         except RegisterError:
             self.db.close()
             raise
@@ -198,16 +206,20 @@ class Register:
         missing = [table for table in COLUMNS if table not in tables]
         if missing:
             raise RegisterError(
-                f"{self.path} is not a circulars register: it holds the tables "
-                f"{', '.join(sorted(tables))}, not {', '.join(missing)}; give another file with --register"
+                _(
+                    "{path} is not a circulars register: it holds the tables {sorted}, not {missing}; give "
+                    "another file with --register"
+                ).format(path=self.path, sorted=", ".join(sorted(tables)), missing=", ".join(missing))
             )
         for table, columns in COLUMNS.items():
             have = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
             lacking = sorted(columns - have)
             if lacking:
                 raise RegisterError(
-                    f"{self.path}: the register's table '{table}' has no column {', '.join(lacking)}: "
-                    "it was made by another program or version; give another file with --register"
+                    _(
+                        "{path}: the register's table '{table}' has no column {lacking}: it was made by "
+                        "another program or version; give another file with --register"
+                    ).format(path=self.path, table=table, lacking=", ".join(lacking))
                 )
 
     def close(self) -> None:
@@ -398,12 +410,19 @@ class Register:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle = path.open("a+b")
         except OSError as error:
-            raise RegisterError(f"cannot create the lock file {path}: {error.strerror or error}") from None
+            raise RegisterError(
+                _("cannot create the lock file {path}: {value}").format(
+                    path=path, value=error.strerror or error
+                )
+            ) from None
         try:
             if not _try_lock(handle):
                 raise RegisterBusy(
-                    f"another run is sending copies of {circular_id} right now (it holds {path}); "
-                    "nothing was sent by this one: wait for it to finish, then run again to send what is left"
+                    _(
+                        "another run is sending copies of {circular_id} right now (it holds {path}); "
+                        "nothing was sent by this one: wait for it to finish, then run again to send what "
+                        "is left"
+                    ).format(circular_id=circular_id, path=path)
                 )
             try:
                 yield

@@ -23,19 +23,20 @@ from pathlib import Path
 
 from ..docx.build import write_atomically
 from ..docx.preview import PreviewError, soffice, to_pdf
+from ..i18n import _
 from ..render.environment import environment
 from ..render.numbering import format_date
 from ..render.renderer import RenderError, render_template
 from ..source.document_numbers import document_number
 from ..source.inline_markup import to_plain
-from ..source.model import Circular, Selector
+from ..source.model import Circular
 from ..source.project import Project
-from ..source.registry_format import Organization
 from . import DIST_DIR
 from .bundled_forms import BundledForms
 from .copies import copy_number_text
 from .edition import DistributionError, Edition, correction, edition_redline, move_superseded, replaced_copies
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
+from .recipients import Recipient, resolve_recipients
 from .register import ACKNOWLEDGED, FAILED, PREPARED, SENDING, SENT, FileRecord, Register
 
 COVER_NOTE = "cover-note.txt.j2"
@@ -59,12 +60,6 @@ def _csv_text(value):
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
-
-
-@dataclass(frozen=True)
-class Recipient:
-    org: Organization
-    role: str  # "main" or "cc"
 
 
 @dataclass
@@ -101,35 +96,6 @@ class SendReport:
     uncertain: list[tuple[PreparedCopy, str]] = field(default_factory=list)
     already: int = 0
     stopped: str | None = None  # why sending stopped before the end (server unreachable, login refused)
-
-
-def describe(entry: str | Selector) -> str:
-    if isinstance(entry, str):
-        return f"'{entry}'"
-    how = "children_of" if entry.children_of else "all_under"
-    kinds = f", kind: {', '.join(entry.kind)}" if entry.kind else ""
-    return f"{{{how}: {entry.root}{kinds}}}"
-
-
-def resolve_recipients(project: Project, circular: Circular) -> list[Recipient]:
-    """Main recipients, then CC, each organization once (main wins)."""
-    seen: set[str] = set()
-    found: list[Recipient] = []
-    for role, entries in (("main", circular.main_recipients), ("cc", circular.cc_recipients)):
-        for entry in entries:
-            organizations = project.registry.resolve(entry)
-            if not organizations and (isinstance(entry, str) or entry.root):  # a label alone gets no copy
-                raise DistributionError(
-                    f"{circular.id}: the {'main' if role == 'main' else 'CC'} recipient {describe(entry)} "
-                    "matches no organization in the registry"
-                )
-            for org in organizations:
-                if org.id not in seen:
-                    seen.add(org.id)
-                    found.append(Recipient(org, role))
-    if not found:
-        raise DistributionError(f"{circular.id}: the circular has no recipients ('to' and 'cc' are empty)")
-    return found
 
 
 def _sha256(data: bytes) -> str:
@@ -365,8 +331,10 @@ class Distribution:
             if without:
                 names = "; ".join(f"{self.name_of(c.recipient)} ({c.recipient.org.id})" for c in without)
                 raise DistributionError(
-                    f"{circular_id}: no contact address in the registry for: {names}. "
-                    "Add an email to each in circulars/organizations.yaml; nothing was sent."
+                    _(
+                        "{circular_id}: no contact address in the registry for: {names}. Add an email to "
+                        "each in circulars/organizations.yaml; nothing was sent."
+                    ).format(circular_id=circular_id, names=names)
                 )
             notes = {copy.copy_number: self._cover_note(copy) for copy in pending}
             mailer = mailer or Mailer(settings)
@@ -458,7 +426,7 @@ class Distribution:
                 self.project.root,
             )
         except RenderError as error:
-            raise DistributionError(f"{error}; nothing was sent") from None
+            raise DistributionError(_("{error}; nothing was sent").format(error=error)) from None
 
     def _return_by(self, recipient: Recipient) -> str | None:
         due = self.forms.due(recipient.org.id)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..i18n import _, current_language, use_language
 from ..render.renderer import Rendered, Renderer, RenderError, layout_of
 from ..source.body_model import every_attachment
 from ..source.model import Circular
@@ -93,8 +94,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 _worker: tuple[Renderer, DocxWriter, dict[str, Circular]] | None = None
 
 
-def _start_worker(root: Path, registry: Registry, circulars: dict[str, Circular]) -> None:
+def _start_worker(root: Path, registry: Registry, circulars: dict[str, Circular], language: str) -> None:
     global _worker
+    use_language(language)  # a worker spawned (not forked) would speak English
     _worker = (Renderer(root, registry), DocxWriter(root, registry), circulars)
 
 
@@ -168,7 +170,12 @@ class DocumentBuild:
 
     def _workers(self, count: int) -> ProcessPoolExecutor | None:
         """The pool for `count` documents' work, or None to do it in this process."""
-        worker = (self.project.root, self.project.registry, {c.id: c for c in self._circulars})
+        worker = (
+            self.project.root,
+            self.project.registry,
+            {c.id: c for c in self._circulars},
+            current_language(),
+        )
         if self.pool is None and self.jobs > 1 and count >= PARALLEL_THRESHOLD:
             from concurrent.futures import ProcessPoolExecutor  # 20 ms to import: only for a pool
 
@@ -291,7 +298,9 @@ class DocumentBuild:
                 self.result.documents.append(built)
                 missing |= missing_styles
         for name in sorted(missing):
-            self.result.warnings.append(f"style '{name}' is not in the reference document; used Normal")
+            self.result.warnings.append(
+                _("style '{name}' is not in the reference document; used Normal").format(name=name)
+            )
         self.result.rebuilt = len(self._done)
         self.result.up_to_date = len(self._kept)
         self.result.warnings += copy_attachments(self.project, self._circulars, self.out_dir / "attachments")
@@ -347,7 +356,7 @@ def copy_attachments(project: Project, circulars: list[Circular], target: Path) 
     copied: dict[str, tuple[Path, bytes]] = {}
     for circular in circulars:
         source = project.source(circular.id)
-        for _, attachment in every_attachment(circular):
+        for _source, attachment in every_attachment(circular):
             if attachment.file is None:
                 continue
             origin = (source.path.parent / attachment.file).resolve()
@@ -357,8 +366,11 @@ def copy_attachments(project: Project, circulars: list[Circular], target: Path) 
                 first, first_data = copied[name]
                 if first != origin and first_data != data:
                     warnings.append(
-                        f"build/docx: attachments {first} and {origin} differ but share the name '{name}'; "
-                        f"attachments/{name} beside the Word documents is the first (the site keeps both)"
+                        _(
+                            "build/docx: attachments {first} and {origin} differ but share the name "
+                            "'{name}'; attachments/{name} beside the Word documents is the first (the site "
+                            "keeps both)"
+                        ).format(first=first, origin=origin, name=name)
                     )
                 continue
             copied[name] = (origin, data)

@@ -39,6 +39,7 @@ import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..i18n import _
 from ..render.renderer import layout_of
 from ..source.files import FileProblem, read_regular
 from ..source.model import Circular
@@ -191,7 +192,7 @@ class RecordError(Exception):
 
 def _entry(value) -> Entry:
     if not isinstance(value, dict):
-        raise RecordError("an entry is not an object")
+        raise RecordError(_("an entry is not an object"))
     try:
         entry = Entry(**value)
     except TypeError as error:
@@ -199,7 +200,7 @@ def _entry(value) -> Entry:
     styles = entry.missing_styles
     texts = (entry.inputs, entry.sha256, entry.markdown, *(styles if isinstance(styles, list) else [0]))
     if not isinstance(entry.size, int) or not all(isinstance(t, str) for t in texts):
-        raise RecordError("an entry has a value of the wrong type")
+        raise RecordError(_("an entry has a value of the wrong type"))
     return Entry(entry.inputs, entry.size, entry.sha256, entry.markdown, tuple(entry.missing_styles))
 
 
@@ -224,20 +225,27 @@ class BuildRecord:
         try:
             data = json.loads(read_regular(path, MAX_RECORD_BYTES))
         except FileProblem as error:
-            problem = f"{path} {error}: every Word document is built again"
+            problem = _("{path} {error}: every Word document is built again").format(path=path, error=error)
             return cls(out_dir, problem=problem)
         except (ValueError, RecursionError) as error:  # not JSON, not UTF-8, nested too deep
-            problem = f"{path} cannot be read ({error}): every Word document is built again"
+            problem = _("{path} cannot be read ({error}): every Word document is built again").format(
+                path=path, error=error
+            )
             return cls(out_dir, problem=problem)
         try:
             if not isinstance(data, dict) or data.get("format") != FORMAT:
-                raise RecordError(f"not a record of format {FORMAT}")
+                raise RecordError(_("not a record of format {format}").format(format=FORMAT))
             documents = data.get("documents")
             if not isinstance(documents, dict):
-                raise RecordError("no 'documents'")
+                raise RecordError(_("no 'documents'"))
             entries = {str(key): _entry(value) for key, value in documents.items()}
         except RecordError as error:
-            return cls(out_dir, problem=f"{path} is damaged ({error}): every Word document is built again")
+            return cls(
+                out_dir,
+                problem=_("{path} is damaged ({error}): every Word document is built again").format(
+                    path=path, error=error
+                ),
+            )
         return cls(out_dir, entries)
 
     def markdown_path(self, sha256: str) -> Path:

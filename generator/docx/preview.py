@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from ..i18n import _
 from ..source.templates import find_template_file
 
 CONVERT_TIMEOUT = 300  # seconds for one LibreOffice run
@@ -45,7 +46,9 @@ def to_pdf(
     """Convert .docx files to PDF in one LibreOffice run; returns the PDFs."""
     program = soffice()
     if program is None:
-        raise PreviewError("LibreOffice is not installed (no 'soffice' command); install libreoffice-writer")
+        raise PreviewError(
+            _("LibreOffice is not installed (no 'soffice' command); install libreoffice-writer")
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="circulars-soffice-") as profile:
         # a private profile: runs in parallel never wait on each other's lock
@@ -70,12 +73,16 @@ def to_pdf(
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
-            raise PreviewError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+            raise PreviewError(
+                _("LibreOffice did not finish within {timeout:.0f} s").format(timeout=timeout)
+            ) from None
     pdfs = [out_dir / f"{document.stem}.pdf" for document in documents]
     missing = [pdf.name for pdf in pdfs if not pdf.exists()]
     if done.returncode != 0 or missing:
         raise PreviewError(
-            f"LibreOffice could not convert {', '.join(missing) or 'the documents'}: {done.stderr.strip()}"
+            _("LibreOffice could not convert {value}: {stderr}").format(
+                value=", ".join(missing) or _("the documents"), stderr=done.stderr.strip()
+            )
         )
     return pdfs
 
@@ -83,7 +90,7 @@ def to_pdf(
 def to_png(pdf: Path, out_prefix: Path, first: int = 1, last: int = 1, dpi: int = 60) -> list[Path]:
     """Render pages of a PDF to PNG files named <prefix>-<page>.png."""
     if shutil.which("pdftoppm") is None:
-        raise PreviewError("pdftoppm is not installed; install poppler-utils")
+        raise PreviewError(_("pdftoppm is not installed; install poppler-utils"))
     subprocess.run(
         ["pdftoppm", "-png", "-r", str(dpi), "-f", str(first), "-l", str(last), str(pdf), str(out_prefix)],
         check=True,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..i18n import _
 from ..render.renderer import RenderError
 from ..source.templates import find_template_file
 from .package import compress, read_parts
@@ -77,11 +78,13 @@ class ReferenceDocument:
 
     def _xml(self, part: str) -> etree._Element:
         if part not in self.parts:
-            raise _Unusable(f"it has no part {part}")
+            raise _Unusable(_("it has no part {part}").format(part=part))
         try:
             return etree.fromstring(self.parts[part])
         except etree.XMLSyntaxError as error:
-            raise _Unusable(f"its part {part} is not well-formed XML ({error})") from None
+            raise _Unusable(
+                _("its part {part} is not well-formed XML ({error})").format(part=part, error=error)
+            ) from None
 
     def style_id(self, name: str) -> str | None:
         return self.style_ids.get(name.lower())
@@ -118,16 +121,20 @@ def load_reference(path: Path, mtime: float) -> ReferenceDocument:
     try:
         return ReferenceDocument(path)
     except zipfile.BadZipFile:
-        reason = "it is not a Word document (a .docx is a zip file: save it again from Word as .docx)"
+        reason = _("it is not a Word document (a .docx is a zip file: save it again from Word as .docx)")
     except _Unusable as error:
         reason = str(error)
     except UnicodeDecodeError as error:
-        reason = f"its XML is not UTF-8 ({error.reason})"
+        reason = _("its XML is not UTF-8 ({reason})").format(reason=error.reason)
     except (AttributeError, TypeError, ValueError) as error:
-        reason = f"its page setup (w:body/w:sectPr with w:pgSz and w:pgMar) is missing or broken ({error})"
+        reason = _(
+            "its page setup (w:body/w:sectPr with w:pgSz and w:pgMar) is missing or broken ({error})"
+        ).format(error=error)
     except (OSError, EOFError, NotImplementedError, RuntimeError, zlib.error) as error:
-        reason = f"it cannot be read ({getattr(error, 'strerror', None) or error})"
-    raise ReferenceDocumentError(f"{path}: cannot use this reference document: {reason}")
+        reason = _("it cannot be read ({reason})").format(reason=getattr(error, "strerror", None) or error)
+    raise ReferenceDocumentError(
+        _("{path}: cannot use this reference document: {reason}").format(path=path, reason=reason)
+    )
 
 
 def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
@@ -136,6 +143,8 @@ def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
         mtime = path.stat().st_mtime
     except OSError as error:
         raise ReferenceDocumentError(
-            f"{path}: cannot read this reference document: {error.strerror}"
+            _("{path}: cannot read this reference document: {strerror}").format(
+                path=path, strerror=error.strerror
+            )
         ) from None
     return load_reference(path, mtime)

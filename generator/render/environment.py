@@ -29,6 +29,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemBytecodeCache, FileSyste
 from jinja2.bccache import Bucket
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..i18n import _
 from ..source.files import cache_dir
 from ..source.templates import builtin_templates, has_own_templates, template_dirs
 
@@ -44,9 +45,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context, operator: str, left, right):
         if operator == "*" and _repeated_size(left, right) > MAX_REPEAT:
-            raise SecurityError(f"'*' would make more than {MAX_REPEAT:,} items")
+            raise SecurityError(
+                _("'*' would make more than {max_repeat:,} items").format(max_repeat=MAX_REPEAT)
+            )
         if operator == "**" and _power_bits(left, right) > MAX_POWER_BITS:
-            raise SecurityError(f"'**' would make a number of more than {MAX_POWER_BITS:,} bits")
+            raise SecurityError(
+                _("'**' would make a number of more than {max_power_bits:,} bits").format(
+                    max_power_bits=MAX_POWER_BITS
+                )
+            )
         return super().call_binop(context, operator, left, right)
 
 

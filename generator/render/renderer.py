@@ -21,6 +21,7 @@ from urllib.parse import quote
 from jinja2 import Environment, TemplateNotFound, TemplateSyntaxError
 from markupsafe import Markup
 
+from ..i18n import _
 from ..source import inline_markup
 from ..source.document_numbers import document_number, number_label
 from ..source.model import Circular, Selector
@@ -151,19 +152,25 @@ def render_template(env: Environment, name: str, context: dict[str, Any], projec
         return env.get_template(name).render(context)
     except TemplateSyntaxError as error:
         raise RenderError(
-            f"{error.filename or error.name}:{error.lineno}: template error: {error.message}"
+            _("{value}:{lineno}: template error: {message}").format(
+                value=error.filename or error.name, lineno=error.lineno, message=error.message
+            )
         ) from None
     except TemplateNotFound as error:
-        raise RenderError(f"template '{error.name}' not found") from None
+        raise RenderError(_("template '{name}' not found").format(name=error.name)) from None
     except RecursionError as error:
         where = _template_location(error) or _template_file(project_root, name)
         raise RenderError(
-            f"{where}template error: {error} (does a macro call itself, or a template include itself?)"
+            _(
+                "{where}template error: {error} (does a macro call itself, or a template include itself?)"
+            ).format(where=where, error=error)
         ) from None
     except Exception as error:  # a template is user code: report it, never crash
         where = _template_location(error) or _template_file(project_root, name)
         message = str(error) or type(error).__name__
-        raise RenderError(f"{where}template error: {message}") from None
+        raise RenderError(
+            _("{where}template error: {message}").format(where=where, message=message)
+        ) from None
 
 
 def _role(registry: Registry, person_id: str, org_id: str | None, lang: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..i18n import _
 from ..source.placeholders import PLACEHOLDERS
 from ..source.project import DATA_DIR, Project
 from .environment import environment
@@ -47,7 +48,9 @@ def create(
         circular_id = f"{issuer}-{series}-{tail}" if series else f"{issuer}-{tail}"
     path = project.root / DATA_DIR / str(when.year) / f"{circular_id}.yaml"
     if circular_id in project.known_ids():
-        raise FileExistsError(f"a circular with id '{circular_id}' already exists")
+        raise FileExistsError(
+            _("a circular with id '{circular_id}' already exists").format(circular_id=circular_id)
+        )
     schema = Path(os.path.relpath(project.root / SCHEMA_DIR / "circular.schema.json", path.parent))
     text = (
         environment(project.root)

@@ -26,6 +26,7 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import Abort, MkDocsException
 
 from ..docx.build import BuildResult
+from ..i18n import _
 from ..source.names import DATA_DIR
 from ..source.project import Project
 from ..source.templates import TEMPLATES_DIR
@@ -80,10 +81,18 @@ def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bo
     except MkDocsException as error:
         raise SiteError(f"{CONFIG_FILE}: {error}") from None
     except TypeError as error:  # MkDocs does not check INHERIT's type before it joins paths
-        raise SiteError(f"{CONFIG_FILE}: a value of the wrong type ({error})") from None
+        raise SiteError(
+            _("{config_file}: a value of the wrong type ({error})").format(
+                config_file=CONFIG_FILE, error=error
+            )
+        ) from None
     plugin = config.plugins.get("circulars")
     if plugin is None:
-        raise SiteError(f"{CONFIG_FILE} does not use the 'circulars' plugin (add it under plugins:)")
+        raise SiteError(
+            _("{config_file} does not use the 'circulars' plugin (add it under plugins:)").format(
+                config_file=CONFIG_FILE
+            )
+        )
     if drafts:
         plugin.config.drafts = True
     return config, plugin
@@ -103,7 +112,7 @@ def build_site(
     and the site into site_dir, replacing the site that was there only on success."""
     _quiet_libraries()
     pages = docs_dir(project.root)  # check before anything is written
-    for folder, what in ((site_dir, "site"), (docx_dir, "Word documents")):
+    for folder, what in ((site_dir, _("site")), (docx_dir, _("Word documents"))):
         check_output(folder, project.root, pages, what)
     check_replaceable(site_dir, project.root)
     with building(site_dir, project.root), _messages():
@@ -141,7 +150,7 @@ def _swap(staging: Path, site_dir: Path, root: Path) -> None:
     except UnsafeOutput as error:
         raise SiteError(str(error)) from None
     if old.exists():
-        raise SiteError(f"{old} is in the way, and a build did not make it: move it away")
+        raise SiteError(_("{old} is in the way, and a build did not make it: move it away").format(old=old))
     if site_dir.exists():
         site_dir.rename(old)
         mark(old)  # an empty folder had no marker; it is ours to remove now
@@ -209,7 +218,7 @@ class LiveBuild:
             self.build()
         except MkDocsException as error:  # Abort too; anything else is a bug, and shows as one
             self.error = self.live.error or str(error)
-            logging.getLogger("mkdocs").error(f"The site was not rebuilt: {self.error}")
+            logging.getLogger("mkdocs").error(_("The site was not rebuilt: {error}").format(error=self.error))
         else:
             self.error = None
         self.watch_new()

@@ -41,6 +41,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import clean_directory
 
 from ..docx.preview import soffice
+from ..i18n import _
 from ..source.loading import ReadCache
 from .pdfs import convert_pdfs
 from .search import BUNDLE_DIR, SearchError, index_pages
@@ -245,7 +246,7 @@ class LiveSite:
         try:
             index_pages(pages, target, keep_index_url)
         except SearchError as error:
-            log.warning(f"the search was not brought up to date: {error}")
+            log.warning(_("the search was not brought up to date: {error}").format(error=error))
             return
         with self._site_lock:
             if generation != self._generation:
@@ -256,7 +257,7 @@ class LiveSite:
                 bundles.rename(old)
             target.rename(bundles)
             shutil.rmtree(old, ignore_errors=True)
-        log.info("The search is up to date.")
+        log.info(_("The search is up to date."))
 
     def settle(self) -> None:
         """Wait for the work after the last build (the PDFs, the search)."""

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..i18n import _
 from ..source.kept_editions import EDITIONS_DIR
 from ..source.project import DATA_DIR, Project
 from ..source.templates import TEMPLATES_DIR
@@ -51,13 +52,16 @@ def source_folders(root: Path, docs_dir: Path | None) -> list[tuple[Path, str]]:
     """The project's hand-written folders, with how to name them in a message."""
     root = Path(root).resolve()
     folders = [
-        (root / DATA_DIR, f"{DATA_DIR}/ (the circulars and the registry)"),
-        (root / TEMPLATES_DIR, f"{TEMPLATES_DIR}/ (the templates)"),
-        (root / EDITIONS_DIR, f"{EDITIONS_DIR}/ (the circulars' earlier editions)"),
+        (root / DATA_DIR, _("{folder}/ (the circulars and the registry)").format(folder=DATA_DIR)),
+        (root / TEMPLATES_DIR, _("{folder}/ (the templates)").format(folder=TEMPLATES_DIR)),
+        (root / EDITIONS_DIR, _("{folder}/ (the circulars' earlier editions)").format(folder=EDITIONS_DIR)),
     ]
     if docs_dir is not None:
         docs = Path(docs_dir).resolve()
-        folders.append((docs, f"{_shown(docs, root)}/ (the site's own pages, docs_dir in mkdocs.yml)"))
+        pages = _("{folder}/ (the site's own pages, docs_dir in mkdocs.yml)").format(
+            folder=_shown(docs, root)
+        )
+        folders.append((docs, pages))
     return folders
 
 
@@ -90,7 +94,11 @@ def check_build_output(project: Project, out_dir: Path, docx_dir: Path, site_dir
     """Refuse an output folder (or a folder for the documents or the site in it) that is,
     holds or lies inside the project's sources."""
     pages = docs_dir(project.root)
-    for folder, what in ((out_dir, "build output"), (docx_dir, "Word documents"), (site_dir, "site")):
+    for folder, what in (
+        (out_dir, _("build output")),
+        (docx_dir, _("Word documents")),
+        (site_dir, _("site")),
+    ):
         check_output(folder, project.root, pages, what)
 
 
@@ -100,23 +108,25 @@ def check_output(folder: Path, root: Path, docs_dir: Path | None, what: str) -> 
     shown = _shown(folder, root)
     problem = None
     if folder == root:
-        problem = "it is the project folder itself"
+        problem = _("it is the project folder itself")
     elif root.is_relative_to(folder):
-        problem = f"it contains the project folder {root}"
+        problem = _("it contains the project folder {root}").format(root=root)
     else:
         for source, name in source_folders(root, docs_dir):
             if folder == source:
-                problem = f"it is {name}"
+                problem = _("it is {name}").format(name=name)
             elif folder.is_relative_to(source):
-                problem = f"it lies inside {name}"
+                problem = _("it lies inside {name}").format(name=name)
             elif source.is_relative_to(folder):
-                problem = f"it contains {name}"
+                problem = _("it contains {name}").format(name=name)
             if problem:
                 break
     if problem:
         raise UnsafeOutput(
-            f"cannot write the {what} into {shown}/: {problem}, and writing there would overwrite or "
-            "delete the sources. Choose a folder of its own (the default is build/)."
+            _(
+                "cannot write the {what} into {shown}/: {problem}, and writing there would overwrite or "
+                "delete the sources. Choose a folder of its own (the default is build/)."
+            ).format(what=what, shown=shown, problem=problem)
         )
 
 
@@ -125,15 +135,16 @@ def check_replaceable(site_dir: Path, root: Path, ignore_hidden: bool = False) -
     site_dir = Path(site_dir)
     shown = _shown(site_dir.resolve(), Path(root).resolve())
     if site_dir.is_symlink() or (site_dir.exists() and not site_dir.is_dir()):
-        raise UnsafeOutput(f"cannot build the site into {shown}: it is not a folder")
+        raise UnsafeOutput(_("cannot build the site into {shown}: it is not a folder").format(shown=shown))
     if not site_dir.exists() or (site_dir / MARKER).is_file():
         return
     entries = [e for e in os.listdir(site_dir) if not (ignore_hidden and e.startswith("."))]
     if entries:
         raise UnsafeOutput(
-            f"cannot build the site into {shown}/: it holds files that a build did not make "
-            f"(there is no {MARKER} in it), and building would delete them. "
-            "Move them away, or choose another folder."
+            _(
+                "cannot build the site into {shown}/: it holds files that a build did not make (there is no "
+                "{marker} in it), and building would delete them. Move them away, or choose another folder."
+            ).format(shown=shown, marker=MARKER)
         )
 
 
@@ -171,7 +182,9 @@ def building(site_dir: Path, root: Path) -> Iterator[None]:
         except BlockingIOError:
             shown = _shown(Path(site_dir).resolve(), Path(root).resolve())
             raise SiteBusy(
-                f"another build is writing {shown}/ right now; run this one when it has finished"
+                _("another build is writing {shown}/ right now; run this one when it has finished").format(
+                    shown=shown
+                )
             ) from None
         try:
             # no other build holds the lock: any staging folder here is a dead one's

@@ -29,6 +29,7 @@ from pathlib import Path
 from ..docx.build import record_settled
 from ..docx.closing_page import settle
 from ..docx.preview import PreviewError, soffice, to_pdf
+from ..i18n import _
 from ..source.templates import find_template_file
 
 CACHE_ENV = "CIRCULARS_PDF_CACHE"
@@ -150,9 +151,11 @@ def convert_pdfs(missing: dict[str, tuple[Path, str]], docx_dir: Path, project_r
     cache, _prune = cache_folder(docx_dir)
     if missing and soffice() is None:
         result.warnings.append(
-            "LibreOffice is not installed (no 'soffice' command): the site offers the Word documents "
-            "without PDFs. Install libreoffice-writer, or set `pdf: false` for the circulars plugin "
-            "in mkdocs.yml to say that PDFs are not wanted."
+            _(
+                "LibreOffice is not installed (no 'soffice' command): the site offers the Word documents "
+                "without PDFs. Install libreoffice-writer, or set `pdf: false` for the circulars plugin "
+                "in mkdocs.yml to say that PDFs are not wanted."
+            )
         )
     elif missing:
         cache.mkdir(parents=True, exist_ok=True)
@@ -207,5 +210,7 @@ def _convert(
             if not problems:
                 break
         if problems:
-            warnings.append(f"some circulars have no PDF on the site: {problems[0]}")
+            warnings.append(
+                _("some circulars have no PDF on the site: {problem}").format(problem=problems[0])
+            )
     return converted

@@ -22,6 +22,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from ..docx.build import BuildResult, DocumentBuild
+from ..i18n import _
 from ..source.body_model import every_attachment
 from ..source.kept_editions import EDITIONS_DIR
 from ..source.loading import load_project
@@ -87,14 +88,14 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             project = load_project(root, cache=self.live.reads if self.live else None)
             if project.diagnostics.has_errors():
                 problems = "\n".join(d.format(project.root) for d in project.diagnostics.errors)
-                raise PluginError(f"the circulars have errors:\n{problems}")
+                raise PluginError(_("the circulars have errors:\n{problems}").format(problems=problems))
             self.project = project
         # MkDocs empties site_dir next: never the sources, never someone else's files
         # (it keeps hidden files, such as a .git of a checked-out site)
         root, docs = self.project.root, Path(config.docs_dir)
         try:
-            check_output(Path(config.site_dir), root, docs, "site (site_dir)")
-            check_output(self.docx_dir(), root, docs, "Word documents (docx_dir)")
+            check_output(Path(config.site_dir), root, docs, _("site (site_dir)"))
+            check_output(self.docx_dir(), root, docs, _("Word documents (docx_dir)"))
             check_replaceable(Path(config.site_dir), root, ignore_hidden=True)
         except UnsafeOutput as error:
             raise PluginError(str(error)) from None
@@ -102,17 +103,21 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         add_listing_ui(config)
         if material_search_left_on(config):
             log.warning(
-                f"mkdocs.yml lists Material's '{material_search_left_on(config)}' plugin: remove it; "
-                "the circulars plugin has its own search (Pagefind), and Material's would load its "
-                "whole index on every page"
+                _(
+                    "mkdocs.yml lists Material's '{material_search_left_on}' plugin: remove it; the "
+                    "circulars plugin has its own search (Pagefind), and Material's would load its whole "
+                    "index on every page"
+                ).format(material_search_left_on=material_search_left_on(config))
             )
         placeholder = placeholder_repository(config)
         if placeholder:
             log.warning(placeholder)
         if not config.site_url:
             log.warning(
-                "no site_url (in mkdocs.yml, or --site-url): the sitemap lists no pages, and the "
-                "links in the Atom feed are relative, which feed readers may not follow"
+                _(
+                    "no site_url (in mkdocs.yml, or --site-url): the sitemap lists no pages, and the links "
+                    "in the Atom feed are relative, which feed readers may not follow"
+                )
             )
         return config
 
@@ -189,7 +194,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             if edits:  # "edit this page": its YAML (without edit_uri MkDocs shows none)
                 edit = _relative(source.path, project.root)
                 page.edit_uri = url_path(edit) if edit else None
-            for _, attachment in every_attachment(circular):
+            for _source, attachment in every_attachment(circular):
                 if attachment.file:
                     origin = (source.path.parent / attachment.file).resolve()
                     add(f"{folder}/attachments/{origin.name}", source=origin)
@@ -208,8 +213,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             # reported nothing (overdue): the build stops and the previous site stays.
             problems = "\n".join(p.format(project.root) for p in tracker.problems.sorted())
             raise PluginError(
-                "a return record cannot be read; the tracker would show that organization as "
-                f"having reported nothing. Fix the record (returns/ID/ORG.yaml):\n{problems}"
+                _(
+                    "a return record cannot be read; the tracker would show that organization as having "
+                    "reported nothing. Fix the record (returns/ID/ORG.yaml):\n{problems}"
+                ).format(problems=problems)
             )
         for problem in tracker.problems.sorted():  # answers no requirement asks for now
             log.warning(problem.format(project.root))

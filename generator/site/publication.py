@@ -19,6 +19,7 @@ from mkdocs.utils import get_relative_url
 
 from ..docx.build import BuildResult
 from ..docx.build_record import registry_digest
+from ..i18n import _
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from . import escaping
@@ -46,10 +47,10 @@ def placeholder_repository(config) -> str | None:
         return None
     shown = config.repo_url
     config.repo_url = config.repo_name = config.edit_uri = None
-    return (
-        f"repo_url {shown} is a placeholder: the site links to no repository and has no "
+    return _(
+        "repo_url {url} is a placeholder: the site links to no repository and has no "
         "'edit this page'. Set repo_url in mkdocs.yml to your repository, or remove it."
-    )
+    ).format(url=shown)
 
 
 def _sha256(path: Path) -> tuple[int, str]:

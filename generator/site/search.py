@@ -40,6 +40,7 @@ from pathlib import Path
 from mkdocs.structure.pages import Page
 from pagefind_bin import get_executable
 
+from ..i18n import _, current_language, use_language
 from ..source.model import Circular
 from .escaping import html
 
@@ -145,14 +146,16 @@ class SearchIndex:
         # a fresh interpreter: a fork would start as big as MkDocs' process is by now
         self.indexing = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
         languages, keep = self.languages(), self.keep_index_url
-        self.done = self.indexing.submit(_index, self.pages, languages, self.bundles, keep)
+        self.done = self.indexing.submit(
+            _index, self.pages, languages, self.bundles, keep, current_language()
+        )
 
     def finish(self) -> None:
         """Wait for the index; say which bundles there are, for search.js (Pagefind
         cannot index no pages)."""
         problem = self.abandon()
         if problem:
-            raise SearchError(f"Pagefind could not index the search: {problem}")
+            raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
         self.bundles.mkdir(parents=True, exist_ok=True)
         (self.bundles / LANGUAGES_FILE).write_text(json.dumps(self.languages()), encoding="utf-8")
 
@@ -163,7 +166,7 @@ class SearchIndex:
         try:
             return self.done.result()
         except (BrokenProcessPool, OSError) as error:
-            return f"the indexing process failed ({error})"
+            return _("the indexing process failed ({error})").format(error=error)
         finally:
             self.indexing.shutdown()
             self.indexing = None
@@ -180,11 +183,13 @@ def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
         try:
-            problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
+            problem = process.submit(
+                _index, pages, _languages(pages), bundles, keep_index_url, current_language()
+            ).result()
         except (BrokenProcessPool, OSError) as error:
-            problem = f"the indexing process failed ({error})"
+            problem = _("the indexing process failed ({error})").format(error=error)
     if problem:
-        raise SearchError(f"Pagefind could not index the search: {problem}")
+        raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
     bundles.mkdir(parents=True, exist_ok=True)
     (bundles / LANGUAGES_FILE).write_text(json.dumps(_languages(pages)), encoding="utf-8")
 
@@ -194,9 +199,13 @@ def _low_priority() -> None:
         os.nice(10)
 
 
-def _index(pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool) -> str | None:
+def _index(
+    pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool, messages: str
+) -> str | None:
     """In the indexing process: the documents for Pagefind, then Pagefind once per language,
-    one after the other (two at once would add up their memory). What went wrong, if anything."""
+    one after the other (two at once would add up their memory). What went wrong, if anything,
+    in the language of the `messages`."""
+    use_language(messages)
     with tempfile.TemporaryDirectory(prefix="circulars-search-") as scratch:
         for page in pages:
             target = Path(scratch) / page.language / page.path
@@ -234,7 +243,7 @@ def _pagefind(pages: Path, output: Path, keep_index_url: bool) -> str | None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
     except OSError as error:
-        return f"cannot run {command[0]} ({error})"
+        return _("cannot run {command} ({error})").format(command=command[0], error=error)
     if done.returncode == 0:
         return None
     return (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"

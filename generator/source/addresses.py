@@ -14,6 +14,8 @@ import re
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 
+from ..i18n import _
+
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
 _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
@@ -22,28 +24,28 @@ _LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 def address_problem(value: str) -> str | None:
     """Why `value` is not a usable email address, or None when it is one."""
     if not value:
-        return "it is empty"
+        return _("it is empty")
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "it contains a line break or another control character"
+        return _("it contains a line break or another control character")
     if not value.isascii():
-        return (
+        return _(
             "it contains non-ASCII characters, which many mail servers refuse "
             "(write an international domain in its ASCII xn-- form)"
         )
     if value != value.strip() or " " in value:
-        return "it contains spaces"
+        return _("it contains spaces")
     try:
         parsed = Address(addr_spec=value)
     except (HeaderParseError, ValueError, IndexError, TypeError) as error:
-        return f"it is not one plain address ({_first_line(error)})"
+        return _("it is not one plain address ({reason})").format(reason=_first_line(error))
     if parsed.addr_spec != value or value.count("@") != 1:
-        return "it is not one plain address"
+        return _("it is not one plain address")
     local, domain = parsed.username, parsed.domain
     if not _LOCAL.fullmatch(local) or len(local) > 64:
-        return f"'{local}' before the @ is not a plain mailbox name"
+        return _("'{local}' before the @ is not a plain mailbox name").format(local=local)
     labels = domain.split(".")
     if len(labels) < 2 or len(domain) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
-        return f"'{domain}' after the @ is not a domain name"
+        return _("'{domain}' after the @ is not a domain name").format(domain=domain)
     return None
 
 
@@ -52,7 +54,11 @@ def check_address(value):
     if isinstance(value, str):
         problem = address_problem(value)
         if problem is not None:
-            raise ValueError(f"{_shown(value)} is not a valid email address: {problem}")
+            raise ValueError(
+                _("{value} is not a valid email address: {problem}").format(
+                    value=_shown(value), problem=problem
+                )
+            )
     return value
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..i18n import _
 from .body_model import every_attachment
 from .files import FileProblem, check_readable
 from .project import Project, Source
@@ -35,23 +36,31 @@ def attachment_problem(project: Project, yaml_path: Path, file: str) -> str | No
     data_dir = project.data_dir.resolve()
     written = yaml_path.parent / file
     target = written.resolve()
-    leads = "" if target == Path(*_normalized(written)) else f" (it leads to {_shown(target, root)})"
+    leads = (
+        ""
+        if target == Path(*_normalized(written))
+        else _(" (it leads to {target})").format(target=_shown(target, root))
+    )
     if not target.is_relative_to(root):
-        return f"attachment '{file}' is outside the project{leads}"
+        return _("attachment '{file}' is outside the project{leads}").format(file=file, leads=leads)
     inside = target.relative_to(data_dir).parts if target.is_relative_to(data_dir) else ()
     if ATTACHMENTS_FOLDER not in inside[:-1]:
-        return (
-            f"attachment '{file}' is not in an {ATTACHMENTS_FOLDER}/ folder under circulars/{leads}; "
-            f"only files there are published"
-        )
+        return _(
+            "attachment '{file}' is not in an {attachments_folder}/ folder under circulars/{leads}; only "
+            "files there are published"
+        ).format(file=file, attachments_folder=ATTACHMENTS_FOLDER, leads=leads)
     if any(part.startswith(".") for part in inside):
-        return f"attachment '{file}' is a hidden file{leads}, which is never published"
+        return _("attachment '{file}' is a hidden file{leads}, which is never published").format(
+            file=file, leads=leads
+        )
     if target.suffix.lower() in SECRET_SUFFIXES:
-        return f"attachment '{file}' is a configuration or key file{leads}, which is never published"
+        return _(
+            "attachment '{file}' is a configuration or key file{leads}, which is never published"
+        ).format(file=file, leads=leads)
     try:
         check_readable(target)
     except FileProblem as problem:
-        return f"attachment file '{file}' {problem}"
+        return _("attachment file '{file}' {problem}").format(file=file, problem=problem)
     return None
 
 
@@ -83,6 +92,8 @@ def attachment_problems(project: Project, source: Source) -> Iterator[tuple[tupl
         if earlier != number:
             yield (
                 (*path, "file"),
-                f"attachment '{attachment.file}' has the same file name as attachment {earlier} "
-                f"('{other}'), and the two would overwrite each other: rename one",
+                _(
+                    "attachment '{file}' has the same file name as attachment {earlier} ('{other}'), and "
+                    "the two would overwrite each other: rename one"
+                ).format(file=attachment.file, earlier=earlier, other=other),
             )

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, StringConstraints
 
+from ..i18n import _
 from .inline_markup import check_inline
 
 MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True)  # field docstrings: schema.py reads them
@@ -31,8 +32,13 @@ def _not_blank(value: Any) -> Any:
     leaves its Markdown class behind); leave the key out, or write false where
     a generated part (closing, printing) may be switched off."""
     if isinstance(value, str) and value and not value.strip():
-        raise ValueError("is blank: write the text, or leave the key out")
+        raise ValueError(blank())
     return value
+
+
+def blank() -> str:
+    """The message for a text of spaces alone (validation.py adds how to switch a part off)."""
+    return _("is blank: write the text, or leave the key out")
 
 
 def as_typed(value: Any) -> Any:
@@ -70,11 +76,14 @@ def true_false_or(*words: str) -> BeforeValidator:
     """Only true or false (or one of `words`): pydantic would take yes, on, 1 or
     "True" as a boolean, and the YAML reader leaves those as text (yaml_source.py)."""
     *first, last = ["true", "false", *words]
-    choices = f"{', '.join(first)} or {last}"
 
     def check(value: Any) -> Any:
         if not isinstance(value, bool) and value not in words:
-            raise ValueError(f"write {choices}, not {value!r}")
+            raise ValueError(
+                _("write {choices} or {last}, not {value}").format(
+                    choices=", ".join(first), last=last, value=repr(value)
+                )
+            )
         return value
 
     return BeforeValidator(check)
@@ -90,5 +99,9 @@ _SWITCH_WORDS = {"y", "yes", "n", "no", "on", "off", "true", "false"}
 
 def not_a_switch(value: Any) -> Any:
     if isinstance(value, str) and value.strip().lower() in _SWITCH_WORDS:
-        raise ValueError(f"'{value}' would print as it is: write false for none, or leave the key out")
+        raise ValueError(
+            _("'{value}' would print as it is: write false for none, or leave the key out").format(
+                value=value
+            )
+        )
     return value

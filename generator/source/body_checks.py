@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..i18n import _
 from .body_model import Document, Section
 
 # What the top-level sections of a document are, by its `numbering`.
@@ -32,30 +33,37 @@ def _document(document: Document, path: tuple) -> Iterator[tuple[tuple, str]]:
 def _section(section: Section, path: tuple, kind: str) -> Iterator[tuple[tuple, str]]:
     if kind == "article":
         if section.title is not None:
-            yield (*path, "title"), "an article (第N条) has no title: its number opens its text"
+            yield (*path, "title"), _("an article (第N条) has no title: its number opens its text")
         if section.text is None:
-            yield path, "an article (第N条) needs its text: write it under 'text'"
+            yield path, _("an article (第N条) needs its text: write it under 'text'")
         if section.run_in:
-            yield (*path, "run_in"), "an article always opens its text with its number: leave 'run_in' out"
+            yield (*path, "run_in"), _("an article always opens its text with its number: leave 'run_in' out")
         if section.sections:
             yield (
                 (*path, "sections"),
-                "an article (第N条) has no sections: write its items （一）（二） in its text",
+                _("an article (第N条) has no sections: write its items （一）（二） in its text"),
             )
         return
     if section.title is None:
         yield (
             path,
-            "a section needs a 'title' (only an article, under 'numbering: chapters' or 'articles', "
-            "has none)",
+            _(
+                "a section needs a 'title' (only an article, under 'numbering: chapters' or 'articles', has "
+                "none)"
+            ),
         )
     if section.run_in and kind == "chapter":
-        yield (*path, "run_in"), "a chapter heading (第N章) stands on a line of its own: leave 'run_in' out"
+        yield (
+            (*path, "run_in"),
+            _("a chapter heading (第N章) stands on a line of its own: leave 'run_in' out"),
+        )
     elif section.run_in and section.text is None:
         yield (
             (*path, "run_in"),
-            "a run-in heading opens the first paragraph of its text, but this section has no 'text': "
-            "write it, or leave 'run_in' out",
+            _(
+                "a run-in heading opens the first paragraph of its text, but this section has no 'text': "
+                "write it, or leave 'run_in' out"
+            ),
         )
     inner = "article" if kind == "chapter" else "heading"
     for i, sub in enumerate(section.sections):

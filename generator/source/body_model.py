@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, PrivateAttr, model_validator
 
+from ..i18n import _
 from .base import MODEL_CONFIG, Paragraphs, Text
 from .tables import TABLE_FILE_SUFFIXES, Table
 
@@ -117,10 +118,12 @@ class Attachment(Document):
             *self.signature,
         )
         if self.file is not None and any(part is not None for part in body):
-            raise ValueError("an attachment is either a 'file' or written out here (text, tables, sections)")
+            raise ValueError(
+                _("an attachment is either a 'file' or written out here (text, tables, sections)")
+            )
         if not self.included and (self.file is not None or any(part is not None for part in body)):
             raise ValueError(
-                "an attachment with 'included: false' is its title alone: leave its contents out"
+                _("an attachment with 'included: false' is its title alone: leave its contents out")
             )
         if self.file is not None and PurePosixPath(self.file).suffix.lower() in TABLE_FILE_SUFFIXES:
             self._file_table = Table(file=self.file)

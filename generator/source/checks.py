@@ -7,10 +7,9 @@ fail; warnings are lint (a requirement without a deadline) that fail only with
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable
 from pathlib import Path
 
+from ..i18n import _
 from .attachments import attachment_problems
 from .body_checks import body_problems
 from .diagnostics import Position
@@ -18,13 +17,16 @@ from .document_numbers import document_number
 from .model import BUILTIN_KINDS, Circular, Selector
 from .placeholders import placeholders_in
 from .project import Project, Source
+from .registry_checks import check_registry, suggestion
 from .table_checks import check_tables
 
-_LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+
+def _language_name(language: str) -> str:
+    return _("English") if language == "en" else _("Chinese")
 
 
 def check_project(project: Project) -> None:
-    _check_registry(project)
+    check_registry(project)
     known = project.known_ids()
     superseded = {other for c in project.circulars for other in c.supersedes}
     for source in project.sources:
@@ -33,93 +35,12 @@ def check_project(project: Project) -> None:
     _check_cycles(project)
 
 
-def _suggest(name: str, known: Iterable[str]) -> str:
-    hint = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f" (did you mean '{hint[0]}'?)" if hint else ""
-
-
 def _where(path: Path, position: Position, root: Path) -> str:
     try:
         shown = path.relative_to(root).as_posix()
     except ValueError:
         shown = path.as_posix()
     return f"{shown}:{position.line}"
-
-
-def _check_registry(project: Project) -> None:
-    registry = project.registry
-    diagnostics = project.diagnostics
-    orgs = project.registry_sources.get("organizations.yaml")
-    if orgs is not None:
-        _check_unique_ids(project, orgs, "organizations", project.organization_entries)
-        cyclic = _in_cycles(registry)
-        kinds = {*BUILTIN_KINDS, *registry.kinds}
-        for i, org in enumerate(project.organization_entries):
-            if org.kind not in kinds:
-                diagnostics.error(
-                    orgs.path,
-                    orgs.at(("organizations", i, "kind")),
-                    f"unknown kind '{org.kind}'{_suggest(org.kind, kinds)}: declare it under 'kinds:' "
-                    "at the top of organizations.yaml",
-                )
-            series_ids = [series.id for series in org.series]
-            for j, series in enumerate(org.series):
-                if series_ids.index(series.id) != j:
-                    diagnostics.error(
-                        orgs.path,
-                        orgs.at(("organizations", i, "series", j, "id")),
-                        f"organization '{org.id}' has two series '{series.id}'",
-                    )
-            if org.parent is None:
-                continue
-            here = orgs.at(("organizations", i, "parent"))
-            if org.parent not in registry.organizations:
-                known = registry.organizations
-                diagnostics.error(
-                    orgs.path, here, f"unknown organization '{org.parent}'{_suggest(org.parent, known)}"
-                )
-            elif org.id in cyclic:
-                diagnostics.error(orgs.path, here, f"organization '{org.id}' is its own ancestor")
-    people = project.registry_sources.get("people.yaml")
-    if people is not None:
-        _check_unique_ids(project, people, "people", project.people_entries)
-        for i, person in enumerate(project.people_entries):
-            for j, role in enumerate(person.roles):
-                if role.org not in registry.organizations:
-                    diagnostics.error(
-                        people.path,
-                        people.at(("people", i, "roles", j, "org")),
-                        f"unknown organization '{role.org}'{_suggest(role.org, registry.organizations)}",
-                    )
-
-
-def _in_cycles(registry) -> set[str]:
-    """The organizations that are their own ancestor, in one pass over the parent links."""
-    finished: set[str] = set()
-    cyclic: set[str] = set()
-    for start in registry.organizations:
-        chain: list[str] = []
-        on_chain: set[str] = set()
-        current = start
-        while current in registry.organizations and current not in finished and current not in on_chain:
-            chain.append(current)
-            on_chain.add(current)
-            current = registry.organizations[current].parent
-        if current in on_chain:  # the walk came back onto its own chain
-            cyclic.update(chain[chain.index(current) :])
-        finished.update(chain)
-    return cyclic
-
-
-def _check_unique_ids(project: Project, source, key: str, entries: list) -> None:
-    first: dict[str, Position] = {}
-    for i, entry in enumerate(entries):
-        here = source.at((key, i, "id"))
-        if entry.id in first:
-            project.diagnostics.error(
-                source.path, here, f"duplicate id '{entry.id}' (first on line {first[entry.id].line})"
-            )
-        first.setdefault(entry.id, here)
 
 
 class _CircularChecks:
@@ -145,14 +66,18 @@ class _CircularChecks:
         for line, value in given.items() if c.header_order is not None else ():
             if value and line not in c.header_order:
                 self.error(
-                    ("header_order",), f"header_order leaves out {line}, which this circular gives: list it"
+                    ("header_order",),
+                    _("header_order leaves out {line}, which this circular gives: list it").format(line=line),
                 )
 
     def run(self) -> None:
         c = self.circular
         if self.source.path.stem != c.id:
             self.warning(
-                ("id",), f"file name '{self.source.path.name}' does not match the id; name it '{c.id}.yaml'"
+                ("id",),
+                _("file name '{name}' does not match the id; name it '{id}.yaml'").format(
+                    name=self.source.path.name, id=c.id
+                ),
             )
         for i, org in enumerate(c.issuer):
             if self.org(("issuer", i), org, named=True) and i == 0:
@@ -163,8 +88,10 @@ class _CircularChecks:
         if c.seal == "person" and (c.signatory is None or len(c.issuer) > 1):
             self.error(
                 ("seal",),
-                "seal: person is the signatory's own seal: it needs a `signatory` and one issuer "
-                "(joint issuers sign with their seals: seal: true)",
+                _(
+                    "seal: person is the signatory's own seal: it needs a `signatory` and one issuer (joint "
+                    "issuers sign with their seals: seal: true)"
+                ),
             )
         for key in ("to", "cc"):
             for i, entry in enumerate(getattr(c, key) or []):
@@ -176,7 +103,7 @@ class _CircularChecks:
         # `to: false`, or a header_order without `to`, says it has no recipients on purpose
         unaddressed = c.to is False or (c.header_order is not None and "to" not in c.header_order)
         if c.kind != "article" and c.status == "issued" and not c.to and not unaddressed:
-            self.warning(("status",), "an issued circular has no main recipients ('to')")
+            self.warning(("status",), _("an issued circular has no main recipients ('to')"))
         self.header_order()
         self.placeholders()
         self.links()
@@ -204,8 +131,10 @@ class _CircularChecks:
         for path, placeholder in placeholders_in(self.circular):
             self.error(
                 path,
-                f"'{placeholder}' is the placeholder `circulars new` wrote: replace it with the text "
-                f"(the circular is marked {self.circular.status})",
+                _(
+                    "'{placeholder}' is the placeholder `circulars new` wrote: replace it with the text "
+                    "(the circular is marked {status})"
+                ).format(placeholder=placeholder, status=self.circular.status),
             )
 
     def org(self, path: tuple, org_id: str, named: bool = False) -> bool:
@@ -213,14 +142,19 @@ class _CircularChecks:
         if org is None:
             if self.registry.organizations:  # no registry: already reported once
                 self.error(
-                    path, f"unknown organization '{org_id}'{_suggest(org_id, self.registry.organizations)}"
+                    path,
+                    _("unknown organization '{org_id}'{suggestion}").format(
+                        org_id=org_id, suggestion=suggestion(org_id, self.registry.organizations)
+                    ),
                 )
             return False
         if named and org.name.get(self.language) is None:
             self.error(
                 path,
-                f"organization '{org_id}' has no {_LANGUAGE_NAMES[self.language]} name "
-                f"(name.{self.language}) for this {self.language} circular",
+                _(
+                    "organization '{org_id}' has no {language_names} name (name.{language}) for this "
+                    "{language} circular"
+                ).format(org_id=org_id, language_names=_language_name(self.language), language=self.language),
             )
         return True
 
@@ -231,45 +165,69 @@ class _CircularChecks:
         if c.series is not None and self.registry.series(org_id, c.series) is None:
             known = [s.id for s in org.series]
             listed = (
-                f" (its series: {', '.join(known)})"
+                _(" (its series: {series})").format(series=", ".join(known))
                 if known
-                else " (it has none: add them under its 'series:')"
+                else _(" (it has none: add them under its 'series:')")
             )
             self.error(
                 ("series",),
-                f"organization '{org_id}' has no series '{c.series}'{listed}",
+                _("organization '{org_id}' has no series '{series}'{listed}").format(
+                    org_id=org_id, series=c.series, listed=listed
+                ),
             )
             return
         if c.number is None:
             if c.series is not None:
                 self.error(
-                    ("series",), f"a series is given but no number: add 'number' (in series '{c.series}')"
+                    ("series",),
+                    _("a series is given but no number: add 'number' (in series '{series}')").format(
+                        series=c.series
+                    ),
                 )
             return
         series = self.registry.series(org_id, c.series)
-        language = _LANGUAGE_NAMES[self.language]
+        language = _language_name(self.language)
         if series is None:
             self.error(
                 ("issuer", 0),
-                f"organization '{org_id}' has no {language} document-number prefix (prefix.{self.language}) "
-                "for this circular's number",
+                _(
+                    "organization '{org_id}' has no {language} document-number prefix (prefix.{code}) for "
+                    "this circular's number"
+                ).format(org_id=org_id, language=language, code=self.language),
             )
         elif not document_number(c, self.registry):
-            where = f"series '{c.series}'" if c.series else f"organization '{org_id}'"
+            if c.series:
+                message = _(
+                    "series '{series}' has no {language} prefix (prefix.{code}) for this circular's number"
+                )
+            else:
+                message = _(
+                    "organization '{series}' has no {language} prefix (prefix.{code}) for this circular's "
+                    "number"
+                )
             self.error(
                 ("series",) if c.series else ("issuer", 0),
-                f"{where} has no {language} prefix (prefix.{self.language}) for this circular's number",
+                message.format(series=c.series or org_id, language=language, code=self.language),
             )
 
     def person(self, path: tuple, person_id: str) -> None:
         person = self.registry.people.get(person_id)
         if person is None:
-            self.error(path, f"unknown person '{person_id}'{_suggest(person_id, self.registry.people)}")
+            self.error(
+                path,
+                _("unknown person '{person_id}'{suggestion}").format(
+                    person_id=person_id, suggestion=suggestion(person_id, self.registry.people)
+                ),
+            )
         elif person.name.get(self.language) is None:
             self.error(
                 path,
-                f"person '{person_id}' has no {_LANGUAGE_NAMES[self.language]} name "
-                f"(name.{self.language}) for this {self.language} circular",
+                _(
+                    "person '{person_id}' has no {language_names} name (name.{language}) for this "
+                    "{language} circular"
+                ).format(
+                    person_id=person_id, language_names=_language_name(self.language), language=self.language
+                ),
             )
 
     def recipient(self, path: tuple, recipient: str | Selector, named: bool = False) -> None:
@@ -279,21 +237,26 @@ class _CircularChecks:
         kinds = {*BUILTIN_KINDS, *self.registry.kinds}
         unknown = [(k, kind) for k, kind in enumerate(recipient.kind) if kind not in kinds]
         for k, kind in unknown:
-            self.error((*path, "kind", k), f"unknown kind '{kind}'{_suggest(kind, kinds)}")
+            self.error(
+                (*path, "kind", k),
+                _("unknown kind '{kind}'{suggestion}").format(kind=kind, suggestion=suggestion(kind, kinds)),
+            )
         if unknown:
             return
         if not recipient.root:  # a group by label alone: printed, and nobody gets a copy
             if recipient.in_registry is None:
                 self.warning(
                     path,
-                    f"the group '{recipient.label}' has no member in the registry: nobody in it gets a "
-                    "copy (select its members with children_of or all_under, or write "
-                    "in_registry: false to give it by its label alone)",
+                    _(
+                        "the group '{label}' has no member in the registry: nobody in it gets a copy "
+                        "(select its members with children_of or all_under, or write in_registry: false to "
+                        "give it by its label alone)"
+                    ).format(label=recipient.label),
                 )
             return
         root_key = "children_of" if recipient.children_of else "all_under"
         if self.org((*path, root_key), recipient.root, named=named) and not self.registry.select(recipient):
-            self.warning(path, "this selector matches no organization in the registry")
+            self.warning(path, _("this selector matches no organization in the registry"))
 
     def links(self) -> None:
         c = self.circular
@@ -304,42 +267,62 @@ class _CircularChecks:
         if c.translation_of is not None:
             original = self.project.source(c.translation_of)
             if c.translation_of == c.id:
-                self.error(("translation_of",), "a circular cannot translate itself")
+                self.error(("translation_of",), _("a circular cannot translate itself"))
             elif c.translation_of not in known:
                 self.error(
                     ("translation_of",),
-                    f"unknown circular '{c.translation_of}'{_suggest(c.translation_of, known)}",
+                    _("unknown circular '{translation_of}'{suggestion}").format(
+                        translation_of=c.translation_of, suggestion=suggestion(c.translation_of, known)
+                    ),
                 )
             elif original is not None and (
                 original.circular.issuer != c.issuer or original.circular.number != c.number
             ):
                 self.error(
                     ("translation_of",),
-                    f"a translation has the issuer and number of its original '{c.translation_of}'",
+                    _("a translation has the issuer and number of its original '{translation_of}'").format(
+                        translation_of=c.translation_of
+                    ),
                 )
         if c.status == "superseded" and c.id not in self.superseded:
-            self.warning(("status",), "marked superseded, but no circular supersedes it")
+            self.warning(("status",), _("marked superseded, but no circular supersedes it"))
 
     def link(self, key: str, i: int, other_id: str, known: set[str]) -> None:
         """One supersedes/amends link: it exists, is older, and statuses agree."""
         c = self.circular
         if other_id == c.id:
-            self.error((key, i), f"a circular cannot {key.rstrip('s')} itself")
+            self.error(
+                (key, i),
+                _("a circular cannot supersede itself")
+                if key == "supersedes"
+                else _("a circular cannot amend itself"),
+            )
             return
         if other_id not in known:
-            self.error((key, i), f"unknown circular '{other_id}'{_suggest(other_id, known)}")
+            self.error(
+                (key, i),
+                _("unknown circular '{other_id}'{suggestion}").format(
+                    other_id=other_id, suggestion=suggestion(other_id, known)
+                ),
+            )
             return
         other = self.project.source(other_id)
         if other is None:  # it exists but failed validation: reported there
             return
         if other.circular.date > c.date:
             self.error(
-                (key, i), f"'{other_id}' was issued on {other.circular.date}, after this circular ({c.date})"
+                (key, i),
+                _("'{other_id}' was issued on {other_date}, after this circular ({date})").format(
+                    other_id=other_id, other_date=other.circular.date, date=c.date
+                ),
             )
         still_in_force = other.circular.status not in ("superseded", "repealed")
         if key == "supersedes" and c.status == "issued" and still_in_force:
             self.warning(
-                (key, i), f"'{other_id}' is superseded by this issued circular; set its status to superseded"
+                (key, i),
+                _("'{other_id}' is superseded by this issued circular; set its status to superseded").format(
+                    other_id=other_id
+                ),
             )
 
     def requirements(self) -> None:
@@ -350,7 +333,9 @@ class _CircularChecks:
                 for j, org in enumerate(target.responsible):
                     self.recipient(("requirements", i, "targets", t, "responsible", j), org)
             if requirement.deadline is None and self.circular.kind != "article":
-                self.warning(("requirements", i), f"requirement {i + 1} has no deadline")
+                self.warning(
+                    ("requirements", i), _("requirement {number} has no deadline").format(number=i + 1)
+                )
 
     def dates(self) -> None:
         c = self.circular
@@ -367,11 +352,16 @@ class _CircularChecks:
             checked.append((("printing", "date"), c.printing.date))
         for path, when in checked:
             if when is not None and when < c.date:
-                self.error(path, f"{when} is before the date of issue ({c.date})")
+                self.error(
+                    path, _("{when} is before the date of issue ({date})").format(when=when, date=c.date)
+                )
         for i, phase in enumerate(c.schedule):
             if phase.end is not None and phase.end < phase.start:
                 self.error(
-                    ("schedule", i, "end"), f"the phase ends ({phase.end}) before it starts ({phase.start})"
+                    ("schedule", i, "end"),
+                    _("the phase ends ({end}) before it starts ({start})").format(
+                        end=phase.end, start=phase.start
+                    ),
                 )
 
     def attachments(self) -> None:
@@ -391,7 +381,9 @@ def _check_uniqueness(project: Project) -> None:
             project.diagnostics.error(
                 source.path,
                 source.at("id"),
-                f"id '{c.id}' is already used by {_where(earlier.path, earlier.at('id'), project.root)}",
+                _("id '{id}' is already used by {where}").format(
+                    id=c.id, where=_where(earlier.path, earlier.at("id"), project.root)
+                ),
             )
         first_by_id.setdefault(c.id, source)
         if c.number is None or c.translation_of is not None:
@@ -403,13 +395,18 @@ def _check_uniqueness(project: Project) -> None:
             project.diagnostics.error(
                 source.path,
                 source.at("number"),
-                f"document number {shown} is already used by "
-                f"{_where(earlier.path, earlier.at('number'), project.root)}",
+                _("document number {shown} is already used by {where}").format(
+                    shown=shown, where=_where(earlier.path, earlier.at("number"), project.root)
+                ),
             )
         first_by_number.setdefault(key, source)
 
 
-_VERBS = {"supersedes": "supersedes", "amends": "amends", "translation_of": "is a translation of"}
+def _verb(key: str) -> str:
+    """How a cycle's message says a link, in the language of the messages."""
+    if key == "supersedes":
+        return _("supersedes")
+    return _("amends") if key == "amends" else _("is a translation of")
 
 
 def _links_between_circulars(project: Project) -> dict[str, list[tuple[str, tuple, str]]]:
@@ -420,12 +417,12 @@ def _links_between_circulars(project: Project) -> dict[str, list[tuple[str, tupl
         if project.source(c.id) is not source:  # a duplicate id: reported by _check_uniqueness
             continue
         written = [
-            (other, (key, i), _VERBS[key])
+            (other, (key, i), _verb(key))
             for key in ("supersedes", "amends")
             for i, other in enumerate(getattr(c, key))
         ]
         if c.translation_of is not None:
-            written.append((c.translation_of, ("translation_of",), _VERBS["translation_of"]))
+            written.append((c.translation_of, ("translation_of",), _verb("translation_of")))
         # a link to itself or to an unknown circular is reported by the per-file checks
         links[c.id] = [link for link in written if link[0] != c.id and project.source(link[0]) is not None]
     return links
@@ -464,13 +461,16 @@ def _check_cycles(project: Project) -> None:
             if other in on_path:
                 start_at = path.index(other)
                 targets = [*path[start_at + 1 :], other]
-                said = [f"{v} {shown(t)}" for v, t in zip([*verbs[start_at:], verb], targets, strict=True)]
-                described = f"{shown(other)} " + ", which ".join(said)
+                said = [
+                    _("{verb} {id}").format(verb=v, id=shown(t))
+                    for v, t in zip([*verbs[start_at:], verb], targets, strict=True)
+                ]
+                described = _("{id} {links}").format(id=shown(other), links=_(", which ").join(said))
                 source = project.source(path[-1])
                 project.diagnostics.error(
                     source.path,
                     source.at(*where),
-                    f"these circulars link in a cycle: {described}",
+                    _("these circulars link in a cycle: {described}").format(described=described),
                 )
             elif other not in done:
                 path.append(other)

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from ..i18n import _
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -44,9 +46,8 @@ class Diagnostic:
                 shown = Path(os.path.relpath(self.path, relative_to))
             if str(shown).startswith(".."):
                 shown = self.path
-        return (
-            f"{shown.as_posix()}:{self.position.line}:{self.position.column}: {self.severity}: {self.message}"
-        )
+        severity = _("error") if self.severity == ERROR else _("warning")
+        return f"{shown.as_posix()}:{self.position.line}:{self.position.column}: {severity}: {self.message}"
 
 
 @dataclass

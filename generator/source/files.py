@@ -12,6 +12,8 @@ import os
 import stat
 from pathlib import Path
 
+from ..i18n import _
+
 MAX_YAML_BYTES = 5 * 1024 * 1024
 """The largest YAML file read; the longest real circulars are under 100 KB."""
 
@@ -37,14 +39,14 @@ class FileProblem(Exception):
 
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
+        return _("a named pipe (FIFO)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "a special file"
+        return _("a socket")
+    return _("a special file")
 
 
 def _reason(error: OSError) -> str:
@@ -57,19 +59,19 @@ def open_regular(path: Path) -> tuple[int, os.stat_result]:
         # stat first, so that a device is never opened at all
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise FileProblem("not found") from None
+        raise FileProblem(_("not found")) from None
     except OSError as error:
-        raise FileProblem(f"is unreadable ({_reason(error)})") from None
+        raise FileProblem(_("is unreadable ({reason})").format(reason=_reason(error))) from None
     if not stat.S_ISREG(mode):
-        raise FileProblem(f"is {_kind(mode)}, not a regular file")
+        raise FileProblem(_("is {kind}, not a regular file").format(kind=_kind(mode)))
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as error:
-        raise FileProblem(f"is unreadable ({_reason(error)})") from None
+        raise FileProblem(_("is unreadable ({reason})").format(reason=_reason(error))) from None
     status = os.fstat(fd)
     if not stat.S_ISREG(status.st_mode):  # replaced since the stat above
         os.close(fd)
-        raise FileProblem(f"is {_kind(status.st_mode)}, not a regular file")
+        raise FileProblem(_("is {kind}, not a regular file").format(kind=_kind(status.st_mode)))
     return fd, status
 
 
@@ -79,17 +81,21 @@ def check_readable(path: Path) -> None:
     os.close(fd)
 
 
-def read_regular(path: Path, limit: int = MAX_YAML_BYTES, what: str = "a YAML file") -> bytes:
+def read_regular(path: Path, limit: int = MAX_YAML_BYTES, what: str | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` bytes (the limit for `what`), or FileProblem."""
     fd, status = open_regular(path)
-    too_large = FileProblem(f"is larger than {limit // (1024 * 1024)} MB, the limit for {what}")
+    too_large = FileProblem(
+        _("is larger than {value} MB, the limit for {what}").format(
+            value=limit // (1024 * 1024), what=what or _("a YAML file")
+        )
+    )
     with os.fdopen(fd, "rb") as file:
         if status.st_size > limit:
             raise too_large
         try:
             data = file.read(limit + 1)  # the size may have grown since the stat
         except OSError as error:
-            raise FileProblem(f"is unreadable ({_reason(error)})") from None
+            raise FileProblem(_("is unreadable ({reason})").format(reason=_reason(error))) from None
     if len(data) > limit:
         raise too_large
     return data

@@ -14,6 +14,8 @@ import re
 from typing import NamedTuple
 from urllib.parse import unquote
 
+from ..i18n import _
+
 _INLINE = re.compile(
     r"\\(?P<escaped>[\\*\[\]_])"
     # no emphasis inside Latin words or numbers (7*7*2), but inside Chinese text
@@ -88,15 +90,19 @@ def check_inline(text: str) -> None:
     for span in parse(text) if "](" in text else ():
         if span.style == "link" and not safe_url(span.url):
             raise ValueError(
-                f"link target '{span.url}' is not allowed: use http(s)://, mailto: or a relative path"
+                _("link target '{url}' is not allowed: use http(s)://, mailto: or a relative path").format(
+                    url=span.url
+                )
             )
     if len(text) <= MAX_PARAGRAPH:
         return
     longest = max(len(paragraph) for paragraph in _PARAGRAPH_BREAK.split(text))
     if longest > MAX_PARAGRAPH:
         raise ValueError(
-            f"a paragraph of {longest:,} characters: split it with blank lines "
-            f"(at most {MAX_PARAGRAPH:,} characters each)"
+            _(
+                "a paragraph of {longest:,} characters: split it with blank lines (at most "
+                "{max_paragraph:,} characters each)"
+            ).format(longest=longest, max_paragraph=MAX_PARAGRAPH)
         )
 
 

@@ -11,6 +11,7 @@ import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from .checks import check_project
 from .diagnostics import Diagnostics, Position
 from .files import FileProblem, read_regular
@@ -71,7 +72,7 @@ def _read_registry_file(project: Project, name: str, model):
 def _load_registry(project: Project) -> None:
     orgs_path = project.data_dir / ORGANIZATIONS_FILE
     if not orgs_path.exists():
-        project.diagnostics.error(orgs_path, Position(), "the organizations registry is missing")
+        project.diagnostics.error(orgs_path, Position(), _("the organizations registry is missing"))
         return
     organizations = _read_registry_file(project, ORGANIZATIONS_FILE, OrganizationsFile)
     if organizations is not None:

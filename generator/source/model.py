@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..i18n import _
 from .addresses import check_address
 from .base import MODEL_CONFIG, Flag, Paragraphs, Text, true_false_or
 from .body_model import Attachment, Document, Section
@@ -69,7 +70,7 @@ class Localized(Model):
     @model_validator(mode="after")
     def _one_language(self) -> Localized:
         if self.en is None and self.zh is None:
-            raise ValueError("give at least one of 'en' or 'zh'")
+            raise ValueError(_("give at least one of 'en' or 'zh'"))
         return self
 
     def get(self, language: str) -> str | None:
@@ -143,19 +144,21 @@ class Selector(Model):
     @model_validator(mode="after")
     def _one_root(self) -> Selector:
         if self.children_of is not None and self.all_under is not None:
-            raise ValueError("give only one of 'children_of' or 'all_under'")
+            raise ValueError(_("give only one of 'children_of' or 'all_under'"))
         if self.in_registry is not None and (self.children_of or self.all_under):
-            raise ValueError("'in_registry' is for a group given by its 'label' alone, not a selector")
+            raise ValueError(_("'in_registry' is for a group given by its 'label' alone, not a selector"))
         if self.in_registry:
-            raise ValueError(
+            problem = _(
                 "a group given by its label alone is not in the registry: write 'in_registry: false', "
                 "or select its members with 'children_of' or 'all_under'"
             )
+            raise ValueError(problem)
         if self.children_of is None and self.all_under is None and (self.label is None or self.kind):
-            raise ValueError(
-                "give one of 'children_of' or 'all_under', "
-                "or only a 'label' for a group the registry does not list"
+            problem = _(
+                "give one of 'children_of' or 'all_under', or only a 'label' for a group the registry "
+                "does not list"
             )
+            raise ValueError(problem)
         return self
 
     @property
@@ -249,7 +252,7 @@ class Member(Model):
     @model_validator(mode="after")
     def _who(self) -> Member:
         if (self.person is None) == (self.name is None):
-            raise ValueError("give exactly one of 'person' or 'name'")
+            raise ValueError(_("give exactly one of 'person' or 'name'"))
         return self
 
 
@@ -279,7 +282,7 @@ class Phase(Model):
     @model_validator(mode="after")
     def _said(self) -> Phase:
         if self.title is None and self.text is None:
-            raise ValueError("give a 'title', or the 'text' as the circular words it")
+            raise ValueError(_("give a 'title', or the 'text' as the circular words it"))
         return self
 
 
@@ -299,7 +302,8 @@ class ReportingDuty(Model):
     @model_validator(mode="after")
     def _said(self) -> ReportingDuty:
         if self.what is None and self.text is None:
-            raise ValueError("give 'text' (the duty as the circular words it) or 'what' (a row of the table)")
+            problem = _("give 'text' (the duty as the circular words it) or 'what' (a row of the table)")
+            raise ValueError(problem)
         return self
 
 
@@ -438,8 +442,10 @@ class Circular(Model):
         for change in changes:
             if previous is not None and change.date < previous:
                 raise ValueError(
-                    f"the change of {change.date.isoformat()} comes before {previous.isoformat()}: "
-                    "list changes oldest first, none before the circular's date"
+                    _(
+                        "the change of {date} comes before {previous}: list changes oldest first, none "
+                        "before the circular's date"
+                    ).format(date=change.date.isoformat(), previous=previous.isoformat())
                 )
             previous = change.date
         return changes
@@ -449,7 +455,8 @@ class Circular(Model):
     def _date_style_in_language(cls, style: str | None, info) -> str | None:
         wanted = DATE_STYLE_LANGUAGES.get(style or "")
         if wanted and info.data.get("language") not in (None, wanted):
-            raise ValueError(f"date_style {style} is for circulars in language {wanted}")
+            message = _("date_style {style} is for circulars in language {wanted}")
+            raise ValueError(message.format(style=style, wanted=wanted))
         return style
 
     @field_validator("series_label", "header_order")
@@ -458,16 +465,18 @@ class Circular(Model):
         """Parts of the international letter's header, which GB/T 9704 fixes otherwise."""
         layout = info.data.get("layout") or ("gbt9704" if info.data.get("language") == "zh" else None)
         if value is not None and layout == "gbt9704":
-            raise ValueError(f"{info.field_name} is for the international layout: GB/T 9704 fixes the header")
+            message = _("{field_name} is for the international layout: GB/T 9704 fixes the header")
+            raise ValueError(message.format(field_name=info.field_name))
         if value is not None and info.data.get("kind") == "article":
-            raise ValueError(f"{info.field_name} is for letters and notices: an article has no header lines")
+            message = _("{field_name} is for letters and notices: an article has no header lines")
+            raise ValueError(message.format(field_name=info.field_name))
         return check_header_order(value) if info.field_name == "header_order" and value is not None else value
 
     @field_validator("tags")
     @classmethod
     def _unique_tags(cls, tags: list[str]) -> list[str]:
         if len(set(tags)) != len(tags):
-            raise ValueError("tags repeat")
+            raise ValueError(_("tags repeat"))
         return tags
 
     @property

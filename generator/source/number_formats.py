@@ -16,6 +16,8 @@ import re
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..i18n import _
+
 _BASE = {False: datetime(1899, 12, 30), True: datetime(1904, 1, 1)}  # 1900 system: after Excel's 29 Feb 1900
 _TOKEN = re.compile(
     r'"(?P<quoted>[^"]*)"|\\(?P<escaped>.)|_(?P<space>.)|\*(?P<fill>.)'
@@ -86,7 +88,7 @@ def _tokens(section: str) -> list[tuple[str, str]]:
         elif text == "%":
             out.append(("percent", text))
         elif text in "Ee":
-            raise UnsupportedFormat("scientific notation")
+            raise UnsupportedFormat(_("scientific notation"))
         elif text == "/":
             out.append(("slash", text))  # a date's separator, or a fraction
         elif text == "@":
@@ -103,9 +105,9 @@ def format_number(value: float | int, code: str, date1904: bool = False) -> str:
     code = _SYSTEM_DATES.get(code, code)
     sections = _sections(code)
     if len(sections) > 4:
-        raise UnsupportedFormat("more than four sections")
+        raise UnsupportedFormat(_("more than four sections"))
     if any(re.match(r"\s*\[[<>=]", section) for section in sections):
-        raise UnsupportedFormat("a condition")
+        raise UnsupportedFormat(_("a condition"))
     if value < 0 and len(sections) >= 2:
         section, value, sign = sections[1], -value, ""
     elif value == 0 and len(sections) >= 3:
@@ -117,7 +119,7 @@ def format_number(value: float | int, code: str, date1904: bool = False) -> str:
     if any(kind in ("date", "ampm", "elapsed") for kind, _ in tokens):
         return sign + _date_text(value, tokens, date1904)
     if any(kind == "slash" for kind, _ in tokens):
-        raise UnsupportedFormat("a fraction")
+        raise UnsupportedFormat(_("a fraction"))
     if not any(kind == "digit" for kind, _ in tokens):
         if section.strip().lower() == "general":
             return sign + _general(value)
@@ -157,7 +159,7 @@ def _number_text(value: float | int, tokens: list[tuple[str, str]]) -> str:
     fraction = [i for i in digits if point is not None and i > point]
     number = Decimal(repr(value)) * Decimal(100) ** percent / Decimal(1000) ** scaling
     number = number.quantize(Decimal(1).scaleb(-len(fraction)), rounding=ROUND_HALF_UP)
-    whole_digits, _, fraction_digits = f"{number:f}".partition(".")
+    whole_digits, _point, fraction_digits = f"{number:f}".partition(".")
     whole_digits = whole_digits.lstrip("0")
     least = sum(1 for i in whole if tokens[i][1] == "0")
     whole_digits = whole_digits.rjust(least, "0")
@@ -218,7 +220,7 @@ def _date_text(value: float, tokens: list[tuple[str, str]], date1904: bool) -> s
             morning = moment.hour < 12
             out.append(text.split("/")[0 if morning else 1])
         elif kind == "digit":
-            raise UnsupportedFormat("a fraction of a second")
+            raise UnsupportedFormat(_("a fraction of a second"))
         elif kind in ("literal", "point", "comma", "percent", "slash"):
             out.append(text)
     return "".join(out)

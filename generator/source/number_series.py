@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
 
+from ..i18n import _
+
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _KNOWN = re.compile(r"prefix|year|yy|number(?::[1-9])?")
 
@@ -25,12 +27,17 @@ def _check_pattern(pattern: str) -> str:
     for placeholder in _PLACEHOLDER.findall(pattern):
         if not _KNOWN.fullmatch(placeholder):
             raise ValueError(
-                f"unknown placeholder '{{{placeholder}}}' in the pattern: use {{prefix}}, {{year}}, {{yy}}, "
-                "{number} or {number:3} (the number padded with zeros to 3 digits)"
+                _(
+                    "unknown placeholder '{{{placeholder}}}' in the pattern: use {{prefix}}, {{year}}, "
+                    "{{yy}}, {{number}} or {{number:3}} (the number padded with zeros to 3 digits)"
+                ).format(placeholder=placeholder)
             )
     if not re.search(r"\{number(?::[1-9])?\}", pattern):
         raise ValueError(
-            "the pattern has no {number}: write where the number goes, like {prefix}/{number:3}/{yy}"
+            _(
+                "the pattern has no {{number}}: write where the number goes, like "
+                "{{prefix}}/{{number:3}}/{{yy}}"
+            )
         )
     return pattern
 

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..i18n import _
 from .diagnostics import Diagnostics, Position
 from .model import Circular
 from .names import DATA_DIR, REGISTRY_FILES
@@ -113,7 +114,12 @@ def circular_files(data_dir: Path, diagnostics: Diagnostics | None = None) -> li
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError as error:
-            problem(folder, f"folder is unreadable ({error.strerror or error}); its circulars cannot be read")
+            problem(
+                folder,
+                _("folder is unreadable ({value}); its circulars cannot be read").format(
+                    value=error.strerror or error
+                ),
+            )
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -124,7 +130,12 @@ def circular_files(data_dir: Path, diagnostics: Diagnostics | None = None) -> li
                 if target.is_relative_to(project_root):
                     links.append(path)
                 else:
-                    problem(path, f"links to a folder outside the project ({target}), which is not read")
+                    problem(
+                        path,
+                        _("links to a folder outside the project ({target}), which is not read").format(
+                            target=target
+                        ),
+                    )
             elif entry.is_dir(follow_symlinks=False):
                 visited.add(path.resolve())
                 pending.append(path)

@@ -27,6 +27,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr
 
+from ..i18n import _
 from .diagnostics import Diagnostics, Position
 from .model import Circular, Date, Identifier, Model
 from .project import Project
@@ -69,7 +70,9 @@ def today() -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"CIRCULARS_TODAY='{value}' is not a date like 2024-04-18") from None
+        raise ValueError(
+            _("CIRCULARS_TODAY='{value}' is not a date like 2024-04-18").format(value=value)
+        ) from None
 
 
 # --- what is owed -------------------------------------------------------------------
@@ -194,7 +197,9 @@ def read_record(path: Path, diagnostics: Diagnostics) -> ReturnRecord | None:
         diagnostics.error(
             path,
             loaded.source.at(("organization",)),
-            f"this file holds the returns of '{record.organization}' but is named {path.name}",
+            _("this file holds the returns of '{organization}' but is named {name}").format(
+                organization=record.organization, name=path.name
+            ),
         )
         return None
     if record is not None:
@@ -222,7 +227,11 @@ def read_returns(
             continue
         if record.circular != circular_id:
             diagnostics.error(
-                path, Position(), f"this file holds returns on '{record.circular}', not '{circular_id}'"
+                path,
+                Position(),
+                _("this file holds returns on '{circular}', not '{circular_id}'").format(
+                    circular=record.circular, circular_id=circular_id
+                ),
             )
             continue
         records[record.organization] = record
@@ -270,21 +279,24 @@ def _record_answers(
                     found[key] = entry
                 continue
             if key is None and entry.asked is None:
-                why = (
-                    "it was recorded before a change the circular lists, and does not say what it "
-                    "answered: add `asked: {key: ...}` with its requirement's key phrase to the entry"
+                why = _(
+                    "it was recorded before a change the circular lists, and does not say what it answered: "
+                    "add `asked: {{key: ...}}` with its requirement's key phrase to the entry"
                 )
             elif key is None:
-                why = "no requirement of the circular as it is now asks what it answered"
+                why = _("no requirement of the circular as it is now asks what it answered")
             else:
                 now = Item(*key, None).label
-                why = f"it matches item {now}, which '{record.organization}' does not answer for now"
+                why = _("it matches item {now}, which '{organization}' does not answer for now").format(
+                    now=now, organization=record.organization
+                )
             unmapped.append(Unmapped(record.organization, version.id, label, entry, why))
             diagnostics.warning(
                 record._path or Path(record.organization),
                 record._where.get((i, j), Position()),
-                f"the answer on item {label} ({entry.source}, recorded {entry.recorded}) is not counted: "
-                f"{why}",
+                _("the answer on item {label} ({source}, recorded {recorded}) is not counted: {why}").format(
+                    label=label, source=entry.source, recorded=entry.recorded, why=why
+                ),
             )
     return found, unmapped
 
@@ -314,8 +326,10 @@ def latest_answers(
                 diagnostics.warning(
                     returns_dir(project.root, version.id),
                     Position(),
-                    f"the returns on {version.id} are not counted on {circular.id}: their requirements "
-                    "and targets are not numbered alike",
+                    _(
+                        "the returns on {id} are not counted on {current}: their requirements and targets "
+                        "are not numbered alike"
+                    ).format(id=version.id, current=circular.id),
                 )
             continue
         matcher = Matcher(version)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from ..i18n import _
 from .base import CellText
 from .diagnostics import Position
 from .files import FileProblem, read_regular
@@ -60,16 +61,17 @@ def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str 
     Without `header_rows`, the header is the first row and the rows its merged
     cells run down into, as Word takes a merged heading."""
     try:
-        raw = read_regular(path, MAX_TABLE_FILE_BYTES)
+        raw = read_regular(path, MAX_TABLE_FILE_BYTES, _("a table file"))
     except FileProblem as problem:
-        message = str(problem).replace("the limit for a YAML file", "the limit for a table file")
-        raise TableFileError(f"table file '{shown}' {message}") from None
+        raise TableFileError(
+            _("table file '{shown}' {message}").format(shown=shown, message=problem)
+        ) from None
     if path.suffix.lower() == ".csv":
         rows, widths, where = _csv_table(raw, shown)
     else:
         rows, widths, where = _xlsx_rows(raw, shown, sheet)
     if not rows:
-        raise TableFileError(f"table file '{shown}' holds no rows")
+        raise TableFileError(_("table file '{shown}' holds no rows").format(shown=shown))
     if header_rows is None:
         header_rows = 1
         while header_rows < len(rows) and any(
@@ -77,7 +79,11 @@ def read_table_file(path: Path, shown: str, header_rows: int | None, sheet: str 
         ):
             header_rows = max(r + cell.rowspan for r, row in enumerate(rows[:header_rows]) for cell in row)
     if header_rows > len(rows):
-        raise TableFileError(f"'header_rows' is {header_rows}, but '{shown}' has only {len(rows)} rows")
+        raise TableFileError(
+            _("'header_rows' is {header_rows}, but '{shown}' has only {count} rows").format(
+                header_rows=header_rows, shown=shown, count=len(rows)
+            )
+        )
     return FileRows(
         [
             RowInput(
@@ -117,8 +123,9 @@ def _csv_rows(raw: bytes, shown: str) -> tuple[list[list[str]], list[int]]:
         line_start = raw.rfind(b"\n", 0, error.start) + 1
         column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
         raise TableFileError(
-            f"'{shown}' is not UTF-8: byte 0x{raw[error.start]:02x} at byte {error.start + 1}; "
-            "save it as CSV UTF-8",
+            _("'{shown}' is not UTF-8: byte 0x{raw:02x} at byte {value}; save it as CSV UTF-8").format(
+                shown=shown, raw=raw[error.start], value=error.start + 1
+            ),
             Position(raw.count(b"\n", 0, error.start) + 1, column),
         ) from None
     text = text.removeprefix("\ufeff")  # Excel's "CSV UTF-8" starts with a byte order mark
@@ -126,7 +133,9 @@ def _csv_rows(raw: bytes, shown: str) -> tuple[list[list[str]], list[int]]:
     if bad:
         before = text[: bad.start()]
         raise TableFileError(
-            f"'{shown}' holds the character U+{ord(bad.group()):04X}, which cannot appear in a document",
+            _("'{shown}' holds the character U+{ord:04X}, which cannot appear in a document").format(
+                shown=shown, ord=ord(bad.group())
+            ),
             Position(before.count("\n") + 1, bad.start() - before.rfind("\n")),
         )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -142,7 +151,8 @@ def _csv_rows(raw: bytes, shown: str) -> tuple[list[list[str]], list[int]]:
             rows.append(row)
     except csv.Error as error:
         raise TableFileError(
-            f"'{shown}' is not a readable CSV file ({error})", Position(reader.line_num)
+            _("'{shown}' is not a readable CSV file ({error})").format(shown=shown, error=error),
+            Position(reader.line_num),
         ) from None
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()  # the empty lines an editor leaves at the end
@@ -150,8 +160,10 @@ def _csv_rows(raw: bytes, shown: str) -> tuple[list[list[str]], list[int]]:
     width = max((len(row) for row in rows), default=0)
     if width * len(rows) > MAX_TABLE_CELLS:  # short rows are filled to the widest
         raise TableFileError(
-            f"'{shown}' has {len(rows):,} rows of {width} columns, over {MAX_TABLE_CELLS:,} cells, "
-            "the most a table file may have"
+            _(
+                "'{shown}' has {count:,} rows of {width} columns, over {max_table_cells:,} cells, the most "
+                "a table file may have"
+            ).format(shown=shown, count=len(rows), width=width, max_table_cells=MAX_TABLE_CELLS)
         )
     return [[cell.strip() for cell in row] + [""] * (width - len(row)) for row in rows], lines
 
@@ -163,10 +175,16 @@ def _lines_in(row: list[str]) -> int:
 
 def _csv_limit(shown: str, row: list[str], count: int, cells: int) -> str:
     if len(row) > MAX_COLUMNS:
-        return f"'{shown}' has a row of {len(row)} cells, past {MAX_COLUMNS} columns, the most Word holds"
+        return _(
+            "'{shown}' has a row of {count} cells, past {max_columns} columns, the most Word holds"
+        ).format(shown=shown, count=len(row), max_columns=MAX_COLUMNS)
     if count >= MAX_TABLE_ROWS:
-        return f"'{shown}' has more than {MAX_TABLE_ROWS:,} rows, the most a table file may have"
-    return f"'{shown}' has more than {MAX_TABLE_CELLS:,} cells, the most a table file may have"
+        return _("'{shown}' has more than {max_table_rows:,} rows, the most a table file may have").format(
+            shown=shown, max_table_rows=MAX_TABLE_ROWS
+        )
+    return _("'{shown}' has more than {max_table_cells:,} cells, the most a table file may have").format(
+        shown=shown, max_table_cells=MAX_TABLE_CELLS
+    )
 
 
 # --- XLSX ----------------------------------------------------------------------
@@ -193,12 +211,20 @@ def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
     try:
         names = book.sheetnames
         if sheet_name is not None and sheet_name not in names:
-            raise TableFileError(f"'{shown}' has no sheet '{sheet_name}' (it has: {', '.join(names)})")
+            raise TableFileError(
+                _("'{shown}' has no sheet '{sheet_name}' (it has: {names})").format(
+                    shown=shown, sheet_name=sheet_name, names=", ".join(names)
+                )
+            )
         tables = [sheet.title for sheet in book.worksheets]  # a chart sheet has no cells
         if sheet_name is not None and sheet_name not in tables:
-            raise TableFileError(f"'{shown}': the sheet '{sheet_name}' is a chart, not a table of cells")
+            raise TableFileError(
+                _("'{shown}': the sheet '{sheet_name}' is a chart, not a table of cells").format(
+                    shown=shown, sheet_name=sheet_name
+                )
+            )
         if not tables:
-            raise TableFileError(f"'{shown}' holds only charts, no sheet of cells")
+            raise TableFileError(_("'{shown}' holds only charts, no sheet of cells").format(shown=shown))
         name = sheet_name or tables[0]
         sheet = book[name]
         try:
@@ -211,7 +237,9 @@ def _xlsx_rows(raw: bytes, shown: str, sheet_name: str | None):
             raise
         except Exception as error:  # a workbook broken in a way openpyxl finds only while reading
             raise TableFileError(
-                f"'{shown}' cannot be read as an Excel workbook ({type(error).__name__}: {error})"
+                _("'{shown}' cannot be read as an Excel workbook ({kind}: {error})").format(
+                    shown=shown, kind=type(error).__name__, error=error
+                )
             ) from None
     finally:
         book.close()
@@ -256,7 +284,9 @@ class _SheetTable:
         cells = self.contents.cells
         for r, c in cells:
             if r > MAX_TABLE_ROWS or c > MAX_COLUMNS:
-                raise TableFileError(self._too_far(f"cell {get_column_letter(c)}{r}", r, c))
+                raise TableFileError(
+                    self._too_far(_("cell {cell}").format(cell=f"{get_column_letter(c)}{r}"), r, c)
+                )
         last_row = max((r for r, _ in cells), default=0)
         last_col = max((c for _, c in cells), default=0)
         bordered = {place for place, style in self.contents.styled.items() if self._bordered(style)}
@@ -266,7 +296,9 @@ class _SheetTable:
                 if top <= last_row and left <= last_col and (bottom > last_row or right > last_col):
                     if bottom > MAX_TABLE_ROWS or right > MAX_COLUMNS:
                         first, last = get_column_letter(left), get_column_letter(right)
-                        merge = f"the merge {first}{top}:{last}{bottom}"
+                        merge = _("the merge {first}{top}:{last}{bottom}").format(
+                            first=first, top=top, last=last, bottom=bottom
+                        )
                         raise TableFileError(self._too_far(merge, bottom, right))
                     last_row, last_col = max(last_row, bottom), max(last_col, right)
             while any((last_row + 1, c) in bordered for c in range(1, last_col + 1)):
@@ -276,10 +308,16 @@ class _SheetTable:
 
     def _too_far(self, what: str, row: int, column: int) -> str:
         if column > MAX_COLUMNS:
-            limit = f"past column {MAX_COLUMNS}, the most a Word table holds"
+            limit = _("past column {max_columns}, the most a Word table holds").format(
+                max_columns=MAX_COLUMNS
+            )
         else:
-            limit = f"past row {MAX_TABLE_ROWS:,}, the most rows a table file may have"
-        return f"{self.where}: {what} is {limit}: delete what lies beyond the table, or split it"
+            limit = _("past row {max_rows:,}, the most rows a table file may have").format(
+                max_rows=MAX_TABLE_ROWS
+            )
+        return _("{where}: {what} is {limit}: delete what lies beyond the table, or split it").format(
+            where=self.where, what=what, limit=limit
+        )
 
     def rows(self):
         from openpyxl.utils import get_column_letter  # see open_workbook
@@ -287,8 +325,15 @@ class _SheetTable:
         merged, covered = self._merges()
         if len(self.visible_rows) * len(self.visible_cols) > MAX_TABLE_CELLS:
             raise TableFileError(
-                f"{self.where}: the table has {len(self.visible_rows):,} rows of {len(self.visible_cols)} "
-                f"columns, over {MAX_TABLE_CELLS:,} cells, the most a table file may have"
+                _(
+                    "{where}: the table has {count:,} rows of {width} columns, over {max_table_cells:,} "
+                    "cells, the most a table file may have"
+                ).format(
+                    where=self.where,
+                    count=len(self.visible_rows),
+                    width=len(self.visible_cols),
+                    max_table_cells=MAX_TABLE_CELLS,
+                )
             )
         rows, where = [], []
         for r in self.visible_rows:
@@ -297,7 +342,9 @@ class _SheetTable:
                 if (r, c) in covered:
                     continue
                 colspan, rowspan, source = merged.get((r, c), (1, 1, (r, c)))
-                ref = f"{self.where}, cell {get_column_letter(source[1])}{source[0]}"
+                ref = _("{where}, cell {cell}").format(
+                    where=self.where, cell=f"{get_column_letter(source[1])}{source[0]}"
+                )
                 raw = self.contents.cells.get(source)
                 style = raw.style if raw else self.contents.styled.get(source, 0)
                 text = _checked(self._text(raw, style, ref), ref)
@@ -333,11 +380,17 @@ class _SheetTable:
         if raw is None:
             return ""
         if raw.kind == "e":
-            raise TableFileError(f"{ref} holds the error {raw.value}: correct it in the workbook")
+            raise TableFileError(
+                _("{ref} holds the error {value}: correct it in the workbook").format(
+                    ref=ref, value=raw.value
+                )
+            )
         if raw.value is None:
             raise TableFileError(
-                f"{ref} holds a formula whose result was never saved: open the workbook in Excel or "
-                "LibreOffice and save it again"
+                _(
+                    "{ref} holds a formula whose result was never saved: open the workbook in Excel or "
+                    "LibreOffice and save it again"
+                ).format(ref=ref)
             )
         cell = self._style(style)
         code = _CHINESE_FORMATS.get(cell.style_array.numFmtId) or cell.number_format or "General"
@@ -351,9 +404,11 @@ class _SheetTable:
             return format_text(raw.value, code)
         except UnsupportedFormat as error:
             raise TableFileError(
-                f"{ref} has the number format '{code}', which the tool cannot print as Excel "
-                f"shows it ({error}): choose a common format (General, 0.00, 0%, #,##0, a date) "
-                "or type the value as text"
+                _(
+                    "{ref} has the number format '{code}', which the tool cannot print as Excel shows it "
+                    "({error}): choose a common format (General, 0.00, 0%, #,##0, a date) or type the value "
+                    "as text"
+                ).format(ref=ref, code=code, error=error)
             ) from None
 
     def _shared(self, index: str, ref: str) -> str:
@@ -361,14 +416,18 @@ class _SheetTable:
         try:
             return str(strings[int(index)])
         except (ValueError, IndexError):
-            raise TableFileError(f"{ref} names a shared text that the workbook does not hold") from None
+            raise TableFileError(
+                _("{ref} names a shared text that the workbook does not hold").format(ref=ref)
+            ) from None
 
 
 def _number(value: str, ref: str) -> float:
     try:
         return float(value)
     except ValueError:
-        raise TableFileError(f"{ref} holds '{value}' as a number, which it is not") from None
+        raise TableFileError(
+            _("{ref} holds '{value}' as a number, which it is not").format(ref=ref, value=value)
+        ) from None
 
 
 def _checked(text: str, where: str) -> str:
@@ -377,7 +436,9 @@ def _checked(text: str, where: str) -> str:
     bad = _XML_INVALID.search(text)
     if bad:
         raise TableFileError(
-            f"{where} holds the character U+{ord(bad.group()):04X}, which cannot appear in a document"
+            _("{where} holds the character U+{ord:04X}, which cannot appear in a document").format(
+                where=where, ord=ord(bad.group())
+            )
         )
     try:
         return _CELL_TEXT.validate_python(text).strip()

@@ -33,6 +33,7 @@ from pydantic import (
     model_validator,
 )
 
+from ..i18n import _
 from .base import MODEL_CONFIG, CellText, Flag, Text, as_typed
 from .type_sizes import TypeSize, points
 
@@ -49,12 +50,6 @@ Length = Annotated[str, StringConstraints(pattern=_LENGTH.pattern)]
 Height = Annotated[str, StringConstraints(pattern=r"^\d+(\.\d+)?\s*(mm|cm)$")]
 """A row's least height: millimetres (12mm) or centimetres (1.2cm)."""
 
-# The narrowest type area a table is laid in (GB/T 9704's 156 mm; turned, 225 mm),
-# and the least room a column takes: one character and the cell's margins (1.5 mm each side).
-TEXT_WIDTH_MM = {False: 156.0, True: 225.0}
-CELL_MARGINS_MM = 3.0
-MM_PER_POINT = 25.4 / 72
-
 
 def millimetres(length: str) -> float | None:
     """A length in mm; None for a share of the width (20%)."""
@@ -68,7 +63,7 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):  # only with an explicit !!timestamp tag
-        raise ValueError("put a date with a time in quotes, written as it should print")
+        raise ValueError(_("put a date with a time in quotes, written as it should print"))
     return "" if value is None else as_typed(value)
 
 
@@ -179,21 +174,27 @@ class Table(TableModel):
         titled = any(column.title is not None for column in self.columns)
         if self.file is not None:
             if self.rows or self.header or titled:
-                raise ValueError("give either 'file' or the table's rows, headings and header, not both")
+                raise ValueError(_("give either 'file' or the table's rows, headings and header, not both"))
             suffix = PurePosixPath(self.file).suffix.lower()
             if suffix not in TABLE_FILE_SUFFIXES:
-                raise ValueError(f"a table 'file' is a .csv or .xlsx file, not '{suffix or self.file}'")
+                raise ValueError(
+                    _("a table 'file' is a .csv or .xlsx file, not '{value}'").format(
+                        value=suffix or self.file
+                    )
+                )
             if self.sheet is not None and suffix != ".xlsx":
-                raise ValueError("'sheet' is for an .xlsx file")
+                raise ValueError(_("'sheet' is for an .xlsx file"))
         else:
             if self.sheet is not None or self.header_rows is not None:
-                raise ValueError("'sheet' and 'header_rows' are for a table read from a 'file'")
+                raise ValueError(_("'sheet' and 'header_rows' are for a table read from a 'file'"))
             if titled and self.header:
-                raise ValueError("give the headings either as column titles or as 'header' rows, not both")
+                raise ValueError(_("give the headings either as column titles or as 'header' rows, not both"))
             if not (self.rows or self.header or titled):
-                raise ValueError("a table needs 'rows', a 'header', column titles or a 'file'")
+                raise ValueError(_("a table needs 'rows', a 'header', column titles or a 'file'"))
         if len(self.columns) > MAX_COLUMNS:
-            raise ValueError(f"a table has at most {MAX_COLUMNS} columns (Word's limit)")
+            raise ValueError(
+                _("a table has at most {max_columns} columns (Word's limit)").format(max_columns=MAX_COLUMNS)
+            )
         return self
 
     @property
@@ -283,21 +284,31 @@ def place(rows: list[RowInput], columns: int | None) -> tuple[list[GridRow], int
             while (r, column) in covered:
                 column += 1
             if column >= columns:
-                problems.append((path, f"this cell is in column {column + 1}, but the table has {columns}"))
+                problems.append(
+                    (
+                        path,
+                        _("this cell is in column {column}, but the table has {columns}").format(
+                            column=column + 1, columns=columns
+                        ),
+                    )
+                )
                 break
             last = column + cell.colspan - 1
             if last >= columns:
                 problems.append(
-                    (path, f"this cell spans columns {column + 1} to {last + 1}, but the table has {columns}")
-                )
-            if r + cell.rowspan > end:
-                part = "header rows" if row.header else "rows"
-                problems.append(
                     (
                         path,
-                        f"this cell spans {cell.rowspan} rows, but only {end - r} {part} are left",
+                        _("this cell spans columns {first} to {last}, but the table has {columns}").format(
+                            first=column + 1, last=last + 1, columns=columns
+                        ),
                     )
                 )
+            if r + cell.rowspan > end:
+                if row.header:
+                    message = _("this cell spans {rowspan} rows, but only {left} header rows are left")
+                else:
+                    message = _("this cell spans {rowspan} rows, but only {left} rows are left")
+                problems.append((path, message.format(rowspan=cell.rowspan, left=end - r)))
             problems += _cover(covered, path, r, range(column, min(last, columns - 1) + 1), cell.rowspan)
             cells.append(
                 GridCell(
@@ -312,7 +323,12 @@ def place(rows: list[RowInput], columns: int | None) -> tuple[list[GridRow], int
         filled = sum(1 for c in range(columns) if (r, c) in covered)
         if filled < columns and len(problems) == before:
             problems.append(
-                (row.path, f'this row fills {filled} of the table\'s {columns} columns: add blank cells ("")')
+                (
+                    row.path,
+                    _(
+                        'this row fills {filled} of the table\'s {columns} columns: add blank cells ("")'
+                    ).format(filled=filled, columns=columns),
+                )
             )
         placed.append(GridRow(tuple(cells), row.header, row.height))
     return placed, columns, problems
@@ -324,7 +340,12 @@ def _cover(covered: dict, path: tuple, row: int, columns: range, rowspan: int) -
         for down in range(row, row + rowspan):
             if (down, c) in covered:
                 return [
-                    (path, f"this cell overlaps the cell at {_where(covered[(down, c)])} in column {c + 1}")
+                    (
+                        path,
+                        _("this cell overlaps the cell at {where} in column {column}").format(
+                            where=_where(covered[down, c]), column=c + 1
+                        ),
+                    )
                 ]
     for c in columns:
         for down in range(row, row + rowspan):
@@ -335,10 +356,11 @@ def _cover(covered: dict, path: tuple, row: int, columns: range, rowspan: int) -
 def _where(path: tuple) -> str:
     """How a message names another cell: 'header row 1, cell 2' or 'row 3, cell 1'."""
     numbers = [part for part in path if isinstance(part, int)]
-    kind = "header row" if "header" in path else "row"
     if len(numbers) >= 2:
-        return f"{kind} {numbers[-2] + 1}, cell {numbers[-1] + 1}"
-    return "a cell above"
+        if "header" in path:
+            return _("header row {row}, cell {cell}").format(row=numbers[-2] + 1, cell=numbers[-1] + 1)
+        return _("row {row}, cell {cell}").format(row=numbers[-2] + 1, cell=numbers[-1] + 1)
+    return _("a cell above")
 
 
 def _row_input(value: Row | list, path: tuple, header: bool) -> RowInput:
@@ -363,7 +385,14 @@ def layout(table: Table) -> tuple[Grid, list[Problem]]:
     rows += [_row_input(row, ("rows", i), False) for i, row in enumerate(table.rows)]
     placed, columns, problems = place(rows, len(table.columns) or None)
     if columns > MAX_COLUMNS:
-        problems.append(((), f"the table has {columns} columns; Word tables hold at most {MAX_COLUMNS}"))
+        problems.append(
+            (
+                (),
+                _("the table has {columns} columns; Word tables hold at most {max_columns}").format(
+                    columns=columns, max_columns=MAX_COLUMNS
+                ),
+            )
+        )
     return finish(table, placed, columns), problems
 
 
@@ -393,39 +422,6 @@ def _aligned(cell: GridCell, align: str | None) -> GridCell:
     if cell.align or not align:
         return cell
     return GridCell(cell.text, cell.column, cell.colspan, cell.rowspan, align)
-
-
-def width_problems(table: Table, columns: int) -> list[Problem]:
-    """Widths that cannot fit: shares over 100 %, lengths past the type area, more
-    columns given than the table has, or columns too many for one character each
-    at the table's size."""
-    problems: list[Problem] = []
-    if table.columns and len(table.columns) != columns:
-        problems.append(
-            (("columns",), f"{len(table.columns)} columns are given, but the table has {columns}")
-        )
-    shares = [float(c.width[:-1]) for c in table.columns if c.width and c.width.endswith("%")]
-    if sum(shares) > 100:
-        problems.append((("columns",), f"the column widths add up to {sum(shares):g}% of the text width"))
-    room = TEXT_WIDTH_MM[table.landscape]
-    lengths = [millimetres(c.width) for c in table.columns if c.width]
-    fixed = sum(length for length in lengths if length is not None)
-    if fixed > room:
-        page = "a landscape page's" if table.landscape else "the page's"
-        message = f"the column widths add up to {fixed:g} mm, wider than {page} {room:g} mm text width"
-        problems.append((("columns",), message))
-    if table.font_size:
-        least = columns * (points(table.font_size) * MM_PER_POINT + CELL_MARGINS_MM)
-        if least > room:
-            problems.append(
-                (
-                    ("font_size",),
-                    f"{columns} columns of {table.font_size} text need at least {least:.0f} mm, one "
-                    f"character each, but the text width is {room:g} mm: choose a smaller size or "
-                    "landscape: true",
-                )
-            )
-    return problems
 
 
 def tables_in(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Table]]:

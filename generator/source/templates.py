@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..i18n import _
+
 TEMPLATES_DIR = "templates"
 
 # Files of the templates folder that Jinja never loads: the Word reference documents
@@ -37,7 +39,9 @@ def find_template_file(project_root: Path, name: str) -> Path:
         if (d / name).is_file():
             return d / name
     raise FileNotFoundError(
-        f"template '{name}' not found in {', '.join(map(str, template_dirs(project_root)))}"
+        _("template '{name}' not found in {map}").format(
+            name=name, map=", ".join(map(str, template_dirs(project_root)))
+        )
     )
 
 

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
+from ..i18n import _
+
 # The Chinese type sizes (字号) drafters name, in points; 4号 and 小4 are written too.
 TYPE_SIZES = {
     "三号": 16.0,
@@ -38,19 +40,27 @@ def points(size: str) -> float:
     match = _POINTS.match(name)
     if match is None:
         names = "、".join(TYPE_SIZES)
-        raise ValueError(f"'{size}' is not a type size: write one of {names} (or 4号, 小4), or points (12pt)")
+        raise ValueError(
+            _("'{size}' is not a type size: write one of {names} (or 4号, 小4), or points (12pt)").format(
+                size=size, names=names
+            )
+        )
     value = float(match.group(1))
     if not SMALLEST <= value <= LARGEST:
         raise ValueError(
-            f"{value:g}pt is outside the sizes a table is set in: "
-            f"{SMALLEST:g}pt (六号) to {LARGEST:g}pt (三号)"
+            _(
+                "{value:g}pt is outside the sizes a table is set in: {smallest:g}pt (六号) to {largest:g}pt "
+                "(三号)"
+            ).format(value=value, smallest=SMALLEST, largest=LARGEST)
         )
     return value
 
 
 def _type_size(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError(f"write the size with its unit ({value:g}pt) or by its name (小四, 五号)")
+        raise ValueError(
+            _("write the size with its unit ({value:g}pt) or by its name (小四, 五号)").format(value=value)
+        )
     if isinstance(value, str):
         points(value)  # raises with the message above
     return value

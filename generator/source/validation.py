@@ -18,6 +18,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from ..i18n import _
+from .base import blank
 from .diagnostics import Diagnostics
 from .model import ID_PATTERN
 from .tables import UNION_TAGS as TABLE_UNION_TAGS
@@ -41,7 +43,7 @@ def validate(
         diagnostics.error(
             source.path,
             source.at(()),
-            f"expected a mapping of keys at the top level, found {describe(data)}",
+            _("expected a mapping of keys at the top level, found {found}").format(found=describe(data)),
         )
         return None
     try:
@@ -66,17 +68,17 @@ def validate(
 def describe(value: Any) -> str:
     """What kind of YAML value this is, for messages."""
     if value is None:
-        return "nothing"
+        return _("nothing")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (put it in quotes if you mean text)"
+        return _("{value} (put it in quotes if you mean text)").format(value=str(value).lower())
     if isinstance(value, (int, float)):
-        return f"the number {value} (put it in quotes if you mean text)"
+        return _("the number {value} (put it in quotes if you mean text)").format(value=value)
     if isinstance(value, date):
-        return f"the date {value.isoformat()} (put it in quotes if you mean text)"
+        return _("the date {value} (put it in quotes if you mean text)").format(value=value.isoformat())
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("a mapping")
     return f"'{value}'"
 
 
@@ -86,44 +88,55 @@ def message(model: type[BaseModel], loc: tuple, detail: dict) -> str:
     ctx = detail.get("ctx") or {}
     field = loc[-1] if loc and isinstance(loc[-1], str) else None
     if kind == "missing":
-        return f"missing required key '{field}'"
+        return _("missing required key '{key}'").format(key=field)
     if kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
         hint = difflib.get_close_matches(str(field), allowed, n=1, cutoff=0.6)
-        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-        return f"unknown key '{field}'{suggestion}"
+        if hint:
+            return _("unknown key '{key}' (did you mean '{hint}'?)").format(key=field, hint=hint[0])
+        return _("unknown key '{key}'").format(key=field)
     if kind == "literal_error":
-        choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        choices = ", ".join(re.findall(r"'([^']*)'", str(ctx.get("expected", ""))))
         if isinstance(value, str):
-            hint = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
-            return f"'{value}' is not one of: {', '.join(choices)}{suggestion}"
-        return f"expected one of: {', '.join(choices)}; got {describe(value)}"
-    if kind == "string_type":
-        return f"expected text, got {describe(value)}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number, got {describe(value)}"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false, got {describe(value)}"
-    if kind in ("list_type", "tuple_type"):
-        return f"expected a list, got {describe(value)}"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return f"expected a mapping of keys, got {describe(value)}"
+            hint = difflib.get_close_matches(value, choices.split(", "), n=1, cutoff=0.5)
+            if hint:
+                return _("'{value}' is not one of: {choices} (did you mean '{hint}'?)").format(
+                    value=value, choices=choices, hint=hint[0]
+                )
+            return _("'{value}' is not one of: {choices}").format(value=value, choices=choices)
+        return _("expected one of: {choices}; got {found}").format(choices=choices, found=describe(value))
+    expected = {
+        "string_type": _("expected text, got {found}"),
+        "int_type": _("expected a whole number, got {found}"),
+        "bool_type": _("expected true or false, got {found}"),
+        "list_type": _("expected a list, got {found}"),
+        "model_type": _("expected a mapping of keys, got {found}"),
+    }
+    kind_of = {"int_parsing": "int_type", "int_from_float": "int_type", "bool_parsing": "bool_type"}
+    kind_of |= {"tuple_type": "list_type", "model_attributes_type": "model_type", "dict_type": "model_type"}
+    if kind_of.get(kind, kind) in expected:
+        return expected[kind_of.get(kind, kind)].format(found=describe(value))
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == ID_PATTERN.pattern:
-            return f"'{value}' is not a valid id: use lowercase letters, digits and hyphens"
-        return f"'{value}' is not a valid email address"
+            return _("'{value}' is not a valid id: use lowercase letters, digits and hyphens").format(
+                value=value
+            )
+        return _("'{value}' is not a valid email address").format(value=value)
     if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
-        return "must not be empty" + _switch_off_hint(loc)
+        return _("must not be empty (write false for none)") if _switchable(loc) else _("must not be empty")
     if kind == "string_too_long":
-        return f"is longer than {ctx.get('max_length')} characters"
+        return _("is longer than {count} characters").format(count=ctx.get("max_length"))
     if kind == "too_short":
-        return f"needs at least {ctx.get('min_length')} item(s)"
+        return _("needs at least {count} item(s)").format(count=ctx.get("min_length"))
     if kind in ("greater_than_equal", "greater_than"):
-        return f"must be at least {ctx.get('ge', ctx.get('gt'))}, got {describe(value)}"
+        return _("must be at least {least}, got {found}").format(
+            least=ctx.get("ge", ctx.get("gt")), found=describe(value)
+        )
     if kind in ("value_error", "assertion_error"):
         text = str(ctx.get("error", detail["msg"]))
-        return text + _switch_off_hint(loc) if text.startswith("is blank") else text
+        if text == blank() and _switchable(loc):
+            return _("{problem} (write false for none)").format(problem=text)
+        return text
     return detail["msg"]
 
 
@@ -131,8 +144,8 @@ def message(model: type[BaseModel], loc: tuple, detail: dict) -> str:
 _SWITCHABLE = {"closing", "to_label"}
 
 
-def _switch_off_hint(loc: tuple) -> str:
-    return " (write false for none)" if len(loc) == 1 and loc[0] in _SWITCHABLE else ""
+def _switchable(loc: tuple) -> bool:
+    return len(loc) == 1 and loc[0] in _SWITCHABLE
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

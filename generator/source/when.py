@@ -14,6 +14,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
+from ..i18n import _
+
 # seconds are read (a timestamp written to the second) only to refuse any but :00
 _WHEN = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 
@@ -42,7 +44,7 @@ def parse_when(value: Any) -> Any:
     """Accept `2024-05-10`, `2024-05-10 17:00` (quoted or not) or a YAML timestamp."""
     if isinstance(value, datetime):
         if value.second or value.microsecond or value.tzinfo:
-            raise ValueError("give the time to the minute, without a time zone: 2024-05-10 17:00")
+            raise ValueError(_("give the time to the minute, without a time zone: 2024-05-10 17:00"))
         return When(value.year, value.month, value.day, value.time())
     if isinstance(value, date):
         return When(value.year, value.month, value.day)
@@ -50,21 +52,26 @@ def parse_when(value: Any) -> Any:
         match = _WHEN.fullmatch(value.strip())
         if not match:
             raise ValueError(
-                f"'{value}' is not a date: write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, like 2024-05-10 17:00"
+                _(
+                    "'{value}' is not a date: write it as YYYY-MM-DD or YYYY-MM-DD HH:MM, like 2024-05-10 "
+                    "17:00"
+                ).format(value=value)
             )
         try:
             day = date.fromisoformat(match[1])
         except ValueError as error:
-            raise ValueError(f"'{value}' is not a real date ({error})") from None
+            raise ValueError(
+                _("'{value}' is not a real date ({error})").format(value=value, error=error)
+            ) from None
         if match[2] is None:
             return When(day.year, day.month, day.day)
         hour, minute = int(match[2]), int(match[3])
         if match[4] and match[4] != "00":
-            raise ValueError("give the time to the minute, without a time zone: 2024-05-10 17:00")
+            raise ValueError(_("give the time to the minute, without a time zone: 2024-05-10 17:00"))
         if hour > 23 or minute > 59:
-            raise ValueError(f"'{value}' is not a real time of day (00:00 to 23:59)")
+            raise ValueError(_("'{value}' is not a real time of day (00:00 to 23:59)").format(value=value))
         return When(day.year, day.month, day.day, time(hour, minute))
-    raise ValueError("expected a date like 2024-05-10, or a date and time like 2024-05-10 17:00")
+    raise ValueError(_("expected a date like 2024-05-10, or a date and time like 2024-05-10 17:00"))
 
 
 DateTime = Annotated[

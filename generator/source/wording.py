@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Discriminator, Tag
 
+from ..i18n import _
 from .base import MODEL_CONFIG, Text, not_a_switch
 from .values import Date, Identifier
 
@@ -124,8 +125,14 @@ def check_header_order(lines: list[str]) -> list[str]:
     """Each line at most once; the title and the date, which every circular has, listed."""
     repeated = sorted({line for line in lines if lines.count(line) > 1})
     if repeated:
-        raise ValueError(f"{', '.join(repeated)} listed more than once: give each line once")
+        raise ValueError(
+            _("{repeated} listed more than once: give each line once").format(repeated=", ".join(repeated))
+        )
     missing = [line for line in ALWAYS_PRINTED if line not in lines]
     if missing:
-        raise ValueError(f"every circular has a title and a date: list {' and '.join(missing)} where it goes")
+        raise ValueError(
+            _("every circular has a title and a date: list {missing} where it goes").format(
+                missing=" and ".join(missing)
+            )
+        )
     return lines

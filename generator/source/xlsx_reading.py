@@ -18,6 +18,8 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError, iterparse
 
+from ..i18n import _
+
 MAX_INFLATED_BYTES = 50 * 1024 * 1024
 """The most a workbook's zip members may hold uncompressed, all together."""
 MAX_ZIP_MEMBERS = 1000
@@ -48,29 +50,40 @@ def open_workbook(raw: bytes, *, data_only: bool = True):
 
     if raw.startswith(_OLE):
         raise WorkbookError(
-            "is an old .xls or a password-protected workbook: save it as .xlsx without a password"
+            _("is an old .xls or a password-protected workbook: save it as .xlsx without a password")
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as error:
-        raise WorkbookError(f"is not an Excel workbook (.xlsx) that can be read ({error})") from None
+        raise WorkbookError(
+            _("is not an Excel workbook (.xlsx) that can be read ({error})").format(error=error)
+        ) from None
     if len(members) > MAX_ZIP_MEMBERS:
-        raise WorkbookError(f"holds {len(members):,} files; a workbook may hold at most {MAX_ZIP_MEMBERS:,}")
+        raise WorkbookError(
+            _("holds {count:,} files; a workbook may hold at most {max_zip_members:,}").format(
+                count=len(members), max_zip_members=MAX_ZIP_MEMBERS
+            )
+        )
     inflated = sum(member.file_size for member in members)
     if inflated > MAX_INFLATED_BYTES:
         raise WorkbookError(
-            f"inflates to {inflated / 2**20:,.0f} MB; a workbook may hold at most "
-            f"{MAX_INFLATED_BYTES // 2**20} MB uncompressed"
+            _("inflates to {value:,.0f} MB; a workbook may hold at most {limit} MB uncompressed").format(
+                value=inflated / 2**20, limit=MAX_INFLATED_BYTES // 2**20
+            )
         )
     _count_parts(archive, members)
     try:
         return load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
-        raise WorkbookError(f"is not an Excel workbook (.xlsx) that can be read ({error})") from None
+        raise WorkbookError(
+            _("is not an Excel workbook (.xlsx) that can be read ({error})").format(error=error)
+        ) from None
     except Exception as error:  # openpyxl raises many kinds on files that are not workbooks
         raise WorkbookError(
-            f"cannot be read as an Excel workbook ({type(error).__name__}: {error})"
+            _("cannot be read as an Excel workbook ({kind}: {error})").format(
+                kind=type(error).__name__, error=error
+            )
         ) from None
 
 
@@ -80,20 +93,26 @@ def _count_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> No
     for member in members:
         name = member.filename.lower()
         if name.endswith("sharedstrings.xml"):
-            what, limit, count = "shared texts", MAX_SHARED_STRINGS, _elements(archive, member, b"si")
+            what, limit, count = _("shared texts"), MAX_SHARED_STRINGS, _elements(archive, member, b"si")
         elif name.endswith("styles.xml"):
-            what, limit, count = "cell formats", MAX_CELL_STYLES, _elements(archive, member, b"xf")
+            what, limit, count = _("cell formats"), MAX_CELL_STYLES, _elements(archive, member, b"xf")
         else:
             continue
         if count > limit:
-            raise WorkbookError(f"holds {count:,} {what}; a workbook may hold at most {limit:,}")
+            raise WorkbookError(
+                _("holds {count:,} {what}; a workbook may hold at most {limit:,}").format(
+                    count=count, what=what, limit=limit
+                )
+            )
 
 
 def _elements(archive: zipfile.ZipFile, member: zipfile.ZipInfo, tag: bytes) -> int:
     try:
         data = archive.read(member)  # no more than its declared size, which is bounded above
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise WorkbookError(f"is not an Excel workbook (.xlsx) that can be read ({error})") from None
+        raise WorkbookError(
+            _("is not an Excel workbook (.xlsx) that can be read ({error})").format(error=error)
+        ) from None
     return len(re.findall(rb"<(?:\w+:)?" + tag + rb"[\s/>]", data))
 
 
@@ -154,7 +173,9 @@ def read_sheet(worksheet, bounds: tuple[int, int]) -> SheetContents:
                 count += 1
                 if count > MAX_SHEET_CELLS:
                     raise WorkbookError(
-                        f"sheet '{worksheet.title}' holds more than {MAX_SHEET_CELLS:,} cells and rows"
+                        _("sheet '{title}' holds more than {max_sheet_cells:,} cells and rows").format(
+                            title=worksheet.title, max_sheet_cells=MAX_SHEET_CELLS
+                        )
                     )
             if tag == "c":
                 ref = element.get("r")
@@ -175,14 +196,16 @@ def read_sheet(worksheet, bounds: tuple[int, int]) -> SheetContents:
                 top, left, bottom, right = _range(element.get("ref", ""))
                 contents.merges.append((top, left, bottom, right))
     except (ParseError, ValueError) as error:  # damaged XML, or a number that is none
-        raise WorkbookError(f"sheet '{worksheet.title}' cannot be read ({error})") from None
+        raise WorkbookError(
+            _("sheet '{title}' cannot be read ({error})").format(title=worksheet.title, error=error)
+        ) from None
     finally:
         source.close()
     return contents
 
 
 def _range(ref: str) -> tuple[int, int, int, int]:
-    first, _, last = ref.partition(":")
+    first, _colon, last = ref.partition(":")
     top, left = _reference(first)
     bottom, right = _reference(last or first)
     return top, left, bottom, right

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..i18n import _
 from .diagnostics import Position
 
 # "key:" or "- key:" (plain or quoted key), ending the line or followed by a space
@@ -36,8 +37,10 @@ def misindented_key(text: str, error_line: int) -> tuple[Position, str] | None:
         column, line = min(wanted.items(), key=lambda item: (abs(item[0] - indent), item[0]))
         sibling = _KEY.match(lines[line]).group(3)
         return Position(i + 1, indent + 1), (
-            f"'{key}' is indented to column {indent + 1}: indent it to column {column + 1}, "
-            f"like '{sibling}' on line {line + 1}"
+            _(
+                "'{key}' is indented to column {column}: indent it to column {wanted}, like '{sibling}' on "
+                "line {line}"
+            ).format(key=key, column=indent + 1, wanted=column + 1, sibling=sibling, line=line + 1)
         )
     return None
 

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 
+from ..i18n import N_, _
 from .diagnostics import Diagnostics, Position
 from .files import FileProblem, read_regular
 from .yaml_indentation import misindented_key
@@ -114,24 +115,50 @@ class _TooDeep(Exception):
         self.position = position
 
 
-_TOO_DEEP = f"nested too deeply: more than {MAX_DEPTH} levels of lists and mappings"
-
-
 def _position(mark) -> Position:
     return Position(mark.line + 1, mark.column + 1)
+
+
+# PyYAML's words for what a hand-edited file most often gets wrong, to be translated
+# (any other of its messages is shown as it says it)
+_YAML_WORDS = {
+    N_("invalid YAML"),
+    N_("mapping values are not allowed here"),
+    N_("mapping values are not allowed in this context"),
+    N_("did not find expected node content"),
+    N_("found unknown escape character"),
+    N_("while parsing a block node"),
+    N_("could not find expected ':'"),
+    N_("did not find expected key"),
+    N_("did not find expected '-' indicator"),
+    N_("found character that cannot start any token"),
+    N_("found unexpected end of stream"),
+    N_("found undefined alias"),
+    N_("while scanning a simple key"),
+    N_("while scanning a quoted scalar"),
+    N_("while scanning a plain scalar"),
+    N_("while parsing a block mapping"),
+    N_("while parsing a block collection"),
+    N_("while parsing a flow sequence"),
+    N_("while parsing a flow mapping"),
+}
+
+
+def _yaml_words(text: str) -> str:
+    return _(text) if text in _YAML_WORDS else text
 
 
 def _describe_syntax_error(error: yaml.MarkedYAMLError, text: str) -> tuple[Position, str]:
     mark = error.problem_mark or error.context_mark
     position = _position(mark) if mark else Position()
-    problem = error.problem or "invalid YAML"
+    problem = _yaml_words(error.problem or "invalid YAML")
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        problem = "tab character: indent YAML with spaces, not tabs"
+        problem = _("tab character: indent YAML with spaces, not tabs")
     elif mark is not None and (misplaced := misindented_key(text, mark.line + 1)) is not None:
         position, problem = misplaced
     elif error.context:
-        problem = f"{error.context}: {problem}"
-    return position, f"YAML syntax error: {problem}"
+        problem = _("{context}: {problem}").format(context=_yaml_words(error.context), problem=problem)
+    return position, _("YAML syntax error: {problem}").format(problem=problem)
 
 
 def _position_of_index(text: str, index: int) -> Position:
@@ -149,7 +176,7 @@ def decode(raw: bytes, path: Path, diagnostics: Diagnostics) -> str | None:
         diagnostics.error(
             path,
             Position(raw.count(b"\n", 0, error.start) + 1, column),
-            f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x}); save it as UTF-8",
+            _("file is not valid UTF-8 (byte 0x{raw:02x}); save it as UTF-8").format(raw=raw[error.start]),
         )
         return None
     return text.removeprefix("\ufeff")
@@ -162,7 +189,7 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
         try:
             raw = read_regular(path)
         except FileProblem as problem:
-            diagnostics.error(path, Position(), f"file {problem}")
+            diagnostics.error(path, Position(), _("file {problem}").format(problem=problem))
             return Loaded(None, source)
     text = decode(raw, path, diagnostics)
     if text is None:
@@ -171,17 +198,20 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
     try:
         data = converter.convert(_compose(text), ())
     except _TooDeep as error:  # alone: what the converter found before it is dropped, as libyaml would
-        diagnostics.error(path, error.position, _TOO_DEEP)
+        message = _("nested too deeply: more than {max_depth} levels of lists and mappings")
+        diagnostics.error(path, error.position, message.format(max_depth=MAX_DEPTH))
         return Loaded(None, source)
     except _Empty:
-        diagnostics.error(path, Position(), "file is empty: expected a mapping of keys")
+        diagnostics.error(path, Position(), _("file is empty: expected a mapping of keys"))
         return Loaded(None, source)
     except _AliasBomb:
         diagnostics.extend(converter.diagnostics)
         diagnostics.error(
             path,
             converter.bomb_position,
-            f"aliases expand this file beyond {MAX_VALUES} values; write the values out",
+            _("aliases expand this file beyond {max_values} values; write the values out").format(
+                max_values=MAX_VALUES
+            ),
         )
         return Loaded(None, source)
     except yaml.MarkedYAMLError as error:
@@ -192,13 +222,13 @@ def read_yaml(path: Path, diagnostics: Diagnostics, raw: bytes | None = None) ->
         diagnostics.error(
             path,
             _position_of_index(text, error.position),
-            f"character U+{error.character:04X} is not allowed in a YAML file"
+            _("character U+{character:04X} is not allowed in a YAML file").format(character=error.character)
             if isinstance(error.character, int)
             else f"unreadable YAML: {error.reason}",
         )
         return Loaded(None, source)
     except yaml.YAMLError as error:
-        diagnostics.error(path, Position(), f"YAML error: {error}")
+        diagnostics.error(path, Position(), _("YAML error: {error}").format(error=error))
         return Loaded(None, source)
     diagnostics.extend(converter.diagnostics)
     return Loaded(data, source)
@@ -281,17 +311,22 @@ class _Converter:
 
     def scalar(self, node) -> Any:
         if node.tag not in _SCALAR_TAGS:
-            self.error(node, f"unsupported YAML tag '{node.tag}'")
+            self.error(node, _("unsupported YAML tag '{tag}'").format(tag=node.tag))
             return node.value
         if node.tag == _TAG + "str":
             bad = _XML_INVALID.search(node.value)
             if bad:
-                self.error(node, f"character U+{ord(bad.group()):04X} cannot appear in a document")
+                self.error(
+                    node, _("character U+{ord:04X} cannot appear in a document").format(ord=ord(bad.group()))
+                )
             return node.value
         if node.tag in (_TAG + "int", _TAG + "float") and ":" in node.value:
             # only an explicit !!int or !!float gets here: PyYAML would read 10:00 as 600
             self.error(
-                node, f"'{node.value}' is no number: put a time in quotes, or write the number in digits"
+                node,
+                _("'{value}' is no number: put a time in quotes, or write the number in digits").format(
+                    value=node.value
+                ),
             )
             return node.value
         try:
@@ -309,15 +344,18 @@ class _Converter:
         first_seen: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, "a key must be plain text, not a list or mapping")
+                self.error(key_node, _("a key must be plain text, not a list or mapping"))
                 continue
             key = key_node.value
             if key_node.tag == _TAG + "merge":
-                self.error(key_node, "merge keys (<<) are not supported; write the keys out")
+                self.error(key_node, _("merge keys (<<) are not supported; write the keys out"))
                 continue
             if key in first_seen:
                 line = first_seen[key].start_mark.line + 1
-                self.error(key_node, f"duplicate key '{key}' (first defined on line {line})")
+                self.error(
+                    key_node,
+                    _("duplicate key '{key}' (first defined on line {line})").format(key=key, line=line),
+                )
                 continue
             first_seen[key] = key_node
             self.source.keys.setdefault((*path, key), _position(key_node.start_mark))

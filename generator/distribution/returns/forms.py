@@ -39,6 +39,7 @@ from xml.sax.saxutils import escape
 
 from ...docx.build import write_atomically
 from ...docx.package import Entry, compress, read_parts, write_parts
+from ...i18n import _
 from ...source.document_numbers import document_number
 from ...source.inline_markup import to_plain
 from ...source.model import Circular
@@ -263,7 +264,9 @@ class FormWriter:
     def items(self, org_id: str) -> list[Item]:
         if org_id not in self.owed:
             raise ReturnsError(
-                f"{self.circular.id}: '{org_id}' is responsible for none of its requirements; no form for it"
+                _("{id}: '{org_id}' is responsible for none of its requirements; no form for it").format(
+                    id=self.circular.id, org_id=org_id
+                )
             )
         return self.owed[org_id]
 

@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from ...i18n import _
 from ...source.files import MAX_YAML_BYTES, FileProblem, read_regular
 from ...source.project import Project
 from ...source.returns import Item, obligations, record_path
@@ -56,12 +57,12 @@ class Importer:
         hand_written = path.suffix.lower() in YAML_SUFFIXES
         try:
             if hand_written:
-                data = read_regular(path, MAX_YAML_BYTES, "a hand-written return")
+                data = read_regular(path, MAX_YAML_BYTES, _("a hand-written return"))
             else:
-                data = read_regular(path, MAX_FORM_BYTES, "a return form")
+                data = read_regular(path, MAX_FORM_BYTES, _("a return form"))
         except FileProblem as problem:
             received = Received(shown, "")
-            received.problem(f"the file {problem}")
+            received.problem(_("the file {problem}").format(problem=problem))
             return received
         if hand_written:
             return read_hand_written(path, data, shown, self.today)
@@ -73,24 +74,30 @@ class Importer:
             return
         source = self.project.source(received.circular)
         if source is None:
-            received.problem(f"no circular '{received.circular}' in this project")
+            received.problem(_("no circular '{circular}' in this project").format(circular=received.circular))
             return
         circular = source.circular
         org_id = received.organization
         if org_id not in self.project.registry.organizations:
-            received.problem(f"no organization '{org_id}' in the registry")
+            received.problem(_("no organization '{org_id}' in the registry").format(org_id=org_id))
             return
         if circular.id not in self._owed:
             self._owed[circular.id] = obligations(self.project.registry, circular)
         owed = self._owed[circular.id].get(org_id)
         if owed is None:
-            received.problem(f"'{org_id}' is responsible for none of the requirements of {circular.id}")
+            received.problem(
+                _("'{org_id}' is responsible for none of the requirements of {id}").format(
+                    org_id=org_id, id=circular.id
+                )
+            )
             return
         if received.questions is not None and received.questions != questions_digest(circular, org_id, owed):
             received.problem(
-                f"a form for another edition of {circular.id}: what it asks of '{org_id}' (requirements, "
-                "targets or deadlines) has changed since the form was made; send it the current form "
-                f"(`circulars returns forms {circular.id} --org {org_id}`)"
+                _(
+                    "a form for another edition of {id}: what it asks of '{org_id}' (requirements, targets "
+                    "or deadlines) has changed since the form was made; send it the current form "
+                    "(`circulars returns forms {id} --org {org_id}`)"
+                ).format(id=circular.id, org_id=org_id)
             )
             return
         if received.edition is not None and not self._token_matches(received, circular.id, org_id):
@@ -100,39 +107,48 @@ class Importer:
             label = Item(answer.requirement, answer.target, None).label
             if answer.requirement > len(circular.requirements):
                 received.problem(
-                    f"requirement {answer.requirement} does not exist: {circular.id} has "
-                    f"{len(circular.requirements)}",
+                    _("requirement {requirement} does not exist: {id} has {count}").format(
+                        requirement=answer.requirement, id=circular.id, count=len(circular.requirements)
+                    ),
                     answer.where,
                 )
             elif answer.target is not None and answer.target > len(
                 circular.requirements[answer.requirement - 1].targets
             ):
                 received.problem(
-                    f"requirement {answer.requirement} has no target {answer.target}",
+                    _("requirement {requirement} has no target {target}").format(
+                        requirement=answer.requirement, target=answer.target
+                    ),
                     answer.where,
                 )
             elif answer.key not in keys:
                 owed_labels = ", ".join(i.label for i in owed)
                 received.problem(
-                    f"'{org_id}' does not answer for item {label} (it answers for {owed_labels})",
+                    _("'{org_id}' does not answer for item {label} (it answers for {owed_labels})").format(
+                        org_id=org_id, label=label, owed_labels=owed_labels
+                    ),
                     answer.where,
                 )
         seen: set[tuple[int, int | None]] = set()
         for answer in received.answers:
             if answer.key in seen:
-                received.problem("this item is answered twice in one return", answer.where)
+                received.problem(_("this item is answered twice in one return"), answer.where)
             seen.add(answer.key)
 
     def _token_matches(self, received: Received, circular_id: str, org_id: str) -> bool:
         """Whether the form carries the token issued to its organization (a problem if not)."""
         again = f"send it the current form (`circulars returns forms {circular_id} --org {org_id}`)"
         if received.token is None:
-            received.problem(f"the form carries no token (it was made by an older version): {again}")
+            received.problem(
+                _("the form carries no token (it was made by an older version): {again}").format(again=again)
+            )
             return False
         if not self.key.exists():
             received.problem(
-                f"the form's token cannot be checked: there is no form key {self.key.path} (it is made "
-                "with the first form, beside the register; give --register if the register is elsewhere)"
+                _(
+                    "the form's token cannot be checked: there is no form key {path} (it is made with the "
+                    "first form, beside the register; give --register if the register is elsewhere)"
+                ).format(path=self.key.path)
             )
             return False
         try:
@@ -142,8 +158,10 @@ class Importer:
             received.problem(str(error))
             return False
         received.problem(
-            f"the form's token is not the one issued to '{org_id}' for {circular_id}: the form was "
-            f"changed, or made for another organization; nothing from it is recorded; {again}"
+            _(
+                "the form's token is not the one issued to '{org_id}' for {circular_id}: the form was "
+                "changed, or made for another organization; nothing from it is recorded; {again}"
+            ).format(org_id=org_id, circular_id=circular_id, again=again)
         )
         return False
 

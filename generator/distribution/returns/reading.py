@@ -22,6 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...i18n import _
 from ...source.returns import STATUS_LABELS, STATUSES, parse_status
 from .layout import (
     COLUMNS,
@@ -148,17 +149,28 @@ def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, zipfile.LargeZipFile) as error:
-        received.problem(f"a damaged workbook ({error}): save it again from Excel and import it again")
+        received.problem(
+            _("a damaged workbook ({error}): save it again from Excel and import it again").format(
+                error=error
+            )
+        )
         return received
     except Exception as error:  # openpyxl raises many kinds on files that are not workbooks
         kind = type(error).__name__
-        received.problem(f"cannot be read as an Excel workbook ({kind}: {error})")
+        received.problem(
+            _("cannot be read as an Excel workbook ({kind}: {error})").format(kind=kind, error=error)
+        )
         return received
     try:
         _read(workbook, received, today)
     except Exception as error:  # a workbook broken in a way openpyxl only finds while reading
         received.problems.append(
-            Problem(shown, f"cannot be read as a return form ({type(error).__name__}: {error})")
+            Problem(
+                shown,
+                _("cannot be read as a return form ({kind}: {error})").format(
+                    kind=type(error).__name__, error=error
+                ),
+            )
         )
     finally:
         workbook.close()
@@ -168,8 +180,10 @@ def read_form(data: bytes, shown: str, today: datetime.date) -> Received:
 def _read(workbook, received: Received, today: datetime.date) -> None:
     if META_SHEET not in workbook.sheetnames:
         received.problem(
-            "not a return form made by `circulars returns forms` (it has no form identity): "
-            "fill in the form you were sent and import that"
+            _(
+                "not a return form made by `circulars returns forms` (it has no form identity): fill in the "
+                "form you were sent and import that"
+            )
         )
         return
     rows = _identity(workbook[META_SHEET], received)
@@ -177,7 +191,7 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
         return
     visible = [s for s in workbook.worksheets if s.title != META_SHEET]
     if not visible:
-        received.problem("the form's sheet is missing")
+        received.problem(_("the form's sheet is missing"))
         return
     sheet = visible[0]
     where = f"{received.shown}:{sheet.title}!"
@@ -197,8 +211,10 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
             for letter, want, got in moved:
                 shown_got = f"'{_text(got)}'" if got is not None else "nothing"
                 received.problem(
-                    f"the header should be '{want}', found {shown_got}: the columns were moved or changed; "
-                    "fill in the form as it was sent",
+                    _(
+                        "the header should be '{want}', found {shown_got}: the columns were moved or "
+                        "changed; fill in the form as it was sent"
+                    ).format(want=want, shown_got=shown_got),
                     f"{where}{letter}{HEADER_ROW}",
                 )
             if moved:
@@ -208,7 +224,7 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
         if number not in expected:
             if number > last and any(_text(c) for c in fill):
                 received.problem(
-                    "a row that is not on the form: answer only on the rows given",
+                    _("a row that is not on the form: answer only on the rows given"),
                     f"{where}A{number}",
                 )
             continue
@@ -216,8 +232,10 @@ def _read(workbook, received: Received, today: datetime.date) -> None:
         label = str(requirement) if target is None else f"{requirement}.{target}"
         if _text(cells[0]) != label:
             received.problem(
-                f"this row should be item {label}, found '{_text(cells[0])}': the rows were moved; "
-                "fill in the form as it was sent",
+                _(
+                    "this row should be item {label}, found '{text}': the rows were moved; fill in the form "
+                    "as it was sent"
+                ).format(label=label, text=_text(cells[0])),
                 f"{where}A{number}",
             )
             continue
@@ -241,20 +259,24 @@ def _identity(meta, received: Received) -> list[tuple[int, int, int | None]] | N
             if not all(isinstance(v, int) and not isinstance(v, bool) for v in numbers) or (
                 row < FIRST_ROW or requirement < 1 or target < 0
             ):
-                received.problem("the form's identity sheet was changed: use the form as it was sent")
+                received.problem(_("the form's identity sheet was changed: use the form as it was sent"))
                 return None
             rows.append((row, requirement, target or None))
         elif len(cells) >= 2:
             values[str(cells[0])] = cells[1]
     if values.get("format") != FORMAT:
         received.problem(
-            f"a return form of an unknown format ({values.get('format')!r}, expected {FORMAT}): "
-            "fill in the form you were sent"
+            _(
+                "a return form of an unknown format ({found!r}, expected {format}): "
+                "fill in the form you were sent"
+            ).format(found=values.get("format"), format=FORMAT)
         )
         return None
     for key in ("circular", "edition", "questions", "organization", "language"):
         if not isinstance(values.get(key), str):
-            received.problem(f"the form does not say its {key}: use the form as it was sent")
+            received.problem(
+                _("the form does not say its {key}: use the form as it was sent").format(key=key)
+            )
             return None
     received.circular = str(values["circular"])
     received.edition = str(values["edition"])
@@ -292,19 +314,37 @@ def _answer(received: Received, where: str, row: int, cells: tuple, today: datet
         ("status", "value", "date", "note", "who"), cells[INDEX["status"] :], strict=True
     ):
         if isinstance(cell, str) and len(cell) > MAX_CELL_TEXT:
-            bad(column, f"{len(cell):,} characters: a cell holds at most {MAX_CELL_TEXT:,}")
+            bad(
+                column,
+                _("{count:,} characters: a cell holds at most {max_cell_text:,}").format(
+                    count=len(cell), max_cell_text=MAX_CELL_TEXT
+                ),
+            )
         elif isinstance(cell, str) and cell.startswith("="):
-            bad(column, f"a formula ({cell}): type the value itself")
+            bad(column, _("a formula ({cell}): type the value itself").format(cell=cell))
     status = None
     if _text(status_cell) == "":
-        bad("status", f"the status is missing: choose one of {choices}")
+        bad("status", _("the status is missing: choose one of {choices}").format(choices=choices))
     elif not isinstance(status_cell, str) or (status := parse_status(status_cell)) is None:
-        bad("status", f"status '{_text(status_cell)}' is not one of {choices}")
+        bad(
+            "status",
+            _("status '{text}' is not one of {choices}").format(text=_text(status_cell), choices=choices),
+        )
     value = value_cell
     if isinstance(value, datetime.datetime | datetime.date | datetime.time | bool):
-        bad("value", f"the achieved value is {_kind(value)}: write a number or text, like 92% or 31")
+        bad(
+            "value",
+            _("the achieved value is {kind}: write a number or text, like 92% or 31").format(
+                kind=_kind(value)
+            ),
+        )
     elif isinstance(value, float) and not math.isfinite(value):
-        bad("value", f"the achieved value '{value}' is not a number: write a number or text, like 92% or 31")
+        bad(
+            "value",
+            _("the achieved value '{value}' is not a number: write a number or text, like 92% or 31").format(
+                value=value
+            ),
+        )
     elif isinstance(value, str):
         value = value.strip() or None
     when = _date(date_cell, today, lambda message: bad("date", message))
@@ -317,12 +357,14 @@ def _answer(received: Received, where: str, row: int, cells: tuple, today: datet
 
 def _kind(value) -> str:
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, datetime.datetime | datetime.date):
-        return f"a date ({value:%Y-%m-%d})"
+        return _("a date ({value:%Y-%m-%d})").format(value=value)
     if isinstance(value, datetime.time):
-        return "a time"
-    return f"the number {_text(value)}" if isinstance(value, int | float) else f"'{value}'"
+        return _("a time")
+    return (
+        _("the number {text}").format(text=_text(value)) if isinstance(value, int | float) else f"'{value}'"
+    )
 
 
 def _date(cell, today: datetime.date, bad) -> datetime.date | None:
@@ -336,13 +378,17 @@ def _date(cell, today: datetime.date, bad) -> datetime.date | None:
         try:
             when = datetime.date(*map(int, cell.strip().split("-")))
         except ValueError as error:
-            bad(f"'{cell.strip()}' is not a real date ({error})")
+            bad(_("'{cell}' is not a real date ({error})").format(cell=cell.strip(), error=error))
             return None
     else:
-        bad(f"the date is {_kind(cell)}: write a date like {today:%Y-%m-%d}")
+        bad(_("the date is {kind}: write a date like {today:%Y-%m-%d}").format(kind=_kind(cell), today=today))
         return None
     if when > today:
-        bad(f"the date {when:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d})")
+        bad(
+            _("the date {when:%Y-%m-%d} is in the future (today is {today:%Y-%m-%d})").format(
+                when=when, today=today
+            )
+        )
         return None
     return when
 
@@ -351,7 +397,7 @@ def _plain(cell, column: str, bad) -> str | None:
     if cell is None:
         return None
     if isinstance(cell, datetime.datetime | datetime.date | datetime.time | bool):
-        what = "the note" if column == "note" else "the contact person"
-        bad(column, f"{what} is {_kind(cell)}: write text")
+        what = _("the note") if column == "note" else _("the contact person")
+        bad(column, _("{what} is {kind}: write text").format(what=what, kind=_kind(cell)))
         return None
     return _text(cell) or None

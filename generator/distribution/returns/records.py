@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from ...docx.build import write_atomically
+from ...i18n import _
 from ...source.diagnostics import Diagnostics
 from ...source.files import MAX_YAML_BYTES
 from ...source.model import Circular
@@ -83,7 +84,11 @@ def existing(root: Path, circular_id: str, org_id: str) -> ReturnRecord | None:
     record = read_record(path, diagnostics)
     if record is None:
         problems = "; ".join(d.format(root) for d in diagnostics.errors)
-        raise RecordError(f"the existing record cannot be read, so nothing was added to it: {problems}")
+        raise RecordError(
+            _("the existing record cannot be read, so nothing was added to it: {problems}").format(
+                problems=problems
+            )
+        )
     return record
 
 
@@ -134,8 +139,10 @@ def _check_readable(path: Path, data: bytes, root: Path) -> None:
     shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
     if len(data) > MAX_YAML_BYTES:
         raise RecordError(
-            f"recording this return would make {shown} {len(data):,} bytes, more than the "
-            f"{MAX_YAML_BYTES // (1024 * 1024)} MB a record may have to be read back: nothing was recorded"
+            _(
+                "recording this return would make {shown} {count:,} bytes, more than the {value} MB a "
+                "record may have to be read back: nothing was recorded"
+            ).format(shown=shown, count=len(data), value=MAX_YAML_BYTES // (1024 * 1024))
         )
     diagnostics = Diagnostics()
     loaded = read_yaml(path, diagnostics, raw=data)
@@ -144,5 +151,7 @@ def _check_readable(path: Path, data: bytes, root: Path) -> None:
     if diagnostics.has_errors():
         problems = "; ".join(d.message for d in diagnostics.errors)
         raise RecordError(
-            f"recording this return would make {shown} unreadable ({problems}): nothing was recorded"
+            _(
+                "recording this return would make {shown} unreadable ({problems}): nothing was recorded"
+            ).format(shown=shown, problems=problems)
         )

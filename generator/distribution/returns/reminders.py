@@ -15,6 +15,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass, field
 
+from ...i18n import _
 from ...render.environment import environment
 from ...render.numbering import format_date
 from ...render.renderer import RenderError, render_template
@@ -121,8 +122,10 @@ def horizon(today: datetime.date, days: int) -> datetime.date:
         return today + datetime.timedelta(days=days)
     except OverflowError:  # past 9999-12-31, or more days than a timedelta holds
         raise RemindError(
-            f"{days} days after {today.isoformat()} is past the last date there is "
-            f"({datetime.date.max.isoformat()}): is today (CIRCULARS_TODAY) right?"
+            _(
+                "{days} days after {today} is past the last date there is ({max}): is today "
+                "(CIRCULARS_TODAY) right?"
+            ).format(days=days, today=today.isoformat(), max=datetime.date.max.isoformat())
         ) from None
 
 
@@ -199,8 +202,10 @@ class Reminders:
         if without:
             names = "; ".join(f"{self.name_of(r)} ({r.organization.id})" for r in without)
             raise RemindError(
-                f"{self.circular.id}: no contact address in the registry for: {names}. "
-                "Add an email to each in circulars/organizations.yaml; nothing was sent."
+                _(
+                    "{id}: no contact address in the registry for: {names}. Add an email to each in "
+                    "circulars/organizations.yaml; nothing was sent."
+                ).format(id=self.circular.id, names=names)
             )
         # every body and form is made before the first reminder goes: a template that
         # fails for one organization sends nothing
@@ -275,7 +280,7 @@ class Reminders:
         try:
             return render_template(environment(self.project.root), TEMPLATE, context, self.project.root)
         except RenderError as error:
-            raise RemindError(f"{error}; nothing was sent") from None
+            raise RemindError(_("{error}; nothing was sent").format(error=error)) from None
 
     def message(self, reminder: Reminder, settings: SmtpSettings, form: bytes, body: str):
         org = reminder.organization

@@ -25,6 +25,7 @@ import re
 import secrets
 from pathlib import Path
 
+from ...i18n import _
 from ...source.files import FileProblem, read_regular
 from .. import DEFAULT_REGISTER
 
@@ -62,13 +63,17 @@ class FormKey:
 
     def _read(self) -> bytes:
         try:
-            text = read_regular(self.path, 1024 * 1024, "a form key")  # 65 bytes; anything else is damaged
+            text = read_regular(self.path, 1024 * 1024, _("a form key"))  # 65 bytes; anything else is damaged
         except FileProblem as problem:
-            raise FormKeyError(f"the form key {self.path} {problem}") from None
+            raise FormKeyError(
+                _("the form key {path} {problem}").format(path=self.path, problem=problem)
+            ) from None
         if not _KEY_TEXT.fullmatch(text):
             raise FormKeyError(
-                f"the form key {self.path} is damaged (it should hold 64 hexadecimal digits): "
-                "restore it from a backup; forms made with it cannot be checked otherwise"
+                _(
+                    "the form key {path} is damaged (it should hold 64 hexadecimal digits): restore it from "
+                    "a backup; forms made with it cannot be checked otherwise"
+                ).format(path=self.path)
             )
         return bytes.fromhex(text.decode("ascii").strip())
 
@@ -93,7 +98,11 @@ class FormKey:
             with contextlib.suppress(FileExistsError):  # another run made it first: use that one
                 os.link(temporary, self.path)
         except OSError as error:
-            raise FormKeyError(f"cannot make the form key {self.path}: {error.strerror or error}") from None
+            raise FormKeyError(
+                _("cannot make the form key {path}: {value}").format(
+                    path=self.path, value=error.strerror or error
+                )
+            ) from None
         finally:
             temporary.unlink(missing_ok=True)
 
