@@ -33,6 +33,9 @@ SCHEMA_LINE = "# yaml-language-server: $schema=../../site/schema/circular.schema
 _DEFAULT_CLOSINGS = {("zh", "notice"): "特此通知。", ("zh", "letter"): "特此函告。"}
 
 
+_JOINT = "\u3000" * 4  # between joint issuers on one signature line (gbt9704_signature.py)
+
+
 class ImportRefused(Exception):
     """A file that is not imported; the message follows its name."""
 
@@ -266,7 +269,7 @@ class _Fields:
         names = [
             self.registry.name(i, fields["language"]) for i in issuers if i in self.registry.organizations
         ]
-        if re.sub(r"\s", "", "".join(lines)) != re.sub(r"\s", "", "".join(names)):
+        if lines not in (names, [_JOINT.join(names)]):  # as the template signs, or as written
             fields["signature"] = lines
 
     def new_id(self, fields: dict) -> str:
@@ -304,6 +307,7 @@ def _tidy(value) -> None:
         for item in value:
             _tidy(item)
     elif isinstance(value, dict):
+        value.pop("_raw", None)
         paragraphs = value.get("text") or value.get("background") or []
         count = len(paragraphs) if isinstance(paragraphs, list) else 1
         for key in ("tables", "background_tables"):

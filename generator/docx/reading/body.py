@@ -109,15 +109,15 @@ class BodyReader:
             match = patterns.EN_POINT.match(text)
             if not match or patterns.EN_ORDINALS.index(match["ordinal"]) != count:
                 return None
-            return {"text": text[match.end() :]}
+            return {"text": text[match.end() :], "_raw": [text]}
         match = patterns.POINT.match(text)
         if not match or patterns.chinese_number(match["ordinal"]) != count + 1:
             return None
         rest = text[match.end() :]
         bold = "".join(run.text for run in _leading_bold(paragraph))[match.end() :]
         if bold.endswith("。") and rest.startswith(bold) and len(bold) > 1 and rest[len(bold) :].strip():
-            return {"key": bold[:-1], "text": rest[len(bold) :]}
-        return {"text": rest}
+            return {"key": bold[:-1], "text": rest[len(bold) :], "_raw": [text]}
+        return {"text": rest, "_raw": [text]}
 
 
 def _leading_bold(paragraph: Paragraph) -> list:
@@ -140,6 +140,7 @@ def _add_text(container: dict, text: str) -> None:
         container.setdefault("text_after", []).append(text)
     elif container.get("points"):
         container["points"][-1]["text"] = [*_paragraphs(container["points"][-1]["text"]), text]
+        container["points"][-1]["_raw"].append(text)
     else:
         container.setdefault("text", []).append(text)
 
@@ -149,8 +150,10 @@ def _add_table(container: dict, fields: dict) -> None:
         container.setdefault("tables_after", []).append(fields)
         return
     if container.get("points"):
-        container.setdefault("tables_after", []).append(fields)
-        return
+        # points hold no tables: a table among them keeps them as the paragraphs they print as
+        container["text"] = container.get("text", []) + [
+            t for point in container.pop("points") for t in point["_raw"]
+        ]
     paragraphs = len(container.get("text", []))
     fields["after"] = paragraphs
     container.setdefault("tables", []).append(fields)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import patterns
+from .appended import read_appended
 from .blocks import Break, Document, Paragraph, Table
 from .body import BodyReader
 from .tables import Captioned
@@ -32,7 +33,16 @@ OUR_STYLES = {
     "Closing",
     "Letterhead",
 }
-_DROP = {"footer", "header", "Red Rule", "Letterhead Rule", "Double Rule", "Letterhead Details"}
+_DROP = {
+    "footer",
+    "header",
+    "Red Rule",
+    "Letterhead Rule",
+    "Double Rule",
+    "Letterhead Details",
+    "Byline",
+    "Source",
+}
 _TITLE_ENDS = ("通知", "意见", "函", "办法", "方案", "决定", "通报", "报告", "纪要")
 _TITLE_ENDS += ("规定", "细则", "公告", "批复", "请示", "复函", "要点", "计划")
 _END_STYLES = {
@@ -280,7 +290,8 @@ class _Zones:
                 self.fields["salutation"] = text
                 position += 1
             elif style == "Recipients" or (
-                not self.reading.to_names
+                not self.reading.ours
+                and not self.reading.to_names
                 and text.endswith(("：", ":"))
                 and len(text) < 300
                 and not patterns.heading_level(text, self.reading.english)
@@ -374,11 +385,11 @@ class _Zones:
             elif match := patterns.ATTACHMENT_NOTE.match(text):
                 if match["label"] not in ("附件", "Attachments", "Attachment"):
                     fields["attachment_note"] = match["label"] + ("：" if not reading.english else ": ")
-                note_titles += [_strip_number(line) for line in match["rest"].split("\n") if line.strip()]
+                note_titles += [strip_number(line) for line in match["rest"].split("\n") if line.strip()]
             elif style == "Attachment Note Continued" or (
                 note_titles and patterns.LIST_NUMBER.match(text) and "date" not in fields
             ):
-                note_titles.append(_strip_number(text))
+                note_titles.append(strip_number(text))
             elif style == "Complimentary Close":
                 fields["complimentary_close"] = text
             elif style == "Signature Name":
@@ -400,90 +411,12 @@ class _Zones:
             position += 1
         self.read_appended(items[position:], note_titles)
 
-    # -- documents and attachments after the signature ------------------------------------
     def read_appended(self, items: list, note_titles: list[str]) -> None:
-        parts: list[tuple[str, dict, list]] = []  # (kind, fields, body items)
-        index = 0
-        while index < len(items):
-            item = items[index]
-            text = item.text.strip() if isinstance(item, Paragraph) else ""
-            style = item.style if isinstance(item, Paragraph) else ""
-            label = patterns.ATTACHMENT_LABEL.match(text) if text else None
-            if style == "Attachment Label" or (label and not self.reading.ours):
-                part: dict = {}
-                if label and label["label"] not in ("附件", "Attachment"):
-                    part["label"] = label["label"]
-                index += 1
-                if index < len(items) and isinstance(items[index], Paragraph):
-                    part["title"] = items[index].text
-                    index += 1
-                parts.append(("attachment", part, []))
-                continue
-            if style == "Document Title" or (
-                not parts and not self.reading.ours and isinstance(item, Paragraph)
-            ):
-                parts.append(("document", {"title": text}, []))
-                index += 1
-                continue
-            if not parts:
-                self.reading.kept.append(text)
-                self.fields.setdefault("notes", []).append(text) if text else None
-                index += 1
-                continue
-            parts[-1][2].append(item)
-            index += 1
-        documents, attachments = [], []
-        for kind, part, body_items in parts:
-            self.fill(part, body_items, kind)
-            if kind == "document":
-                documents.append(part)
-            elif part.get("label") and (documents or attachments) and part["label"] != "附件":
-                host = attachments[-1] if attachments else documents[-1]
-                host.setdefault("attachments", []).append(part)
-            elif documents and part.get("title") not in note_titles:
-                documents[-1].setdefault("attachments", []).append(part)
-            else:
-                attachments.append(part)
-        listed = {a.get("title") for a in attachments}
-        for title in note_titles:
-            if title not in listed:
-                attachments.append({"title": title, "included": False})
-        if documents:
-            self.fields["documents"] = documents
-        if attachments:
-            order = {title: n for n, title in enumerate(note_titles)}
-            attachments.sort(key=lambda a: order.get(a.get("title"), len(order)))
-            self.fields["attachments"] = attachments
-
-    def fill(self, part: dict, items: list, kind: str) -> None:
-        """A document's or attachment's body, with a document's closing signature lines."""
-        signature: list[str] = []
-        while (
-            items
-            and isinstance(items[-1], Paragraph)
-            and (
-                items[-1].style in ("Signature", "Date")
-                or (
-                    not self.reading.ours
-                    and kind == "document"
-                    and self._signature_like(items[-1])
-                    and (patterns.any_date(items[-1].text) or signature)
-                )
-            )
-        ):
-            signature.insert(0, items.pop().text)
-        if kind == "attachment" and len(items) == 1 and isinstance(items[0], Table):
-            from .tables import table_fields
-
-            part["table"] = table_fields(items[0])
-            return
-        body = self.body.read(items)
-        part.update(body)
-        if signature:
-            part["signature"] = signature
+        appended = read_appended(self, items, note_titles)
+        self.fields.update(appended)
 
 
-def _strip_number(line: str) -> str:
+def strip_number(line: str) -> str:
     line = line.strip()
     match = patterns.LIST_NUMBER.match(line)
     return line[match.end() :].strip() if match else line
