@@ -269,7 +269,8 @@ class _Fields:
         names = [
             self.registry.name(i, fields["language"]) for i in issuers if i in self.registry.organizations
         ]
-        if lines not in (names, [_JOINT.join(names)]):  # as the template signs, or as written
+        laid_out = [name for line in lines for name in line.split(_JOINT)]
+        if laid_out != names:  # the issuers' names as the template signs them, else as written
             fields["signature"] = lines
 
     def new_id(self, fields: dict) -> str:

@@ -59,9 +59,9 @@ def read_appended(zones: _Zones, items: list, note_titles: list[str]) -> dict:
             documents.append(part)
             hosts.append(part)
             continue
-        title = part.get("title")
-        host = next((h for h in reversed(hosts) if title in notes[id(h)]), None)
-        if host is None and title not in note_titles and hosts:
+        title = _plain(part.get("title"))
+        host = next((h for h in reversed(hosts) if title in map(_plain, notes[id(h)])), None)
+        if host is None and title not in map(_plain, note_titles) and hosts:
             host = hosts[-1]
         if host is not None:
             host.setdefault("attachments", []).append(part)
@@ -82,10 +82,15 @@ def read_appended(zones: _Zones, items: list, note_titles: list[str]) -> dict:
 
 def _not_included(attachments: list[dict], titles: list[str]) -> None:
     """Attachments the note lists without a page, in the note's order."""
-    listed = {a.get("title") for a in attachments}
-    attachments += [{"title": t, "included": False} for t in titles if t not in listed]
-    order = {title: n for n, title in enumerate(titles)}
-    attachments.sort(key=lambda a: order.get(a.get("title"), len(order)))
+    listed = {_plain(a.get("title")) for a in attachments}
+    attachments += [{"title": t, "included": False} for t in titles if _plain(t) not in listed]
+    order = {_plain(title): n for n, title in enumerate(titles)}
+    attachments.sort(key=lambda a: order.get(_plain(a.get("title")), len(order)))
+
+
+def _plain(title: str | None) -> str:
+    """A title as the note and the page both write it: the page breaks a long one into lines."""
+    return (title or "").replace("\n", "")
 
 
 def _fill(zones: _Zones, part: dict, items: list, kind: str) -> list[str]:

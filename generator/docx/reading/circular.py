@@ -400,10 +400,16 @@ class _Zones:
                 fields["date"], style_name = found
                 if style_name:
                     fields["date_style"] = style_name
-            elif "date" not in fields and (style.startswith("Signature") or self._signature_like(item)):
+            elif patterns.ATTACHMENT_LABEL.match(text) or style in ("Attachment Label", "Document Title"):
+                break
+            elif "date" not in fields and (
+                style.startswith("Signature") or (not reading.ours and self._signature_like(item))
+            ):
                 reading.signature_lines.append(text)
             elif style == "Notes" or (text.startswith("（") and text.endswith("）") and "date" in fields):
-                fields.setdefault("notes", []).append(text)
+                # the template puts a note in brackets: the text goes in without them
+                inner = text[1:-1] if text.startswith("（") and text.endswith("）") else text
+                fields.setdefault("notes", []).append(inner)
             elif style == "Publicity" or patterns.PUBLICITY.match(text):
                 fields["publicity"] = re.split(r"[：:]", text, maxsplit=1)[1].strip()
             else:
