@@ -26,8 +26,10 @@ from ..source.yaml_source import read_yaml
 from ..source.yaml_writing import dump_circular
 from .build import write_atomically
 from .custom_properties import read_metadata
+from .gbt9704_rules import TITLE_STYLES, title_breaks
 from .reading.blocks import DocxReadError, read_docx
 from .reading.circular import Reading, read_circular
+from .reference import ReferenceDocumentError, reference_for
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../site/schema/circular.schema.json"
 _DEFAULT_CLOSINGS = {("zh", "notice"): "特此通知。", ("zh", "letter"): "特此函告。"}
@@ -73,6 +75,8 @@ def read_document(source: Path, project: Project) -> ImportResult:
     guesses: list[str] = []
     fields = _Fields(reading, metadata, project, guesses).build(document.core)
     _tidy(fields)
+    if fields.get("language") == "zh" and fields.get("layout", "gbt9704") == "gbt9704":
+        _unbreak_titles(fields, project.root)
     existing = project.known_ids()
     circular_id = fields["id"]
     if not metadata.get("id"):
@@ -142,7 +146,7 @@ class _Fields:
         fields["status"] = meta.get("status", "issued")
         fields["title"] = read.pop("title", "") or core.get("title", "")
         if "issuer" in meta:
-            fields["issuer"] = meta["issuer"]
+            fields["issuer"] = _typed("issuer", meta["issuer"])
         else:
             fields.update(self.issuer_and_number())
         when = read.pop("date", None) or _imprint_date(reading) or _core_date(core)
@@ -155,8 +159,7 @@ class _Fields:
                 fields[key] = _typed(key, value)
         if not meta:
             self.names(fields, read)
-        lead = fields["issuer"][0] if isinstance(fields.get("issuer"), list) and fields["issuer"] else None
-        self.signature(fields, read, lead)
+        self.signature(fields)
         closing = read.pop("closing", None)
         default = _DEFAULT_CLOSINGS.get((fields["language"], fields["kind"]))
         if closing != default and (closing or default):
@@ -261,7 +264,7 @@ class _Fields:
                     )
         return members[0] if len(members) == 1 else members
 
-    def signature(self, fields: dict, read: dict, lead: str | None) -> None:
+    def signature(self, fields: dict) -> None:
         lines = self.reading.signature_lines
         if not lines:
             return
@@ -282,8 +285,11 @@ class _Fields:
 
 
 def _typed(key: str, value):
+    """A metadata value as a person writes it: a date as a date, one issuer without a list."""
     if key in ("date", "in_force") and isinstance(value, str):
         return date.fromisoformat(value)
+    if key in ("issuer", "supersedes", "amends") and isinstance(value, list) and len(value) == 1:
+        return value[0]
     return value
 
 
@@ -317,3 +323,28 @@ def _tidy(value) -> None:
                     table.pop("after")
         for child in value.values():
             _tidy(child)
+
+
+def _unbreak_titles(fields: dict, project_root: Path) -> None:
+    """Titles on one line where the writer breaks them into the same lines by itself:
+    only a title broken elsewhere (as its author wrote it) stays a `|` block."""
+    try:
+        reference = reference_for(project_root, "gbt9704")
+    except ReferenceDocumentError:
+        return
+    styles = {"title": TITLE_STYLES["title"], "documents": TITLE_STYLES["document-title"]}
+
+    def unbreak(part: dict, style: str) -> None:
+        title = part.get("title")
+        if isinstance(title, str) and "\n" in title:
+            joined = title.replace("\n", "")
+            per_line = int(reference.text_width / (reference.font_size(style) * 20))
+            lines = title.split("\n")
+            offsets = [sum(len(line) for line in lines[: n + 1]) for n in range(len(lines) - 1)]
+            if title_breaks(joined, per_line) == offsets:
+                part["title"] = joined
+        for key in ("documents", "attachments"):
+            for child in part.get(key, []):
+                unbreak(child, styles.get(key, TITLE_STYLES["attachment-title"]))
+
+    unbreak(fields, styles["title"])

@@ -17,7 +17,9 @@ from datetime import date
 from .model import Circular
 
 TOP_ORDER = list(Circular.model_fields)
-_TYPED = re.compile(r"^(?:true|false|~|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2})$")
+# Read as true/false/nothing. A plain canonical number or date in a text (a cell, a
+# title) is read back as that very text (yaml_source.py), so `1` needs no quotes.
+_TYPED = re.compile(r"^(?:true|false|~|null)$")
 _INDICATOR_START = tuple("-?:,[]{}#&*!|>'\"%@`")
 _PARAGRAPH_KEYS = {"background", "text", "text_after", "notes", "funding", "purpose", "duties", "office"}
 """Fields whose list of paragraphs is written as one `|` block."""
@@ -31,10 +33,11 @@ def dump_circular(fields: dict, header: str = "") -> str:
     lines = [header.rstrip("\n")] if header else []
     previous_block = False
     for key, value in ordered.items():
-        block = isinstance(value, list | dict) or (isinstance(value, str) and _needs_block(key, value))
+        entry = _entry(key, value, 0)
+        block = len(entry) > 1
         if lines and (block or previous_block) and lines[-1] != "":
             lines.append("")
-        lines += _entry(key, value, 0)
+        lines += entry
         previous_block = block
     return "\n".join(lines) + "\n"
 
