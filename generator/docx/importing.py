@@ -29,6 +29,7 @@ from .custom_properties import read_metadata
 from .gbt9704_rules import TITLE_STYLES, title_breaks
 from .reading.blocks import DocxReadError, read_docx
 from .reading.circular import Reading, read_circular
+from .reading.patterns import parse_date
 from .reference import ReferenceDocumentError, reference_for
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../../site/schema/circular.schema.json"
@@ -203,6 +204,15 @@ class _Fields:
                     id=series[0], prefix=number["prefix"]
                 )
             )
+        if not issuers and reading.number_line and (found := self.index.number(reading.number_line[1])):
+            org_id, series_id, value, label = found
+            issuers.append(org_id)
+            self.guesses.append(
+                _("issuer → {id}, by the number {number}").format(id=org_id, number=reading.number_line[1])
+            )
+            out["series"], out["number"] = series_id, value
+            if label != reading.number_line[0]:
+                out["series_label"] = reading.number_line[0]
         if not issuers:
             names = "、".join(reading.issuer_names) or "?"
             self.guesses.append(
@@ -238,14 +248,30 @@ class _Fields:
                 fields["signer"] = found[0]
         if reading.signatory_name and (person := self.index.person(reading.signatory_name)):
             fields["signatory"] = person
+        elif (
+            reading.english
+            and reading.signature_lines
+            and (person := self.index.person(reading.signature_lines[0]))
+        ):
+            fields["signatory"] = person  # the template signs with the name and the title the registry gives
+            self.guesses.append(
+                _("signatory {name} → {id}").format(name=reading.signature_lines[0], id=person)
+            )
+            reading.signature_lines = []
         if reading.imprint is None and not reading.cc_names:
             fields["printing"] = False
         elif reading.imprint is not None:
-            organ, _when = reading.imprint
+            organ, when = reading.imprint
             found, _close = self.index.organization(organ)
             lead = fields["issuer"][0] if isinstance(fields["issuer"], list) else fields["issuer"]
+            printing = {}
             if found and found != lead:
-                fields["printing"] = {"org": found}
+                printing["org"] = found
+            printed = parse_date(when)
+            if printed and printed[0] != fields.get("date"):
+                printing["date"] = printed[0]
+            if printing:
+                fields["printing"] = printing
 
     def group(self, names: list[str], where: str):
         members = []
@@ -302,8 +328,6 @@ def _core_date(core: dict) -> date | None:
 
 
 def _imprint_date(reading: Reading) -> date | None:
-    from .reading.patterns import parse_date
-
     found = parse_date(reading.imprint[1]) if reading.imprint else None
     return found[0] if found else None
 

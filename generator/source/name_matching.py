@@ -24,6 +24,7 @@ class NameIndex:
         self.organizations: dict[str, str] = {}
         self.people: dict[str, str] = {}
         self.prefixes: dict[str, tuple[str, str | None]] = {}
+        self.patterns: list[tuple[re.Pattern, str, str | None, str | None]] = []  # regex, org, series, label
         for org in registry.organizations.values():
             for localized in (org.name, org.short):
                 for value in (localized.zh, localized.en) if localized is not None else ():
@@ -33,6 +34,15 @@ class NameIndex:
                 for value in (prefix.zh, prefix.en) if prefix is not None else ():
                     if value:
                         self.prefixes.setdefault(_key(value), (org.id, series_id))
+            for series in org.series:
+                for language in ("zh", "en"):
+                    pattern = series.pattern.get(language) if series.pattern else None
+                    prefix = series.prefix.get(language) if series.prefix else None
+                    if pattern:
+                        label = series.label.get(language) if series.label else None
+                        self.patterns.append(
+                            (_pattern_regex(pattern, prefix or ""), org.id, series.id, label)
+                        )
         for person in registry.people.values():
             for value in (person.name.zh, person.name.en):
                 if value:
@@ -52,3 +62,29 @@ class NameIndex:
     def series(self, prefix: str) -> tuple[str, str | None] | None:
         """(organization id, series id or None for its default) of a number's prefix."""
         return self.prefixes.get(_key(prefix))
+
+    def number(self, text: str) -> tuple[str, str | None, int, str | None] | None:
+        """(organization, series, number, the series' label) of a number written in a
+        series' own pattern (NP/183/15), or None."""
+        for regex, org_id, series_id, label in self.patterns:
+            if match := regex.fullmatch(text.strip()):
+                return org_id, series_id, int(match["number"]), label
+        return None
+
+
+def _pattern_regex(pattern: str, prefix: str) -> re.Pattern:
+    """A series' pattern ({prefix}/{number:3}/{yy}) as a regular expression."""
+    parts = re.split(r"(\{[^{}]*\})", pattern)
+    out = []
+    for part in parts:
+        if part == "{prefix}":
+            out.append(re.escape(prefix))
+        elif part.startswith("{number"):
+            out.append(r"(?P<number>\d+)")
+        elif part == "{year}":
+            out.append(r"\d{4}")
+        elif part == "{yy}":
+            out.append(r"\d{2}")
+        else:
+            out.append(re.escape(part))
+    return re.compile("".join(out))

@@ -92,7 +92,7 @@ def _item(value, indent: int, parent: str) -> list[str]:
             flow is not None
             and _flat(value)
             and len(flow) + indent < _FLOW_WIDTH
-            and parent in ("rows", "header", "to", "cc", "columns")
+            and parent in ("rows", "header", "to", "cc", "columns", "references")
         ):
             return [f"{pad}- {flow}"]
         out: list[str] = []

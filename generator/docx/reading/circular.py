@@ -22,6 +22,7 @@ from . import patterns
 from .appended import read_appended
 from .blocks import Break, Document, Paragraph, Table
 from .body import BodyReader
+from .letter import read_letter_header
 from .tables import Captioned
 
 OUR_STYLES = {
@@ -51,6 +52,9 @@ _END_STYLES = {
 }  # fmt: skip
 
 
+_CLOSE = re.compile(r"^(Yours\b|(Best|Kind|Warm) regards|With best wishes|Regards)", re.I)
+
+
 @dataclass
 class Reading:
     """What a document says, before its names are matched to the registry."""
@@ -67,6 +71,8 @@ class Reading:
     cc_names: list[list[str]] = field(default_factory=list)
     imprint: tuple[str, str] | None = None
     """(organ, date text) of the 印发 line."""
+    number_line: tuple[str, str] | None = None
+    """(label, number) of an English letter's number line: ("Circular No.", "NP/183/15")."""
     signature_lines: list[str] = field(default_factory=list)
     signatory_name: str | None = None
     kept: list[str] = field(default_factory=list)
@@ -260,7 +266,7 @@ class _Zones:
             return at
         lines = [items[at].text]
         end = at + 1
-        if not self.reading.ours:
+        if not self.reading.ours and not self.reading.english:
             while (
                 end < len(items)
                 and isinstance(items[end], Paragraph)
@@ -279,6 +285,8 @@ class _Zones:
     def read_after_title(self, position: int) -> int:
         """The 主送 line (or To lines), salutation, subject and references of a letter."""
         items = self.items
+        if self.reading.english and not self.reading.ours:
+            return read_letter_header(self, position)
         while position < len(items) and isinstance(items[position], Paragraph):
             paragraph = items[position]
             style, text = paragraph.style or "", paragraph.text.strip()
@@ -324,7 +332,7 @@ class _Zones:
                 while start - 1 > position and self._signature_like(items[start - 1]):
                     start -= 1
                 return self._contact_before(start, position)
-            if self.reading.english and re.match(r"^(Yours|Best regards|Kind regards|Regards)\b", item.text):
+            if self.reading.english and _CLOSE.match(item.text):
                 return index
         return len(items)
 
@@ -367,13 +375,14 @@ class _Zones:
     def read_end(self, position: int) -> None:
         items, reading, fields = self.items, self.reading, self.fields
         note_titles: list[str] = []
+        dated = False  # the date under the signature is read (an English letter's is above its text)
         while position < len(items):
             item = items[position]
             if not isinstance(item, Paragraph):
                 break
             style, text = item.style or "", item.text.strip()
             if style == "Contact" or (
-                patterns.CONTACT.match(text) and not reading.signature_lines and "date" not in fields
+                patterns.CONTACT.match(text) and not reading.signature_lines and not dated
             ):
                 fields["contact"] = (
                     {"text": text}
@@ -387,26 +396,27 @@ class _Zones:
                     fields["attachment_note"] = match["label"] + ("：" if not reading.english else ": ")
                 note_titles += [strip_number(line) for line in match["rest"].split("\n") if line.strip()]
             elif style == "Attachment Note Continued" or (
-                note_titles and patterns.LIST_NUMBER.match(text) and "date" not in fields
+                note_titles and patterns.LIST_NUMBER.match(text) and not dated
             ):
                 note_titles.append(strip_number(text))
-            elif style == "Complimentary Close":
+            elif style == "Complimentary Close" or (reading.english and _CLOSE.match(text)):
                 fields["complimentary_close"] = text
             elif style == "Signature Name":
                 reading.signatory_name = text
             elif style == "Signature Title":
                 pass
-            elif "date" not in fields and (found := patterns.any_date(text)):
+            elif not dated and (found := patterns.any_date(text)):
+                dated = True
                 fields["date"], style_name = found
                 if style_name:
                     fields["date_style"] = style_name
             elif patterns.ATTACHMENT_LABEL.match(text) or style in ("Attachment Label", "Document Title"):
                 break
-            elif "date" not in fields and (
+            elif not dated and (
                 style.startswith("Signature") or (not reading.ours and self._signature_like(item))
             ):
                 reading.signature_lines.append(text)
-            elif style == "Notes" or (text.startswith("（") and text.endswith("）") and "date" in fields):
+            elif style == "Notes" or (text.startswith("（") and text.endswith("）") and dated):
                 # the template puts a note in brackets: the text goes in without them
                 inner = text[1:-1] if text.startswith("（") and text.endswith("）") else text
                 fields.setdefault("notes", []).append(inner)
