@@ -81,10 +81,11 @@ def read_document(source: Path, project: Project) -> ImportResult:
     existing = project.known_ids()
     circular_id = fields["id"]
     if not metadata.get("id"):
+        same = _same_number(fields, project)
         base, n = circular_id, 2
-        while circular_id in existing:
+        while same is None and circular_id in existing:
             circular_id, n = f"{base}-{n}", n + 1
-        fields["id"] = circular_id
+        fields["id"] = circular_id = same or circular_id
     year = fields["date"].year if isinstance(fields.get("date"), date) else date.today().year
     target = project.data_dir / str(year) / f"{circular_id}.yaml"
     text = dump_circular(fields, SCHEMA_LINE)
@@ -308,6 +309,27 @@ class _Fields:
         if "number" in fields:
             return f"{issuer}-{year}-{fields['number']:02d}"
         return f"{issuer}-{fields['date'].isoformat()}"
+
+
+def _same_number(fields: dict, project: Project) -> str | None:
+    """The circular this one is already (the same document imported again): the one
+    with its number, or without a number its issuer, date and title. Its id, so that
+    the import is refused rather than written twice."""
+    issuer = fields["issuer"][0] if isinstance(fields["issuer"], list) else fields["issuer"]
+    title = fields.get("title", "").replace("\n", "")
+    for circular in project.circulars:
+        if circular.lead_issuer != issuer:
+            continue
+        if "number" in fields:
+            if (circular.series, circular.number, circular.date.year) == (
+                fields.get("series"),
+                fields["number"],
+                fields["date"].year,
+            ):
+                return circular.id
+        elif circular.date == fields["date"] and circular.title.replace("\n", "") == title:
+            return circular.id
+    return None
 
 
 def _typed(key: str, value):
