@@ -4,19 +4,14 @@ signature; attachments listed in the note but not printed stay `included: false`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from . import patterns
 from .blocks import Paragraph, Table
 from .tables import table_fields
 
-if TYPE_CHECKING:
-    from .circular import _Zones
 
-_NOTE_STYLES = ("Attachment Note", "Attachment Note Continued")
-
-
-def read_appended(zones: _Zones, items: list, note_titles: list[str]) -> dict:
+def read_appended(zones: Any, items: list, note_titles: list[str]) -> dict:
     """{documents?, attachments?, notes?} from the blocks after the date."""
     ours = zones.reading.ours
     parts: list[tuple[str, dict, list]] = []  # (kind, fields, body items)
@@ -93,10 +88,8 @@ def _plain(title: str | None) -> str:
     return (title or "").replace("\n", "")
 
 
-def _fill(zones: _Zones, part: dict, items: list, kind: str) -> list[str]:
+def _fill(zones: Any, part: dict, items: list, kind: str) -> list[str]:
     """A document's or attachment's body, with its signature lines; the titles its note lists."""
-    from .circular import strip_number
-
     ours = zones.reading.ours
     signature: list[str] = []
     while items and isinstance(items[-1], Paragraph):
@@ -116,7 +109,7 @@ def _fill(zones: _Zones, part: dict, items: list, kind: str) -> list[str]:
         for line in items[start:]:
             match = patterns.ATTACHMENT_NOTE.match(line.text.strip())
             rest = match["rest"] if match else line.text
-            titles += [strip_number(t) for t in rest.split("\n") if t.strip()]
+            titles += [patterns.strip_number(t) for t in rest.split("\n") if t.strip()]
         del items[start:]
     if kind == "attachment" and len(items) == 1 and isinstance(items[0], Table):
         part["table"] = table_fields(items[0])

@@ -394,11 +394,13 @@ class _Zones:
             elif match := patterns.ATTACHMENT_NOTE.match(text):
                 if match["label"] not in ("附件", "Attachments", "Attachment"):
                     fields["attachment_note"] = match["label"] + ("：" if not reading.english else ": ")
-                note_titles += [strip_number(line) for line in match["rest"].split("\n") if line.strip()]
+                note_titles += [
+                    patterns.strip_number(line) for line in match["rest"].split("\n") if line.strip()
+                ]
             elif style == "Attachment Note Continued" or (
                 note_titles and patterns.LIST_NUMBER.match(text) and not dated
             ):
-                note_titles.append(strip_number(text))
+                note_titles.append(patterns.strip_number(text))
             elif style == "Complimentary Close" or (reading.english and _CLOSE.match(text)):
                 fields["complimentary_close"] = text
             elif style == "Signature Name":
@@ -430,9 +432,3 @@ class _Zones:
     def read_appended(self, items: list, note_titles: list[str]) -> None:
         appended = read_appended(self, items, note_titles)
         self.fields.update(appended)
-
-
-def strip_number(line: str) -> str:
-    line = line.strip()
-    match = patterns.LIST_NUMBER.match(line)
-    return line[match.end() :].strip() if match else line

@@ -8,13 +8,10 @@ the title and the text, in its own order; `header_order` keeps that order.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
 from . import patterns
 from .blocks import Paragraph
-
-if TYPE_CHECKING:
-    from .circular import _Zones
 
 _REFERENCE = re.compile(r"^(?P<label>(?:my|our|your)\s+ref(?:erence)?\.?\s*:?)\s*(?P<text>\S.*)$", re.I)
 _NUMBER = re.compile(
@@ -25,7 +22,7 @@ _NUMBER = re.compile(
 _TO = re.compile(r"^To\s*:?\s+(?P<rest>.+)$")
 
 
-def read_letter_header(zones: _Zones, position: int) -> int:
+def read_letter_header(zones: Any, position: int) -> int:
     """Read the header lines from `position`; the index of the first line of the text."""
     items, fields, reading = zones.items, zones.fields, zones.reading
     order = ["title"]

@@ -159,3 +159,9 @@ def split_names(text: str) -> list[list[str]]:
     text = text.strip().rstrip("：:。.").strip()
     groups = [g.strip() for g in re.split(r"[，,；;]", text) if g.strip()]
     return [[m.strip() for m in group.split("、") if m.strip()] for group in groups]
+
+
+def strip_number(line: str) -> str:
+    line = line.strip()
+    match = LIST_NUMBER.match(line)
+    return line[match.end() :].strip() if match else line
