@@ -72,7 +72,8 @@ def read_document(source: Path, project: Project) -> ImportResult:
         raise ImportRefused(_("holds no text: there is no circular to import"))
     metadata = read_metadata(document.custom)
     english = metadata.get("language") == "en" if metadata.get("language") else None
-    reading = read_circular(document, english)
+    index = NameIndex(project.registry)
+    reading = read_circular(document, english, lambda name: index.organization(name)[0] is not None)
     guesses: list[str] = []
     fields = _Fields(reading, metadata, project, guesses).build(document.core)
     _tidy(fields)
@@ -161,6 +162,10 @@ class _Fields:
                 fields[key] = _typed(key, value)
         if not meta:
             self.names(fields, read)
+            if reading.organ_mark is None and not reading.english:
+                fields["letterhead"] = "none"  # a notice posted without a 版头
+            elif reading.organ_mark and not reading.organ_mark.endswith("文件") and not reading.english:
+                fields["letterhead"] = "letter"  # the name alone: the 信函 form
         self.signature(fields)
         closing = read.pop("closing", None)
         default = _DEFAULT_CLOSINGS.get((fields["language"], fields["kind"]))

@@ -16,6 +16,7 @@ docx importer matches them to the registry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import patterns
@@ -64,6 +65,8 @@ class Reading:
     english: bool = False
     ours: bool = False
     issuer_names: list[str] = field(default_factory=list)
+    organ_mark: str | None = None
+    """The 版头's line as written: 某某总工会文件, or the name alone (the 信函 form)."""
     number: dict | None = None
     """{prefix, year, number} as the number line writes it."""
     signer_names: list[str] = field(default_factory=list)
@@ -79,14 +82,18 @@ class Reading:
     """Paragraphs kept as text that the reader could not place."""
 
 
-def read_circular(document: Document, english: bool | None = None) -> Reading:
+def read_circular(
+    document: Document, english: bool | None = None, known: Callable[[str], bool] = bool
+) -> Reading:
+    """The circular's parts; `known` tells an organization's name (a letterhead
+    that is only the name, without 文件)."""
     items = _items(document)
     paragraphs = [item for item in items if isinstance(item, Paragraph)]
     ours = any(p.style in OUR_STYLES for p in paragraphs)
     if english is None:
         english = _english("".join(p.text for p in paragraphs[:40]))
     reading = Reading(english=english, ours=ours)
-    _Zones(reading, items).read()
+    _Zones(reading, items, known).read()
     return reading
 
 
@@ -122,7 +129,8 @@ def _items(document: Document) -> list[Paragraph | Table | Captioned]:
 
 
 class _Zones:
-    def __init__(self, reading: Reading, items: list):
+    def __init__(self, reading: Reading, items: list, known: Callable[[str], bool] = bool):
+        self.known = known
         self.reading = reading
         self.items = items
         self.fields = reading.fields
@@ -203,7 +211,7 @@ class _Zones:
             if not isinstance(item, Paragraph):
                 continue
             text = item.text.strip()
-            if self.header_line(text) or (text.endswith("文件") and index < 3):
+            if self.header_line(text) or (index < 3 and (text.endswith("文件") or self.known(text))):
                 continue
             return index
         return 0
@@ -254,6 +262,7 @@ class _Zones:
             or flat.endswith("文件")
             or not reading.issuer_names
         ):
+            reading.organ_mark = reading.organ_mark or flat
             names = [n for n in re.split(r"\n|\s{2,}", part) if n.strip()]
             reading.issuer_names += [
                 re.sub(r"文件$", "", n.strip()) for n in names if not re.fullmatch(r"\d{6}", n)

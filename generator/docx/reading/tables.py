@@ -38,6 +38,8 @@ def table_fields(table: Table, caption: str | None = None) -> dict:
             else:
                 cells.append(text)
         (header if row.header and not rows else rows).append(cells)
+    if not header and not any(row.header for row in table.rows) and _looks_like_header(rows):
+        header = [rows.pop(0)]  # a plain table: a first row of short titles over longer rows
     fields: dict = {}
     if caption:
         fields["caption"] = caption
@@ -77,3 +79,10 @@ def _rowspans(table: Table, grid: list[list[int]]) -> dict[tuple[int, int], int]
                 count += 1
             spans[(index, position)] = count
     return spans
+
+
+def _looks_like_header(rows: list) -> bool:
+    if len(rows) < 2:
+        return False
+    first = [cell["text"] if isinstance(cell, dict) else cell for cell in rows[0]]
+    return all(text.strip() and len(text) <= 12 and "\n" not in text for text in first)
