@@ -82,6 +82,9 @@ def read_document(source: Path, project: Project) -> ImportResult:
     existing = project.known_ids()
     circular_id = fields["id"]
     if not metadata.get("id"):
+        if original := _original(fields, project):  # a translation shares its original's number
+            fields["translation_of"] = original
+            circular_id = fields["id"] = f"{original}-{fields['language']}"
         same = _same_number(fields, project)
         base, n = circular_id, 2
         while same is None and circular_id in existing:
@@ -230,6 +233,10 @@ class _Fields:
         out["issuer"] = issuers if len(issuers) > 1 else issuers[0]
         if series and series[1]:
             out["series"] = series[1]
+        if series and reading.number_line and reading.number_line[0] not in ("Ref.", "Ref", ""):
+            label = self.registry.series(series[0], series[1])
+            if label is None or label.label is None or label.label.get("en") != reading.number_line[0]:
+                out["series_label"] = reading.number_line[0]
         if number:
             out["number"] = number["number"]
             if not series:
@@ -323,7 +330,7 @@ def _same_number(fields: dict, project: Project) -> str | None:
     issuer = fields["issuer"][0] if isinstance(fields["issuer"], list) else fields["issuer"]
     title = fields.get("title", "").replace("\n", "")
     for circular in project.circulars:
-        if circular.lead_issuer != issuer:
+        if circular.lead_issuer != issuer or circular.language != fields["language"]:
             continue
         if "number" in fields:
             if (circular.series, circular.number, circular.date.year) == (
@@ -333,6 +340,23 @@ def _same_number(fields: dict, project: Project) -> str | None:
             ):
                 return circular.id
         elif circular.date == fields["date"] and circular.title.replace("\n", "") == title:
+            return circular.id
+    return None
+
+
+def _original(fields: dict, project: Project) -> str | None:
+    """The circular in another language with this one's number: the one it translates."""
+    if "number" not in fields:
+        return None
+    issuer = fields["issuer"][0] if isinstance(fields["issuer"], list) else fields["issuer"]
+    for circular in project.circulars:
+        if (
+            circular.lead_issuer == issuer
+            and circular.language != fields["language"]
+            and circular.translation_of is None
+            and (circular.series, circular.number, circular.date.year)
+            == (fields.get("series"), fields["number"], fields["date"].year)
+        ):
             return circular.id
     return None
 

@@ -23,7 +23,7 @@ from . import patterns
 from .appended import read_appended
 from .blocks import Break, Document, Paragraph, Table
 from .body import BodyReader
-from .letter import read_letter_header
+from .letter import letter_title, read_letter_header
 from .tables import Captioned
 
 OUR_STYLES = {
@@ -131,6 +131,7 @@ def _items(document: Document) -> list[Paragraph | Table | Captioned]:
 class _Zones:
     def __init__(self, reading: Reading, items: list, known: Callable[[str], bool] = bool):
         self.known = known
+        self.letter_order: list[str] = []  # an English letter's header lines, in order
         self.reading = reading
         self.items = items
         self.fields = reading.fields
@@ -148,7 +149,8 @@ class _Zones:
         items = self.items
         self.take_record()
         title_at = self.find_title()
-        self.read_header(items[:title_at])
+        if not self.reading.english or self.reading.ours:
+            self.read_header(items[:title_at])
         position = self.read_title(title_at)
         position = self.read_after_title(position)
         end = self.find_end(position)
@@ -207,6 +209,8 @@ class _Zones:
             for index, item in enumerate(items):
                 if isinstance(item, Paragraph) and item.style == "Title":
                     return index
+        if self.reading.english:
+            return letter_title(self)
         for index, item in enumerate(items[:12]):
             if not isinstance(item, Paragraph):
                 continue
