@@ -82,21 +82,23 @@ def test_the_round_trip_covers_every_built_example(round_trip):
     assert built == sorted(path.name for path in second.glob("*.docx"))
 
 
-def plain_word(source: Path, target: Path) -> Path:
-    """The text of a real circular as a clerk types it: one paragraph a line, Word's defaults."""
+def plain_word(source: Path, target: Path, indent: str = "") -> Path:
+    """The text of a real circular as a clerk types it: one paragraph a line, Word's
+    defaults; with `indent`, every line that is not blank starts with it (　　, typed)."""
     text = source.read_text(encoding="utf-8").split("\n---\n", 1)[1]
     document = docx.Document()
     for line in text.strip("\n").split("\n"):
-        document.add_paragraph(line)
+        document.add_paragraph(indent + line if line.strip() else line)
     document.save(target)
     return target
 
 
+@pytest.mark.parametrize("indent", ["", "\u3000\u3000"], ids=["flush", "indented"])
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
-def test_real_documents_typed_plainly_import_and_score_full_marks(tmp_path, name):
+def test_real_documents_typed_plainly_import_and_score_full_marks(tmp_path, name, indent):
     project = load_project(REPO)
     root = _registry_project(tmp_path / "project")
-    result = read_document(plain_word(REAL / f"{name}.source.md", tmp_path / "in.docx"), project)
+    result = read_document(plain_word(REAL / f"{name}.source.md", tmp_path / "in.docx", indent), project)
     assert result.problems == []
     target = root / "circulars" / result.path.relative_to(project.data_dir)
     target.parent.mkdir(parents=True)

@@ -61,12 +61,12 @@ class BodyReader:
             if point is not None and "sections" not in container:
                 container.setdefault("points", []).append(point)
             else:
-                _add_text(container, item.text)
+                _add_text(container, item.text.lstrip())  # the layout indents a paragraph itself
         return root
 
     def classify(self, paragraph: Paragraph, numbering: str) -> tuple[str, int, str, str]:
         """(kind, level, title, text after the title) of a paragraph; kind "text" for plain text."""
-        text = paragraph.text
+        text = paragraph.text.lstrip()  # a clerk indents with spaces (　　一、……)
         style = (paragraph.style or "").strip()
         if self.ours:
             if style == "Chapter" and (match := patterns.CHAPTER.match(text)):
@@ -104,7 +104,7 @@ class BodyReader:
 
     def point(self, paragraph: Paragraph, count: int) -> dict | None:
         """A point (一是……) numbered next after `count` points, as {key?, text}."""
-        text = paragraph.text
+        text = paragraph.text.lstrip()
         if self.english:
             match = patterns.EN_POINT.match(text)
             if not match or patterns.EN_ORDINALS.index(match["ordinal"]) != count:

@@ -315,6 +315,8 @@ class _Zones:
                 and not self.reading.to_names
                 and text.endswith(("：", ":"))
                 and len(text) < 300
+                and not re.search(r"[。；;]", text)
+                and all(len(name) <= 40 for group in patterns.split_names(text) for name in group)
                 and not patterns.heading_level(text, self.reading.english)
             ):
                 body = re.sub(r"^(To|主送)\s*[:：]\s*", "", text)
@@ -342,8 +344,8 @@ class _Zones:
                 return self._contact_before(index, position)
             if patterns.any_date(item.text) and index > position:
                 start = index
-                while start - 1 > position and self._signature_like(items[start - 1]):
-                    start -= 1
+                while start - 1 > position and index - start < 4 and self._signature_like(items[start - 1]):
+                    start -= 1  # a signature of up to four lines (joint issuers)
                 return self._contact_before(start, position)
             if self.reading.english and _CLOSE.match(item.text):
                 return index
@@ -353,7 +355,7 @@ class _Zones:
         return (
             isinstance(item, Paragraph)
             and len(item.text) <= 40
-            and not item.text.rstrip().endswith(("。", "；", "：", ".", ";"))
+            and not re.search(r"[。；：:;]", item.text.rstrip()[-1:] + item.text[:12])
         )
 
     def _contact_before(self, index: int, floor: int) -> int:
