@@ -314,6 +314,8 @@ class _Fields:
         laid_out = [name for line in lines for name in line.split(_JOINT)]
         if laid_out != names:  # the issuers' names as the template signs them, else as written
             fields["signature"] = lines
+        elif lines != names and "seal" not in self.metadata:
+            fields["seal"] = True  # joint issuers side by side on a line: the sealed layout
 
     def new_id(self, fields: dict) -> str:
         issuer = fields["issuer"][0] if isinstance(fields["issuer"], list) else fields["issuer"]

@@ -30,6 +30,18 @@ def read_appended(zones: Any, items: list, note_titles: list[str]) -> dict:
             if index < len(items) and isinstance(items[index], Paragraph):
                 part["title"] = items[index].text
                 index += 1
+                # a long title typed on several lines: as many as the note's title runs to
+                while (
+                    not ours
+                    and index < len(items)
+                    and isinstance(items[index], Paragraph)
+                    and any(
+                        _plain(t).startswith(_plain(part["title"]) + items[index].text.strip())
+                        for t in note_titles
+                    )
+                ):
+                    part["title"] += "\n" + items[index].text.strip()
+                    index += 1
             parts.append(("attachment", part, []))
             continue
         if style == "Document Title" or (not parts and not ours and isinstance(item, Paragraph)):

@@ -21,7 +21,7 @@ _NUMBER = re.compile(
     r"\s*(?P<text>\S+.*)$",
     re.I,
 )
-_TO = re.compile(r"^To\s*:?\s+(?P<rest>.+)$")
+_TO = re.compile(r"^To\s*:\s*(?P<rest>.+)$")
 _DETAILS = re.compile(r"@|\s·\s|\+\d")  # the letterhead's address, telephone and e-mail line
 
 
@@ -84,6 +84,9 @@ def _line(zones: Any, text: str, order: list[str]) -> bool:
         line = "to"
     elif title and _squeeze(text) == title:
         line = "subject"
+    elif order and order[-1] == "to" and len(text) < 150 and not re.search(r"[.:;,]$", text):
+        reading.to_names += patterns.split_names(text)  # the To line's next recipient, on a line of its own
+        line = "to"
     else:
         return False
     if line not in order:
