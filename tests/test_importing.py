@@ -178,3 +178,27 @@ def test_a_truncated_docx_is_refused(tmp_path):
     result = run(root, "import", str(tmp_path / "cut.docx"))
     assert result.exit_code == 1 and "nothing written" in result.stderr
     assert not list((root / "circulars").glob("*/*.yaml"))
+
+
+def test_word_heading_styles_and_tracked_changes_in_a_plain_file(tmp_path):
+    """A file made in Word: headings in Word's Heading styles, a deletion still tracked."""
+    document = docx.Document()
+    for line in ("川工发〔2024〕3号", "关于开展职工书屋建设的通知", "各市（州）总工会："):
+        document.add_paragraph(line)
+    document.add_paragraph("一、工作目标", style="Heading 1")
+    kept = document.add_paragraph("建成职工书屋100家。")
+    deleted = kept._p.makeelement("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}del", {})
+    deleted.append(kept.add_run("（删去的话）")._r)
+    kept._p.append(deleted)
+    document.add_paragraph("二、工作要求", style="Heading 1")
+    document.add_paragraph("一是加强领导。各地要高度重视。")
+    document.add_paragraph("二是注重实效。")
+    for line in ("四川省总工会", "2024年3月1日"):
+        document.add_paragraph(line)
+    document.save(tmp_path / "books.docx")
+    result = read_document(tmp_path / "books.docx", load_project(REPO))
+    assert result.problems == []
+    assert "  - title: 工作目标\n    text: 建成职工书屋100家。\n" in result.yaml
+    assert "删去" not in result.yaml
+    assert "    points:\n      - text: 加强领导。各地要高度重视。\n      - text: 注重实效。\n" in result.yaml
+    assert "issuer: sichuan-ftu\nnumber: 3\ndate: 2024-03-01\n" in result.yaml

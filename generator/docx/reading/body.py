@@ -15,7 +15,7 @@ from . import patterns
 from .blocks import Paragraph, Table
 from .tables import Captioned, table_fields
 
-OUR_HEADING = re.compile(r"^heading (\d)$", re.I)
+OUR_HEADING = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
 class BodyReader:
@@ -68,12 +68,11 @@ class BodyReader:
         """(kind, level, title, text after the title) of a paragraph; kind "text" for plain text."""
         text = paragraph.text.lstrip()  # a clerk indents with spaces (　　一、……)
         style = (paragraph.style or "").strip()
-        if self.ours:
-            if style == "Chapter" and (match := patterns.CHAPTER.match(text)):
-                return "chapter", 1, text[match.end() :], ""
-            if match := OUR_HEADING.match(style):
-                found = patterns.heading_level(text, self.english)
-                return "heading", int(match[1]), found[1] if found else text, ""
+        if self.ours and style == "Chapter" and (match := patterns.CHAPTER.match(text)):
+            return "chapter", 1, text[match.end() :], ""
+        if match := OUR_HEADING.match(style):  # ours, Word's and WPS's heading styles
+            found = patterns.heading_level(text, self.english)
+            return "heading", int(match[1]), found[1] if found else text, ""
         if (match := patterns.CHAPTER.match(text)) and len(text) < 40 and not text.endswith("。"):
             return "chapter", 1, text[match.end() :], ""
         if (match := patterns.ARTICLE.match(text)) and len(text) > match.end():
