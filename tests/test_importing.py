@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import docx
@@ -202,3 +204,44 @@ def test_word_heading_styles_and_tracked_changes_in_a_plain_file(tmp_path):
     assert "删去" not in result.yaml
     assert "    points:\n      - text: 加强领导。各地要高度重视。\n      - text: 注重实效。\n" in result.yaml
     assert "issuer: sichuan-ftu\nnumber: 3\ndate: 2024-03-01\n" in result.yaml
+
+
+SAVED_BY_LIBREOFFICE = [
+    "gz-2019-internship-bases",
+    "panzhihua-2024-07",
+    "rmt-2015-np-183",
+    "sichuan-2024-12-en",
+]
+
+
+def test_examples_saved_again_by_libreoffice_come_back_the_same(round_trip, tmp_path):
+    """A document opened and saved in LibreOffice (which renames some styles and rewrites
+    every part) imports as the same circular: same id, same text when built."""
+    program = shutil.which("soffice") or shutil.which("libreoffice")
+    if program is None:
+        if os.environ.get("CIRCULARS_REQUIRE_TOOLS"):
+            pytest.fail("LibreOffice is required (CIRCULARS_REQUIRE_TOOLS is set)")
+        pytest.skip("LibreOffice is not installed")
+    first, _, _ = round_trip
+    saved = tmp_path / "saved"
+    subprocess.run(
+        [program, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+         "docx:MS Word 2007 XML", "--outdir", str(saved), *(str(first / f"{i}.docx") for i in SAVED_BY_LIBREOFFICE)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    project = load_project(REPO)
+    copy = tmp_path / "project"
+    shutil.copytree(REPO / "circulars", copy / "circulars")
+    for circular_id in SAVED_BY_LIBREOFFICE:
+        result = read_document(saved / f"{circular_id}.docx", project)
+        assert result.circular_id == circular_id and result.problems == []
+        original = project.source(circular_id).source.path
+        (copy / original.relative_to(REPO)).write_text(result.yaml, encoding="utf-8")
+    imported = load_project(copy)
+    assert [d.format(copy) for d in imported.diagnostics.errors] == []
+    chosen = [c for c in imported.circulars if c.id in SAVED_BY_LIBREOFFICE]
+    assert not build_documents(imported, chosen, tmp_path / "out", jobs=1).errors
+    for circular_id in SAVED_BY_LIBREOFFICE:
+        assert _texts(tmp_path / "out" / f"{circular_id}.docx") == _texts(first / f"{circular_id}.docx"), (
+            circular_id
+        )

@@ -335,7 +335,8 @@ class _Zones:
             if not isinstance(item, Paragraph):
                 continue
             if self.reading.ours:
-                if item.style in _END_STYLES:
+                # LibreOffice saves our Complimentary Close under its own name, Salutation
+                if item.style in _END_STYLES or (self.reading.english and _CLOSE.match(item.text)):
                     return index
                 continue
             if patterns.CLOSINGS.match(item.text.strip()) or patterns.ATTACHMENT_NOTE.match(
