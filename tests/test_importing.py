@@ -245,3 +245,24 @@ def test_examples_saved_again_by_libreoffice_come_back_the_same(round_trip, tmp_
         assert _texts(tmp_path / "out" / f"{circular_id}.docx") == _texts(first / f"{circular_id}.docx"), (
             circular_id
         )
+
+
+def test_a_recipient_not_in_the_registry_is_kept_as_a_label_with_a_did_you_mean(tmp_path):
+    document = docx.Document()
+    for line in (
+        "川工发〔2024〕4号",
+        "关于做好春节慰问工作的通知",
+        "攀枝花市总公会，各产业工会：",
+        "请做好慰问工作。",
+        "四川省总工会",
+        "2024年1月20日",
+    ):
+        document.add_paragraph(line)
+    document.save(tmp_path / "visits.docx")
+    result = read_document(tmp_path / "visits.docx", load_project(REPO))
+    assert "to 攀枝花市总公会 kept as a label (did you mean panzhihua-ftu?)" in result.guesses
+    assert (
+        "  - {label: 攀枝花市总公会, in_registry: false}\n  - {label: 各产业工会, in_registry: false}\n"
+        in result.yaml
+    )
+    assert result.problems == []
