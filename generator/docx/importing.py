@@ -75,7 +75,7 @@ def read_document(source: Path, project: Project) -> ImportResult:
     index = NameIndex(project.registry)
     reading = read_circular(document, english, lambda name: index.organization(name)[0] is not None)
     guesses: list[str] = []
-    fields = _Fields(reading, metadata, project, guesses).build(document.core)
+    fields = _Fields(reading, metadata, project, guesses, index).build(document.core)
     _tidy(fields)
     if fields.get("language") == "zh" and fields.get("layout", "gbt9704") == "gbt9704":
         _unbreak_titles(fields, project.root)
@@ -135,10 +135,12 @@ def _problems(target: Path, text: str) -> list[str]:
 class _Fields:
     """The YAML fields: the document's metadata where it carries them, else what its text says."""
 
-    def __init__(self, reading: Reading, metadata: dict, project: Project, guesses: list[str]):
+    def __init__(
+        self, reading: Reading, metadata: dict, project: Project, guesses: list[str], index: NameIndex
+    ):
         self.reading = reading
         self.metadata = metadata
-        self.index = NameIndex(project.registry)
+        self.index = index
         self.registry = project.registry
         self.guesses = guesses
 

@@ -20,6 +20,7 @@ TOP_ORDER = list(Circular.model_fields)
 # Read as true/false/nothing. A plain canonical number or date in a text (a cell, a
 # title) is read back as that very text (yaml_source.py), so `1` needs no quotes.
 _TYPED = re.compile(r"^(?:true|false|~|null)$")
+_CONTROL = re.compile(r"[\x00-\x1f]")  # a tab or another control character needs quotes
 _INDICATOR_START = tuple("-?:,[]{}#&*!|>'\"%@`")
 _PARAGRAPH_KEYS = {"background", "text", "text_after", "notes", "funding", "purpose", "duties", "office"}
 """Fields whose list of paragraphs is written as one `|` block."""
@@ -161,8 +162,7 @@ def _plain_safe(text: str) -> bool:
         or ": " in text
         or " #" in text
         or text.endswith(":")
-        or "\t" in text
-        or any(ord(c) < 32 for c in text)
+        or _CONTROL.search(text)
     )
 
 

@@ -21,6 +21,7 @@ def w(tag: str) -> str:
 class Styles:
     def __init__(self, root: etree._Element | None):
         self.elements: dict[str, etree._Element] = {}
+        self._chains: dict[str | None, list[etree._Element]] = {}
         self.names: dict[str, str] = {}
         self.default_paragraph: str | None = None
         self.defaults_ppr = self.defaults_rpr = None
@@ -40,6 +41,9 @@ class Styles:
 
     def chain(self, style_id: str | None) -> list[etree._Element]:
         """The style and those it is based on, nearest first."""
+        if style_id in self._chains:
+            return self._chains[style_id]
+        first = style_id
         found, seen = [], set()
         while style_id and style_id not in seen and style_id in self.elements:
             seen.add(style_id)
@@ -47,6 +51,7 @@ class Styles:
             found.append(style)
             based = style.find(w("basedOn"))
             style_id = based.get(w("val")) if based is not None else None
+        self._chains[first] = found
         return found
 
     def paragraph(self, ppr: etree._Element | None, style_id: str | None, tag: str) -> etree._Element | None:
