@@ -155,3 +155,19 @@ def test_a_zip_without_a_document_is_refused():
 def test_breaks_are_blocks():
     blocks = read_docx(docx(p(r("x") + '<w:r><w:br w:type="page"/></w:r>'))).blocks
     assert isinstance(blocks[1], Break)
+
+
+@pytest.mark.parametrize(
+    ("line", "prefix", "year", "number"),
+    [
+        ("川工发〔2024〕12号", "川工发", "2024", "12"),
+        ("院工字[2008]45号", "院工字", "2008", "45"),
+        ("工发（2008）第3号", "工发", "2008", "3"),
+        ("ChemChina TU [2012] No. 3", "ChemChinaTU", "2012", "3"),
+    ],
+)
+def test_document_numbers_in_their_written_forms(line, prefix, year, number):
+    from generator.docx.reading.patterns import NUMBER
+
+    match = NUMBER.match(line.replace(" ", ""))
+    assert (match["prefix"], match["year"], match["number"]) == (prefix, year, number)

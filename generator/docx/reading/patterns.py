@@ -29,7 +29,7 @@ _MONTHS = [
 
 # 川工发〔2024〕12号, 川工发[2024]12号, 院工字（2008）45号, 第5号, NP/183/15, ChemChina TU [2012] No. 3
 NUMBER = re.compile(
-    r"^(?P<prefix>[^\s〔\[［(（]*?)\s*[〔\[［(（](?P<year>\d{4})[〕\]］)）]\s*(?:No\.\s*)?(?P<number>\d+)\s*号?$"
+    r"^(?P<prefix>[^\s〔\[［(（]*?)\s*[〔\[［(（](?P<year>\d{4})[〕\]］)）]\s*(?:No\.\s*|第\s*)?(?P<number>\d+)\s*号?$"
 )
 NUMBER_ORDINAL = re.compile(r"^(?P<prefix>.*?)第\s*(?P<number>\d+)\s*号$")
 SIGNER = re.compile(r"签发人[：:]\s*(?P<names>.+)$")
