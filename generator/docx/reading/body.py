@@ -85,7 +85,7 @@ class BodyReader:
         level, rest = found
         if (
             not self.ours
-            and len(rest) <= 40
+            and len(rest) <= (100 if self.english else 40)  # an English heading is longer
             and not rest.endswith(("。", "；", ";", "：", ":"))
             and "。" not in rest
         ):

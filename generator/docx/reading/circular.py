@@ -187,7 +187,9 @@ class _Zones:
         text = line.strip()
         if match := patterns.CC.match(text):
             if not dry:
-                self.reading.cc_names = patterns.split_names(match["rest"]) + self.reading.cc_names
+                self.reading.cc_names = (
+                    patterns.split_names(match["rest"], self.reading.english) + self.reading.cc_names
+                )
                 if match["label"] != "抄送" and not self.reading.english:
                     self.fields.setdefault("labels", {})["cc"] = match["label"] + "："
             return True
@@ -321,7 +323,7 @@ class _Zones:
             ):
                 body = re.sub(r"^(To|主送)\s*[:：]\s*", "", text)
                 for line in body.split("\n"):
-                    self.reading.to_names += patterns.split_names(line)
+                    self.reading.to_names += patterns.split_names(line, self.reading.english)
                 position += 1
             else:
                 break
@@ -360,10 +362,15 @@ class _Zones:
         )
 
     def _contact_before(self, index: int, floor: int) -> int:
+        """Where the end starts: before the contact lines and an issuer's name signing above
+        the closing or the note (an English letter signed by the body, without a date)."""
         while (
             index - 1 >= floor
             and isinstance(self.items[index - 1], Paragraph)
-            and patterns.CONTACT.match(self.items[index - 1].text.strip())
+            and (
+                patterns.CONTACT.match(self.items[index - 1].text.strip())
+                or self.known(self.items[index - 1].text.strip())
+            )
         ):
             index -= 1
         return index
@@ -397,6 +404,9 @@ class _Zones:
             if not isinstance(item, Paragraph):
                 break
             style, text = item.style or "", item.text.strip()
+            after_name = (
+                position > 0 and items[position - 1].text.strip() == (reading.signature_lines or [""])[-1]
+            )
             if style == "Contact" or (
                 patterns.CONTACT.match(text) and not reading.signature_lines and not dated
             ):
@@ -421,8 +431,17 @@ class _Zones:
                 fields["complimentary_close"] = text
             elif style == "Signature Name":
                 reading.signatory_name = text
-            elif style == "Signature Title":
-                pass
+            elif style == "Signature Title" or (
+                reading.english
+                and not reading.ours
+                and len(reading.signature_lines) == 1
+                and after_name
+                and not self.known(reading.signature_lines[0])
+                and len(text) < 150
+                and not text.endswith(".")
+                and not patterns.ATTACHMENT_NOTE.match(text)
+            ):
+                pass  # the signatory's title under the name: the registry gives it
             elif not dated and (found := patterns.any_date(text)):
                 dated = True
                 fields["date"], style_name = found

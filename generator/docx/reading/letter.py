@@ -80,12 +80,14 @@ def _line(zones: Any, text: str, order: list[str]) -> bool:
         fields["salutation"] = text
         line = "salutation"
     elif match := _TO.match(text):
-        reading.to_names += patterns.split_names(match["rest"])
+        reading.to_names += patterns.split_names(match["rest"], english=True)
         line = "to"
     elif title and _squeeze(text) == title:
         line = "subject"
     elif order and order[-1] == "to" and len(text) < 150 and not re.search(r"[.:;,]$", text):
-        reading.to_names += patterns.split_names(text)  # the To line's next recipient, on a line of its own
+        reading.to_names += patterns.split_names(
+            text, english=True
+        )  # the To line's next recipient, on a line of its own
         line = "to"
     else:
         return False

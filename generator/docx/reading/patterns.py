@@ -154,10 +154,11 @@ def heading_level(text: str, english: bool) -> tuple[int, str] | None:
     return None
 
 
-def split_names(text: str) -> list[list[str]]:
-    """A 主送 or 抄送 line as groups of names: groups by ，, members by 、 (GB/T 9704)."""
+def split_names(text: str, english: bool = False) -> list[list[str]]:
+    """A 主送 or 抄送 line as groups of names: groups by ，, members by 、 (GB/T 9704);
+    in English by ; alone, as a name may hold a comma (Rail, Maritime and Transport)."""
     text = text.strip().rstrip("：:。.").strip()
-    groups = [g.strip() for g in re.split(r"[，,；;]", text) if g.strip()]
+    groups = [g.strip() for g in re.split(r"[；;]" if english else r"[，,；;]", text) if g.strip()]
     return [[m.strip() for m in group.split("、") if m.strip()] for group in groups]
 
 
