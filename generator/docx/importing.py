@@ -215,12 +215,16 @@ class _Fields:
                     id=series[0], prefix=number["prefix"]
                 )
             )
-        if not issuers and reading.number_line and (found := self.index.number(reading.number_line[1])):
+        found = self.index.number(reading.number_line[1]) if reading.number_line else None
+        if found and (not issuers or found[0] in issuers):  # a number in its series' own pattern
             org_id, series_id, value, label = found
-            issuers.append(org_id)
-            self.guesses.append(
-                _("issuer → {id}, by the number {number}").format(id=org_id, number=reading.number_line[1])
-            )
+            if not issuers:
+                issuers.append(org_id)
+                self.guesses.append(
+                    _("issuer → {id}, by the number {number}").format(
+                        id=org_id, number=reading.number_line[1]
+                    )
+                )
             out["series"], out["number"] = series_id, value
             if label != reading.number_line[0]:
                 out["series_label"] = reading.number_line[0]
@@ -349,8 +353,8 @@ def _same_number(fields: dict, project: Project) -> str | None:
 
 
 def _original(fields: dict, project: Project) -> str | None:
-    """The circular in another language with this one's number: the one it translates."""
-    if "number" not in fields:
+    """The Chinese circular with this English one's number: the one it translates."""
+    if "number" not in fields or fields["language"] != "en":
         return None
     issuer = fields["issuer"][0] if isinstance(fields["issuer"], list) else fields["issuer"]
     for circular in project.circulars:
