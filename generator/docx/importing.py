@@ -73,7 +73,7 @@ def read_document(source: Path, project: Project) -> ImportResult:
     metadata = read_metadata(document.custom)
     english = metadata.get("language") == "en" if metadata.get("language") else None
     index = NameIndex(project.registry)
-    reading = read_circular(document, english, lambda name: index.organization(name)[0] is not None)
+    reading = read_circular(document, english, index.kind)
     guesses: list[str] = []
     fields = _Fields(reading, metadata, project, guesses, index).build(document.core)
     _tidy(fields)

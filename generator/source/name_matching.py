@@ -56,6 +56,11 @@ class NameIndex:
         close = difflib.get_close_matches(key, list(self.organizations), n=1, cutoff=0.8)
         return None, self.organizations[close[0]] if close else None
 
+    def kind(self, name: str) -> str | None:
+        """ "organization" or "person" when the registry holds the name exactly, else None."""
+        key = _key(name)
+        return "organization" if key in self.organizations else "person" if key in self.people else None
+
     def person(self, name: str) -> str | None:
         return self.people.get(_key(name))
 

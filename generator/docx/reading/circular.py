@@ -83,10 +83,10 @@ class Reading:
 
 
 def read_circular(
-    document: Document, english: bool | None = None, known: Callable[[str], bool] = bool
+    document: Document, english: bool | None = None, known: Callable[[str], str | None] = lambda name: None
 ) -> Reading:
-    """The circular's parts; `known` tells an organization's name (a letterhead
-    that is only the name, without 文件)."""
+    """The circular's parts; `known` tells whether a name is an "organization" or a
+    "person" in the registry (a letterhead that is only the name, a signatory), or None."""
     items = _items(document)
     paragraphs = [item for item in items if isinstance(item, Paragraph)]
     ours = any(p.style in OUR_STYLES for p in paragraphs)
@@ -129,7 +129,7 @@ def _items(document: Document) -> list[Paragraph | Table | Captioned]:
 
 
 class _Zones:
-    def __init__(self, reading: Reading, items: list, known: Callable[[str], bool] = bool):
+    def __init__(self, reading: Reading, items: list, known: Callable[[str], str | None] = lambda name: None):
         self.known = known
         self.letter_order: list[str] = []  # an English letter's header lines, in order
         self.reading = reading
@@ -364,15 +364,20 @@ class _Zones:
     def _contact_before(self, index: int, floor: int) -> int:
         """Where the end starts: before the contact lines and an issuer's name signing above
         the closing or the note (an English letter signed by the body, without a date)."""
-        while (
-            index - 1 >= floor
-            and isinstance(self.items[index - 1], Paragraph)
-            and (
-                patterns.CONTACT.match(self.items[index - 1].text.strip())
-                or self.known(self.items[index - 1].text.strip())
-            )
-        ):
-            index -= 1
+        while index - 1 >= floor and isinstance(self.items[index - 1], Paragraph):
+            text = self.items[index - 1].text.strip()
+            if patterns.CONTACT.match(text) or self.known(text):
+                index -= 1
+            elif (  # a signatory's name, then their title
+                self.reading.english
+                and index - 2 >= floor
+                and isinstance(self.items[index - 2], Paragraph)
+                and self.known(self.items[index - 2].text.strip())
+                and not text.endswith(".")
+            ):
+                index -= 2
+            else:
+                break
         return index
 
     def read_body(self, items: list) -> None:
@@ -436,7 +441,7 @@ class _Zones:
                 and not reading.ours
                 and len(reading.signature_lines) == 1
                 and after_name
-                and not self.known(reading.signature_lines[0])
+                and self.known(reading.signature_lines[0]) == "person"
                 and len(text) < 150
                 and not text.endswith(".")
                 and not patterns.ATTACHMENT_NOTE.match(text)
