@@ -197,6 +197,7 @@ class _Fields:
         series = self.index.series(number["prefix"]) if number and number.get("prefix") else None
         issuers = []
         for name in reading.issuer_names or reading.signature_lines[:1]:
+            name = re.sub(r"[（(]代章[）)]$", "", name.strip())  # signed on another's behalf
             for part in re.split(r"[\u3000\s]{2,}|\n", name):
                 found, close = self.index.organization(part)
                 if found:
