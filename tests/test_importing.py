@@ -271,15 +271,14 @@ def test_a_recipient_not_in_the_registry_is_kept_as_a_label_with_a_did_you_mean(
 # Examples whose Word document, retyped as a plain file (one paragraph a line, Word's
 # defaults, no styles of ours, tables as tables, no document properties), imports into a
 # circular that builds the same text. The others lose what a plain file cannot say: line
-# breaks inside a paragraph (hnist-2008-45), a joint 版头 of several lines (gz-2025-dibao,
-# gz-2023-1930), an article's own numbering (ncwu-2008-spring-sports), a letter's undated
-# signature (acftu-2019-reform-article, chemchina-2012-03), a To block without "To:"
-# (rmt-2016-np-202).
+# breaks inside a paragraph (hnist-2008-45), an article's own numbering
+# (ncwu-2008-spring-sports), a letter signed by its body without a date or close
+# (acftu-2019-reform-article, chemchina-2012-03), a To block without "To:" (rmt-2016-np-202).
 PLAIN_EXACT = [
-    "fujian-2023-28", "fujian-2023-28-en", "gz-2019-internship-bases", "gz-2021-tekun",
-    "gz-2025-points-household", "hfcas-2013-workers-congress", "moe-2023-151", "panzhihua-2024-07",
-    "panzhihua-2024-07-en", "rmt-2015-np-183", "sichuan-2022-05", "sichuan-2024-12", "sichuan-2024-12-en",
-    "sysu-2016-12-12-congress-meeting", "xmu-2017-pioneer", "zqcz-2016-training",
+    "fujian-2023-28", "fujian-2023-28-en", "gz-2019-internship-bases", "gz-2021-tekun", "gz-2023-1930",
+    "gz-2025-dibao", "gz-2025-points-household", "hfcas-2013-workers-congress", "moe-2023-151",
+    "panzhihua-2024-07", "panzhihua-2024-07-en", "rmt-2015-np-183", "sichuan-2022-05", "sichuan-2024-12",
+    "sichuan-2024-12-en", "sysu-2016-12-12-congress-meeting", "xmu-2017-pioneer", "zqcz-2016-training",
 ]  # fmt: skip
 
 

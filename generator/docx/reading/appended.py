@@ -4,10 +4,12 @@ signature; attachments listed in the note but not printed stay `included: false`
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import patterns
 from .blocks import Paragraph, Table
+from .patterns import TITLE_ENDS
 from .tables import table_fields
 
 
@@ -45,8 +47,19 @@ def read_appended(zones: Any, items: list, note_titles: list[str]) -> dict:
             parts.append(("attachment", part, []))
             continue
         if style == "Document Title" or (not parts and not ours and isinstance(item, Paragraph)):
-            parts.append(("document", {"title": item.text}, []))
+            title = item.text
             index += 1
+            while (  # a title typed on several lines, up to the word that ends one (……方案)
+                not ours
+                and not title.endswith(TITLE_ENDS)
+                and index < len(items)
+                and isinstance(items[index], Paragraph)
+                and len(items[index].text) <= 30
+                and not re.search(r"[。；：:]", items[index].text)
+            ):
+                title += "\n" + items[index].text
+                index += 1
+            parts.append(("document", {"title": title}, []))
             continue
         if not parts:
             zones.reading.kept.append(text)

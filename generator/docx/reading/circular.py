@@ -45,8 +45,6 @@ _DROP = {
     "Byline",
     "Source",
 }
-_TITLE_ENDS = ("通知", "意见", "函", "办法", "方案", "决定", "通报", "报告", "纪要")
-_TITLE_ENDS += ("规定", "细则", "公告", "批复", "请示", "复函", "要点", "计划")
 _END_STYLES = {
     "Closing", "Attachment Note", "Signature", "Signature Sealed", "Signature Name", "Date", "Date Sealed",
     "Complimentary Close", "Contact",
@@ -235,12 +233,16 @@ class _Zones:
 
     def read_header(self, items: list) -> None:
         for item in items:
-            if not isinstance(item, Paragraph):
+            if isinstance(item, Table):  # a joint 版头 laid out in a table: names, 文件 beside them
+                lines = [line for row in item.rows for cell in row.cells for line in cell.text.split("\n")]
+            elif isinstance(item, Paragraph):
+                lines = [item.text]
+            else:
                 continue
-            text = item.text.strip()
-            style = item.style or ""
-            for part in re.split(r"\t|\s{2,}|\u3000{2,}", text):
-                self.header_part(part.strip(), style)
+            style = item.style or "" if isinstance(item, Paragraph) else ""
+            for line in lines:
+                for part in re.split(r"\t|\s{2,}|\u3000{2,}", line.strip()):
+                    self.header_part(part.strip(), style)
 
     def header_part(self, part: str, style: str) -> None:
         if not part:
@@ -263,16 +265,20 @@ class _Zones:
                 "level": match[1],
                 **({"period": match["period"]} if match["period"] else {}),
             }
+        elif flat == "文件" and reading.organ_mark:  # a joint 版头: the names one a line, 文件 beside them
+            reading.organ_mark += flat
         elif (
             style.startswith(("Organ Mark", "Letterhead"))
             or flat.endswith("文件")
             or not reading.issuer_names
+            or self.known(flat) == "organization"
         ):
             reading.organ_mark = reading.organ_mark or flat
             names = [n for n in re.split(r"\n|\s{2,}", part) if n.strip()]
             reading.issuer_names += [
                 re.sub(r"文件$", "", n.strip()) for n in names if not re.fullmatch(r"\d{6}", n)
             ]
+            reading.issuer_names = [name for name in reading.issuer_names if name]
 
     def read_title(self, at: int) -> int:
         """The title's lines (joined; kept as lines when it breaks them itself); the index after it."""
@@ -285,7 +291,7 @@ class _Zones:
             while (
                 end < len(items)
                 and isinstance(items[end], Paragraph)
-                and not "".join(lines).endswith(_TITLE_ENDS)
+                and not "".join(lines).endswith(patterns.TITLE_ENDS)
                 and len(lines) < 4
                 and not items[end].text.rstrip().endswith(("：", ":"))
                 and len(items[end].text) < 40

@@ -11,6 +11,9 @@ import re
 from datetime import date
 
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "О": 0}
+TITLE_ENDS = ("通知", "意见", "函", "办法", "方案", "决定", "通报", "报告", "纪要")
+TITLE_ENDS += ("规定", "细则", "公告", "批复", "请示", "复函", "要点", "计划")
+"""The words a title ends with (……的通知): a title typed on several lines runs to one."""
 CN_NUMBER = "[一二三四五六七八九十百零〇]+"
 _MONTHS = [
     "January",
