@@ -323,3 +323,26 @@ def test_examples_retyped_as_plain_files_build_the_same_text(round_trip, tmp_pat
     assert [d.format(root) for d in imported.diagnostics.errors] == []
     assert not build_documents(imported, imported.circulars, tmp_path / "out", jobs=1).errors
     assert _words(tmp_path / "out" / f"{result.circular_id}.docx") == _words(first / f"{circular_id}.docx")
+
+
+def test_the_letterhead_lines_of_a_plain_file(tmp_path):
+    """份号, 密级 with its period, 紧急程度, 文件, number with 签发人, and under the date a
+    note in brackets, the 版记's 抄送 and an imprint by an office on another day."""
+    document = docx.Document()
+    for line in (
+        "000123", "机密★1年", "特急", "四川省总工会文件", "川工发〔2024〕5号\u3000\u3000签发人：张三",
+        "关于做好安全生产工作的通知", "各市（州）总工会：", "请做好工作。", "特此通知。", "四川省总工会",
+        "2024年1月5日", "（此件发至县级工会）", "抄送：中华全国总工会。", "四川省总工会办公室\u3000\u30002024年1月6日印发",
+    ):  # fmt: skip
+        document.add_paragraph(line)
+    document.save(tmp_path / "safety.docx")
+    result = read_document(tmp_path / "safety.docx", load_project(REPO))
+    assert result.problems == []
+    head = "title: 关于做好安全生产工作的通知\nissuer: sichuan-ftu\nnumber: 5\ndate: 2024-01-05\n"
+    assert head + "urgency: very-urgent\nclassification: {level: secret, period: 1年}\n\nto:\n" in result.yaml
+    assert "letterhead" not in result.yaml and "closing" not in result.yaml  # 文件, 特此通知。: the defaults
+    assert (
+        "cc: [acftu]\nbackground: 请做好工作。\nnotes: 此件发至县级工会\nprinting: {date: 2024-01-06}\n"
+        in result.yaml
+    )
+    assert "签发人 张三 is not in people.yaml: add them and set 'signer'" in result.guesses

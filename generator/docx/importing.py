@@ -266,6 +266,12 @@ class _Fields:
             found = [self.index.person(n) for n in reading.signer_names]
             if found and all(found):
                 fields["signer"] = found[0]
+            else:
+                self.guesses.append(
+                    _("签发人 {name} is not in people.yaml: add them and set 'signer'").format(
+                        name="、".join(reading.signer_names)
+                    )
+                )
         if reading.signatory_name and (person := self.index.person(reading.signatory_name)):
             fields["signatory"] = person
         elif (
@@ -287,6 +293,12 @@ class _Fields:
             printing = {}
             if found and found != lead:
                 printing["org"] = found
+            elif not found and organ not in [self.registry.name(lead, fields["language"])]:
+                self.guesses.append(
+                    _("the 印发 organ {name} is not in the registry: the imprint names the issuer").format(
+                        name=organ
+                    )
+                )
             printed = parse_date(when)
             if printed and printed[0] != fields.get("date"):
                 printing["date"] = printed[0]

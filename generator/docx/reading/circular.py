@@ -215,7 +215,7 @@ class _Zones:
             if not isinstance(item, Paragraph):
                 continue
             text = item.text.strip()
-            if self.header_line(text) or (index < 3 and (text.endswith("文件") or self.known(text))):
+            if self.header_line(text) or (index < 8 and (text.endswith("文件") or self.known(text))):
                 continue
             return index
         return 0
@@ -259,12 +259,14 @@ class _Zones:
                 "number": int(groups["number"]),
             }
         elif patterns.URGENCY.match(flat):
-            self.fields["urgency"] = flat
+            self.fields["urgency"] = patterns.URGENCIES.get(flat, "urgent")
         elif match := patterns.SECRECY.match(flat):
             self.fields["classification"] = {
-                "level": match[1],
+                "level": patterns.SECRECIES[match[1]],
                 **({"period": match["period"]} if match["period"] else {}),
             }
+        elif re.fullmatch(r"\d{6}", flat):
+            pass  # 份号, the copy's number: distribution numbers copies itself
         elif flat == "文件" and reading.organ_mark:  # a joint 版头: the names one a line, 文件 beside them
             reading.organ_mark += flat
         elif (

@@ -38,6 +38,9 @@ NUMBER_ORDINAL = re.compile(r"^(?P<prefix>.*?)第\s*(?P<number>\d+)\s*号$")
 SIGNER = re.compile(r"签发人[：:]\s*(?P<names>.+)$")
 URGENCY = re.compile(r"^(特急|加急|特提|平急)$")
 SECRECY = re.compile(r"^(绝密|机密|秘密)(?:[★*]\s*(?P<period>.+))?$")
+URGENCIES = {"特急": "very-urgent", "加急": "urgent"}
+"""紧急程度 as the format names it (特提 and 平急, older words, read as urgent)."""
+SECRECIES = {"绝密": "top-secret", "机密": "secret", "秘密": "confidential"}
 
 CLOSINGS = re.compile(r"^(特此(?:通知|函告|函复|函达|通报|报告|批复|公告)|此复|此致|专此函达)[。！]?$")
 ATTACHMENT_NOTE = re.compile(r"^(?P<label>附件|附|附表|Attachments?|Enclosures?)\s*[：:]\s*(?P<rest>.*)$")
