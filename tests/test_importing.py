@@ -159,7 +159,8 @@ def _empty_docx(path: Path) -> Path:
         (lambda p: p.write_bytes(b"PK\x03\x04" + bytes(100)), "not a Word document"),
         (lambda p: p.write_bytes(b""), "is empty"),
         (_empty_docx, "holds no text"),
-        (lambda p: None, "No such file"),
+        (lambda p: None, "not found"),
+        (os.mkfifo, "not a regular file"),
     ],
 )
 def test_what_is_not_a_circular_is_refused_with_a_message_and_nothing_written(tmp_path, make, says):

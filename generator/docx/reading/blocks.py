@@ -21,12 +21,15 @@ from pathlib import Path
 
 from lxml import etree
 
+from ...source.files import FileProblem, read_regular
 from .package import DocxReadError, Package, open_package
 from .styles import Styles, is_on, w
 
 __all__ = ["Break", "Cell", "Document", "DocxReadError", "Paragraph", "Row", "Run", "Table", "read_docx"]
 
 JOINER = "\u2060"
+MAX_DOCX_BYTES = 100 * 1024 * 1024
+"""The largest .docx read; a long circular with its tables is well under 1 MB."""
 _MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # Elements whose content Word does not show as the paragraph's text: properties,
 # tracked deletions, moved-from text, field codes, drawings and text boxes,
@@ -162,10 +165,14 @@ def read_docx(source: Path | bytes) -> Document:
     """The blocks and properties of a .docx (a path or its bytes).
 
     Raise DocxReadError when the file cannot be read as a Word document."""
-    try:
-        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-    except OSError as error:
-        raise DocxReadError(str(error.strerror or error)) from None
+    try:  # a pipe, a device or a folder is refused before it is opened, not read forever
+        raw = (
+            source
+            if isinstance(source, bytes)
+            else read_regular(Path(source), MAX_DOCX_BYTES, "a Word document")
+        )
+    except FileProblem as problem:
+        raise DocxReadError(str(problem)) from None
     package = open_package(raw)
     return _Reader(package).document()
 
