@@ -347,3 +347,15 @@ def test_the_letterhead_lines_of_a_plain_file(tmp_path):
         in result.yaml
     )
     assert "签发人 张三 is not in people.yaml: add them and set 'signer'" in result.guesses
+
+
+def test_a_folder_that_cannot_be_made_is_said_and_nothing_is_written(tmp_path):
+    """circulars/2016 is a file, so the year's folder cannot be made: a message, exit 1."""
+    root = _registry_project(tmp_path / "project")
+    (root / "circulars" / "2016").write_text("not a folder", encoding="utf-8")
+    source = plain_word(REAL / "zqcz-2016-training.source.md", tmp_path / "training.docx")
+    result = run(root, "import", str(source))
+    assert result.exit_code == 1
+    assert "could not be written to circulars/2016/" in result.stderr and "nothing written" in result.stderr
+    assert "Traceback" not in result.output
+    assert (root / "circulars" / "2016").read_text(encoding="utf-8") == "not a folder"

@@ -111,8 +111,14 @@ def import_file(source: Path, project: Project, *, dry_run: bool = False) -> Imp
             )
         )
     if not dry_run:
-        result.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(result.path, result.yaml.encode("utf-8"))
+        try:
+            write_atomically(result.path, result.yaml.encode("utf-8"))
+        except OSError as error:  # a read-only folder, a full disk: nothing half-written
+            raise ImportRefused(
+                _("could not be written to {path} ({reason})").format(
+                    path=_shown(result.path, project.root), reason=error.strerror or error
+                )
+            ) from None
         result.written = True
     return result
 
