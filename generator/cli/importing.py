@@ -20,7 +20,8 @@ _SHOWN_KEPT = 3  # paragraphs quoted from those kept as text
         "in the format a person writes, its issuer and recipients matched to the registry. "
         "Prints per file the path written and what was guessed. An existing circular is "
         "never overwritten. A document this tool wrote comes back as the same circular.\n\n"
-        "\b\nExamples:\n  circulars import archive/2024-07.docx\n  circulars import --dry-run archive/2024-07.docx"
+        "\b\nExamples:\n  circulars import archive/2024-07.docx\n"
+        "  circulars import --dry-run archive/2024-07.docx"
     ),
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
