@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, progress, redline, registry, returns, site, source, verify
+from . import distribution, docx, importing, mail, progress, redline, registry, returns, site, source, verify
 from .common import Context, find_project_root
 from .language import TranslatedGroup, check_language
 
@@ -59,6 +59,7 @@ for command in (
     source.new,
     source.schema,
     registry.registry,
+    importing.import_,
     site.build,
     site.serve,
     docx.preview,
