@@ -1,0 +1,1 @@
+"""Reading Word documents back: the body as blocks (blocks.py) for `circulars import`."""
