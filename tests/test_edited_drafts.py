@@ -15,7 +15,7 @@ import pytest
 import yaml
 from docx.oxml.ns import qn
 
-from generator.docx.replacing import blocks, built_document, replace_from_draft
+from generator.docx.replacing import ReplaceError, blocks, built_document, replace_from_draft
 from generator.docx.writer import DocxWriter
 from generator.render.renderer import Renderer
 from generator.source.loading import load_project
@@ -41,7 +41,7 @@ def draft(root: Path, circular_id: str) -> docx.Document:
 
 
 def paragraph(document: docx.Document, starting: str):
-    found = [p for p in document.paragraphs if p.text.startswith(starting)]
+    found = [p for p in document.paragraphs if p.text.replace("\u2060", "").startswith(starting)]
     assert found, starting
     return found[0]
 
@@ -137,3 +137,133 @@ def test_a_phrase_a_paragraph_and_a_deleted_requirement(examples: Path, tmp_path
     assert after.startswith("# yaml-language-server: $schema=../../site/schema/circular.schema.json\nid: ")
     # and the corrected YAML builds the edited text, paragraph for paragraph
     assert built_texts(examples, PANZHIHUA) == edited_texts(edited)
+
+
+def test_folded_text_a_one_line_section_and_a_form_row(examples: Path, tmp_path: Path):
+    document = draft(examples, SYSU)
+    retype(paragraph(document, "根据《中共中山大学委员会"), "有关事项通知如下", "现将有关事项通知如下")
+    retype(paragraph(document, "2016年12月15日"), "下午3:00-4:00", "下午3:30-4:30")
+    form = document.tables[-1]
+    last = form.rows[-1]._tr
+    added = copy.deepcopy(last)
+    last.addnext(added)
+    form.rows[-1].cells[0].paragraphs[0].runs[0].text = "秘书"
+    edited = save(document, tmp_path / "edited.docx")
+
+    source = yaml_path(examples, SYSU)
+    before = source.read_text(encoding="utf-8")
+    result = replace_from_draft(load_project(examples), SYSU, edited)
+    after = source.read_text(encoding="utf-8")
+
+    assert result.report == [
+        "background: …工作会议”，有关事项通知… → …工作会议”，现将有关事项通知…",
+        "sections 1 › text: …四）下午3:00-4:00 → …四）下午3:30-4:30",
+        "table 1: row 5 added",
+    ]
+    data = yaml.safe_load(after)
+    assert data["sections"][0]["text"] == "2016年12月15日（周四）下午3:30-4:30"
+    assert data["attachments"][0]["table"]["rows"][-1] == ["秘书", ""]
+    assert data["background"].endswith("现将有关事项通知如下：")
+    assert "\nbackground: >-\n  根据《中共中山大学委员会" in after
+    # the lines around the changes are the file's own, byte for byte
+    assert "    text: 2016年12月15日（周四）下午3:30-4:30\n  - title: 会议地点\n" in after
+    assert "        - {cells: [联络员, \"\"], height: 12mm}\n        - [秘书, '']\n\ntags:\n" in after
+    assert after.split("background:")[0] == before.split("background:")[0]
+    assert after.split("\nsections:")[1].split("attachments:")[1].endswith("  - 会议通知\n")
+    assert built_texts(examples, SYSU) == edited_texts(edited)
+
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def tracked(p, old: str, new: str) -> None:
+    """A change Word tracks and the leader has not accepted: w:del around the old
+    phrase, w:ins around the new one."""
+    for run in p.runs:
+        if old in run.text:
+            before, after = run.text.split(old, 1)
+            deleted, inserted, rest = (copy.deepcopy(run._r) for _ in range(3))
+            run.text = before
+            deleted.find(qn("w:t")).tag = qn("w:delText")
+            deleted.find(qn("w:delText")).text = old
+            inserted.find(qn("w:t")).text = new
+            rest.find(qn("w:t")).text = after
+            wrappers = []
+            for tag, child in (("w:del", deleted), ("w:ins", inserted)):
+                wrapper = docx.oxml.OxmlElement(tag)
+                wrapper.set(qn("w:id"), str(len(wrappers) + 90))
+                wrapper.set(qn("w:author"), "主席")
+                wrapper.set(qn("w:date"), "2024-04-20T09:00:00Z")
+                wrapper.append(child)
+                wrappers.append(wrapper)
+            run._r.addnext(wrappers[0])
+            wrappers[0].addnext(wrappers[1])
+            wrappers[1].addnext(rest)
+            return
+    raise AssertionError(old)
+
+
+def test_pending_tracked_changes_count_as_accepted(examples: Path, tmp_path: Path):
+    document = draft(examples, PANZHIHUA)
+    tracked(paragraph(document, "一是找准问题"), "面对面座谈、", "逐户走访、")
+    edited = save(document, tmp_path / "tracked.docx")
+    with __import__("zipfile").ZipFile(edited) as package:
+        xml = package.read("word/document.xml").decode()
+    assert "<w:del " in xml and ">面对面座谈、</w:delText>" in xml and "<w:ins " in xml
+
+    source = yaml_path(examples, PANZHIHUA)
+    before = source.read_text(encoding="utf-8")
+    result = replace_from_draft(load_project(examples), PANZHIHUA, edited)
+    after = source.read_text(encoding="utf-8")
+    assert result.report == [
+        "requirements 1 › text: …入职工群众，面对面座谈、心贴心交流… → …入职工群众，逐户走访、心贴心交流…"
+    ]
+    assert unchanged_lines_kept(before, after) == [
+        "      驻点干部到位后，要迅速深入职工群众，面对面座谈、心贴心交流，梳理园区企业和职工群众的急难愁盼和热点问题，"
+        "理清问题清单，列出任务和措施。问题清单按附件格式填写。\n"
+    ]
+    assert "逐户走访、心贴心交流" in yaml.safe_load(after)["requirements"][0]["text"]
+
+
+def test_an_edit_in_the_letterhead_is_refused_and_nothing_written(examples: Path, tmp_path: Path):
+    document = draft(examples, PANZHIHUA)
+    retype(paragraph(document, "攀枝花市总工会文件"), "文件", "通知")
+    retype(paragraph(document, "为贯彻落实"), "收集、掌握和梳理", "收集和梳理")
+    edited = save(document, tmp_path / "edited.docx")
+    source = yaml_path(examples, PANZHIHUA)
+    before = source.read_bytes()
+    with pytest.raises(ReplaceError) as refused:
+        replace_from_draft(load_project(examples), PANZHIHUA, edited)
+    assert refused.value.problems == [
+        "paragraph 1: “…枝花市总工会文件” → “…枝花市总工会通知” is not in any text of the YAML (the letterhead, "
+        "number, date, names and numbering are made from the registry and the layout): change it in the YAML "
+        "or the registry"
+    ]
+    assert source.read_bytes() == before
+
+
+def test_a_draft_of_another_circular_is_refused(examples: Path, tmp_path: Path):
+    edited = save(draft(examples, SYSU), tmp_path / "sysu.docx")
+    before = yaml_path(examples, PANZHIHUA).read_bytes()
+    with pytest.raises(ReplaceError) as refused:
+        replace_from_draft(load_project(examples), PANZHIHUA, edited)
+    assert refused.value.problems == [
+        f"sysu.docx was made from circular '{SYSU}', not '{PANZHIHUA}': use --replace {SYSU}, "
+        "or import it as a circular of its own"
+    ]
+    assert yaml_path(examples, PANZHIHUA).read_bytes() == before
+
+
+def test_a_draft_of_an_older_edition_is_warned_about(examples: Path, tmp_path: Path):
+    edited = save(draft(examples, SYSU), tmp_path / "old.docx")
+    source = yaml_path(examples, SYSU)
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("title: 关于召开", "title: 关于尽快召开"), encoding="utf-8"
+    )
+    result = replace_from_draft(load_project(examples), SYSU, edited, write=False)
+    assert result.warnings == [
+        f"old.docx was made from an older edition of {SYSU} (its title differ from the YAML's today): what "
+        "changed in the YAML since will show as corrections; read them before you build"
+    ]
+    assert result.report == ["title: 关于尽快召开中山大学… → 关于召开中山大学…"]
+    assert "title: 关于尽快召开" in source.read_text(encoding="utf-8")  # write=False: a dry run

@@ -168,8 +168,9 @@ def _double_quoted(value: str) -> str:
 
 def _block_scalar(text: str, node, value: str) -> tuple[int, int, str]:
     """Rewrite a `|` block in place: same header, same indentation; the blank lines
-    that follow it (inside its span, but not its value) are kept. A `>` block, whose
-    line breaks fold, is rewritten as `|` (its text then needs no folding)."""
+    that follow it (inside its span, but not its value) are kept. A `>` block stays
+    one while its text is one line; text of several lines is written as `|`, whose
+    line breaks need no folding."""
     start, end = node.start_mark.index, node.end_mark.index
     header, _newline, body = text[start:end].partition("\n")
     if value[:1] in (" ", "\t") or re.search(r"[1-9]", header):
@@ -184,7 +185,8 @@ def _block_scalar(text: str, node, value: str) -> tuple[int, int, str]:
         blank_after = max(body[len(body.rstrip("\n \t")) :].count("\n") - 1, 0)
     core = value.rstrip("\n") if chomp != "+" else value.removesuffix("\n")
     lines = [(" " * indent + line) if line else "" for line in core.split("\n")]
-    result = f"|{chomp}" + (f" {comment}" if comment else "") + "\n" + "\n".join(lines) + "\n"
+    style = ">" if header.startswith(">") and "\n" not in core else "|"  # one line folds to itself
+    result = f"{style}{chomp}" + (f" {comment}" if comment else "") + "\n" + "\n".join(lines) + "\n"
     result += "\n" * blank_after
     if end == len(text) and not text.endswith("\n"):  # a file that ends without a newline
         result = result.rstrip("\n")
