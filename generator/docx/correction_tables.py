@@ -73,7 +73,7 @@ def squash(cells: list[str]) -> list[str]:
     return [" ".join(normal(cell).split()) for cell in cells]
 
 
-def _match_table(table: Table, data: dict, used: set[PathKey]) -> tuple[PathKey, int] | None:
+def match_table(table: Table, data: dict, used: set[PathKey]) -> tuple[PathKey, int] | None:
     """The YAML table the built table came from: the one with most rows alike."""
     best, best_score = None, 0
     built = {tuple(squash(row)) for row in table.rows}
@@ -93,7 +93,7 @@ def squash_rows(table: Table) -> list[list[str]]:
 
 def trace_table(tracer, number: int, old: Table, new: Table) -> None:
     """The changes of one built table, placed in the YAML table it came from."""
-    matched = _match_table(old, tracer.data, tracer.used_tables)
+    matched = match_table(old, tracer.data, tracer.used_tables)
     if matched is None:
         if squash_rows(old) != squash_rows(new):
             tracer.refuse(

@@ -21,7 +21,7 @@ from typing import Any
 from ..i18n import _
 from ..source import inline_markup
 from ..source.yaml_editing import Change, RemoveItem, SetText
-from .correction_tables import Table, get, normal, squash, trace_table
+from .correction_tables import Table, get, match_table, normal, squash, trace_table
 
 PathKey = tuple
 
@@ -64,6 +64,7 @@ class CorrectionError(Exception):
 class Corrections:
     changes: list[Change] = field(default_factory=list)
     report: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what the draft lacks that no YAML text made
 
 
 @dataclass
@@ -296,13 +297,20 @@ class _Tracer:
         gone = set(deleted)
         for index, block in enumerate(built):
             inside = owners[index] is not None and any(owners[index][: len(i)] == i for i in gone_items)
-            if index in gone and not inside and index not in handled and isinstance(block, Paragraph):
+            if index not in gone or inside or index in handled:
+                pass
+            elif isinstance(block, Paragraph) and self.found_in(normal(block.text)):
                 self.refuse(
-                    _("a deleted paragraph “{text}” was made by the layout or the registry, not by a text "
-                      "of the YAML: change the YAML instead").format(text=_opening(block.text))
+                    _("a deleted paragraph “{text}” holds text of the YAML that is no paragraph of its own: "
+                      "change the YAML instead").format(text=_opening(block.text))
                 )  # fmt: skip
-            elif index in gone and not inside and isinstance(block, Table):
+            elif isinstance(block, Table) and match_table(block, self.data, set()) is not None:
                 self.refuse(_("a table was deleted; remove it in the YAML"))
+            elif not isinstance(block, Paragraph) or normal(block.text).strip():
+                # made by the layout or the registry (a 版记 LibreOffice turned into a text box, say)
+                self.result.kept.append(
+                    _opening(block.text) if isinstance(block, Paragraph) else _("a table")
+                )
             elif index not in gone and inside and isinstance(block, Paragraph) and self.owner(block.text):
                 self.refuse(
                     _("“{text}” is left of {item}, whose other paragraphs were deleted: delete all of it, "

@@ -29,7 +29,8 @@ from .reading.blocks import Table as ReadTable
 from .writer import DocxWriter
 
 # Core properties the tool writes from the YAML and Word leaves alone when a
-# leader edits: when they differ from today's build, the YAML changed since.
+# leader edits (it changes the modified date, revision and last author): when
+# they differ from today's build, the YAML changed since the draft was made.
 _EDITION_PROPERTIES = ("title", "subject", "creator", "keywords", "category", "language")
 
 
@@ -108,9 +109,15 @@ def replace_from_draft(project: Project, circular_id: str, draft: Path, write: b
     except EditError as error:
         raise ReplaceError([str(error)]) from None
     _check(path, new_text)
-    result = Replaced(
-        path, new_text, corrections.report, _edition_warnings(draft, edited, built, circular_id)
-    )
+    warnings = _edition_warnings(draft, edited, built, circular_id)
+    if corrections.kept:
+        warnings.append(
+            _(
+                "the draft lacks what the layout or the registry makes ({missing}); it stays in the YAML's "
+                "build: to leave it out, change the YAML or the registry"
+            ).format(missing="; ".join(corrections.kept))
+        )
+    result = Replaced(path, new_text, corrections.report, warnings)
     if write and new_text != text:
         write_atomically(path, new_text.encode("utf-8"))
     return result
@@ -138,6 +145,8 @@ def _edition_warnings(draft: Path, edited: Document, built: Document, circular_i
         for name in _EDITION_PROPERTIES
         if edited.core.get(name) is not None and edited.core.get(name) != built.core.get(name)
     ]
+    # the custom properties (the circular's id and metadata) are the tool's too
+    differing += [name for name, value in edited.custom.items() if built.custom.get(name, value) != value]
     if not differing:
         return []
     return [

@@ -1,0 +1,78 @@
+"""What `circulars import` prints for a corrected draft (--replace ID) and for an archive.
+
+The import command (importing.py) parses the options and calls these; the work is
+in docx/replacing.py and docx/import_batch.py.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from ..i18n import _
+from .common import EXIT_INVALID, Context, printable, shown_path
+
+
+def replace_draft(context: Context, draft: Path, circular_id: str, dry_run: bool) -> None:
+    """Bring the corrections of `draft` into circular `circular_id`'s YAML, saying
+    what changed; exit 1, writing nothing, when any of them cannot be placed."""
+    from ..docx.import_batch import refusal
+    from ..docx.replacing import ReplaceError, replace_from_draft
+
+    reason = refusal(draft)
+    if reason is not None:
+        click.echo(_("{file}: {reason}").format(file=printable(draft), reason=reason), err=True)
+        sys.exit(EXIT_INVALID)
+    project = context.load()
+    try:
+        result = replace_from_draft(project, circular_id, draft, write=not dry_run)
+    except ReplaceError as error:
+        for problem in error.problems:
+            click.echo(_("{file}: {problem}").format(file=printable(draft), problem=problem), err=True)
+        click.echo(_("{id} was not changed").format(id=circular_id), err=True)
+        sys.exit(EXIT_INVALID)
+    except OSError as error:
+        click.echo(_("{file}: {reason}").format(file=error.filename, reason=error.strerror), err=True)
+        sys.exit(EXIT_INVALID)
+    for warning in result.warnings:
+        click.echo(_("warning: {warning}").format(warning=warning), err=True)
+    for line in result.report:
+        click.echo(f"  {line}")
+    where = shown_path(result.path, project.root)
+    if dry_run:
+        click.echo(result.text, nl=False)
+    elif result.changed:
+        click.echo(_("{path}: {count} corrections brought in").format(path=where, count=len(result.report)))
+    else:
+        click.echo(_("{path}: the draft holds no corrections; nothing changed").format(path=where))
+
+
+def import_archive(paths: list[Path], import_one: Callable) -> None:
+    """Import each file with `import_one` (refusing what is no .docx), a progress bar
+    on a terminal, then each file that needs a look and the summary; exit 1 if any
+    file was refused."""
+    from tqdm import tqdm
+
+    from ..docx.import_batch import ATTENTION, IMPORTED, REFUSED, import_all, summary
+
+    def progress(items: list[Path]):
+        # on stderr and only on a terminal (disable=None): a log or a pipe gets the lines alone
+        return tqdm(items, unit="file", file=sys.stderr, disable=None, leave=False)
+
+    outcomes = import_all(paths, import_one, progress)
+    for outcome in outcomes:
+        file = printable(outcome.path)
+        if outcome.status == IMPORTED:
+            click.echo(_("{file}: {message}").format(file=file, message=outcome.message))
+        elif outcome.status == ATTENTION:
+            click.echo(_("{file}: {message}; look at:").format(file=file, message=outcome.message))
+        elif outcome.status == REFUSED:
+            click.echo(_("{file}: refused: {reason}").format(file=file, reason=outcome.message), err=True)
+        for note in outcome.notes:
+            click.echo(f"  {note}")
+    click.echo(summary(outcomes))
+    if any(outcome.status == REFUSED for outcome in outcomes):
+        sys.exit(EXIT_INVALID)
