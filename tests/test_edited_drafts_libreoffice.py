@@ -16,12 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 from lxml import etree
+from test_edited_drafts import PANZHIHUA, REPO, SYSU, built_texts, draft, yaml_path
 
-from generator.cli import main
 from generator.docx.preview import soffice
 from generator.docx.reading.blocks import read_docx
 from generator.docx.replacing import blocks
-from test_edited_drafts import PANZHIHUA, SYSU, built_texts, draft, examples, yaml_path  # noqa: F401
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -30,6 +29,12 @@ if soffice() is None:
     if os.environ.get("CIRCULARS_REQUIRE_TOOLS") == "1":
         pytest.fail("LibreOffice (soffice) is required", pytrace=False)
     pytest.skip("LibreOffice is not installed", allow_module_level=True)
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "circulars", tmp_path / "circulars")
+    return tmp_path
 
 
 def convert(source: Path, target_format: str, out_dir: Path, profile: Path) -> Path:
@@ -89,11 +94,14 @@ def replace_text(p, old: str, new: str) -> None:
 
 def run_replace(root: Path, draft_path: Path, circular_id: str):
     from types import SimpleNamespace
+
     from generator.docx.replacing import replace_from_draft
     from generator.source.loading import load_project
 
     r = replace_from_draft(load_project(root), circular_id, draft_path)
-    return SimpleNamespace(exit_code=0, output="".join(f"  {l}\n" for l in r.report) + "\n".join(r.warnings))
+    return SimpleNamespace(
+        exit_code=0, output="".join(f"  {line}\n" for line in r.report) + "\n".join(r.warnings)
+    )
 
 
 def only_layout_missing(rebuilt: list[str], edited: list[str]) -> bool:
