@@ -10,6 +10,7 @@ half-written: the per-file import writes its YAML atomically or not at all.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +77,7 @@ def refusal(path: Path) -> str | None:
         with zipfile.ZipFile(path) as package:
             names = set(package.namelist())
             broken = package.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as error:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as error:
         return _("the .docx is corrupt (its zip package cannot be read: {reason})").format(reason=error)
     if broken is not None:
         return _("the .docx is corrupt ({part} is damaged)").format(part=broken)

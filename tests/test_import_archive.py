@@ -1,0 +1,115 @@
+"""`circulars import archive/*.docx`: an archive at once, each file imported or refused
+with its reason, a summary, nothing half-written."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator.docx.import_batch import (
+    ATTENTION,
+    IMPORTED,
+    REFUSED,
+    Outcome,
+    Refused,
+    import_all,
+    refusal,
+    summary,
+)
+from generator.docx.writer import DocxWriter
+from generator.render.renderer import Renderer
+from generator.source.loading import load_project
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def built(circular_id: str) -> bytes:
+    project = load_project(REPO)
+    rendered = Renderer(project.root, project.registry).render(project.source(circular_id).circular)
+    return DocxWriter(project.root, project.registry).write(rendered).data
+
+
+def without_document(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info, source.read(info.filename))
+    return out.getvalue()
+
+
+def damaged(data: bytes) -> bytes:
+    """A .docx whose document part's compressed bytes were overwritten (a bad copy)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        info = package.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra) + 40
+    return data[:start] + b"\x00" * 64 + data[start + 64 :]
+
+
+BAD = {
+    "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500, "an old Word .doc or WPS file"),
+    "scan.pdf": (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF, not a .docx"),
+    "renamed-pdf.docx": (b"%PDF-1.4\n1 0 obj\n", "a PDF, not a .docx"),
+    "notice.wps": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x01" * 100, "an old Word .doc or WPS file"),
+    "empty.docx": (b"", "the file is empty"),
+    "cut-short.docx": (None, "the .docx is corrupt"),
+    "no-document.docx": (None, "this zip holds no Word document"),
+    "damaged.docx": (None, "the .docx is corrupt"),
+    "text.docx": (b"just some text\n", "not a Word .docx file"),
+    "notes.rtf": (b"{\\rtf1\\ansi hello}", "an RTF file"),
+}
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    good = built("sysu-2016-12-12-congress-meeting")
+    for name, (data, _reason) in BAD.items():
+        if name == "cut-short.docx":
+            data = good[: len(good) // 2]
+        elif name == "no-document.docx":
+            data = without_document(good)
+        elif name == "damaged.docx":
+            data = damaged(good)
+        (folder / name).write_bytes(data)
+    (folder / "a-folder.docx").mkdir()
+    return folder
+
+
+def test_refusals_name_what_the_file_is(archive: Path):
+    for name, (_data, reason) in BAD.items():
+        found = refusal(archive / name)
+        assert found is not None and reason in found, (name, found)
+    assert refusal(archive / "a-folder.docx") == "not a regular file"
+    assert refusal(archive / "missing.docx") == "no such file"
+
+
+def test_a_batch_goes_on_past_refusals_and_failures(archive: Path, tmp_path: Path):
+    good = tmp_path / "good.docx"
+    good.write_bytes(built("sysu-2016-12-12-congress-meeting"))
+    strange = tmp_path / "strange.docx"
+    strange.write_bytes(built("panzhihua-2024-07"))
+    seen = []
+
+    def import_one(path: Path) -> Outcome:
+        seen.append(path.name)
+        if path == strange:
+            raise KeyError("w:val")  # a reader's bug meets a document: that file is refused, the rest go on
+        if path.name == "good.docx":
+            return Outcome(path, IMPORTED, "circulars/2016/x.yaml written")
+        raise Refused("holds no text")
+
+    paths = [*sorted(archive.iterdir()), good, strange]
+    outcomes = import_all(paths, import_one)
+    assert seen == ["good.docx", "strange.docx"]  # the bad files never reach the reader
+    assert [o.status for o in outcomes].count(REFUSED) == len(BAD) + 2
+    assert outcomes[-1].message == "the document could not be read (KeyError: 'w:val')"
+    assert summary([*outcomes, Outcome(good, ATTENTION, "")]) == (
+        "1 imported, 1 needing attention, 12 refused, of 14 files"
+    )
+    shutil.rmtree(archive)
