@@ -267,3 +267,26 @@ def test_a_draft_of_an_older_edition_is_warned_about(examples: Path, tmp_path: P
     ]
     assert result.report == ["title: 关于尽快召开中山大学… → 关于召开中山大学…"]
     assert "title: 关于尽快召开" in source.read_text(encoding="utf-8")  # write=False: a dry run
+
+
+EXAMPLE_IDS = sorted(p.stem for p in (REPO / "circulars").rglob("*.yaml") if p.parent.name.isdigit())
+
+
+@pytest.mark.parametrize("circular_id", EXAMPLE_IDS)
+def test_a_phrase_changed_in_every_example(examples: Path, tmp_path: Path, circular_id: str):
+    """In each shipped example, two characters typed over the middle of its longest
+    paragraph (a background, a section's text, a point: wherever it is) land in the
+    one YAML value that printed them, and the YAML then builds the edited text."""
+    document = draft(examples, circular_id)
+    longest = max(document.paragraphs, key=lambda p: len(p.text))
+    run = max(longest.runs, key=lambda r: len(r.text))
+    middle = len(run.text) // 2
+    run.text = run.text[:middle] + "某某" + run.text[middle + 1 :]
+    edited = save(document, tmp_path / "edited.docx")
+    source = yaml_path(examples, circular_id)
+    before = source.read_text(encoding="utf-8")
+    result = replace_from_draft(load_project(examples), circular_id, edited)
+    assert len(result.report) == 1 and "某某" in result.report[0] and not result.warnings
+    assert built_texts(examples, circular_id) == edited_texts(edited)
+    changed = unchanged_lines_kept(before, source.read_text(encoding="utf-8"))
+    assert len(changed) == 1  # one line of the file: that paragraph's
