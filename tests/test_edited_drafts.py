@@ -290,3 +290,24 @@ def test_a_phrase_changed_in_every_example(examples: Path, tmp_path: Path, circu
     assert built_texts(examples, circular_id) == edited_texts(edited)
     changed = unchanged_lines_kept(before, source.read_text(encoding="utf-8"))
     assert len(changed) == 1  # one line of the file: that paragraph's
+
+
+def test_a_table_cell_of_several_lines_corrected(examples: Path, tmp_path: Path):
+    document = draft(examples, "gz-2025-points-household")
+    cell = next(
+        c for t in document.tables for r in t.rows for c in r.cells if c.text.startswith("1. 18—40周岁")
+    )
+    retype(cell.paragraphs[0], "18—40周岁", "18—45周岁")
+    edited = save(document, tmp_path / "edited.docx")
+    source = yaml_path(examples, "gz-2025-points-household")
+    before = source.read_text(encoding="utf-8")
+    result = replace_from_draft(load_project(examples), "gz-2025-points-household", edited)
+    assert result.report == [
+        "table 1, row 3, cell 3: 1. 18—40周岁（含40周岁）（30分）。 2. 40周… → 1. 18—45周岁（含40周岁）（30分）。 2. 40周…"
+    ]
+    after = source.read_text(encoding="utf-8")
+    assert unchanged_lines_kept(before, after) == [
+        '            - ["3", "年龄", "1. 18—40周岁（含40周岁）（30分）。\\n2. 40周岁以上的，每增加1岁（含不满1岁）少加2分。", "动态调整，最低为0分。"]\n'
+    ]
+    assert '- ["3", "年龄", "1. 18—45周岁（含40周岁）（30分）。\\n2. 40周岁以上的' in after
+    assert built_texts(examples, "gz-2025-points-household") == edited_texts(edited)

@@ -105,6 +105,8 @@ def trace_table(tracer, number: int, old: Table, new: Table) -> None:
     tracer.used_tables.add(path)
     rows = get(tracer.data, path)["rows"]
     old_body, new_body = [squash(r) for r in old.rows[header:]], [squash(r) for r in new.rows[header:]]
+    # written back as Word shows them: a line break in a cell stays one
+    typed = [[normal(cell).strip() for cell in row] for row in new.rows[header:]]
     if squash_rows(Table(old.rows[:header])) != squash_rows(Table(new.rows[:header])):
         tracer.refuse(
             _("table {number}: its header rows changed; change them in the YAML").format(number=number)
@@ -115,7 +117,9 @@ def trace_table(tracer, number: int, old: Table, new: Table) -> None:
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:
             for k in range(i2 - i1):
-                _row_changed(tracer, number, path, rows, i1 + k, old_body[i1 + k], new_body[j1 + k])
+                _row_changed(
+                    tracer, number, path, rows, i1 + k, old_body[i1 + k], new_body[j1 + k], typed[j1 + k]
+                )
             continue
         for k in range(i2 - 1, i1 - 1, -1):
             tracer.result.changes.append(RemoveItem((*path, "rows", k)))
@@ -123,12 +127,14 @@ def trace_table(tracer, number: int, old: Table, new: Table) -> None:
                 _("table {number}: row {row} removed").format(number=number, row=k + 1)
             )
         for k in range(j1, j2):
-            tracer.result.changes.append(InsertItem((*path, "rows"), i2, list(new_body[k])))
+            tracer.result.changes.append(InsertItem((*path, "rows"), i2, typed[k]))
         for k in range(j1, j2):
             tracer.result.report.append(_("table {number}: row {row} added").format(number=number, row=k + 1))
 
 
-def _row_changed(tracer, number: int, path: PathKey, rows: list, index: int, old: list, new: list) -> None:
+def _row_changed(
+    tracer, number: int, path: PathKey, rows: list, index: int, old: list, new: list, typed: list
+) -> None:
     row = rows[index]
     cells = _row_cells(row)
     if len(cells) != len(old) or len(old) != len(new):
@@ -138,10 +144,23 @@ def _row_changed(tracer, number: int, path: PathKey, rows: list, index: int, old
         )  # fmt: skip
         return
     for column, (was, now) in enumerate(zip(old, new, strict=True)):
-        if was != now:
-            tracer.result.changes.append(SetText(_cell_path((*path, "rows", index), row, column), now))
-            tracer.result.report.append(
-                _("table {number}, row {row}, column {column}: {old} → {new}").format(
-                    number=number, row=index + 1, column=column + 1, old=was or "∅", new=now or "∅"
-                )
+        if was == now:
+            continue
+        written = cells[column].get("text") if isinstance(cells[column], dict) else cells[column]
+        if isinstance(written, str) and any(span.style for span in inline_markup.parse(written)):
+            tracer.refuse(
+                _("table {number}, row {row}, cell {column} has bold, italic or a link, which the "
+                  "draft does not show: change it in the YAML").format(
+                    number=number, row=index + 1, column=column + 1)
+            )  # fmt: skip
+            continue
+        tracer.result.changes.append(SetText(_cell_path((*path, "rows", index), row, column), typed[column]))
+        tracer.result.report.append(
+            _("table {number}, row {row}, cell {column}: {old} → {new}").format(
+                number=number, row=index + 1, column=column + 1, old=_short(was), new=_short(now)
             )
+        )
+
+
+def _short(text: str) -> str:
+    return "∅" if not text else text if len(text) <= 30 else text[:30] + "…"
