@@ -4,6 +4,7 @@ with its reason, a summary, nothing half-written."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -113,3 +114,46 @@ def test_a_batch_goes_on_past_refusals_and_failures(archive: Path, tmp_path: Pat
         "1 imported, 1 needing attention, 12 refused, of 14 files"
     )
     shutil.rmtree(archive)
+
+
+def test_import_an_archive_from_the_command_line(archive: Path, tmp_path: Path):
+    """The shipped examples as Word files, a copy of one, and the bad files above: each
+    example becomes its YAML, the copy and the bad files are refused with their reason,
+    a summary closes, and no refused file leaves anything behind."""
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    project = tmp_path / "project"
+    (project / "circulars").mkdir(parents=True)
+    for name in ("organizations.yaml", "people.yaml"):
+        shutil.copy(REPO / "circulars" / name, project / "circulars" / name)
+    examples = sorted(p.stem for p in (REPO / "circulars").rglob("*.yaml") if p.parent.name.isdigit())
+    for circular_id in examples:
+        (archive / f"{circular_id}.docx").write_bytes(built(circular_id))
+    (archive / "zz-copy-of-sysu.docx").write_bytes(built("sysu-2016-12-12-congress-meeting"))
+    files = sorted(archive.iterdir())
+    assert len(files) >= 20 + len(BAD)
+
+    result = CliRunner().invoke(main, ["-C", str(project), "import", *map(str, files)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    written = sorted(p.stem for p in (project / "circulars").rglob("*.yaml") if p.parent.name.isdigit())
+    assert written == examples
+    lines = result.output.splitlines()
+    for name, (_data, reason) in BAD.items():
+        line = next(line for line in lines if line.startswith(f"{archive / name}: refused: "))
+        assert reason in line, line
+    assert any(
+        line.startswith(
+            f"{archive / 'zz-copy-of-sysu.docx'}: refused: holds circular sysu-2016-12-12-congress-meeting"
+        )
+        for line in lines
+    )
+    refused = len(BAD) + 2  # the bad files, the folder, the copy
+    assert lines[-1].endswith(f", {refused} refused, of {len(files)} files")
+    imported, attention = (
+        int(word) for word in re.findall(r"(\d+) (?:imported|needing attention)", lines[-1])
+    )
+    assert imported + attention == len(examples)
+    assert not [p for p in (project / "circulars").rglob("*") if p.name.startswith(".")]  # no temporary left

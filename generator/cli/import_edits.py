@@ -7,13 +7,14 @@ in docx/replacing.py and docx/import_batch.py.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from ..i18n import _
 from .common import EXIT_INVALID, Context, printable, shown_path
+
+_SHOWN_KEPT = 3  # paragraphs quoted from those kept as text, as for one file
 
 
 def replace_draft(context: Context, draft: Path, circular_id: str, dry_run: bool) -> None:
@@ -50,29 +51,48 @@ def replace_draft(context: Context, draft: Path, circular_id: str, dry_run: bool
         click.echo(_("{path}: the draft holds no corrections; nothing changed").format(path=where))
 
 
-def import_archive(paths: list[Path], import_one: Callable) -> None:
-    """Import each file with `import_one` (refusing what is no .docx), a progress bar
-    on a terminal, then each file that needs a look and the summary; exit 1 if any
-    file was refused."""
+def import_archive(context: Context, files: list[Path], dry_run: bool) -> None:
+    """Import each file on its own (refusing what is no .docx before reading it), with
+    a progress bar on a terminal; then what became of each file and the summary.
+    Exit 1 unless every file was imported with nothing to look at."""
     from tqdm import tqdm
 
-    from ..docx.import_batch import ATTENTION, IMPORTED, REFUSED, import_all, summary
+    from ..docx.import_batch import ATTENTION, IMPORTED, REFUSED, Outcome, Refused, import_all, summary
+    from ..docx.importing import ImportRefused, import_file
+
+    project = context.load()
+
+    def import_one(path: Path) -> Outcome:
+        try:
+            result = import_file(path, project, dry_run=dry_run)
+        except ImportRefused as refused:
+            raise Refused(str(refused)) from None
+        where = shown_path(result.path, project.root)
+        notes = list(result.guesses)
+        if result.kept:
+            quoted = "; ".join(text[:40] for text in result.kept[:_SHOWN_KEPT])
+            notes.append(
+                _("{count} paragraphs kept as text: {quoted}").format(count=len(result.kept), quoted=quoted)
+            )
+        notes += [_("{path}:{problem}").format(path=where, problem=problem) for problem in result.problems]
+        if dry_run:
+            notes.append(result.yaml)
+        message = (_("would write {path}") if dry_run else _("wrote {path}")).format(path=where)
+        return Outcome(path, ATTENTION if result.kept or result.problems else IMPORTED, message, notes)
 
     def progress(items: list[Path]):
         # on stderr and only on a terminal (disable=None): a log or a pipe gets the lines alone
         return tqdm(items, unit="file", file=sys.stderr, disable=None, leave=False)
 
-    outcomes = import_all(paths, import_one, progress)
+    outcomes = import_all(files, import_one, progress)
     for outcome in outcomes:
         file = printable(outcome.path)
-        if outcome.status == IMPORTED:
-            click.echo(_("{file}: {message}").format(file=file, message=outcome.message))
-        elif outcome.status == ATTENTION:
-            click.echo(_("{file}: {message}; look at:").format(file=file, message=outcome.message))
-        elif outcome.status == REFUSED:
+        if outcome.status == REFUSED:
             click.echo(_("{file}: refused: {reason}").format(file=file, reason=outcome.message), err=True)
+            continue
+        click.echo(_("{file}: {message}").format(file=file, message=outcome.message))
         for note in outcome.notes:
             click.echo(f"  {note}")
     click.echo(summary(outcomes))
-    if any(outcome.status == REFUSED for outcome in outcomes):
+    if any(outcome.status != IMPORTED for outcome in outcomes):  # a script can tell all went well
         sys.exit(EXIT_INVALID)
