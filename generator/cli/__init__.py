@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import distribution, docx, mail, progress, returns, site, source
+from . import distribution, docx, importing, mail, progress, returns, site, source
 from .common import Context, find_project_root
 
 
@@ -47,6 +47,7 @@ for command in (
     source.list_,
     source.new,
     source.schema,
+    importing.import_,
     site.build,
     site.serve,
     docx.preview,

@@ -26,6 +26,9 @@ PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOCUMENT = "word/document.xml"
 DOCUMENT_RELS = "word/_rels/document.xml.rels"
 CORE = "docProps/core.xml"
+CUSTOM = "docProps/custom.xml"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
 
 
 @functools.cache
@@ -51,7 +54,7 @@ class ReferenceDocument:
     def __init__(self, path: Path):
         self.path = path
         self.layout = path.stem
-        self.parts = read_parts(path)
+        self.parts = with_custom_part(read_parts(path))
         # compressed once: most parts are copied unchanged into every document
         self.entries = {name: compress(data) for name, data in self.parts.items()}
         root = self._xml(DOCUMENT)
@@ -139,3 +142,22 @@ def reference_for(project_root: Path, layout: str) -> ReferenceDocument:
             f"{path}: cannot read this reference document: {error.strerror}"
         ) from None
     return load_reference(path, mtime)
+
+
+def with_custom_part(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """A reference document's parts declaring docProps/custom.xml (its content type and
+    the package's relationship to it), once, so every document written from it may hold one."""
+    types, rels = (
+        parts.get("[Content_Types].xml", b"").decode("utf-8"),
+        parts.get("_rels/.rels", b"").decode("utf-8"),
+    )
+    if not types or not rels or _CUSTOM_REL in rels:
+        return parts
+    override = f'<Override PartName="/{CUSTOM}" ContentType="{_CUSTOM_TYPE}"/>'
+    relationship = f'<Relationship Id="rIdCustomProperties" Type="{_CUSTOM_REL}" Target="{CUSTOM}"/>'
+    patched = dict(parts)
+    patched["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode("utf-8")
+    patched["_rels/.rels"] = rels.replace("</Relationships>", relationship + "</Relationships>").encode(
+        "utf-8"
+    )
+    return patched

@@ -25,9 +25,11 @@ from ..source.model import Circular
 from ..source.registry import Registry
 from . import gbt9704_rules, template_markdown
 from .body import Body, xml_text
+from .custom_properties import custom_properties
 from .package import write_parts
 from .reference import (
     CORE,
+    CUSTOM,
     DOCUMENT,
     DOCUMENT_RELS,
     HYPERLINK,
@@ -129,6 +131,7 @@ class DocxWriter:
         if body.links:
             parts[DOCUMENT_RELS] = _with_links(reference.parts[DOCUMENT_RELS], body.links)
         parts[CORE] = core_properties(rendered.circular, self.registry, identifier)
+        parts[CUSTOM] = custom_properties(rendered.circular)
         return parts, body.missing_styles
 
 
