@@ -311,3 +311,62 @@ def test_a_table_cell_of_several_lines_corrected(examples: Path, tmp_path: Path)
     ]
     assert '- ["3", "年龄", "1. 18—45周岁（含40周岁）（30分）。\\n2. 40周岁以上的' in after
     assert built_texts(examples, "gz-2025-points-household") == edited_texts(edited)
+
+
+def cli(root: Path, *args: str):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    return CliRunner().invoke(main, ["-C", str(root), "import", *args])
+
+
+def test_replace_from_the_command_line(examples: Path, tmp_path: Path):
+    document = draft(examples, SYSU)
+    retype(paragraph(document, "广州校区南校园"), "学术报告厅", "会议室")
+    edited = save(document, tmp_path / "edited.docx")
+    source = yaml_path(examples, SYSU)
+    before = source.read_bytes()
+
+    dry = cli(examples, str(edited), "--replace", SYSU, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert dry.output.startswith(
+        "  sections 2 › text: …紫荆园后面）学术报告厅（二楼209… → …紫荆园后面）会议室（二楼209…\n"
+        "# yaml-language-server: $schema=../../site/schema/circular.schema.json\n"
+    )
+    assert "    text: 广州校区南校园数学学院（东南区266号，紫荆园后面）会议室（二楼209室）\n" in dry.output
+    assert source.read_bytes() == before
+
+    done = cli(examples, str(edited), "--replace", SYSU)
+    assert done.exit_code == 0, done.output
+    assert done.output.endswith(f"circulars/2016/{SYSU}.yaml: 1 corrections brought in\n")
+    assert source.read_bytes() == before.replace("学术报告厅".encode(), "会议室".encode())
+
+    again = cli(examples, str(edited), "--replace", SYSU)
+    assert again.exit_code == 0 and again.output.endswith("the draft holds no corrections; nothing changed\n")
+
+
+def test_replace_refusals_from_the_command_line(examples: Path, tmp_path: Path):
+    source = yaml_path(examples, PANZHIHUA)
+    before = source.read_bytes()
+    old = tmp_path / "old.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+    refused = cli(examples, str(old), "--replace", PANZHIHUA)
+    assert refused.exit_code == 1
+    assert refused.output == (
+        f"{old}: this is an old Word .doc or WPS file (an OLE compound file), not a .docx: "
+        "open it in Word or WPS and save it as .docx\n"
+    )
+    document = draft(examples, PANZHIHUA)
+    retype(paragraph(document, "攀工发"), "7", "8")
+    edited = save(document, tmp_path / "edited.docx")
+    result = cli(examples, str(edited), "--replace", PANZHIHUA)
+    assert result.exit_code == 1
+    assert "is not in any text of the YAML" in result.output
+    assert result.output.endswith(f"{PANZHIHUA} was not changed\n")
+    assert "Traceback" not in result.output
+    two = cli(examples, str(edited), str(edited), "--replace", PANZHIHUA)
+    assert two.exit_code == 2 and "--replace takes one draft, not 2 files" in two.output
+    unknown = cli(examples, str(edited), "--replace", "no-such-circular")
+    assert unknown.exit_code == 1 and "there is no circular 'no-such-circular' to replace" in unknown.output
+    assert source.read_bytes() == before

@@ -18,6 +18,7 @@ import yaml
 from lxml import etree
 from test_edited_drafts import PANZHIHUA, REPO, SYSU, built_texts, draft, yaml_path
 
+from generator.cli import main
 from generator.docx.preview import soffice
 from generator.docx.reading.blocks import read_docx
 from generator.docx.replacing import blocks
@@ -93,15 +94,9 @@ def replace_text(p, old: str, new: str) -> None:
 
 
 def run_replace(root: Path, draft_path: Path, circular_id: str):
-    from types import SimpleNamespace
+    from click.testing import CliRunner
 
-    from generator.docx.replacing import replace_from_draft
-    from generator.source.loading import load_project
-
-    r = replace_from_draft(load_project(root), circular_id, draft_path)
-    return SimpleNamespace(
-        exit_code=0, output="".join(f"  {line}\n" for line in r.report) + "\n".join(r.warnings)
-    )
+    return CliRunner().invoke(main, ["-C", str(root), "import", str(draft_path), "--replace", circular_id])
 
 
 def only_layout_missing(rebuilt: list[str], edited: list[str]) -> bool:
