@@ -370,3 +370,22 @@ def test_replace_refusals_from_the_command_line(examples: Path, tmp_path: Path):
     unknown = cli(examples, str(edited), "--replace", "no-such-circular")
     assert unknown.exit_code == 1 and "there is no circular 'no-such-circular' to replace" in unknown.output
     assert source.read_bytes() == before
+
+
+def test_a_deleted_deadline_line_is_named_and_stays(examples: Path, tmp_path: Path):
+    """The deadline line of requirement 2 deleted, its text kept: the line is made from
+    the requirement's deadline and responsible units, not typed; the YAML keeps them,
+    and the warning says so."""
+    document = draft(examples, PANZHIHUA)
+    lead = paragraph(document, "二是抓住关键")
+    meta = lead._p.getnext()
+    meta.getparent().remove(meta)
+    edited = save(document, tmp_path / "edited.docx")
+    before = yaml_path(examples, PANZHIHUA).read_bytes()
+    result = replace_from_draft(load_project(examples), PANZHIHUA, edited)
+    assert result.report == []
+    assert result.warnings == [
+        "the draft lacks what the layout or the registry makes (（责任单位：攀枝花市总工会驻格里坪特色产业园区工…); "
+        "it stays in the YAML's build: to leave it out, change the YAML or the registry"
+    ]
+    assert yaml_path(examples, PANZHIHUA).read_bytes() == before

@@ -297,8 +297,15 @@ class _Tracer:
         gone = set(deleted)
         for index, block in enumerate(built):
             inside = owners[index] is not None and any(owners[index][: len(i)] == i for i in gone_items)
-            if index not in gone or inside or index in handled:
-                pass
+            if index not in gone:
+                if inside and isinstance(block, Paragraph) and self.owner(block.text):
+                    self.refuse(
+                        _("“{text}” is left of {item}, whose other paragraphs were deleted: delete all of "
+                          "it, or change the YAML").format(
+                            text=_opening(block.text), item=describe(owners[index]))
+                    )  # fmt: skip
+            elif inside or index in handled:
+                continue
             elif isinstance(block, Paragraph) and self.found_in(normal(block.text)):
                 self.refuse(
                     _("a deleted paragraph “{text}” holds text of the YAML that is no paragraph of its own: "
@@ -311,14 +318,7 @@ class _Tracer:
                 self.result.kept.append(
                     _opening(block.text) if isinstance(block, Paragraph) else _("a table")
                 )
-            elif index not in gone and inside and isinstance(block, Paragraph) and self.owner(block.text):
-                self.refuse(
-                    _("“{text}” is left of {item}, whose other paragraphs were deleted: delete all of it, "
-                      "or change the YAML").format(
-                        text=_opening(block.text), item=describe(owners[index]))
-                )  # fmt: skip
 
-    # --- tables
     def finish(self) -> Corrections:
         for path, pending in self.pending.items():
             if any(path[: len(item)] == item for item in self.removed_items):
