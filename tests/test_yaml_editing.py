@@ -177,3 +177,13 @@ def test_changes_that_do_not_fit_are_refused(change):
 def test_two_changes_to_one_value_are_refused():
     with pytest.raises(EditError):
         edit_yaml(SAMPLE, [SetText(("title",), "a"), SetText(("title",), "b")])
+
+
+def test_a_one_line_value_given_paragraphs_becomes_a_block():
+    after = edit_yaml(SAMPLE, [SetText(("requirements", 2, "text"), "要帮助建好阵地。\n\n新的一段。\n")])
+    assert "  - key: 解决问题\n    text: |\n      要帮助建好阵地。\n\n      新的一段。\ntables:\n" in after
+    assert yaml.safe_load(after)["requirements"][2]["text"] == "要帮助建好阵地。\n\n新的一段。\n"
+    after = edit_yaml(SAMPLE, [SetText(("title",), "第一行\n第二行")])
+    assert "\ntitle: |-\n  第一行\n  第二行\nquoted:" in after
+    after = edit_yaml(SAMPLE, [SetText(("tables", 0, "rows", 0, 1), "两\n行")])
+    assert '      - [1, "两\\n行", 10]\n' in after  # inside [ ] no block can stand

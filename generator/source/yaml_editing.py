@@ -133,7 +133,20 @@ def _set_text(text: str, node, parent, value: str) -> tuple[int, int, str]:
         return start, end, "'" + value.replace("'", "''") + "'"
     if not node.style and _plain_ok(value, in_flow):  # libyaml gives "" for plain, PyYAML None
         return start, end, value
-    return start, end, _double_quoted(value)
+    block = _new_block(text, start, value) if isinstance(parent, yaml.MappingNode) and not in_flow else None
+    return start, end, block or _double_quoted(value)
+
+
+def _new_block(text: str, start: int, value: str) -> str | None:
+    """A one-line value that now has paragraphs, as a person writes them: a `|` block
+    indented under its key (None where a block cannot hold the value as it is)."""
+    core = value.removesuffix("\n")
+    if "\n" not in core or core.endswith("\n") or value[:1] in (" ", "\t", "\n"):
+        return None
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    indent = " " * (len(line) - len(line.lstrip(" -")) + 2)
+    lines = [indent + part if part else "" for part in core.split("\n")]
+    return ("|" if value.endswith("\n") else "|-") + "\n" + "\n".join(lines)
 
 
 # what our reader would take for a number, date, boolean or nothing (yaml_source._AsTyped)
