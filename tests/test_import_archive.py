@@ -157,3 +157,42 @@ def test_import_an_archive_from_the_command_line(archive: Path, tmp_path: Path):
     )
     assert imported + attention == len(examples)
     assert not [p for p in (project / "circulars").rglob("*") if p.name.startswith(".")]  # no temporary left
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(archive: Path, tmp_path: Path):
+    """tqdm draws on stderr when stderr is a terminal (a pseudo-terminal here), and
+    nothing of it reaches a pipe or a log."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    project = tmp_path / "project"
+    (project / "circulars").mkdir(parents=True)
+    shutil.copy(REPO / "circulars" / "organizations.yaml", project / "circulars")
+    files = [str(archive / name) for name in ("empty.docx", "scan.pdf", "text.docx")]
+    command = [sys.executable, "-m", "generator", "-C", str(project), "import", *files]
+    master, slave = pty.openpty()
+    # a terminal of 80 columns: a new pseudo-terminal has none, and tqdm draws to the width
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=slave, cwd=REPO, timeout=120)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal's other end is closed: all is read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert done.returncode == 1
+    assert b"0/3 [" in shown and b"file/s" in shown  # the bar, with its count and rate
+    piped = subprocess.run(command, capture_output=True, cwd=REPO, timeout=120)
+    assert b"file/s" not in piped.stderr and b"/3 [" not in piped.stderr
+    assert piped.stdout.decode().endswith("0 imported, 0 needing attention, 3 refused, of 3 files\n")
+    assert piped.stderr.decode().count(": refused: ") == 3
