@@ -389,3 +389,33 @@ def test_a_deleted_deadline_line_is_named_and_stays(examples: Path, tmp_path: Pa
         "it stays in the YAML's build: to leave it out, change the YAML or the registry"
     ]
     assert yaml_path(examples, PANZHIHUA).read_bytes() == before
+
+
+def test_a_requirement_added_as_the_build_writes_one(examples: Path, tmp_path: Path):
+    document = draft(examples, PANZHIHUA)
+    lead = paragraph(document, "二是抓住关键")
+    targets = lead._p.getnext().getnext()  # the deadline line, then the targets table
+    assert targets.tag == qn("w:tbl")
+    new = copy.deepcopy(lead._p)
+    targets.addnext(new)
+    texts = new.findall(f".//{qn('w:t')}")
+    texts[0].text = "三是加强宣传。"
+    texts[1].text = "驻点干部要向职工宣传工会政策。"
+    for extra in texts[2:]:
+        extra.text = ""
+    for later, number in (("三是解决问题", "四是"), ("四是服务职工", "五是")):
+        retype(paragraph(document, later), later[:2], number)
+    edited = save(document, tmp_path / "edited.docx")
+    result = replace_from_draft(load_project(examples), PANZHIHUA, edited)
+    assert result.report == ["requirements 3 added"]
+    data = yaml.safe_load(yaml_path(examples, PANZHIHUA).read_text(encoding="utf-8"))
+    assert data["requirements"][2] == {"key": "加强宣传", "text": "驻点干部要向职工宣传工会政策。"}
+    assert [r["key"] for r in data["requirements"]] == [
+        "找准问题",
+        "抓住关键",
+        "加强宣传",
+        "解决问题",
+        "服务职工",
+    ]
+    # the build writes it as the leader did; a deadline line it has none of
+    assert built_texts(examples, PANZHIHUA) == edited_texts(edited)

@@ -187,3 +187,11 @@ def test_a_one_line_value_given_paragraphs_becomes_a_block():
     assert "\ntitle: |-\n  第一行\n  第二行\nquoted:" in after
     after = edit_yaml(SAMPLE, [SetText(("tables", 0, "rows", 0, 1), "两\n行")])
     assert '      - [1, "两\\n行", 10]\n' in after  # inside [ ] no block can stand
+
+
+def test_insertions_at_one_place_stand_in_the_order_given():
+    rows = ("tables", 0, "rows")
+    after = edit_yaml(SAMPLE, [InsertItem(rows, 1, [5, "甲", 1]), InsertItem(rows, 1, [6, "乙", 2])])
+    assert [row[0] for row in yaml.safe_load(after)["tables"][0]["rows"]] == [1, 5, 6, 2]
+    after = edit_yaml(SAMPLE, [InsertItem(("tags",), 2, "甲"), InsertItem(("tags",), 2, "乙")])
+    assert "tags: [驻点, 基层, 甲, 乙]\n" in after

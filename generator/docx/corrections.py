@@ -20,7 +20,7 @@ from typing import Any
 
 from ..i18n import _
 from ..source import inline_markup
-from ..source.yaml_editing import Change, RemoveItem, SetText
+from ..source.yaml_editing import Change, InsertItem, RemoveItem, SetText
 from .correction_tables import Table, get, match_table, normal, squash, trace_table
 
 PathKey = tuple
@@ -48,6 +48,10 @@ _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十百]+是|[一二三四五六七八九十百]+、|（[一二三四五六七八九十百]+）|\d+[.．、]"
     r"|（\d+）|\(\d+\)|第[一二三四五六七八九十百]+[章条节]\s*|(?:First|Second|Third|Fourth|Fifth|Sixth"
     r"|Seventh|Eighth|Ninth|Tenth),)\s*"
+)
+# A requirement or point as the build leads it: 五是 + key + 。 + text (the key's own stop kept).
+_LEAD = re.compile(
+    r"^[一二三四五六七八九十]+是(?P<body>(?P<key>[^。！？；：]{1,40}[。！？；：])(?P<text>.+))$", re.DOTALL
 )
 _CONTEXT = 6  # characters shown each side of a changed phrase
 
@@ -177,6 +181,7 @@ class _Tracer:
         self.pending: dict[PathKey, _Pending] = {}
         self.removed_items: set[PathKey] = set()
         self.used_tables: set[PathKey] = set()
+        self.items_added: dict[PathKey, int] = {}
 
     # where a built paragraph's text came from
     def found_in(self, text: str) -> list[tuple[int, int, _Segment]]:
@@ -251,8 +256,12 @@ class _Tracer:
         items = [s.item for s in (f[2] for f in self.found_in(normal(text))) if s.item]
         return min(items, key=len) if items else None
 
-    def added(self, before: str | None, after: str | None, text: str) -> None:
-        """A paragraph the leader added between two built paragraphs."""
+    def added(self, before: str | None, after: str | None, text: str, owner: PathKey | None) -> None:
+        """A paragraph the leader added between two built paragraphs: a new item after
+        the one before it, when it is written as one (五是……), else a new paragraph of
+        the text next to it."""
+        if owner is not None and self.item_added(owner, normal(text)):
+            return
         for neighbour, offset in ((before, 1), (after, 0)):
             if neighbour is None:
                 continue
@@ -269,6 +278,21 @@ class _Tracer:
             _("an added paragraph “{text}” follows no text of the YAML it could belong to: "
               "add it to the YAML by hand").format(text=_opening(text))
         )  # fmt: skip
+
+    def item_added(self, owner: PathKey, text: str) -> bool:
+        """A requirement or point typed as the build writes one (一是找准问题。……), after
+        the item `owner` (or inside a list of such items); False if it is no such item."""
+        lead = _LEAD.match(text)
+        item = get(self.data, owner)
+        if lead is None or not isinstance(item, dict) or "text" not in item:
+            return False
+        key = lead["key"].removesuffix("。")  # the build puts it back
+        new = {"key": key, "text": lead["text"]} if "key" in item else {"text": lead["body"]}
+        at = owner[-1] + 1 + self.items_added.get(owner[:-1], 0)
+        self.items_added[owner[:-1]] = self.items_added.get(owner[:-1], 0) + 1
+        self.result.changes.append(InsertItem(owner[:-1], owner[-1] + 1, new))
+        self.result.report.append(_("{item} added").format(item=describe((*owner[:-1], at))))
+        return True
 
     def removed(self, built: list[Block], deleted: list[int], owners: list[PathKey | None]) -> None:
         """Paragraphs the leader deleted: paragraphs of a text, or whole list items (a
@@ -384,7 +408,8 @@ def trace(data: dict, built: list[Block], edited: list[Block]) -> Corrections:
                 if i1 + _before(pairs, b) + 1 < len(built)
                 else None
             )
-            tracer.added(before, after, block.text)
+            at = i1 + _before(pairs, b)
+            tracer.added(before, after, block.text, owners[at] if at >= 0 else None)
     tracer.removed(built, deletions, owners)
     return tracer.finish()
 

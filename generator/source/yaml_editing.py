@@ -76,8 +76,10 @@ def edit_yaml(text: str, changes: list[Change]) -> str:
             sequence = _find(root, change.path)[0]
             splices.append(_insert_item(text, lines, sequence, change))
     _check_overlaps(splices)
-    # from the end backwards, so that each splice's offsets still hold
-    for start, end, replacement in sorted(splices, key=lambda s: (s[0], s[1]), reverse=True):
+    # from the end backwards, so that each splice's offsets still hold; of insertions at
+    # one place the last given goes in first, so that they stand in the order given
+    order = sorted(range(len(splices)), key=lambda n: (splices[n][0], splices[n][1], n), reverse=True)
+    for start, end, replacement in (splices[n] for n in order):
         text = text[:start] + replacement + text[end:]
     return text
 
