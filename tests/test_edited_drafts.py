@@ -419,3 +419,16 @@ def test_a_requirement_added_as_the_build_writes_one(examples: Path, tmp_path: P
     ]
     # the build writes it as the leader did; a deadline line it has none of
     assert built_texts(examples, PANZHIHUA) == edited_texts(edited)
+
+
+def test_a_circular_with_errors_is_not_replaced(examples: Path, tmp_path: Path):
+    edited = save(draft(examples, SYSU), tmp_path / "draft.docx")
+    source = yaml_path(examples, SYSU)
+    broken = source.read_text(encoding="utf-8").replace("date: 2016-12-12", "date: 2016-13-12")
+    source.write_text(broken, encoding="utf-8")
+    with pytest.raises(ReplaceError) as refused:
+        replace_from_draft(load_project(examples), SYSU, edited)
+    assert refused.value.problems == [
+        f"circular '{SYSU}' has errors: run circulars check, correct them, then replace"
+    ]
+    assert source.read_text(encoding="utf-8") == broken

@@ -23,6 +23,7 @@ from ..source.yaml_editing import EditError, edit_yaml
 from ..source.yaml_source import read_yaml
 from .build import write_atomically
 from .corrections import CorrectionError, Paragraph, Table, trace
+from .custom_properties import ID_PROPERTY
 from .reading.blocks import Document, DocxReadError, read_docx
 from .reading.blocks import Paragraph as ReadParagraph
 from .reading.blocks import Table as ReadTable
@@ -79,13 +80,21 @@ def replace_from_draft(project: Project, circular_id: str, draft: Path, write: b
     """Trace the corrections of `draft` into circular `circular_id`'s YAML, and write it
     (unless `write` is false). Raises ReplaceError, having written nothing."""
     source = project.source(circular_id)
+    if source is None and circular_id in project.invalid_ids:
+        raise ReplaceError(
+            [
+                _("circular '{id}' has errors: run circulars check, correct them, then replace").format(
+                    id=circular_id
+                )
+            ]
+        )
     if source is None:
         raise ReplaceError([_("there is no circular '{id}' to replace").format(id=circular_id)])
     try:
         edited = read_docx(draft)
     except DocxReadError as error:
         raise ReplaceError([str(error)]) from None
-    carried = edited.core.get("description", "")
+    carried = edited.custom.get(ID_PROPERTY) or edited.core.get("description", "")
     if carried and carried != circular_id:
         raise ReplaceError(
             [
