@@ -432,3 +432,24 @@ def test_a_circular_with_errors_is_not_replaced(examples: Path, tmp_path: Path):
         f"circular '{SYSU}' has errors: run circulars check, correct them, then replace"
     ]
     assert source.read_text(encoding="utf-8") == broken
+
+
+def test_half_a_requirement_deleted_is_refused(examples: Path, tmp_path: Path):
+    """Requirement 1's lead paragraph deleted, its second paragraph kept: removing the
+    requirement would lose that paragraph, and keeping it would lose the deletion."""
+    source = yaml_path(examples, PANZHIHUA)
+    text = source.read_text(encoding="utf-8").replace(
+        "问题清单按附件格式填写。\n", "问题清单按附件格式填写。\n\n      问题清单于4月30日前报送。\n", 1
+    )
+    source.write_text(text, encoding="utf-8")
+    document = draft(examples, PANZHIHUA)
+    lead = paragraph(document, "一是找准问题")
+    lead._p.getparent().remove(lead._p)
+    edited = save(document, tmp_path / "edited.docx")
+    with pytest.raises(ReplaceError) as refused:
+        replace_from_draft(load_project(examples), PANZHIHUA, edited)
+    assert refused.value.problems == [
+        "“问题清单于4月30日前报送。” is left of requirements 1, whose other paragraphs were deleted: "
+        "delete all of it, or change the YAML"
+    ]
+    assert source.read_text(encoding="utf-8") == text
