@@ -196,3 +196,25 @@ def test_the_progress_bar_shows_on_a_terminal_only(archive: Path, tmp_path: Path
     assert b"file/s" not in piped.stderr and b"/3 [" not in piped.stderr
     assert piped.stdout.decode().endswith("0 imported, 0 needing attention, 3 refused, of 3 files\n")
     assert piped.stderr.decode().count(": refused: ") == 3
+
+
+def test_a_dry_run_of_an_archive_prints_each_yaml_and_writes_nothing(tmp_path: Path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    project = tmp_path / "project"
+    (project / "circulars").mkdir(parents=True)
+    for name in ("organizations.yaml", "people.yaml"):
+        shutil.copy(REPO / "circulars" / name, project / "circulars" / name)
+    files = []
+    for circular_id in ("sysu-2016-12-12-congress-meeting", "panzhihua-2024-07"):
+        files.append(tmp_path / f"{circular_id}.docx")
+        files[-1].write_bytes(built(circular_id))
+    result = CliRunner().invoke(main, ["-C", str(project), "import", "--dry-run", *map(str, files)])
+    assert result.exit_code == 0, result.output
+    assert f"{files[0]}: would write circulars/2016/sysu-2016-12-12-congress-meeting.yaml\n" in result.output
+    assert "\nid: sysu-2016-12-12-congress-meeting\n" in result.output
+    assert "\nid: panzhihua-2024-07\n" in result.output
+    assert result.output.endswith("2 imported, 0 needing attention, 0 refused, of 2 files\n")
+    assert sorted(p.name for p in (project / "circulars").rglob("*")) == ["organizations.yaml", "people.yaml"]

@@ -75,10 +75,9 @@ def import_archive(context: Context, files: list[Path], dry_run: bool) -> None:
                 _("{count} paragraphs kept as text: {quoted}").format(count=len(result.kept), quoted=quoted)
             )
         notes += [_("{path}:{problem}").format(path=where, problem=problem) for problem in result.problems]
-        if dry_run:
-            notes.append(result.yaml)
         message = (_("would write {path}") if dry_run else _("wrote {path}")).format(path=where)
-        return Outcome(path, ATTENTION if result.kept or result.problems else IMPORTED, message, notes)
+        status = ATTENTION if result.kept or result.problems else IMPORTED
+        return Outcome(path, status, message, notes, result.yaml if dry_run else "")
 
     def progress(items: list[Path]):
         # on stderr and only on a terminal (disable=None): a log or a pipe gets the lines alone
@@ -93,6 +92,8 @@ def import_archive(context: Context, files: list[Path], dry_run: bool) -> None:
         click.echo(_("{file}: {message}").format(file=file, message=outcome.message))
         for note in outcome.notes:
             click.echo(f"  {note}")
+        if outcome.text:
+            click.echo(outcome.text, nl=not outcome.text.endswith("\n"))
     click.echo(summary(outcomes))
     if any(outcome.status != IMPORTED for outcome in outcomes):  # a script can tell all went well
         sys.exit(EXIT_INVALID)

@@ -43,6 +43,7 @@ class Outcome:
     status: str
     message: str
     notes: list[str] = field(default_factory=list)
+    text: str = ""  # what a dry run would have written
 
 
 class Refused(Exception):
