@@ -453,3 +453,17 @@ def test_half_a_requirement_deleted_is_refused(examples: Path, tmp_path: Path):
         "delete all of it, or change the YAML"
     ]
     assert source.read_text(encoding="utf-8") == text
+
+
+def test_an_english_key_corrected_after_its_ordinal(examples: Path, tmp_path: Path):
+    """ "First, find out problems." prints the key Find out problems in lower case; a
+    correction in it lands in the key, its capital kept."""
+    document = draft(examples, "panzhihua-2024-07-en")
+    retype(paragraph(document, "First, find out problems"), "find out problems", "find out the problems")
+    edited = save(document, tmp_path / "edited.docx")
+    result = replace_from_draft(load_project(examples), "panzhihua-2024-07-en", edited)
+    assert result.report == ["requirements 1 › key: …nd out probl… → …nd out the probl…"]
+    assert "  - key: Find out the problems\n" in yaml_path(examples, "panzhihua-2024-07-en").read_text(
+        "utf-8"
+    )
+    assert built_texts(examples, "panzhihua-2024-07-en") == edited_texts(edited)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..i18n import _
+from ..render.markup import continue_sentence
 from ..source import inline_markup
 from ..source.yaml_editing import Change, InsertItem, RemoveItem, SetText
 from .correction_tables import Table, get, match_table, normal, squash, trace_table
@@ -132,6 +133,9 @@ def _segments(data: dict) -> list[_Segment]:
             plain, offsets = _plain_with_offsets(paragraph)
             if len(plain) >= 2:  # one character would be found everywhere
                 found.append(_Segment(path, index, plain, paragraph, offsets))
+            if path[-1] == "key" and continue_sentence(plain) != plain:
+                # an English key follows "First, " in lower case: the draft shows it so
+                found.append(_Segment(path, index, continue_sentence(plain), paragraph, offsets))
     return found
 
 
