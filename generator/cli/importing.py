@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..i18n import _
+from . import import_edits
 from .common import EXIT_INVALID, Context, printable, shown_path
 
 _SHOWN_KEPT = 3  # paragraphs quoted from those kept as text
@@ -26,10 +27,27 @@ _SHOWN_KEPT = 3  # paragraphs quoted from those kept as text
 )
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True, help=_("Print the YAML instead of writing it."))
+@click.option(
+    "--replace",
+    "replace_id",
+    metavar="ID",
+    help=_(
+        "Bring the corrections in FILE, a draft of circular ID edited in Word or LibreOffice, "
+        "back into ID's YAML: only the values that changed, the rest of the file kept as it is."
+    ),
+)
 @click.pass_obj
-def import_(ctx: Context, files: tuple[Path, ...], dry_run: bool) -> None:
+def import_(ctx: Context, files: tuple[Path, ...], dry_run: bool, replace_id: str | None) -> None:
     from ..docx.importing import ImportRefused, import_file  # lazily: loading pulls in pydantic
 
+    if replace_id is not None:
+        if len(files) != 1:
+            raise click.UsageError(_("--replace takes one draft, not {count} files").format(count=len(files)))
+        import_edits.replace_draft(ctx, files[0], replace_id, dry_run)
+        return
+    if len(files) > 1:  # an archive: a progress bar, each file's outcome, a summary
+        import_edits.import_archive(ctx, list(files), dry_run)
+        return
     project = ctx.load()
     failed = 0
     for file in files:
