@@ -339,7 +339,7 @@ def test_replace_from_the_command_line(examples: Path, tmp_path: Path):
 
     done = cli(examples, str(edited), "--replace", SYSU)
     assert done.exit_code == 0, done.output
-    assert done.output.endswith(f"circulars/2016/{SYSU}.yaml: 1 corrections brought in\n")
+    assert done.output.endswith(f"circulars/2016/{SYSU}.yaml: 1 correction brought in\n")
     assert source.read_bytes() == before.replace("学术报告厅".encode(), "会议室".encode())
 
     again = cli(examples, str(edited), "--replace", SYSU)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import EXIT_INVALID, Context, printable, shown_path
 
 _SHOWN_KEPT = 3  # paragraphs quoted from those kept as text, as for one file
@@ -46,7 +46,12 @@ def replace_draft(context: Context, draft: Path, circular_id: str, dry_run: bool
     if dry_run:
         click.echo(result.text, nl=False)
     elif result.changed:
-        click.echo(_("{path}: {count} corrections brought in").format(path=where, count=len(result.report)))
+        count = len(result.report)
+        click.echo(
+            ngettext(
+                "{path}: {count} correction brought in", "{path}: {count} corrections brought in", count
+            ).format(path=where, count=count)
+        )
     else:
         click.echo(_("{path}: the draft holds no corrections; nothing changed").format(path=where))
 
