@@ -270,7 +270,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
         made = self.publication.documents_written(
-            self.result, files, self.docx_dir(), self.project.root, convert=self.live is None
+            self.result, files, self.docx_dir(), self.project.root, self.live is None, self.config.jobs
         )
         for warning in made.warnings:
             log.warning(warning)
