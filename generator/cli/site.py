@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ..i18n import _
 from .common import (
     EXIT_INVALID,
     Context,
@@ -113,12 +114,21 @@ def build(
     elapsed = time.perf_counter() - started
     written = plural(result.rebuilt, "Word document")
     click.echo(f"Wrote {written} to {shown_path(docx_dir, project.root)}/ ({result.up_to_date} up to date)")
-    if with_site:
+    if with_site and result.site_unchanged:
+        shown = shown_path(out_dir / "site", project.root)
+        click.echo(
+            _(
+                "Nothing the site is built from has changed since the last build: the site in "
+                "{folder}/ is up to date (--force builds it again)."
+            ).format(folder=shown)
+        )
+    elif with_site:
         shown = shown_path(out_dir / "site", project.root)
         click.echo(
             f"Built the site in {shown}/. Browse it with `circulars serve`, "
             f"or publish the folder {shown}/ on any web server."
         )
+    if with_site:
         if result.drafts_left_off:
             left_off = ", ".join(result.drafts_left_off)
             click.echo(

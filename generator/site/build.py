@@ -4,7 +4,9 @@ The site is built into a fresh folder and swapped into place only when the
 build succeeds, so a failed build never leaves a half-empty site where a good
 one was. The swap removes only a site folder a build made (outputs.py), and
 no build writes into the project's sources. The Word documents are written by
-the plugin while MkDocs builds the pages, so nothing is rendered twice.
+the plugin while MkDocs builds the pages, so nothing is rendered twice. A build
+of what the last one built, with nothing it reads or writes changed, stops after
+looking (unchanged.py).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from .outputs import (
     mark,
     remove_ours,
 )
+from .unchanged import BuildInputs
 
 
 def _quiet_libraries() -> None:
@@ -107,6 +110,12 @@ def build_site(
         check_output(folder, project.root, pages, what)
     check_replaceable(site_dir, project.root)
     with building(site_dir, project.root), _messages():
+        options = {"site_url": site_url, "drafts": drafts, "strict": strict}
+        inputs = BuildInputs(project.root, site_dir, docx_dir, options)
+        recorded = None if force else inputs.recorded()
+        if recorded is not None:  # nothing it reads or writes changed since the last build
+            return recorded
+        inputs.forget()
         staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
         staging.chmod(0o755)  # a web server must be able to read it
         mark(staging)  # so that a later build can clear it away if this one is killed
@@ -127,8 +136,9 @@ def build_site(
             _swap(staging, site_dir, project.root)
         finally:
             remove_ours(staging)
-    published = {c.id for c in plugin.published()}
-    plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
+        published = {c.id for c in plugin.published()}
+        plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
+        inputs.record(plugin.result)
     return plugin.result
 
 
