@@ -140,8 +140,11 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         if self.documents.result.errors:
             self.documents.finish()
             raise PluginError("\n".join(self.documents.result.errors))
-        self.documents.start_writing(leave_a_core=self.live is None)
-        if self.live is not None:
+        # serving (and building on a kept site), what a page offers decides whether it changed:
+        # the documents first; a first build writes them while MkDocs converts the pages
+        documents_first = self.live is not None and not (self.live.building and self.live.signature is None)
+        self.documents.start_writing(leave_a_core=not documents_first)
+        if documents_first:
             self.result = self.documents.finish()
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
@@ -223,13 +226,16 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
         for path, content in generated.items():
             add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
-        if self.live is not None:
+        if documents_first:
             self._offer_documents(files)
-            for file in files:
-                if isinstance(file, GeneratedFile):
-                    shown = publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
-                    self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
+            self._fingerprint(files)
         return files
+
+    def _fingerprint(self, files: Files) -> None:
+        for file in files:
+            if isinstance(file, GeneratedFile):
+                shown = self.publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
+                self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
 
     def on_nav(self, nav, *, config, files):
         if self.live is not None:
@@ -258,8 +264,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         the background; the first build (or one of everything) is served with its search."""
         if self.live is not None:
             self.live.read_the_rest(env, config, files)
-        else:
+        if self.result is None:  # the documents were written while MkDocs converted the pages
             self._offer_documents(files)
+            if self.live is not None:
+                self._fingerprint(files)  # a first build: for the next one
         if self.live is None or self.live.full:
             self.search.start(Path(config.site_dir))
         return env
@@ -270,7 +278,12 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
         made = self.publication.documents_written(
-            self.result, files, self.docx_dir(), self.project.root, self.live is None, self.config.jobs
+            self.result,
+            files,
+            self.docx_dir(),
+            self.project.root,
+            self.live is None or self.live.building,  # serving, after the rebuild
+            self.config.jobs,
         )
         for warning in made.warnings:
             log.warning(warning)
@@ -297,7 +310,13 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             keep_index_url = not config.use_directory_urls
             docx_dir, root = self.docx_dir(), self.project.root
             index = not self.live.full  # else indexed above
-            self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root, index)
+            if not self.live.building:
+                self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root, index)
+            elif index:
+                try:
+                    self.live.index_now(site_dir, keep_index_url)
+                except SearchError as error:
+                    raise PluginError(str(error)) from None
 
     def on_build_error(self, *, error) -> None:
         if self.live is not None:

@@ -13,8 +13,10 @@ the generator's code and the versions of MkDocs, its theme and plugins; the
 options of the build; the date the tracker counts overdue against; and the
 environment variables a build reads. When all of it is as recorded, the build
 stops there and reports what the recorded build reported. Anything else, and
-the build runs as it always did (the state file is removed first, so that a
-build killed part-way is never taken for a finished one).
+the build runs (the state file is removed first, so that a build killed
+part-way is never taken for a finished one); it starts from what the last
+build kept (live.py) if that build ran with the same settings and its site is
+as it left it, and then writes only what changed.
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ def _walk(folder: Path, into: list[str]) -> None:
             into.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
 
 
+def _digest(entries: list[str]) -> str:
+    return hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
+
+
 @dataclass
 class BuildInputs:
     """What a site build reads and writes, and the options it runs with."""
@@ -101,19 +107,40 @@ class BuildInputs:
             folders.append(pages)
         return folders + _configured(root / CONFIG_FILE)
 
-    def digest(self) -> str:
-        """The digest of everything recorded."""
-        entries = [
+    def settings(self) -> list[str]:
+        """What the build runs with: the code, the versions, the options, the environment."""
+        return [
             f"format {FORMAT}",
             f"code {LOADED_CODE}",
             *_versions(),
             json.dumps(self.options, sort_keys=True),
-            f"today {datetime.date.today().isoformat()}",
             *(f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT),
         ]
+
+    def digest(self) -> str:
+        """The digest of everything recorded."""
+        entries = [*self.settings(), f"today {datetime.date.today().isoformat()}"]
         for folder in [*self.read_folders(), self.site_dir, self.docx_dir]:
             _walk(folder, entries)
-        return hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
+        return _digest(entries)
+
+    def site_digest(self) -> str:
+        """The digest of the settings and of the site folder as the build left it."""
+        entries = self.settings()
+        _walk(self.site_dir, entries)
+        return _digest(entries)
+
+    def kept_site(self) -> dict | None:
+        """What the last build kept for the next (live.py's LiveSite.state), if it ran with
+        the same settings and its site is as it left it: the next build then writes only
+        what changed."""
+        try:
+            state = json.loads(state_path(self.site_dir).read_bytes())
+            if state.get("format") != FORMAT or state.get("site") != self.site_digest():
+                return None
+            return state["live"] if isinstance(state["live"], dict) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def recorded(self) -> BuildResult | None:
         """What a finished build reported, if nothing it read or wrote changed since."""
@@ -135,11 +162,14 @@ class BuildInputs:
         """Before a build writes anything: a build killed part-way leaves no state."""
         state_path(self.site_dir).unlink(missing_ok=True)
 
-    def record(self, result: BuildResult) -> None:
-        """After a build that succeeded: what it read and wrote, and what it reported."""
+    def record(self, result: BuildResult, live: dict) -> None:
+        """After a build that succeeded: what it read and wrote, what it reported, and
+        what the next build starts from."""
         state = {
             "format": FORMAT,
             "digest": self.digest(),
+            "site": self.site_digest(),
+            "live": live,
             "warnings": result.warnings,
             "documents": len(result.documents),
             "drafts_left_off": result.drafts_left_off,
