@@ -42,6 +42,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import clean_directory
 
 from ..docx.preview import soffice
+from ..render.environment import keep_compiled
 from ..source.loading import ReadCache
 from .pdfs import convert_pdfs
 from .search import BUNDLE_DIR, SearchError, index_pages
@@ -220,7 +221,10 @@ class LiveSite:
         """Hand the pages this build does not convert to the plugins that read every
         page's Markdown (Material's tags), as a full build would; and the theme its
         compiled templates."""
-        env.bytecode_cache = self.templates
+        if self.building:  # a process of its own: the compiled templates kept on disk
+            keep_compiled(env)
+        else:
+            env.bytecode_cache = self.templates
         for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
             page = file.page
             if page is None or page.markdown is not None:
@@ -277,7 +281,7 @@ class LiveSite:
         """Building: the search of every page, before the build ends (SearchError if not)."""
         target = site_dir / NEXT_BUNDLE
         shutil.rmtree(target, ignore_errors=True)
-        index_pages(list(self.searched.values()), target, keep_index_url)
+        index_pages(list(self.searched.values()), target, keep_index_url, in_process=True)
         self._swap_bundle(site_dir, target, self._generation)
 
     def _index(self, site_dir: Path, pages: list, keep_index_url: bool, generation: int) -> None:

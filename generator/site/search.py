@@ -173,16 +173,20 @@ def _languages(pages: list[_Page]) -> list[str]:
     return [lang for lang in LANGUAGES if any(page.language == lang for page in pages)]
 
 
-def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None:
+def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool, in_process: bool = False) -> None:
     """Index the pages into bundles/<language>/, with the list of languages, in a process
     of its own, and wait for it (`circulars serve` does, in the background: the process
-    and Pagefind run at a low priority, so as not to slow the next rebuild)."""
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
-        try:
-            problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
-        except (BrokenProcessPool, OSError) as error:
-            problem = f"the indexing process failed ({error})"
+    and Pagefind run at a low priority, so as not to slow the next rebuild); in_process,
+    in this one (`circulars build` waits for it: a new interpreter took a second more)."""
+    if in_process:
+        problem = _index(pages, _languages(pages), bundles, keep_index_url)
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
+            try:
+                problem = process.submit(_index, pages, _languages(pages), bundles, keep_index_url).result()
+            except (BrokenProcessPool, OSError) as error:
+                problem = f"the indexing process failed ({error})"
     if problem:
         raise SearchError(f"Pagefind could not index the search: {problem}")
     bundles.mkdir(parents=True, exist_ok=True)
