@@ -2,7 +2,8 @@
 nothing changed costs only the look at what it reads and writes.
 
 After a build that succeeded, a state file beside the site folder
-(`.site.inputs`, beside the lock file) records what the build read and wrote:
+(`.site.inputs`, beside the lock file; `.site.kept` holds what the next build
+starts from) records what the build read and wrote:
 the name, size, modification time and inode of every file under circulars/,
 the templates (the project's and the built-in ones), returns/, the site's own
 pages (docs_dir), mkdocs.yml and what it names (INHERIT, the theme's
@@ -48,6 +49,12 @@ DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", 
 
 def state_path(site_dir: Path) -> Path:
     return site_dir.with_name(f".{site_dir.name}.inputs")
+
+
+def kept_path(site_dir: Path) -> Path:
+    """What the next build starts from (megabytes at 1,000 circulars: the pages' search
+    entries), apart, so that the look for a change does not read it."""
+    return site_dir.with_name(f".{site_dir.name}.kept")
 
 
 def _versions() -> list[str]:
@@ -138,7 +145,10 @@ class BuildInputs:
             state = json.loads(state_path(self.site_dir).read_bytes())
             if state.get("format") != FORMAT or state.get("site") != self.site_digest():
                 return None
-            return state["live"] if isinstance(state["live"], dict) else None
+            kept = json.loads(kept_path(self.site_dir).read_bytes())
+            if kept.get("site") != state["site"]:  # of another build
+                return None
+            return kept["live"] if isinstance(kept["live"], dict) else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -165,11 +175,13 @@ class BuildInputs:
     def record(self, result: BuildResult, live: dict) -> None:
         """After a build that succeeded: what it read and wrote, what it reported, and
         what the next build starts from."""
+        site = self.site_digest()
+        kept = json.dumps({"site": site, "live": live}, ensure_ascii=False).encode("utf-8")
+        write_atomically(kept_path(self.site_dir), kept)
         state = {
             "format": FORMAT,
             "digest": self.digest(),
-            "site": self.site_digest(),
-            "live": live,
+            "site": site,
             "warnings": result.warnings,
             "documents": len(result.documents),
             "drafts_left_off": result.drafts_left_off,
