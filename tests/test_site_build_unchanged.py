@@ -203,3 +203,25 @@ def test_a_killed_build_is_not_taken_for_a_finished_one(built, monkeypatch):
     assert UNCHANGED not in output and "关于开展职工技能竞赛的通知" in (
         built / "build/site/circulars/panzhihua-2024-07/index.html"
     ).read_text(encoding="utf-8")
+
+
+def test_a_strict_build_after_an_edit_writes_only_what_changed(built):
+    """--strict fails on any warning: MkDocs' own about a dirty build (the plugin decides
+    what is stale) is not one, nor is the edit."""
+    site = built / "build/site"
+    config = built / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "site_url: https://intranet.example.org/circulars/\n",
+        encoding="utf-8",
+    )
+    build(built, "--strict")
+    before = identities(site)
+    retitle(built, "关于开展职工技能竞赛的通知")
+    result = run(built, "build", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "dirty" not in result.output
+    now = identities(site)
+    assert [name for name in now if now[name] == before.get(name)]  # some files kept
+    assert "关于开展职工技能竞赛的通知" in (site / "circulars/panzhihua-2024-07/index.html").read_text(
+        encoding="utf-8"
+    )
