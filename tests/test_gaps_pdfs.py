@@ -24,7 +24,7 @@ def fake_libreoffice(tmp_path: Path, monkeypatch) -> list[list[str]]:
     (program.parent / "versionrc").write_text("[Version]\nbuildid=40(Build:2)\n")
     runs: list[list[str]] = []
 
-    def convert(documents, out, project_root, timeout):
+    def convert(documents, out, project_root, timeout, profile=None):
         runs.append(sorted(d.stem for d in documents))
         out.mkdir(parents=True, exist_ok=True)
         for document in documents:
@@ -34,6 +34,11 @@ def fake_libreoffice(tmp_path: Path, monkeypatch) -> list[list[str]]:
     monkeypatch.setattr(pdfs, "soffice", lambda: str(program))
     monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
     return runs
+
+
+def converted(runs: list[list[str]]) -> int:
+    """How many documents the runs converted (the runs are one per core at a time)."""
+    return sum(map(len, runs))
 
 
 def documents(folder: Path, *names: str) -> dict[str, tuple[Path, str]]:
@@ -54,14 +59,14 @@ def test_a_new_fonts_conf_converts_again(tmp_path, fake_libreoffice):
     docx_dir.mkdir(parents=True)
     given = documents(docx_dir, "a", "b")
     first = pdfs.render_pdfs(given, docx_dir, project)
-    assert len(fake_libreoffice) == 1 and first.converted == 2
+    assert converted(fake_libreoffice) == 2 and first.converted == 2
     again = pdfs.render_pdfs(given, docx_dir, project)
-    assert len(fake_libreoffice) == 1 and again.pdfs == first.pdfs  # unchanged: kept
+    assert converted(fake_libreoffice) == 2 and again.pdfs == first.pdfs  # unchanged: kept
     fonts.write_text(
         fonts.read_text(encoding="utf-8").replace("</fontconfig>", "<!-- 方正小标宋 -->\n</fontconfig>")
     )
     changed = pdfs.render_pdfs(given, docx_dir, project)
-    assert len(fake_libreoffice) == 2 and changed.converted == 2
+    assert converted(fake_libreoffice) == 4 and changed.converted == 2
     assert set(changed.pdfs.values()).isdisjoint(first.pdfs.values())
     # the project's own cache keeps only what this build offers
     assert sorted(p.name for p in (docx_dir / "pdf").iterdir()) == sorted(
@@ -75,11 +80,11 @@ def test_a_new_libreoffice_converts_again(tmp_path, fake_libreoffice):
     given = documents(docx_dir, "a")
     pdfs.render_pdfs(given, docx_dir, tmp_path)
     pdfs.render_pdfs(given, docx_dir, tmp_path)
-    assert len(fake_libreoffice) == 1
+    assert converted(fake_libreoffice) == 1
     versionrc = Path(pdfs.soffice()).parent / "versionrc"
     versionrc.write_text("[Version]\nbuildid=41(Build:1)\n")
     pdfs.render_pdfs(given, docx_dir, tmp_path)
-    assert len(fake_libreoffice) == 2
+    assert converted(fake_libreoffice) == 2
 
 
 # Catches a shared cache pruned: another project's PDFs (and this project's of other
@@ -133,3 +138,40 @@ def test_the_published_pdf_follows_templates_fonts_conf(project, monkeypatch):
     assert result.exit_code == 0, result.output
     after = fonts()
     assert any("FandolKai" in name for name in after) and not any("FandolFang" in n for n in after), after
+
+
+def test_documents_convert_in_parallel_runs_each_with_its_own_profile(tmp_path, monkeypatch):
+    """Issue 24: as many LibreOffice runs at a time as there are workers (two here), the
+    documents shared out evenly, each worker with one profile for all its runs."""
+    import threading
+
+    monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(pdfs, "BATCH", 2)
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    together = threading.Barrier(2, timeout=30)  # broken unless two runs are under way at once
+    runs: list[tuple[list[str], Path]] = []
+    lock = threading.Lock()
+
+    def convert(documents, out, project_root, timeout, profile=None):
+        with lock:
+            runs.append((sorted(d.stem for d in documents), profile))
+            first_two = len(runs) <= 2
+        if first_two:
+            together.wait()
+        out.mkdir(parents=True, exist_ok=True)
+        for document in documents:
+            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+
+    monkeypatch.setattr(pdfs, "to_pdf", convert)
+    docx_dir = tmp_path / "build/docx"
+    docx_dir.mkdir(parents=True)
+    given = documents(docx_dir, "a", "b", "c", "d", "e", "f", "g")
+    result = pdfs.render_pdfs(given, docx_dir, tmp_path, jobs=2)
+    assert result.warnings == [] and result.converted == 7
+    assert sorted(len(stems) for stems, _profile in runs) == [1, 2, 2, 2]  # runs of two at most
+    assert len({profile for _stems, profile in runs}) == 2  # one profile per worker
+    assert all(profile is not None for _stems, profile in runs)
+    for name in "abcdefg":
+        assert result.pdfs[name].read_bytes() == b"%PDF " + f"document {name}".encode()
+    assert pdfs.workers(7, jobs=None) == min(os.cpu_count() or 1, 7)
+    assert pdfs.workers(1, jobs=4) == 1

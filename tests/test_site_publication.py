@@ -356,7 +356,7 @@ def test_pdfs_a_libreoffice_run_leaves_out_are_converted_in_a_second_pass(tmp_pa
 
     calls: list[int] = []
 
-    def stops_after_the_first(documents, out, project_root, timeout):
+    def stops_after_the_first(documents, out, project_root, timeout, profile=None):
         calls.append(len(documents))
         out.mkdir(parents=True, exist_ok=True)
         (out / f"{documents[0].stem}.pdf").write_bytes(b"%PDF-1.7 " + documents[0].read_bytes())
@@ -372,7 +372,7 @@ def test_pdfs_a_libreoffice_run_leaves_out_are_converted_in_a_second_pass(tmp_pa
         path = tmp_path / f"c{n}.docx"
         path.write_bytes(f"document {n}".encode())
         documents[f"c{n}"] = (path, f"{n:064x}")
-    result = pdfs.render_pdfs(documents, tmp_path, tmp_path)
+    result = pdfs.render_pdfs(documents, tmp_path, tmp_path, jobs=1)
     assert calls == [2, 1, 1]  # batches of two and one, then the one the first batch lost
     assert sorted(result.pdfs) == ["c0", "c1", "c2"] and result.warnings == []
     assert result.pdfs["c1"].read_bytes() == b"%PDF-1.7 document 1"

@@ -42,7 +42,7 @@ from .common import (
 @click.option(
     "--force",
     is_flag=True,
-    help="Write every Word document again, even those whose inputs have not changed.",
+    help="Build everything again (every Word document, PDF and page of the site), even what has not changed.",
 )
 @click.pass_obj
 def build(
@@ -125,7 +125,15 @@ def build(
             count=result.rebuilt, folder=shown_path(docx_dir, project.root), up_to_date=result.up_to_date
         )
     )
-    if with_site:
+    if with_site and result.site_unchanged:
+        shown = shown_path(out_dir / "site", project.root)
+        click.echo(
+            _(
+                "Nothing the site is built from has changed since the last build: the site in "
+                "{folder}/ is up to date (--force builds it again)."
+            ).format(folder=shown)
+        )
+    elif with_site:
         shown = shown_path(out_dir / "site", project.root)
         click.echo(
             _(
@@ -133,6 +141,7 @@ def build(
                 "or publish the folder {folder}/ on any web server."
             ).format(folder=shown)
         )
+    if with_site:
         if result.drafts_left_off:
             left_off = ", ".join(result.drafts_left_off)
             count = len(result.drafts_left_off)

@@ -60,6 +60,7 @@ class BuildResult:
     rebuilt: int = 0  # documents written by this build
     up_to_date: int = 0  # documents kept as they were, their inputs unchanged
     drafts_left_off: list[str] = field(default_factory=list)  # ids the site did not publish
+    site_unchanged: bool = False  # the site build found nothing changed and stopped there
 
 
 def write_atomically(path: Path, data: bytes) -> None:

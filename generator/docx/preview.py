@@ -41,17 +41,23 @@ def _environment(project_root: Path) -> dict[str, str]:
 
 
 def to_pdf(
-    documents: list[Path], out_dir: Path, project_root: Path, timeout: float = CONVERT_TIMEOUT
+    documents: list[Path],
+    out_dir: Path,
+    project_root: Path,
+    timeout: float = CONVERT_TIMEOUT,
+    profile: Path | None = None,
 ) -> list[Path]:
-    """Convert .docx files to PDF in one LibreOffice run; returns the PDFs."""
+    """Convert .docx files to PDF in one LibreOffice run; returns the PDFs. The run has a
+    private profile (runs in parallel never wait on each other's lock): a new one, or
+    `profile`, a folder reused by the runs one after another of the same worker, which
+    start a second or two sooner than with a profile LibreOffice must first make."""
     program = soffice()
     if program is None:
         raise PreviewError(
             _("LibreOffice is not installed (no 'soffice' command); install libreoffice-writer")
         )
     out_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="circulars-soffice-") as profile:
-        # a private profile: runs in parallel never wait on each other's lock
+    with _profile(profile) as profile:
         command = [
             program,
             f"-env:UserInstallation=file://{profile}",
@@ -85,6 +91,15 @@ def to_pdf(
             )
         )
     return pdfs
+
+
+@contextlib.contextmanager
+def _profile(reused: Path | None):
+    if reused is not None:
+        yield str(reused.resolve())
+        return
+    with tempfile.TemporaryDirectory(prefix="circulars-soffice-") as profile:
+        yield profile
 
 
 def to_png(pdf: Path, out_prefix: Path, first: int = 1, last: int = 1, dpi: int = 60) -> list[Path]:

@@ -4,7 +4,9 @@ The site is built into a fresh folder and swapped into place only when the
 build succeeds, so a failed build never leaves a half-empty site where a good
 one was. The swap removes only a site folder a build made (outputs.py), and
 no build writes into the project's sources. The Word documents are written by
-the plugin while MkDocs builds the pages, so nothing is rendered twice.
+the plugin while MkDocs builds the pages, so nothing is rendered twice. A build
+of what the last one built, with nothing it reads or writes changed, stops after
+looking (unchanged.py).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..i18n import _
 from ..source.names import DATA_DIR
 from ..source.project import Project
 from ..source.templates import TEMPLATES_DIR
+from .live import LiveSite
 from .outputs import (
     CONFIG_FILE,
     SiteError,
@@ -41,6 +44,7 @@ from .outputs import (
     mark,
     remove_ours,
 )
+from .unchanged import BuildInputs
 
 
 def _quiet_libraries() -> None:
@@ -116,18 +120,34 @@ def build_site(
         check_output(folder, project.root, pages, what)
     check_replaceable(site_dir, project.root)
     with building(site_dir, project.root), _messages():
+        options = {"site_url": site_url, "drafts": drafts, "strict": strict}
+        inputs = BuildInputs(project.root, site_dir, docx_dir, options)
+        recorded = None if force else inputs.recorded()
+        if recorded is not None:  # nothing it reads or writes changed since the last build
+            return recorded
+        kept = None if force else inputs.kept_site()
+        inputs.forget()
         staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}-", dir=site_dir.parent))
         staging.chmod(0o755)  # a web server must be able to read it
         mark(staging)  # so that a later build can clear it away if this one is killed
+        live = LiveSite(building=True)
+        if kept is not None:
+            try:
+                _link_copy(site_dir, staging)
+                live.restore(kept, staging)
+            except (OSError, KeyError, TypeError, ValueError):  # a build from scratch, then
+                live = LiveSite(building=True)
         try:
             config, plugin = _config(project.root, staging, site_url, drafts, strict)
+            plugin.live = live
             plugin.project = project
             plugin.hand_back = True  # the documents' warnings: we print them with the result
             plugin.config.docx_dir = str(docx_dir)
             plugin.config.jobs = jobs
             plugin.force = force
+            logging.getLogger("mkdocs.commands.build").addFilter(NOT_DIRTY)
             try:
-                build(config)
+                build(config, dirty=True)  # the plugin decides what is written (live.py)
             except MkDocsException as error:
                 raise SiteError(str(error)) from None
             finally:
@@ -136,9 +156,23 @@ def build_site(
             _swap(staging, site_dir, project.root)
         finally:
             remove_ours(staging)
-    published = {c.id for c in plugin.published()}
-    plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
+            live.close()
+        published = {c.id for c in plugin.published()}
+        plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
+        inputs.record(plugin.result, live.state(site_dir))
     return plugin.result
+
+
+def _link_copy(site_dir: Path, staging: Path) -> None:
+    """The published site's files in staging as hard links (the build unlinks any it writes)."""
+    for current, dirs, files in os.walk(site_dir):
+        target = staging / Path(current).relative_to(site_dir)
+        for name in dirs:
+            (target / name).mkdir(exist_ok=True)
+        for name in files:
+            if (target / name).exists():
+                (target / name).unlink()  # the marker mark() wrote
+            os.link(Path(current) / name, target / name)
 
 
 def _swap(staging: Path, site_dir: Path, root: Path) -> None:
@@ -164,11 +198,15 @@ POLLING_INTERVAL = 0.2
 
 
 class _NotDirty(logging.Filter):
-    """Serving, MkDocs warns on every rebuild that a dirty build may leave pages
-    stale: the plugin decides which pages are (live.py), so the warning is noise."""
+    """On every dirty build MkDocs warns that it may leave pages stale: the plugin
+    decides which pages are (live.py), so the warning is noise (and would fail a
+    --strict build)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+NOT_DIRTY = _NotDirty()
 
 
 class LiveBuild:
@@ -265,7 +303,7 @@ def serve_site(project_root: Path, dev_addr: str, drafts: bool) -> None:
     _quiet_libraries()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("mkdocs").setLevel(logging.INFO)  # says where to open it
-    logging.getLogger("mkdocs.commands.build").addFilter(_NotDirty())
+    logging.getLogger("mkdocs.commands.build").addFilter(NOT_DIRTY)
     site_dir = Path(tempfile.mkdtemp(prefix="circulars-serve-"))
     # stopped by a signal (a service manager, a test), it ends as on Ctrl-C: the folder goes
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

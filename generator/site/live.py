@@ -34,6 +34,7 @@ import os
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
 from jinja2.bccache import Bucket, BytecodeCache
@@ -42,9 +43,11 @@ from mkdocs.utils import clean_directory
 
 from ..docx.preview import soffice
 from ..i18n import _
+from ..render.environment import keep_compiled
 from ..source.loading import ReadCache
 from .pdfs import convert_pdfs
 from .search import BUNDLE_DIR, SearchError, index_pages
+from .search import _Page as SearchedPage  # what the search keeps of a page
 
 log = logging.getLogger("mkdocs.plugins.circulars")
 NEXT_BUNDLE = ".pagefind-next"  # hidden: an emptied site folder keeps it
@@ -111,9 +114,14 @@ def _nav_shape(items) -> list:
 
 
 class LiveSite:
-    """The state of one `circulars serve`, handed to the plugin before each rebuild."""
+    """The state of one `circulars serve`, handed to the plugin before each rebuild; or,
+    `building`, of `circulars build`, which keeps it from one build to the next (`state`,
+    `restore`) and builds into a staging folder of hard links to the published site's
+    files: the PDFs and the search are made before the build ends, and any file the
+    build writes is unlinked first, so that the published site's stays as it was."""
 
-    def __init__(self) -> None:
+    def __init__(self, building: bool = False) -> None:
+        self.building = building
         self.reads = ReadCache()
         self.signature: str | None = None  # of what every page depends on, at the last build
         self.fingerprints: dict[str, str] = {}  # a generated file's src_uri -> its digest then
@@ -130,6 +138,26 @@ class LiveSite:
         self._generation = 0
         self._closing = threading.Event()
         self.error: str | None = None  # why the last build failed, None when it did not
+
+    # --- kept between `circulars build`s ------------------------------------------
+
+    def state(self, site_dir: Path) -> dict:
+        """What the next build starts from, as JSON (the outputs relative to site_dir)."""
+        return {
+            "signature": self.signature,
+            "fingerprints": self.fingerprints,
+            "outputs": {src: os.path.relpath(path, site_dir) for src, path in self.outputs.items()},
+            "searched": [asdict(page) for page in self.searched.values()],
+            "circular_pages": self.circular_pages,
+        }
+
+    def restore(self, state: dict, site_dir: Path) -> None:
+        """Start from a state a build kept, its outputs now in site_dir."""
+        self.signature = state["signature"]
+        self.fingerprints = dict(state["fingerprints"])
+        self.outputs = {src: str(site_dir / path) for src, path in state["outputs"].items()}
+        self.searched = {page["path"]: SearchedPage(**page) for page in state["searched"]}
+        self.circular_pages = {cid: tuple(page) for cid, page in state["circular_pages"].items()}
 
     # --- deciding what to build (on_files, on_nav) ------------------------------
 
@@ -178,8 +206,15 @@ class LiveSite:
                 file.unchanged = (
                     not self.full and known is not None and known == self._pending.get(file.src_uri)
                 )
+                if self.building and not file.unchanged:
+                    Path(file.abs_dest_path).unlink(missing_ok=True)  # a hard link: see the class
             elif file.is_documentation_page() and not self.full:
                 Path(file.abs_dest_path).unlink(missing_ok=True)  # so that MkDocs builds it again
+            elif self.building and not self.full and file.is_modified():
+                Path(file.abs_dest_path).unlink(missing_ok=True)
+        if self.building and not self.full:  # what MkDocs writes on every build
+            for name in [*config.theme.static_templates, *config.extra_templates, "sitemap.xml.gz"]:
+                (site_dir / name).unlink(missing_ok=True)
         self.outputs = current
         self._pages = {file.dest_uri for file in files if file.is_documentation_page()}
 
@@ -187,7 +222,10 @@ class LiveSite:
         """Hand the pages this build does not convert to the plugins that read every
         page's Markdown (Material's tags), as a full build would; and the theme its
         compiled templates."""
-        env.bytecode_cache = self.templates
+        if self.building:  # a process of its own: the compiled templates kept on disk
+            keep_compiled(env)
+        else:
+            env.bytecode_cache = self.templates
         for file in files.documentation_pages(inclusion=InclusionLevel.is_in_serve):
             page = file.page
             if page is None or page.markdown is not None:
@@ -240,6 +278,13 @@ class LiveSite:
 
         self._background.submit(job)
 
+    def index_now(self, site_dir: Path, keep_index_url: bool) -> None:
+        """Building: the search of every page, before the build ends (SearchError if not)."""
+        target = site_dir / NEXT_BUNDLE
+        shutil.rmtree(target, ignore_errors=True)
+        index_pages(list(self.searched.values()), target, keep_index_url, in_process=True)
+        self._swap_bundle(site_dir, target, self._generation)
+
     def _index(self, site_dir: Path, pages: list, keep_index_url: bool, generation: int) -> None:
         target = site_dir / NEXT_BUNDLE
         shutil.rmtree(target, ignore_errors=True)
@@ -248,16 +293,21 @@ class LiveSite:
         except SearchError as error:
             log.warning(_("the search was not brought up to date: {error}").format(error=error))
             return
+        if self._swap_bundle(site_dir, target, generation):
+            log.info(_("The search is up to date."))
+
+    def _swap_bundle(self, site_dir: Path, target: Path, generation: int) -> bool:
+        """Put the new search in place, unless a later build has started."""
         with self._site_lock:
             if generation != self._generation:
                 shutil.rmtree(target, ignore_errors=True)
-                return
+                return False
             bundles, old = site_dir / BUNDLE_DIR, site_dir / f"{NEXT_BUNDLE}-old"
             if bundles.exists():
                 bundles.rename(old)
             target.rename(bundles)
             shutil.rmtree(old, ignore_errors=True)
-        log.info(_("The search is up to date."))
+        return True
 
     def settle(self) -> None:
         """Wait for the work after the last build (the PDFs, the search)."""

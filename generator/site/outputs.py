@@ -149,7 +149,9 @@ def check_replaceable(site_dir: Path, root: Path, ignore_hidden: bool = False) -
 
 
 def mark(site_dir: Path) -> None:
-    """Mark a folder as made by a build (and so replaceable by the next one)."""
+    """Mark a folder as made by a build (and so replaceable by the next one). A marker
+    there is removed first: it may be a hard link to the published site's (build.py)."""
+    (Path(site_dir) / MARKER).unlink(missing_ok=True)
     (Path(site_dir) / MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
 
 

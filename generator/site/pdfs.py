@@ -1,7 +1,8 @@
 """A PDF of each circular for the site, rendered from its Word document by LibreOffice.
 
 LibreOffice takes about half a second a document once it runs, and a few
-seconds to start, so every document that needs converting goes in one run.
+seconds to start, so the documents that need converting go in runs of many, one
+LibreOffice process per core at a time (each with its own profile).
 A PDF is kept in a cache named by its Word document's SHA-256 and by what else
 the conversion reads (`conversion_key`: the fonts configuration, templates/fonts.conf
 where the project has its own, and LibreOffice's build): a document that has not
@@ -20,9 +21,11 @@ build says so once.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +36,8 @@ from ..i18n import _
 from ..source.templates import find_template_file
 
 CACHE_ENV = "CIRCULARS_PDF_CACHE"
-# One LibreOffice run converts every document; it may take this long to start
-# and this long for each document (a long GB/T 9704 circular takes about 2 s).
+# A LibreOffice run may take this long to start and this long for each document
+# (a long GB/T 9704 circular takes about 2 s).
 START_SECONDS = 120
 SECONDS_PER_DOCUMENT = 10
 BATCH = 50
@@ -91,7 +94,11 @@ def cached_name(sha256: str, key: str) -> str:
 
 
 def render_pdfs(
-    documents: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path, convert: bool = True
+    documents: dict[str, tuple[Path, str]],
+    docx_dir: Path,
+    project_root: Path,
+    convert: bool = True,
+    jobs: int | None = None,
 ) -> PdfResult:
     """PDFs for the documents given as {circular id: (docx path, its SHA-256)}. Without
     convert, only those in the cache, and `missing` says which are not (`circulars serve`
@@ -104,7 +111,7 @@ def render_pdfs(
         if not (cache / cached_name(sha, key)).exists()
     }
     if convert:
-        result = convert_pdfs(missing, docx_dir, project_root)
+        result = convert_pdfs(missing, docx_dir, project_root, jobs)
     else:
         result, prune = PdfResult(missing=missing), False
     wanted = {cached_name(sha, key) for _path, sha in documents.values()}
@@ -145,8 +152,11 @@ def _beside(pdf: Path, named: Path) -> None:
     staged.replace(named)
 
 
-def convert_pdfs(missing: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path) -> PdfResult:
-    """Convert the documents given into the cache, their PDFs named by their SHA-256."""
+def convert_pdfs(
+    missing: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path, jobs: int | None = None
+) -> PdfResult:
+    """Convert the documents given into the cache, their PDFs named by their SHA-256,
+    with `jobs` LibreOffice processes at a time (default: one per core)."""
     result = PdfResult()
     cache, _prune = cache_folder(docx_dir)
     if missing and soffice() is None:
@@ -160,18 +170,38 @@ def convert_pdfs(missing: dict[str, tuple[Path, str]], docx_dir: Path, project_r
     elif missing:
         cache.mkdir(parents=True, exist_ok=True)
         key = conversion_key(project_root)
-        result.converted = _convert(missing, cache, key, project_root, result.warnings)
+        result.converted = _convert(missing, cache, key, project_root, result.warnings, jobs)
     return result
 
 
+def workers(documents: int, jobs: int | None = None) -> int:
+    """LibreOffice processes for that many documents: `jobs` (`circulars build -j`), else
+    one per core, never more than there are documents. A LibreOffice process uses one
+    core, so a single run left the other cores idle for most of a first build."""
+    return max(1, min(jobs or os.cpu_count() or 1, documents))
+
+
+def _batches(waiting: list[Path], jobs: int) -> list[list[Path]]:
+    """Runs of at most BATCH documents, as even as the workers make them (each worker
+    takes the next run when it is done with one)."""
+    size = max(1, min(BATCH, math.ceil(len(waiting) / jobs)))
+    return [waiting[start : start + size] for start in range(0, len(waiting), size)]
+
+
 def _convert(
-    missing: dict[str, tuple[Path, str]], cache: Path, key: str, project_root: Path, warnings: list[str]
+    missing: dict[str, tuple[Path, str]],
+    cache: Path,
+    key: str,
+    project_root: Path,
+    warnings: list[str],
+    jobs: int | None,
 ) -> int:
-    """Convert in LibreOffice runs of BATCH documents, then once more those a run left
-    out: at 1,000 documents one run would stop part-way (a crash of LibreOffice loses
-    the rest of its list), leaving PDFs missing at every build. Each PDF enters the
-    cache under its document's SHA-256 by a rename, so an interrupted build leaves
-    no half-written PDF there."""
+    """Convert in LibreOffice runs of BATCH documents at most, as many runs at a time as
+    `workers` says (each worker with its own profile, kept from one of its runs to the
+    next), then once more those a run left out: at 1,000 documents one run would stop
+    part-way (a crash of LibreOffice loses the rest of its list), leaving PDFs missing
+    at every build. Each PDF enters the cache under its document's SHA-256 by a rename,
+    so an interrupted build leaves no half-written PDF there."""
     with tempfile.TemporaryDirectory(prefix="circulars-pdf-") as scratch:
         scratch_dir = Path(scratch)
         # copies named as the cache names their PDFs, so that the PDFs come out so named
@@ -180,20 +210,30 @@ def _convert(
             copy = scratch_dir / f"{Path(cached_name(sha, key)).stem}.docx"
             shutil.copyfile(path, copy)
             inputs.append(copy)
-        out = scratch_dir / "pdf"
+        jobs = workers(len(inputs), jobs)
+        lock = threading.Lock()
         converted = 0
         problems: list[str] = []
-        for _attempt in range(2):  # a second pass for what a run left out
-            waiting = [document for document in inputs if not (cache / f"{document.stem}.pdf").exists()]
-            problems = []
-            for start in range(0, len(waiting), BATCH):
-                batch = waiting[start : start + BATCH]
+
+        def worker(number: int, runs: list[list[Path]]) -> None:
+            nonlocal converted
+            out, profile = scratch_dir / f"pdf-{number}", scratch_dir / f"profile-{number}"
+            while True:
+                with lock:
+                    if not runs:
+                        return
+                    batch = runs.pop(0)
                 try:
                     to_pdf(
-                        batch, out, project_root, timeout=START_SECONDS + SECONDS_PER_DOCUMENT * len(batch)
+                        batch,
+                        out,
+                        project_root,
+                        timeout=START_SECONDS + SECONDS_PER_DOCUMENT * len(batch),
+                        profile=profile,
                     )
                 except PreviewError as error:  # some may have been converted: keep those
-                    problems.append(str(error))
+                    with lock:
+                        problems.append(str(error))
                 made_now = sorted(out.glob("*.pdf")) if out.is_dir() else []
                 try:  # the 版记 page settled where the text ends on an even page
                     pairs = [(scratch_dir / f"{made.stem}.docx", made) for made in made_now]
@@ -202,11 +242,26 @@ def _convert(
                         shutil.copyfile(docx, staged)
                         staged.replace(cache / docx.name)
                 except PreviewError as error:  # the PDFs stay, their 版记 page as LibreOffice set it
-                    if str(error) not in warnings:
-                        warnings.append(str(error))
+                    with lock:
+                        if str(error) not in warnings:
+                            warnings.append(str(error))
                 for made in made_now:
                     os.replace(made, cache / made.name)
-                    converted += 1
+                    with lock:
+                        converted += 1
+
+        for _attempt in range(2):  # a second pass for what a run left out
+            waiting = [document for document in inputs if not (cache / f"{document.stem}.pdf").exists()]
+            problems.clear()
+            runs = _batches(waiting, jobs)
+            threads = [
+                threading.Thread(target=worker, args=(number, runs), name=f"circulars-pdf-{number}")
+                for number in range(min(jobs, len(runs)))
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
             if not problems:
                 break
         if problems:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import threading
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -37,6 +38,7 @@ from .listing import LISTING_UI, Urls, add_listing_ui
 from .live import GeneratedFile, LiveSite
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
 from .pages import LATEST_MARKER, SitePages, circular_page_path
+from .pdfs import render_pdfs
 from .publication import Publication, placeholder_repository
 from .search import UI_FILES, SearchError, SearchIndex, add_search_box, material_search_left_on
 from .tracker import TRACKER_DATA, Tracker
@@ -77,6 +79,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.live: LiveSite | None = None
         self.missing_pdfs: dict = {}
         self.converted: set[str] = set()  # the pages this build converted (their dest_uri)
+        self.offered = False  # the documents and PDFs are offered on the pages (_offer_documents)
+        # a first build converts the PDFs while MkDocs converts the pages (_documents_then_pdfs)
+        self.early_pdfs: threading.Thread | None = None
+        self.early_error: Exception | None = None
 
     # --- configuration ---------------------------------------------------------
 
@@ -147,9 +153,15 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         if self.documents.result.errors:
             self.documents.finish()
             raise PluginError("\n".join(self.documents.result.errors))
-        self.documents.start_writing(leave_a_core=self.live is None)
-        if self.live is not None:
+        # serving (and building on a kept site), what a page offers decides whether it changed:
+        # the documents first; a first build writes them while MkDocs converts the pages
+        documents_first = self.live is not None and not (self.live.building and self.live.signature is None)
+        self.documents.start_writing(leave_a_core=not documents_first)
+        if documents_first:
             self.result = self.documents.finish()
+        elif self.config.pdf and (self.live is None or self.live.building):
+            self.early_pdfs = threading.Thread(target=self._documents_then_pdfs, name="circulars-pdfs")
+            self.early_pdfs.start()
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
         remembered = self.live.circular_pages if self.live else None
@@ -239,13 +251,38 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             generated["index.md"] = f"# {config.site_name}\n\n{LATEST_MARKER}\n"
         for path, content in generated.items():
             add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
-        if self.live is not None:
+        if documents_first:
             self._offer_documents(files)
-            for file in files:
-                if isinstance(file, GeneratedFile):
-                    shown = publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
-                    self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
+            self._fingerprint(files)
         return files
+
+    def _documents_then_pdfs(self) -> None:
+        """A first build: wait for the Word documents, then convert their PDFs into the
+        cache while MkDocs converts the pages, rather than after; on_env offers them from
+        the cache (converting there what is missing, with the warnings)."""
+        try:
+            self.result = self.documents.finish()
+            published = {c.id for c in self.published()}
+            documents = {
+                d.circular_id: (d.path, d.sha256) for d in self.result.documents if d.circular_id in published
+            }
+            if documents and not self.result.errors:
+                render_pdfs(documents, self.docx_dir(), self.project.root, True, self.config.jobs)
+        except Exception as error:  # raised again in the build's own thread (on_env)
+            self.early_error = error
+
+    def _wait_for_pdfs(self) -> None:
+        if self.early_pdfs is not None:
+            self.early_pdfs.join()
+            self.early_pdfs = None
+            if self.early_error is not None:
+                raise self.early_error
+
+    def _fingerprint(self, files: Files) -> None:
+        for file in files:
+            if isinstance(file, GeneratedFile):
+                shown = self.publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
+                self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
 
     def on_nav(self, nav, *, config, files):
         if self.live is not None:
@@ -274,19 +311,28 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         the background; the first build (or one of everything) is served with its search."""
         if self.live is not None:
             self.live.read_the_rest(env, config, files)
-        else:
+        if not self.offered:  # the documents were written while MkDocs converted the pages
+            self._wait_for_pdfs()
             self._offer_documents(files)
+            if self.live is not None:
+                self._fingerprint(files)  # a first build: for the next one
         if self.live is None or self.live.full:
             self.search.start(Path(config.site_dir))
         return env
 
     def _offer_documents(self, files: Files) -> None:
+        self.offered = True
         if self.result is None:
             self.result = self.documents.finish()
         for warning in [] if self.hand_back else self.result.warnings:
             log.warning(warning)
         made = self.publication.documents_written(
-            self.result, files, self.docx_dir(), self.project.root, convert=self.live is None
+            self.result,
+            files,
+            self.docx_dir(),
+            self.project.root,
+            self.live is None or self.live.building,  # serving, after the rebuild
+            self.config.jobs,
         )
         for warning in made.warnings:
             log.warning(warning)
@@ -313,9 +359,17 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             keep_index_url = not config.use_directory_urls
             docx_dir, root = self.docx_dir(), self.project.root
             index = not self.live.full  # else indexed above
-            self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root, index)
+            if not self.live.building:
+                self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root, index)
+            elif index:
+                try:
+                    self.live.index_now(site_dir, keep_index_url)
+                except SearchError as error:
+                    raise PluginError(str(error)) from None
 
     def on_build_error(self, *, error) -> None:
+        if self.early_pdfs is not None:  # before the build's caller waits for the documents
+            self.early_pdfs.join()
         if self.live is not None:
             self.live.failed(str(error))
         if self.search is not None:

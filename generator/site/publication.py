@@ -126,16 +126,27 @@ class Publication:
     # --- documents written (on_env) ---------------------------------------------
 
     def documents_written(
-        self, result: BuildResult, files: Files, docx_dir: Path, project_root: Path, convert: bool = True
+        self,
+        result: BuildResult,
+        files: Files,
+        docx_dir: Path,
+        project_root: Path,
+        convert: bool = True,
+        jobs: int | None = None,
     ) -> PdfResult:
         """Offer each page's Word document and PDF (without convert, only the PDFs
-        already made); what became of the PDFs, with the warnings to show."""
+        already made; with it, `jobs` LibreOffice processes at a time); what became of
+        the PDFs, with the warnings to show."""
         published = {c.id: c for c in self.pages.circulars}
         documents = {d.circular_id: d for d in result.documents if d.circular_id in published}
         made = PdfResult()
         if self.use_pdf and documents:
             made = render_pdfs(
-                {cid: (d.path, d.sha256) for cid, d in documents.items()}, docx_dir, project_root, convert
+                {cid: (d.path, d.sha256) for cid, d in documents.items()},
+                docx_dir,
+                project_root,
+                convert,
+                jobs,
             )
         pdfs = made.pdfs
         for circular_id, document in documents.items():

@@ -176,18 +176,23 @@ def _languages(pages: list[_Page]) -> list[str]:
     return [lang for lang in LANGUAGES if any(page.language == lang for page in pages)]
 
 
-def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool) -> None:
+def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool, in_process: bool = False) -> None:
     """Index the pages into bundles/<language>/, with the list of languages, in a process
     of its own, and wait for it (`circulars serve` does, in the background: the process
-    and Pagefind run at a low priority, so as not to slow the next rebuild)."""
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
-        try:
-            problem = process.submit(
-                _index, pages, _languages(pages), bundles, keep_index_url, current_language()
-            ).result()
-        except (BrokenProcessPool, OSError) as error:
-            problem = _("the indexing process failed ({error})").format(error=error)
+    and Pagefind run at a low priority, so as not to slow the next rebuild); in_process,
+    in this one (`circulars build` waits for it: a new interpreter took a second more)."""
+    language = current_language()
+    if in_process:
+        problem = _index(pages, _languages(pages), bundles, keep_index_url, language)
+    else:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
+            try:
+                problem = process.submit(
+                    _index, pages, _languages(pages), bundles, keep_index_url, language
+                ).result()
+            except (BrokenProcessPool, OSError) as error:
+                problem = _("the indexing process failed ({error})").format(error=error)
     if problem:
         raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
     bundles.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,213 @@
+"""Whether a site build would make what is already there: `circulars build` with
+nothing changed costs only the look at what it reads and writes.
+
+After a build that succeeded, a state file beside the site folder
+(`.site.inputs`, beside the lock file; `.site.kept` holds what the next build
+starts from) records what the build read and wrote:
+the name, size, modification time and inode of every file under circulars/,
+the templates (the project's and the built-in ones), returns/, the site's own
+pages (docs_dir), mkdocs.yml and what it names (INHERIT, the theme's
+custom_dir), and every file of the site folder and of the Word documents'
+folder (so that a file deleted or altered there is made again; the tables and
+attachments a circular names are under circulars/); also
+the generator's code and the versions of MkDocs, its theme and plugins; the
+options of the build; the date the tracker counts overdue against; and the
+environment variables a build reads. When all of it is as recorded, the build
+stops there and reports what the recorded build reported. Anything else, and
+the build runs (the state file is removed first, so that a build killed
+part-way is never taken for a finished one); it starts from what the last
+build kept (live.py) if that build ran with the same settings and its site is
+as it left it, and then writes only what changed.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+from ..docx.build import BuildResult, write_atomically
+from ..docx.build_record import LOADED_CODE
+from ..source.names import DATA_DIR
+from ..source.returns import RETURNS_DIR
+from ..source.templates import template_dirs
+from .outputs import CONFIG_FILE
+
+FORMAT = 1
+# What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
+# the tracker counts against; the PDF cache; the fonts LibreOffice is given).
+ENVIRONMENT = ("CIRCULARS_TODAY", "CIRCULARS_PDF_CACHE", "CIRCULARS_CACHE", "FONTCONFIG_FILE", "PATH")
+DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2")
+
+
+def state_path(site_dir: Path) -> Path:
+    return site_dir.with_name(f".{site_dir.name}.inputs")
+
+
+def kept_path(site_dir: Path) -> Path:
+    """What the next build starts from (megabytes at 1,000 circulars: the pages' search
+    entries), apart, so that the look for a change does not read it."""
+    return site_dir.with_name(f".{site_dir.name}.kept")
+
+
+def _versions() -> list[str]:
+    found = []
+    for name in DISTRIBUTIONS:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} none")
+    return found
+
+
+def _walk(folder: Path, into: list[str]) -> None:
+    """Each file under folder (the folder itself if it is a file), as name, size,
+    modification time and inode; a missing folder as missing."""
+    try:
+        top = os.stat(folder)
+    except OSError:
+        into.append(f"{folder}\0missing")
+        return
+    if not os.path.isdir(folder):
+        into.append(f"{folder}\0{top.st_size}\0{top.st_mtime_ns}\0{top.st_ino}")
+        return
+    for current, dirs, files in os.walk(folder):
+        dirs.sort()
+        into.append(f"{current}/")
+        for name in sorted(files):
+            path = os.path.join(current, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                into.append(f"{path}\0unreadable")
+                continue
+            into.append(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}")
+
+
+def _digest(entries: list[str]) -> str:
+    return hashlib.sha256("\n".join(entries).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@dataclass
+class BuildInputs:
+    """What a site build reads and writes, and the options it runs with."""
+
+    project_root: Path
+    site_dir: Path
+    docx_dir: Path
+    options: dict
+
+    def read_folders(self) -> list[Path]:
+        from .outputs import docs_dir
+
+        root = self.project_root
+        folders = [root / DATA_DIR, *template_dirs(root), root / RETURNS_DIR, root / CONFIG_FILE]
+        pages = docs_dir(root)
+        if pages is not None:
+            folders.append(pages)
+        return folders + _configured(root / CONFIG_FILE)
+
+    def settings(self) -> list[str]:
+        """What the build runs with: the code, the versions, the options, the environment."""
+        return [
+            f"format {FORMAT}",
+            f"code {LOADED_CODE}",
+            *_versions(),
+            json.dumps(self.options, sort_keys=True),
+            *(f"{name}={os.environ.get(name, '')}" for name in ENVIRONMENT),
+        ]
+
+    def digest(self) -> str:
+        """The digest of everything recorded."""
+        entries = [*self.settings(), f"today {datetime.date.today().isoformat()}"]
+        for folder in [*self.read_folders(), self.site_dir, self.docx_dir]:
+            _walk(folder, entries)
+        return _digest(entries)
+
+    def site_digest(self) -> str:
+        """The digest of the settings and of the site folder as the build left it."""
+        entries = self.settings()
+        _walk(self.site_dir, entries)
+        return _digest(entries)
+
+    def kept_site(self) -> dict | None:
+        """What the last build kept for the next (live.py's LiveSite.state), if it ran with
+        the same settings and its site is as it left it: the next build then writes only
+        what changed."""
+        try:
+            state = json.loads(state_path(self.site_dir).read_bytes())
+            if state.get("format") != FORMAT or state.get("site") != self.site_digest():
+                return None
+            kept = json.loads(kept_path(self.site_dir).read_bytes())
+            if kept.get("site") != state["site"]:  # of another build
+                return None
+            return kept["live"] if isinstance(kept["live"], dict) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def recorded(self) -> BuildResult | None:
+        """What a finished build reported, if nothing it read or wrote changed since."""
+        try:
+            state = json.loads(state_path(self.site_dir).read_bytes())
+            if state.get("format") != FORMAT or state.get("digest") != self.digest():
+                return None
+            result = BuildResult(
+                warnings=list(state["warnings"]),
+                up_to_date=int(state["documents"]),
+                drafts_left_off=list(state["drafts_left_off"]),
+                site_unchanged=True,
+            )
+        except (OSError, ValueError, KeyError, TypeError):  # none, or damaged: build
+            return None
+        return result
+
+    def forget(self) -> None:
+        """Before a build writes anything: a build killed part-way leaves no state."""
+        state_path(self.site_dir).unlink(missing_ok=True)
+
+    def record(self, result: BuildResult, live: dict) -> None:
+        """After a build that succeeded: what it read and wrote, what it reported, and
+        what the next build starts from."""
+        site = self.site_digest()
+        kept = json.dumps({"site": site, "live": live}, ensure_ascii=False).encode("utf-8")
+        write_atomically(kept_path(self.site_dir), kept)
+        state = {
+            "format": FORMAT,
+            "digest": self.digest(),
+            "site": site,
+            "warnings": result.warnings,
+            "documents": len(result.documents),
+            "drafts_left_off": result.drafts_left_off,
+        }
+        write_atomically(state_path(self.site_dir), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+def _configured(config_file: Path) -> list[Path]:
+    """What mkdocs.yml names besides docs_dir: the file it INHERITs and the theme's
+    custom_dir (read as text and YAML: loading the configuration imports every plugin)."""
+    try:
+        text = config_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    named = [match.group(1).strip("'\"") for match in re.finditer(r"^INHERIT:\s*(\S+)", text, re.M)]
+    try:
+        theme = (yaml.load(text, Loader=_Lenient) or {}).get("theme")
+    except (yaml.YAMLError, AttributeError):
+        theme = None
+    if isinstance(theme, dict) and isinstance(theme.get("custom_dir"), str):
+        named.append(theme["custom_dir"])
+    return [config_file.parent / name for name in named]
+
+
+class _Lenient(yaml.SafeLoader):
+    """YAML with MkDocs' tags (!ENV, !relative, Python names) read as nothing."""
+
+
+_Lenient.add_multi_constructor("", lambda loader, suffix, node: None)

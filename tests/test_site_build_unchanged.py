@@ -1,0 +1,227 @@
+"""Issue 24: `circulars build` with nothing changed stops after looking, and any change
+to what the site is built from (or to the site it made) builds it again, into what a
+build from scratch of the same inputs makes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import REPO, add_site, retitle, run, write
+
+UNCHANGED = "Nothing the site is built from has changed since the last build"
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(site).as_posix(): path.read_bytes()
+        for path in sorted(site.rglob("*"))
+        if path.is_file()
+    }
+
+
+def identities(site: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a build that writes makes new ones."""
+    return {
+        path.relative_to(site).as_posix(): (path.stat().st_ino, path.stat().st_mtime_ns)
+        for path in site.rglob("*")
+        if path.is_file()
+    }
+
+
+def hold(site: Path, held: Path) -> dict[str, bytes]:
+    """Hard links to every file of the site, in held; the site's files as they are now."""
+    for path in site.rglob("*"):
+        if path.is_file():
+            target = held / path.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, target)
+    return site_files(site)
+
+
+def build(project: Path, *args: str) -> str:
+    result = run(project, "build", *args)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture
+def built(project: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("CIRCULARS_TODAY", "2024-06-01")
+    add_site(project)
+    output = build(project)
+    assert UNCHANGED not in output
+    return project
+
+
+def same_as_from_scratch(project: Path, tmp_path: Path) -> None:
+    """The site equals, file for file and byte for byte, a build of a copy of the project
+    with no earlier build."""
+    fresh = tmp_path / "fresh"
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns("build"))
+    build(fresh)
+    ours, theirs = site_files(project / "build/site"), site_files(fresh / "build/site")
+    assert sorted(ours) == sorted(theirs)
+    different = [name for name in ours if ours[name] != theirs[name]]
+    assert different == []
+
+
+def test_nothing_changed_leaves_the_site_as_it_is(built):
+    site = built / "build/site"
+    before = identities(site)
+    output = build(built)
+    assert UNCHANGED in output and "Built the site" not in output
+    assert "Wrote 0 Word documents to build/docx/ (1 up to date)" in output
+    assert identities(site) == before  # not a file written again
+    output = build(built, "--force")
+    assert UNCHANGED not in output and identities(site) != before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "title",
+        "new circular",
+        "removed circular",
+        "renamed circular",
+        "registry",
+        "template",
+        "mkdocs.yml",
+        "site page",
+        "table file",
+        "site file deleted",
+        "date",
+        "drafts",
+    ],
+)
+def test_a_change_builds_again_what_a_build_from_scratch_makes(built, tmp_path, monkeypatch, change):
+    site = built / "build/site"
+    before = site_files(site)
+    source = built / "circulars/2024/panzhihua-2024-07.yaml"
+    args: tuple[str, ...] = ()
+    if change == "title":
+        retitle(built, "关于开展职工技能竞赛的通知")
+        kept = identities(site)
+    elif change == "new circular":
+        text = source.read_text(encoding="utf-8")
+        write(built, "circulars/2024/panzhihua-2024-08.yaml", _other(text, "panzhihua-2024-08", 8))
+    elif change == "removed circular":
+        text = source.read_text(encoding="utf-8")
+        write(built, "circulars/2024/panzhihua-2024-08.yaml", _other(text, "panzhihua-2024-08", 8))
+        build(built)
+        before = site_files(site)
+        (built / "circulars/2024/panzhihua-2024-08.yaml").unlink()
+    elif change == "renamed circular":
+        text = source.read_text(encoding="utf-8")
+        source.unlink()
+        write(built, "circulars/2024/panzhihua-2024-77.yaml", _other(text, "panzhihua-2024-77", 7))
+    elif change == "registry":
+        registry = built / "circulars/organizations.yaml"
+        registry.write_text(
+            registry.read_text(encoding="utf-8").replace("攀枝花市总工会", "攀枝花市总工会（新）", 1),
+            encoding="utf-8",
+        )
+    elif change == "template":
+        # the project's own notice template, closing with other words
+        notice = (REPO / "templates/notice.md.j2").read_text(encoding="utf-8")
+        write(built, "templates/notice.md.j2", notice.replace("特此通知。", "特此通知，请遵照执行。"))
+    elif change == "mkdocs.yml":
+        config = built / "mkdocs.yml"
+        text = config.read_text(encoding="utf-8")
+        config.write_text(text.replace("site_name: ", "site_name: 新 ", 1), encoding="utf-8")
+    elif change == "site page":
+        page = built / "site/index.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+    elif change == "table file":
+        text = source.read_text(encoding="utf-8").replace(
+            "    deadline: 2024-09-30\n",
+            "    deadline: 2024-09-30\n    tables:\n      - file: attachments/units.csv\n",
+            1,
+        )
+        source.write_text(text, encoding="utf-8")
+        write(built, "circulars/2024/attachments/units.csv", "单位,人数\n焦化厂,12\n")
+        build(built)
+        before = site_files(site)
+        write(built, "circulars/2024/attachments/units.csv", "单位,人数\n焦化厂,13\n")
+    elif change == "site file deleted":
+        (site / "index.html").unlink()
+        before = {}
+    elif change == "date":
+        monkeypatch.setenv("CIRCULARS_TODAY", "2024-12-01")
+    elif change == "drafts":
+        text = source.read_text(encoding="utf-8")
+        write(
+            built,
+            "circulars/2024/panzhihua-2024-08.yaml",
+            _other(text, "panzhihua-2024-08", 8).replace("status: issued", "status: draft"),
+        )
+        build(built)
+        before = site_files(site)
+        args = ("--drafts",)
+    held = hold(site, tmp_path / "held")
+    output = build(built, *args)
+    assert UNCHANGED not in output
+    assert site_files(site) != before
+    # the site it replaced was never written to (its files are hard links in the next build)
+    assert site_files(tmp_path / "held") == held
+    if change == "title":  # only what shows the title was written again: the rest kept
+        now = identities(site)
+        written = sorted(name for name in now if now[name] != kept.get(name))
+        assert "circulars/panzhihua-2024-07/index.html" in written
+        assert "circulars/panzhihua-2024-07/panzhihua-2024-07.docx" in written
+        assert not any(name.startswith("assets/") for name in written), written
+        assert len(written) < len(now) / 2, written
+    if change != "drafts":
+        same_as_from_scratch(built, tmp_path)
+    assert UNCHANGED in build(built, *args)  # and then it is up to date again
+
+
+def _other(text: str, circular_id: str, number: int) -> str:
+    """The test circular as another one, with its own id and number."""
+    text = text.replace("id: panzhihua-2024-07", f"id: {circular_id}", 1)
+    return text.replace("number: 7\n", f"number: {number}\n", 1)
+
+
+def test_a_killed_build_is_not_taken_for_a_finished_one(built, monkeypatch):
+    """The record of the last build goes before a build writes anything: a build that
+    stops part-way (here, MkDocs fails) leaves the next build to build again."""
+    from generator.site import build as site_build
+
+    retitle(built, "关于开展职工技能竞赛的通知")
+
+    def fails(config, **options):
+        raise OSError(28, "No space left on device", str(Path(config.site_dir) / "index.html"))
+
+    original = site_build.build
+    monkeypatch.setattr(site_build, "build", fails)
+    result = run(built, "build")
+    assert result.exit_code != 0
+    monkeypatch.setattr(site_build, "build", original)
+    output = build(built)
+    assert UNCHANGED not in output and "关于开展职工技能竞赛的通知" in (
+        built / "build/site/circulars/panzhihua-2024-07/index.html"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_strict_build_after_an_edit_writes_only_what_changed(built):
+    """--strict fails on any warning: MkDocs' own about a dirty build (the plugin decides
+    what is stale) is not one, nor is the edit."""
+    site = built / "build/site"
+    config = built / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "site_url: https://intranet.example.org/circulars/\n",
+        encoding="utf-8",
+    )
+    build(built, "--strict")
+    before = identities(site)
+    retitle(built, "关于开展职工技能竞赛的通知")
+    result = run(built, "build", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "dirty" not in result.output
+    now = identities(site)
+    assert [name for name in now if now[name] == before.get(name)]  # some files kept
+    assert "关于开展职工技能竞赛的通知" in (site / "circulars/panzhihua-2024-07/index.html").read_text(
+        encoding="utf-8"
+    )
