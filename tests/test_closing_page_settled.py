@@ -71,7 +71,7 @@ def test_without_pdftotext_the_pdfs_stay_and_the_build_says_what_to_install(tmp_
     docx_dir = tmp_path / "docx"
     built = build_documents(project, [project.source(SETTLES).circular], docx_dir, jobs=1).documents[0]
 
-    def convert(documents, out, project_root, timeout):  # a LibreOffice that copies
+    def convert(documents, out, project_root, timeout, profile=None):  # a LibreOffice that copies
         out.mkdir(parents=True, exist_ok=True)
         for document in documents:
             (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())

@@ -182,7 +182,7 @@ def test_a_commands_help_in_chinese_keeps_its_examples_and_fits_the_terminal():
     text = result.stdout
     assert "生成 Word 文档和公文网站。" in text
     assert "示例：\n    circulars build\n    circulars build panzhihua-2024-07 sichuan-2024-12" in text
-    assert "重新写出所有 Word 文档，包括输入未变的文档。" in text  # an option's help
+    assert "全部重新生成（每份 Word 文档、PDF 和网站的每一页），" in text  # an option's help
     assert "[默认：build]" in text
     from generator.docx.text_width import display_width
 
