@@ -33,6 +33,7 @@ from ..source.model import Circular
 from ..source.project import Project
 from . import DIST_DIR
 from .bundled_forms import BundledForms
+from .closing import settled_maker
 from .copies import copy_number_text
 from .copy_files import CopyTask, write_copies
 from .edition import DistributionError, Edition, correction, edition_redline, move_superseded, replaced_copies
@@ -173,6 +174,8 @@ class Distribution:
         copies = {c.recipient_id: c for c in register.copies(self.circular.id, self.maker.edition)}
         before = {c.recipient_id for c in copies.values() if c.status != "allocated"}
         want_pdf = bool(soffice()) if pdf is None else pdf
+        if want_pdf:  # LibreOffice lays the copies out: their 版记 page is settled first
+            notes += self._settle_closing_page(copies)
         tasks = [
             CopyTask(number, recipient, self.out_dir / self.folder_of(number, recipient))
             for recipient in self.recipients
@@ -212,6 +215,18 @@ class Distribution:
             sum(1 for r in self.recipients if self.forms.name(r.org.id)),
             superseded,
         )
+
+    def _settle_closing_page(self, copies: dict) -> list[str]:
+        """Stamp the copies from a template whose 版记 page is settled (closing.py)."""
+        if not self.recipients:
+            return []
+        longest = max(self.recipients, key=lambda r: len(self.name_of(r)))
+        sample = (copies[longest.org.id].copy_number, longest.org.id, self.name_of(longest))
+        try:
+            self.maker, _how = settled_maker(self.maker, sample, self.project.root)
+        except PreviewError as error:
+            return [_("the 版记 page of the copies is not settled: {error}").format(error=error)]
+        return []
 
     def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
         """A PDF beside each copy; one already made for the same copy is kept
