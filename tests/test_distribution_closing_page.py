@@ -3,6 +3,7 @@ Real LibreOffice: the copy's PDF is read, as the built document's is in test_clo
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -79,3 +80,21 @@ def test_without_pdfs_the_copies_are_not_laid_out(project):
     assert run(project, "distribute", SETTLES, "--no-pdf").exit_code == 0
     for document, pdf in copies(project, SETTLES):
         assert has_closing_section(document.read_bytes()) and not pdf.exists()
+
+
+def test_copies_laid_out_before_without_settling_are_settled_and_converted_again(project, monkeypatch):
+    from generator.distribution import run as distribution
+
+    monkeypatch.setattr(distribution, "settled_maker", lambda maker, sample, root: (maker, None))
+    assert run(project, "distribute", SETTLES, "--pdf").exit_code == 0  # as distribute did before
+    document, pdf = copies(project, SETTLES)[0]
+    assert has_closing_section(document.read_bytes()) and len(page_texts(pdf)) == 4
+    monkeypatch.undo()
+    assert run(project, "distribute", SETTLES, "--pdf").exit_code == 0
+    # the Word document settled, and its PDF made again from it, not kept
+    assert not has_closing_section(document.read_bytes()) and len(page_texts(pdf)) == 2
+    out = project / "dist" / SETTLES
+    sums = dict(
+        line.split("  ")[::-1] for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
+    assert sums[str(pdf.relative_to(out))] == hashlib.sha256(pdf.read_bytes()).hexdigest()

@@ -229,14 +229,16 @@ class Distribution:
         return []
 
     def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
-        """A PDF beside each copy; one already made for the same copy is kept
+        """A PDF beside each copy; one already made from the same Word document is kept
         (LibreOffice stamps the time into PDFs, so a new one would differ)."""
         todo = []
         for copy in prepared:
             pdf_name = self.document_name(copy.copy_number, ".pdf")
             path = self.out_dir / copy.folder / pdf_name
             known = {f.path: f for f in self.register.files(self.circular.id, copy.copy_number)}
-            if pdf_name in known and path.exists() and _sha256(path.read_bytes()) == known[pdf_name].sha256:
+            document = copy.files[0]  # not the same when its 版记 page is settled now and was not then
+            same = known.get(document.path) == document and pdf_name in known and path.exists()
+            if same and _sha256(path.read_bytes()) == known[pdf_name].sha256:
                 copy.files.insert(1, known[pdf_name])
             else:
                 todo.append(copy)
