@@ -1,4 +1,4 @@
-"""Benchmark: numbered, addressed copies of one circular for N recipients, on one core.
+"""Benchmark: numbered, addressed copies of one circular for N recipients.
 
     python bench/bench_distribution.py [--n 2000]
 
@@ -7,7 +7,8 @@ the Geliping park federation, which panzhihua-2024-07 addresses as a group.
 Prints, side by side, in one run:
 
 1. copies made by patching one rendering (what `circulars distribute` does),
-   in memory and then with every file written and recorded in the register;
+   in memory and then with every file written and recorded in the register,
+   in one process (-j 1) and in two (-j 2);
 2. the return forms that go in the bundles (every union answers for one
    requirement), in memory: openpyxl writes each one;
 3. copies rendered from scratch (Jinja, Markdown, DOCX for each recipient).
@@ -65,7 +66,7 @@ def main() -> int:
         register = Register(root / "register.sqlite3")
         distribution = Distribution(project, CIRCULAR, root / "dist", register)
         recipients = distribution.recipients
-        print(f"{CIRCULAR} to {len(recipients)} recipients, one core")
+        print(f"{CIRCULAR} to {len(recipients)} recipients")
 
         maker: CopyMaker = distribution.maker
         started = time.perf_counter()
@@ -82,10 +83,18 @@ def main() -> int:
         label = f"return forms ({len(owing)} of them), in memory"
         print(f"  {label:46} {rate(len(owing), forms, 'form', 'forms')}")
 
-        started = time.perf_counter()
-        distribution.prepare(pdf=False)
-        prepared = time.perf_counter() - started
-        print(f"  patching, forms, files written and registered {rate(len(recipients), prepared)}")
+        prepared = {}
+        for jobs in (1, 2):  # each into a fresh folder and register: every copy written and recorded anew
+            run = Distribution(
+                project, CIRCULAR, root / f"dist-j{jobs}", Register(root / f"register-j{jobs}.sqlite3")
+            )
+            run.jobs = jobs
+            started = time.perf_counter()
+            run.prepare(pdf=False)
+            prepared[jobs] = time.perf_counter() - started
+            run.register.close()
+            label = f"patching, forms, files written and registered, -j {jobs}"
+            print(f"  {label:52} {rate(len(recipients), prepared[jobs])}")
 
         renderer = Renderer(project.root, project.registry)
         writer = DocxWriter(project.root, project.registry)
@@ -103,7 +112,8 @@ def main() -> int:
         print(f"  patching is {speedup:.1f}x faster than rendering each copy from scratch")
         print(
             f"  target: at least 500 copies/s per core; made {len(recipients) / patched:.0f}/s in memory, "
-            f"{len(recipients) / prepared:.0f}/s with files and register"
+            f"{len(recipients) / prepared[1]:.0f}/s with files and register, "
+            f"{len(recipients) / prepared[2]:.0f}/s with -j 2"
         )
         register.close()
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -207,7 +208,7 @@ def test_pdfs_beside_the_copies_when_libreoffice_is_installed(project):
 
 
 def test_interrupted_preparation_resumes_with_the_same_numbers(project, monkeypatch):
-    from generator.distribution import run as distribution
+    from generator.distribution import copy_files as distribution
 
     calls = {"n": 0}
     real = distribution.write_atomically
@@ -228,6 +229,52 @@ def test_interrupted_preparation_resumes_with_the_same_numbers(project, monkeypa
     assert set(statuses(project).values()) == {"prepared"}
     assert register_rows(project, "SELECT MAX(copy_number) FROM copies") == [(RECIPIENTS,)]
     assert not list(dist(project).rglob("*.tmp"))
+
+
+def test_copies_written_by_several_processes_are_those_one_writes(project, monkeypatch, tmp_path):
+    from generator.distribution import copy_files
+
+    monkeypatch.setattr(copy_files, "MIN_PER_PROCESS", 1)  # processes even for 35 copies
+    real, pids = copy_files.write_copy, tmp_path / "pids"
+
+    def noting_the_process(*args):  # inherited by the forked workers
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real(*args)
+
+    monkeypatch.setattr(copy_files, "write_copy", noting_the_process)
+    for jobs in ("1", "3"):
+        if jobs == "3":  # the same form key (it signs the forms' tokens), so the same forms
+            shutil.copy(project / "register-j1.sqlite3-forms.key", project / "register-j3.sqlite3-forms.key")
+        out = project / f"dist-j{jobs}"
+        result = run(
+            project,
+            "distribute",
+            CIRCULAR,
+            "--no-pdf",
+            "-j",
+            jobs,
+            "-o",
+            str(out),
+            "--register",
+            str(project / f"register-j{jobs}.sqlite3"),
+        )
+        assert result.exit_code == 0, result.output
+        assert f"{RECIPIENTS} copies" in result.stdout
+    writers = set(pids.read_text().split())
+    assert len(writers) == 1 + 3  # this process (-j 1, and the first copy of -j 3), three workers
+    one, three = project / "dist-j1", project / "dist-j3"
+    files = sorted(p.relative_to(one) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(three) for p in three.rglob("*") if p.is_file())
+    assert len(files) == RECIPIENTS * 2 + RESPONSIBLE + 3  # with manifest.csv, manifest.json, SHA256SUMS
+    for name in files:
+        assert (one / name).read_bytes() == (three / name).read_bytes(), name
+    for jobs in ("1", "3"):
+        with sqlite3.connect(project / f"register-j{jobs}.sqlite3") as db:
+            assert db.execute("SELECT status, COUNT(*) FROM copies GROUP BY status").fetchall() == [
+                ("prepared", RECIPIENTS)
+            ]
+            assert db.execute("SELECT COUNT(*) FROM files").fetchone() == (RECIPIENTS * 2 + RESPONSIBLE,)
 
 
 # --- email -------------------------------------------------------------------------------

@@ -116,6 +116,7 @@ def _progress(total: int, label: str):
         "the edition before tracked (the redline)."
     ),
 )
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes. Default: one per core.")
 @REGISTER_OPTION
 @click.pass_obj
 def distribute(
@@ -127,6 +128,7 @@ def distribute(
     pdf: bool | None,
     resend_unconfirmed: bool,
     with_redline: bool,
+    jobs: int | None,
     register_path: Path | None,
 ) -> None:
     """Make a numbered, addressed copy of an issued circular for each recipient.
@@ -182,6 +184,7 @@ def distribute(
     try:
         distribution = Distribution(project, circular_id, out_dir, register)
         distribution.with_redline = with_redline
+        distribution.jobs = jobs
         if dry_run:
             _show_dry_run(distribution, project, pdf)
             return

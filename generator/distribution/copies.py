@@ -135,6 +135,17 @@ class CopyMaker:
             digest.update(hashlib.sha256(data).digest())
         return cls(circular, digest.hexdigest(), parts, document, core)
 
+    def template(self) -> bytes:
+        """The copy template as a Word document, its placeholders in place."""
+        return write_parts(self._parts)
+
+    def with_document(self, document: bytes) -> CopyMaker:
+        """The same edition stamped from another document.xml (its 版记 page settled:
+        closing.py), its placeholders still in it."""
+        parts = dict(self._parts)
+        parts[DOCUMENT] = document
+        return CopyMaker(self.circular, self.edition, parts, document, self._core)
+
     def make(self, copy_number: int, recipient_id: str, recipient_name: str) -> bytes:
         """The .docx of one copy: byte-identical every time for the same copy."""
         document = self._document.replace(

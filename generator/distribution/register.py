@@ -329,24 +329,28 @@ class Register:
             (circular_id, copy_number, now(), status, detail),
         )
 
-    def prepared(self, circular_id: str, copy_number: int, files: list[FileRecord]) -> None:
-        """The copy's files are written: record them (a copy already sent keeps its status)."""
+    def prepared_many(self, circular_id: str, copies: list[tuple[int, list[FileRecord]]]) -> None:
+        """The copies' files are written: record them (a copy already sent keeps its status).
+
+        One transaction for all: one commit and one sync of the journal instead of one
+        per copy; a kill before the commit leaves them all as they were, to be prepared again."""
         with self.transaction() as db:
-            db.execute(
-                "DELETE FROM files WHERE circular_id = ? AND copy_number = ?", (circular_id, copy_number)
-            )
-            db.executemany(
-                "INSERT INTO files (circular_id, copy_number, path, size, sha256) VALUES (?, ?, ?, ?, ?)",
-                [(circular_id, copy_number, f.path, f.size, f.sha256) for f in files],
-            )
-            stamp = now()
-            changed = db.execute(
-                "UPDATE copies SET status = ?, prepared_at = ?, updated_at = ? "
-                "WHERE circular_id = ? AND copy_number = ? AND status = ?",
-                (PREPARED, stamp, stamp, circular_id, copy_number, ALLOCATED),
-            ).rowcount
-            if changed:
-                self._event(db, circular_id, copy_number, PREPARED)
+            for copy_number, files in copies:
+                db.execute(
+                    "DELETE FROM files WHERE circular_id = ? AND copy_number = ?", (circular_id, copy_number)
+                )
+                db.executemany(
+                    "INSERT INTO files (circular_id, copy_number, path, size, sha256) VALUES (?, ?, ?, ?, ?)",
+                    [(circular_id, copy_number, f.path, f.size, f.sha256) for f in files],
+                )
+                stamp = now()
+                changed = db.execute(
+                    "UPDATE copies SET status = ?, prepared_at = ?, updated_at = ? "
+                    "WHERE circular_id = ? AND copy_number = ? AND status = ?",
+                    (PREPARED, stamp, stamp, circular_id, copy_number, ALLOCATED),
+                ).rowcount
+                if changed:
+                    self._event(db, circular_id, copy_number, PREPARED)
 
     def set_status(
         self,

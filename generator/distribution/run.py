@@ -33,7 +33,9 @@ from ..source.model import Circular
 from ..source.project import Project
 from . import DIST_DIR
 from .bundled_forms import BundledForms
+from .closing import settled_maker
 from .copies import copy_number_text
+from .copy_files import CopyTask, write_copies
 from .edition import DistributionError, Edition, correction, edition_redline, move_superseded, replaced_copies
 from .mailer import DeliveryFailed, DeliveryUnconfirmed, Mailer, MailError, SmtpSettings, build_message
 from .recipients import Recipient, resolve_recipients
@@ -106,6 +108,7 @@ class Distribution:
     """Copies of one issued circular, in out_dir, recorded in the register."""
 
     with_redline = False  # `distribute --with-redline`: a corrected edition's redline beside each copy
+    jobs: int | None = None  # `distribute -j`: processes that write the copies (None: one per core)
 
     def __init__(self, project: Project, circular_id: str, out_dir: Path, register: Register | None):
         edition = Edition.load(project, circular_id)
@@ -143,6 +146,11 @@ class Distribution:
         return [(r, numbers.get(r.org.id)) for r in self.recipients]
 
     @cached_property
+    def attachment_records(self) -> list[tuple[str, bytes, str]]:
+        """Each attachment's name, bytes and SHA-256: the same in every copy, hashed once."""
+        return [(name, content, _sha256(content)) for name, content in self.attachments]
+
+    @cached_property
     def replaced(self) -> dict[str, tuple[int, str]]:
         """Earlier editions' copies that were sent, by recipient: read once (they do not change)."""
         return replaced_copies(self.register, self.circular.id, self.maker.edition)
@@ -166,29 +174,29 @@ class Distribution:
         copies = {c.recipient_id: c for c in register.copies(self.circular.id, self.maker.edition)}
         before = {c.recipient_id for c in copies.values() if c.status != "allocated"}
         want_pdf = bool(soffice()) if pdf is None else pdf
-        prepared: list[PreparedCopy] = []
-        for recipient in self.recipients:
-            record = copies[recipient.org.id]
-            folder = self.out_dir / self.folder_of(record.copy_number, recipient)
-            data = self.maker.make(record.copy_number, recipient.org.id, self.name_of(recipient))
-            docx_name = self.document_name(record.copy_number, ".docx")
-            write_atomically(folder / docx_name, data)
-            files = [FileRecord(docx_name, len(data), _sha256(data)), *redline.write(folder)]
-            form = self.forms.write(folder, recipient.org.id)
-            if form is not None:
-                files.append(form)
-            for name, content in self.attachments:
-                write_atomically(folder / "attachments" / name, content)
-                files.append(FileRecord(f"attachments/{name}", len(content), _sha256(content)))
-            prepared.append(PreparedCopy(record.copy_number, recipient, folder.name, files, record.status))
-            if progress:
-                progress(1)
+        if want_pdf:  # LibreOffice lays the copies out: their 版记 page is settled first
+            notes += self._settle_closing_page(copies)
+        tasks = [
+            CopyTask(number, recipient, self.out_dir / self.folder_of(number, recipient))
+            for recipient in self.recipients
+            for number in [copies[recipient.org.id].copy_number]
+        ]
+        written = write_copies(self, redline, tasks, self.jobs, progress)
+        prepared = [
+            PreparedCopy(
+                task.copy_number,
+                task.recipient,
+                task.folder.name,
+                files,
+                copies[task.recipient.org.id].status,
+            )
+            for task, files in zip(tasks, written, strict=True)
+        ]
         superseded = move_superseded(register, self.circular.id, self.maker.edition, self.out_dir)
         notes += self.forms.unsent({r.org.id for r in self.recipients})
         if want_pdf:
             notes += self._pdfs(prepared)
-        for copy in prepared:
-            register.prepared(self.circular.id, copy.copy_number, copy.files)
+        register.prepared_many(self.circular.id, [(copy.copy_number, copy.files) for copy in prepared])
         statuses = {c.copy_number: c.status for c in register.copies(self.circular.id, self.maker.edition)}
         for copy in prepared:
             copy.status = statuses[copy.copy_number]
@@ -208,15 +216,29 @@ class Distribution:
             superseded,
         )
 
+    def _settle_closing_page(self, copies: dict) -> list[str]:
+        """Stamp the copies from a template whose 版记 page is settled (closing.py)."""
+        if not self.recipients:
+            return []
+        longest = max(self.recipients, key=lambda r: len(self.name_of(r)))
+        sample = (copies[longest.org.id].copy_number, longest.org.id, self.name_of(longest))
+        try:
+            self.maker, _how = settled_maker(self.maker, sample, self.project.root)
+        except PreviewError as error:
+            return [_("the 版记 page of the copies is not settled: {error}").format(error=error)]
+        return []
+
     def _pdfs(self, prepared: list[PreparedCopy]) -> list[str]:
-        """A PDF beside each copy; one already made for the same copy is kept
+        """A PDF beside each copy; one already made from the same Word document is kept
         (LibreOffice stamps the time into PDFs, so a new one would differ)."""
         todo = []
         for copy in prepared:
             pdf_name = self.document_name(copy.copy_number, ".pdf")
             path = self.out_dir / copy.folder / pdf_name
             known = {f.path: f for f in self.register.files(self.circular.id, copy.copy_number)}
-            if pdf_name in known and path.exists() and _sha256(path.read_bytes()) == known[pdf_name].sha256:
+            document = copy.files[0]  # not the same when its 版记 page is settled now and was not then
+            same = known.get(document.path) == document and pdf_name in known and path.exists()
+            if same and _sha256(path.read_bytes()) == known[pdf_name].sha256:
                 copy.files.insert(1, known[pdf_name])
             else:
                 todo.append(copy)
