@@ -1,0 +1,68 @@
+"""The tags: one page per tag, and the index that links them, instead of one page listing
+every circular under every tag.
+
+Material's tags plugin lists, wherever a page holds `<!-- material/tags -->`, every tagged
+page under every tag: at 1,000 circulars with two tags each that one page was 298 KB and
+grew with every circular. Each tag gets a page of its own here, whose Material listing
+includes that tag only (so the tags shown on a circular's page link there), and the tags
+page (site/tags.md) lists the tags with TAGS_MARKER, which the plugin fills with links to
+them. A project whose tags page still holds Material's own marker keeps its one page.
+
+A tag's page shows its circulars' titles, which its Markdown does not hold: `inputs`
+gives them, so that `circulars serve` and the incremental build convert it again when
+one of them changes.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..source.inline_markup import to_plain
+from ..source.model import Circular
+from .escaping import front_matter, markdown
+from .feed import tag_name
+from .pages import NOT_SEARCHED, SitePages, circular_page_path, link
+
+TAGS_MARKER = "<!-- circulars:tags -->"
+TAGS_DIR = "tags"
+
+
+def tag_page_path(tag: str) -> str:
+    return f"{TAGS_DIR}/{tag_name(tag)}.md"
+
+
+class TagPages:
+    """The tags of the circulars on the site, each with its circulars in the site's order."""
+
+    def __init__(self, pages: SitePages):
+        self.pages = pages
+        self.tags: dict[str, list[Circular]] = {}
+        for circular in pages.circulars:
+            for tag in dict.fromkeys(to_plain(t) for t in circular.tags):
+                self.tags.setdefault(tag, []).append(circular)
+        self.paths = {tag_page_path(tag): tag for tag in self.tags}
+
+    def all_pages(self) -> dict[str, str]:
+        """{path: Markdown} of each tag's page: its title and Material's listing of that tag."""
+        return {
+            path: front_matter(title=tag, **NOT_SEARCHED)
+            + f"# {markdown(tag)}\n\n"
+            # JSON is YAML: the tag, whatever it holds, read back as the one string it is
+            + f"<!-- material/tags {{ include: [{json.dumps(tag)}] }} -->\n"
+            for path, tag in sorted(self.paths.items())
+        }
+
+    def index(self, from_path: str) -> str:
+        """The list of tags, each linked to its page, with its number of circulars."""
+        lines = [
+            f"- [{markdown(tag)}]({link(from_path, tag_page_path(tag))}) ({len(self.tags[tag])})"
+            for tag in sorted(self.tags)
+        ]
+        return "\n".join(lines) + "\n" if lines else ""
+
+    def inputs(self, src_uri: str) -> str:
+        """What a tag's page shows besides its Markdown: the titles and pages it lists."""
+        tag = self.paths.get(src_uri)
+        if tag is None:
+            return ""
+        return "\0".join(f"{to_plain(c.title)}\0{circular_page_path(c.id)}" for c in self.tags[tag])
