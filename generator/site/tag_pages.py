@@ -19,7 +19,7 @@ import json
 
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
-from .escaping import front_matter, markdown
+from .escaping import front_matter, html, markdown
 from .feed import tag_name
 from .pages import NOT_SEARCHED, SitePages, circular_page_path, link
 
@@ -47,8 +47,9 @@ class TagPages:
         return {
             path: front_matter(title=tag, **NOT_SEARCHED)
             + f"# {markdown(tag)}\n\n"
-            # JSON is YAML: the tag, whatever it holds, read back as the one string it is
-            + f"<!-- material/tags {{ include: [{json.dumps(tag)}] }} -->\n"
+            # the tag as the circulars' front matter gives it to Material: escaped for HTML
+            # (escaping.front_matter); in JSON, which is YAML, read back as the one string it is
+            + f"<!-- material/tags {{ include: [{json.dumps(html(tag), ensure_ascii=False)}] }} -->\n"
             for path, tag in sorted(self.paths.items())
         }
 
