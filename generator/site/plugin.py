@@ -286,10 +286,12 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     def _fingerprint(self, files: Files) -> None:
         for file in files:
+            if self.tag_pages is not None and file.src_uri in self.tag_pages.paths:
+                # Material fills a listing from every page and only when it converts the
+                # listing's page: a tag's page is built every time, as the tags page is
+                continue
             if isinstance(file, GeneratedFile):
                 shown = self.publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
-                if self.tag_pages is not None:
-                    shown += self.tag_pages.inputs(file.src_uri)
                 self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
 
     def on_nav(self, nav, *, config, files):

@@ -8,9 +8,9 @@ includes that tag only (so the tags shown on a circular's page link there), and 
 page (site/tags.md) lists the tags with TAGS_MARKER, which the plugin fills with links to
 them. A project whose tags page still holds Material's own marker keeps its one page.
 
-A tag's page shows its circulars' titles, which its Markdown does not hold: `inputs`
-gives them, so that `circulars serve` and the incremental build convert it again when
-one of them changes.
+Material fills a listing only when it converts the listing's page, from every page's tags
+and titles: `circulars serve` and the incremental build convert the tag pages every time
+(plugin.py leaves them without a fingerprint), as they do the hand-written tags page.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from .escaping import front_matter, html, markdown
 from .feed import tag_name
-from .pages import NOT_SEARCHED, SitePages, circular_page_path, link
+from .pages import NOT_SEARCHED, SitePages, link
 
 TAGS_MARKER = "<!-- circulars:tags -->"
 TAGS_DIR = "tags"
@@ -60,10 +60,3 @@ class TagPages:
             for tag in sorted(self.tags)
         ]
         return "\n".join(lines) + "\n" if lines else ""
-
-    def inputs(self, src_uri: str) -> str:
-        """What a tag's page shows besides its Markdown: the titles and pages it lists."""
-        tag = self.paths.get(src_uri)
-        if tag is None:
-            return ""
-        return "\0".join(f"{to_plain(c.title)}\0{circular_page_path(c.id)}" for c in self.tags[tag])
