@@ -41,7 +41,7 @@ from .pages import LATEST_MARKER, SitePages, circular_page_path
 from .pdfs import render_pdfs
 from .publication import Publication, placeholder_repository
 from .search import UI_FILES, SearchError, SearchIndex, add_search_box, material_search_left_on
-from .tag_pages import TAGS_MARKER, TagPages
+from .tag_pages import TAGS_MARKER, TagPages, asks_for_tag_pages
 from .tracker import TRACKER_DATA, Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
@@ -245,8 +245,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         ):
             generated.update(part)
         generated.update(publication.feeds())
-        # Material's tags plugin lists a tag wherever a page asks; without it nothing would
-        self.tag_pages = TagPages(pages) if "material/tags" in config.plugins else None
+        # only where the tags page asks for them (a project's own tags.md may still hold
+        # Material's one listing of every tag), and Material's tags plugin fills them
+        wanted = "material/tags" in config.plugins and asks_for_tag_pages(files)
+        self.tag_pages = TagPages(pages) if wanted else None
         if self.tag_pages is not None:
             generated.update(self.tag_pages.all_pages())
         for path, source in UI_FILES.items():

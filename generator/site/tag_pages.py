@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 
+from mkdocs.structure.files import Files
+
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from .escaping import front_matter, html, markdown
@@ -25,6 +27,16 @@ from .pages import NOT_SEARCHED, SitePages, link
 
 TAGS_MARKER = "<!-- circulars:tags -->"
 TAGS_DIR = "tags"
+
+
+def asks_for_tag_pages(files: Files) -> bool:
+    """Whether one of the project's own pages (site/) lists the tags with TAGS_MARKER."""
+    for file in files.documentation_pages():
+        if file.generated_by is None and file.abs_src_path:
+            with open(file.abs_src_path, encoding="utf-8-sig", errors="replace") as source:
+                if TAGS_MARKER in source.read():
+                    return True
+    return False
 
 
 def tag_page_path(tag: str) -> str:
