@@ -47,7 +47,6 @@ class TagPages:
     """The tags of the circulars on the site, each with its circulars in the site's order."""
 
     def __init__(self, pages: SitePages):
-        self.pages = pages
         self.tags: dict[str, list[Circular]] = {}
         for circular in pages.circulars:
             for tag in dict.fromkeys(to_plain(t) for t in circular.tags):
