@@ -99,11 +99,15 @@ def test_circular_page_shows_hostile_tags_title_and_name_literally(hostile_site)
 
 
 def test_tags_index_shows_hostile_tags_literally(hostile_site):
+    """The tags page links each tag, as text, to the tag's own page, which shows the tag
+    as its heading and lists the circular by its title, as text."""
     doc = html.fromstring((hostile_site / "tags/index.html").read_bytes())
-    headings = [visible(h) for h in doc.cssselect("article h2")]
-    assert sorted(headings) == sorted(HOSTILE_TAGS)
-    listed = [visible(a) for a in doc.cssselect("article li a")]
-    assert listed == [HOSTILE_TITLE] * len(HOSTILE_TAGS)
+    links = doc.cssselect("article li a")
+    assert sorted(visible(a) for a in links) == sorted(HOSTILE_TAGS)
+    for a in links:
+        tag_page = html.fromstring((hostile_site / "tags" / a.get("href") / "index.html").read_bytes())
+        assert [visible(h) for h in tag_page.cssselect("article h2")] == [visible(a)]
+        assert [visible(li) for li in tag_page.cssselect("article li a")] == [HOSTILE_TITLE]
 
 
 def test_tracker_shows_hostile_label_and_name_literally(hostile_site):
@@ -151,8 +155,12 @@ def test_hostile_tags_run_nothing_in_chromium(hostile_site):
         page = browser.new_page()
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        for path in ("/circulars/panzhihua-2024-07/", "/tags/"):
-            page.goto(base + path)
+        for path in ("/circulars/panzhihua-2024-07/", "/tags/", "tag's page"):
+            if path == "tag's page":  # reached from the tags page
+                page.locator("article li a", has_text="zebra").click()
+                page.wait_for_url("**/tags/zebra-*/")
+            else:
+                page.goto(base + path)
             page.wait_for_load_state("networkidle")
             assert dialogs == [], path
             assert HOSTILE_TAGS[0] in page.locator(".md-content").inner_text()

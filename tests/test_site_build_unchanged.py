@@ -83,6 +83,7 @@ def test_nothing_changed_leaves_the_site_as_it_is(built):
     "change",
     [
         "title",
+        "tags",
         "new circular",
         "removed circular",
         "renamed circular",
@@ -104,6 +105,10 @@ def test_a_change_builds_again_what_a_build_from_scratch_makes(built, tmp_path, 
     if change == "title":
         retitle(built, "关于开展职工技能竞赛的通知")
         kept = identities(site)
+    elif change == "tags":  # a tag added: a page of its own, and a link on the tags page
+        text = source.read_text(encoding="utf-8")
+        assert "tags:" not in text
+        source.write_text(text.rstrip("\n") + "\ntags: [新标签]\n", encoding="utf-8")
     elif change == "new circular":
         text = source.read_text(encoding="utf-8")
         write(built, "circulars/2024/panzhihua-2024-08.yaml", _other(text, "panzhihua-2024-08", 8))
@@ -173,6 +178,11 @@ def test_a_change_builds_again_what_a_build_from_scratch_makes(built, tmp_path, 
         assert "circulars/panzhihua-2024-07/panzhihua-2024-07.docx" in written
         assert not any(name.startswith("assets/") for name in written), written
         assert len(written) < len(now) / 2, written
+    if change == "tags":
+        tag_pages = [name for name in site_files(site) if name.startswith("tags/新标签-")]
+        assert tag_pages == [tag_pages[0]] and "新标签" in (site / "tags/index.html").read_text(
+            encoding="utf-8"
+        )
     if change != "drafts":
         same_as_from_scratch(built, tmp_path)
     assert UNCHANGED in build(built, *args)  # and then it is up to date again

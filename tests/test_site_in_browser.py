@@ -120,6 +120,30 @@ def test_tracker_lists_a_known_requirement(served, page, tmp_path_factory):
     assert page.problems == []
 
 
+def test_every_tag_reached_from_the_tags_page_and_from_a_circular(served, page):
+    """The tags page links a page per tag, which lists its circulars; a tag above a
+    circular leads to its tag's page, at the tag's heading, which lists that circular."""
+    base = served["base"] + "/sub/path/"
+    page.goto(base + "tags/")
+    links = page.locator("article li a")
+    tags = [links.nth(i).inner_text() for i in range(links.count())]
+    assert "驻点" in tags and len(tags) > 3
+    for tag in tags:
+        page.goto(base + "tags/")
+        page.locator("article").get_by_role("link", name=tag, exact=True).click()
+        page.wait_for_load_state("load")
+        assert page.locator("article h2 .md-tag").all_inner_texts() == [tag]
+        assert page.locator("article h2 + ul li a").count() >= 1
+    page.goto(base + "circulars/panzhihua-2024-07/")
+    page.locator("a.md-tag", has_text="驻点").click()
+    page.wait_for_url("**/tags/*/#tag:*")
+    listed = page.locator("article li a", has_text="关于驻点干部")
+    assert listed.count() == 1
+    listed.click()
+    page.wait_for_url("**/circulars/panzhihua-2024-07/")
+    assert page.problems == []
+
+
 def test_a_hostile_title_runs_nothing(browser, project, tmp_path):
     add_site(project)
     retitle(project, HOSTILE_TITLE)

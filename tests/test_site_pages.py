@@ -6,12 +6,14 @@ import copy
 import hashlib
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from conftest import HOSTILE_TITLE, REPO, add_site, circular_yaml, retitle, run, write
@@ -130,8 +132,32 @@ def test_indexes(site):
 
 
 def test_tags_page(site):
+    """The tags page links one page per tag; every tag above a circular links to its tag's
+    page, at the tag's heading, and that page lists the circular (and only that tag)."""
     tags = page(site, "tags")
     assert "驻点" in text(tags)
+    index = {unquote(a.get("href")): text(a) for a in tags.cssselect("article li a")}
+    listed: dict[str, set[str]] = {}
+    for href, tag in index.items():
+        tag_page = page(site / "tags", href)
+        assert [text(h) for h in tag_page.cssselect("article h2")] == [tag]
+        links = tag_page.cssselect("article li a")
+        listed[tag] = {posixpath.normpath(f"tags/{href}/{a.get('href')}") for a in links}
+        assert [text(li) for li in tags.cssselect("article li") if text(li).startswith(f"{tag} (")] == [
+            f"{tag} ({len(links)})"
+        ]
+    shown = 0
+    for circular in (site / "circulars").glob("*/index.html"):
+        at = f"circulars/{circular.parent.name}"
+        for a in html.fromstring(circular.read_bytes()).cssselect("a.md-tag"):
+            target, anchor = unquote(a.get("href")).split("#")
+            target = posixpath.normpath(f"{at}/{target}")
+            assert target.startswith("tags/") and target.removeprefix("tags/") + "/" in index
+            assert index[target.removeprefix("tags/") + "/"] == text(a)
+            assert page(site, target).get_element_by_id(anchor) is not None
+            assert at in listed[text(a)]
+            shown += 1
+    assert shown >= len(index) > 3
 
 
 def test_tracker_sorted_by_deadline_with_overdue_marked(site):

@@ -33,14 +33,18 @@ def issuer_feed(org_id: str) -> str:
     return f"feeds/issuers/{org_id}.xml"  # ids are [a-z0-9-]
 
 
-def tag_feed(tag: str) -> str:
-    """A file name for a tag's feed: its words, lower case, joined by hyphens, and a
-    short hash of the tag, so that tags differing only in case or punctuation
-    get feeds of their own and a tag's URL never depends on the other tags."""
+def tag_name(tag: str) -> str:
+    """A file name (without suffix) for a tag's feed and page: its words, lower case, joined
+    by hyphens, and a short hash of the tag, so that tags differing only in case or
+    punctuation get files of their own and a tag's URL never depends on the other tags."""
     plain = to_plain(tag)
     words = re.sub(r"[\W_]+", "-", plain.lower()).strip("-")[:60].strip("-")
     digest = hashlib.sha256(plain.encode("utf-8")).hexdigest()[:8]
-    return f"feeds/tags/{words}-{digest}.xml" if words else f"feeds/tags/{digest}.xml"
+    return f"{words}-{digest}" if words else digest
+
+
+def tag_feed(tag: str) -> str:
+    return f"feeds/tags/{tag_name(tag)}.xml"
 
 
 @dataclass

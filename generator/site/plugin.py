@@ -41,6 +41,7 @@ from .pages import LATEST_MARKER, SitePages, circular_page_path
 from .pdfs import render_pdfs
 from .publication import Publication, placeholder_repository
 from .search import UI_FILES, SearchError, SearchIndex, add_search_box, material_search_left_on
+from .tag_pages import TAGS_MARKER, TagPages, asks_for_tag_pages
 from .tracker import TRACKER_DATA, Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
@@ -68,6 +69,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.project: Project | None = None
         self.pages: SitePages | None = None
         self.indexes: IndexPages | None = None
+        self.tag_pages: TagPages | None = None
         self.documents: DocumentBuild | None = None
         self.result: BuildResult | None = None
         self.publication: Publication | None = None
@@ -243,6 +245,12 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         ):
             generated.update(part)
         generated.update(publication.feeds())
+        # only where the tags page asks for them (a project's own tags.md may still hold
+        # Material's one listing of every tag), and Material's tags plugin fills them
+        wanted = "material/tags" in config.plugins and asks_for_tag_pages(files)
+        self.tag_pages = TagPages(pages) if wanted else None
+        if self.tag_pages is not None:
+            generated.update(self.tag_pages.all_pages())
         for path, source in UI_FILES.items():
             add(path, source=source)
         for path, source in LISTING_UI.items():
@@ -280,6 +288,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     def _fingerprint(self, files: Files) -> None:
         for file in files:
+            if self.tag_pages is not None and file.src_uri in self.tag_pages.paths:
+                # Material fills a listing from every page and only when it converts the
+                # listing's page: a tag's page is built every time, as the tags page is
+                continue
             if isinstance(file, GeneratedFile):
                 shown = self.publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
                 self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
@@ -293,6 +305,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.publication.page_markdown(page)
         if LATEST_MARKER in markdown:
             markdown = markdown.replace(LATEST_MARKER, self.indexes.latest(page.file.src_uri))
+        if TAGS_MARKER in markdown and self.tag_pages is not None:
+            markdown = markdown.replace(TAGS_MARKER, self.tag_pages.index(page.file.src_uri))
         return markdown
 
     def on_page_content(self, html: str, *, page, config, files) -> str:
