@@ -12,7 +12,7 @@ from datetime import date
 from ..source.when import When
 
 _DIGITS = "零一二三四五六七八九"
-_ORDINALS = [
+ORDINALS = [
     "First",
     "Second",
     "Third",
@@ -34,7 +34,7 @@ _ORDINALS = [
     "Nineteenth",
     "Twentieth",
 ]
-_MONTHS = [
+MONTHS = [
     "January",
     "February",
     "March",
@@ -77,7 +77,7 @@ def ordinal(n: int, language: str) -> str:
     """The lead-in of the n-th point: 'First,' / '一是'."""
     if language == "zh":
         return f"{chinese_numeral(n)}是"
-    word = _ORDINALS[n - 1] if n <= len(_ORDINALS) else _numeric_ordinal(n)
+    word = ORDINALS[n - 1] if n <= len(ORDINALS) else _numeric_ordinal(n)
     return f"{word},"
 
 
@@ -116,7 +116,7 @@ def format_date(value: date, language: str, style: str | None = None) -> str:
             return f"{year}年{chinese_numeral(value.month)}月{chinese_numeral(value.day)}日{clock}"
         return f"{value.year}年{value.month}月{value.day}日{clock}"
     number = _numeric_ordinal(value.day) if style == "ordinal" else value.day
-    day = f"{number} {_MONTHS[value.month - 1]} {value.year}"
+    day = f"{number} {MONTHS[value.month - 1]} {value.year}"
     return f"{day}, {clock}" if clock else day
 
 

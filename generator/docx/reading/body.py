@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ...render.numbering import ORDINALS
 from . import patterns
 from .blocks import Paragraph, Table
 from .tables import Captioned, table_fields
@@ -106,7 +107,7 @@ class BodyReader:
         text = paragraph.text.lstrip()
         if self.english:
             match = patterns.EN_POINT.match(text)
-            if not match or patterns.EN_ORDINALS.index(match["ordinal"]) != count:
+            if not match or ORDINALS.index(match["ordinal"]) != count:
                 return None
             return {"text": text[match.end() :], "_raw": [text]}
         match = patterns.POINT.match(text)

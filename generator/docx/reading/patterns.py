@@ -10,25 +10,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from ...render.numbering import MONTHS, ORDINALS
+
 _CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "О": 0}
 TITLE_ENDS = ("通知", "意见", "函", "办法", "方案", "决定", "通报", "报告", "纪要")
 TITLE_ENDS += ("规定", "细则", "公告", "批复", "请示", "复函", "要点", "计划")
 """The words a title ends with (……的通知): a title typed on several lines runs to one."""
 CN_NUMBER = "[一二三四五六七八九十百零〇]+"
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 # 川工发〔2024〕12号, 川工发[2024]12号, 院工字（2008）45号, 第5号, NP/183/15, ChemChina TU [2012] No. 3
 NUMBER = re.compile(
@@ -65,29 +53,7 @@ EN_HEADINGS = [
 CHAPTER = re.compile(rf"^第{CN_NUMBER}章[\s\u3000]*")
 ARTICLE = re.compile(rf"^第{CN_NUMBER}条[\s\u3000]*")
 POINT = re.compile(rf"^(?P<ordinal>{CN_NUMBER})是")
-EN_ORDINALS = [
-    "First",
-    "Second",
-    "Third",
-    "Fourth",
-    "Fifth",
-    "Sixth",
-    "Seventh",
-    "Eighth",
-    "Ninth",
-    "Tenth",
-    "Eleventh",
-    "Twelfth",
-    "Thirteenth",
-    "Fourteenth",
-    "Fifteenth",
-    "Sixteenth",
-    "Seventeenth",
-    "Eighteenth",
-    "Nineteenth",
-    "Twentieth",
-]
-EN_POINT = re.compile(rf"^(?P<ordinal>{'|'.join(EN_ORDINALS)}),?\s+")
+EN_POINT = re.compile(rf"^(?P<ordinal>{'|'.join(ORDINALS)}),?\s+")
 
 
 def chinese_number(text: str) -> int | None:
@@ -118,8 +84,8 @@ _DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _CN_DATE = re.compile(
     r"^([〇一二三四五六七八九零○ＯО]{4})年([一二三四五六七八九十]+)月([一二三四五六七八九十]+)日$"
 )
-_EN_DATE = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({'|'.join(_MONTHS)}),?\s+(\d{{4}})$")
-_EN_DATE_US = re.compile(rf"^({'|'.join(_MONTHS)})\s+(\d{{1,2}}),?\s+(\d{{4}})$")
+_EN_DATE = re.compile(rf"^(\d{{1,2}})(?:st|nd|rd|th)?\s+({'|'.join(MONTHS)}),?\s+(\d{{4}})$")
+_EN_DATE_US = re.compile(rf"^({'|'.join(MONTHS)})\s+(\d{{1,2}}),?\s+(\d{{4}})$")
 
 
 def parse_date(text: str) -> tuple[date, str | None] | None:
@@ -140,9 +106,9 @@ def parse_english_date(text: str) -> tuple[date, str | None] | None:
     try:
         if match := _EN_DATE.match(text):
             style = "ordinal" if re.match(r"^\d{1,2}(st|nd|rd|th)", text) else None
-            return date(int(match[3]), _MONTHS.index(match[2]) + 1, int(match[1])), style
+            return date(int(match[3]), MONTHS.index(match[2]) + 1, int(match[1])), style
         if match := _EN_DATE_US.match(text):
-            return date(int(match[3]), _MONTHS.index(match[1]) + 1, int(match[2])), None
+            return date(int(match[3]), MONTHS.index(match[1]) + 1, int(match[2])), None
     except ValueError:
         return None
     return None
