@@ -132,6 +132,11 @@ def test_import_writes_the_yaml_and_says_what_it_guessed(tmp_path):
     assert again.exit_code == 1
     assert "exists already" in again.stderr and "--replace wujin-education-union-2016-03-09" in again.stderr
     assert written.read_text(encoding="utf-8") == text
+    dry = run(root, "import", "--dry-run", str(source))  # shows what it holds, refuses as the real run would
+    assert dry.exit_code == 1
+    assert "title: 关于参加基层工会换届选举现场培训会的通知" in dry.stdout
+    assert "exists already" in dry.stderr and "nothing written" in dry.stderr
+    assert written.read_text(encoding="utf-8") == text
 
 
 def test_dry_run_prints_the_yaml_and_writes_nothing(tmp_path):

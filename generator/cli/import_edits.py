@@ -14,7 +14,7 @@ import click
 from ..i18n import _, ngettext
 from .common import EXIT_INVALID, Context, printable, shown_path
 
-_SHOWN_KEPT = 3  # paragraphs quoted from those kept as text, as for one file
+_SHOWN_KEPT = 3  # paragraphs quoted from those kept as text
 
 
 def replace_draft(context: Context, draft: Path, circular_id: str, dry_run: bool) -> None:
@@ -56,6 +56,14 @@ def replace_draft(context: Context, draft: Path, circular_id: str, dry_run: bool
         click.echo(_("{path}: the draft holds no corrections; nothing changed").format(path=where))
 
 
+def kept_note(kept: list[str]) -> str:
+    """The paragraphs an import kept as text, the first few quoted."""
+    quoted = "; ".join(text[:40] for text in kept[:_SHOWN_KEPT])
+    return ngettext(
+        "{count} paragraph kept as text: {quoted}", "{count} paragraphs kept as text: {quoted}", len(kept)
+    ).format(count=len(kept), quoted=quoted)
+
+
 def import_archive(context: Context, files: list[Path], dry_run: bool) -> None:
     """Import each file on its own (refusing what is no .docx before reading it), with
     a progress bar on a terminal; then what became of each file and the summary.
@@ -72,13 +80,12 @@ def import_archive(context: Context, files: list[Path], dry_run: bool) -> None:
             result = import_file(path, project, dry_run=dry_run)
         except ImportRefused as refused:
             raise Refused(str(refused)) from None
+        if result.exists:  # a dry run refuses what the real one would
+            raise Refused(result.exists)
         where = shown_path(result.path, project.root)
         notes = list(result.guesses)
         if result.kept:
-            quoted = "; ".join(text[:40] for text in result.kept[:_SHOWN_KEPT])
-            notes.append(
-                _("{count} paragraphs kept as text: {quoted}").format(count=len(result.kept), quoted=quoted)
-            )
+            notes.append(kept_note(result.kept))
         notes += [_("{path}:{problem}").format(path=where, problem=problem) for problem in result.problems]
         message = (_("would write {path}") if dry_run else _("wrote {path}")).format(path=where)
         status = ATTENTION if result.kept or result.problems else IMPORTED

@@ -11,8 +11,6 @@ from ..i18n import _
 from . import import_edits
 from .common import EXIT_INVALID, Context, printable, shown_path
 
-_SHOWN_KEPT = 3  # paragraphs quoted from those kept as text
-
 
 @click.command(
     "import",
@@ -62,16 +60,17 @@ def import_(ctx: Context, files: tuple[Path, ...], dry_run: bool, replace_id: st
         if dry_run:
             click.echo(_("# {file} would be written to {path}").format(file=name, path=where))
             click.echo(result.yaml)
+            if result.exists:
+                click.echo(
+                    _("{file}: {reason}; nothing written").format(file=name, reason=result.exists), err=True
+                )
+                failed += 1
         else:
             click.echo(_("{file}: wrote {path}").format(file=name, path=where))
         for guess in result.guesses:
             click.echo(f"  {guess}")
         if result.kept:
-            quoted = "; ".join(text[:40] for text in result.kept[:_SHOWN_KEPT])
-            click.echo(
-                "  "
-                + _("{count} paragraphs kept as text: {quoted}").format(count=len(result.kept), quoted=quoted)
-            )
+            click.echo("  " + import_edits.kept_note(result.kept))
         for problem in result.problems:
             click.echo(_("{path}:{problem}").format(path=where, problem=problem), err=True)
         failed += bool(result.problems)

@@ -57,6 +57,8 @@ class ImportResult:
     problems: list[str] = field(default_factory=list)
     """What `circulars check` would say about the YAML on its own (empty: it passes)."""
     written: bool = False
+    exists: str | None = None
+    """Why a real import would refuse it (the circular exists already); set by a dry run only."""
 
 
 def read_document(source: Path, project: Project) -> ImportResult:
@@ -102,14 +104,16 @@ def import_file(source: Path, project: Project, *, dry_run: bool = False) -> Imp
     """Import one Word document: write circulars/<year>/<id>.yaml unless `dry_run`.
 
     Raise ImportRefused for a file that cannot be imported, and for a circular
-    that exists already (its file or its id): that one is replaced only by --replace."""
+    that exists already (its file or its id): that one is replaced only by --replace
+    (a dry run reads it all the same, and says so in `exists`)."""
     result = read_document(source, project)
     if result.path.exists() or project.source(result.circular_id) is not None:
-        raise ImportRefused(
-            _("holds circular {id}, which exists already ({path}): to update it, use --replace {id}").format(
-                id=result.circular_id, path=_shown(result.path, project.root)
-            )
-        )
+        refusal = _(
+            "holds circular {id}, which exists already ({path}): to update it, use --replace {id}"
+        ).format(id=result.circular_id, path=_shown(result.path, project.root))
+        if not dry_run:
+            raise ImportRefused(refusal)
+        result.exists = refusal  # a dry run still shows what the document holds
     if not dry_run:
         try:
             write_atomically(result.path, result.yaml.encode("utf-8"))
