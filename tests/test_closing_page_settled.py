@@ -11,6 +11,7 @@ import shutil
 import pytest
 from conftest import REPO
 
+from generator.docx import closing_page
 from generator.docx.build import build_documents
 from generator.docx.closing_page import has_closing_section, page_texts
 from generator.site import pdfs
@@ -32,21 +33,45 @@ def _sha(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_the_pdf_step_offers_and_records_the_settled_document(tmp_path, monkeypatch, need_libreoffice):
+@pytest.mark.parametrize("few", [True, False], ids=["variants-in-the-same-run", "settled-after-the-runs"])
+def test_the_pdf_step_offers_and_records_the_settled_document(tmp_path, monkeypatch, need_libreoffice, few):
+    """A few documents go to LibreOffice with both settled variants of each, in one run;
+    many are converted first and those that need it settled after: the same documents."""
     monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
     project = load_project(REPO)
     circulars = [c for c in project.circulars if c.id in (SETTLES, STAYS)]
     docx_dir = tmp_path / "docx"
     first = build_documents(project, circulars, docx_dir, jobs=1)
     built = {d.circular_id: d for d in first.documents}
-    assert has_closing_section(built[SETTLES].path.read_bytes())
+    written = built[SETTLES].path.read_bytes()
+    assert has_closing_section(written)
+    if not few:
+        monkeypatch.setattr(pdfs, "FEW", 0)
+    runs = []
+
+    def counted(convert):
+        def run(documents, *args, **kwargs):
+            runs.append(len(documents))
+            return convert(documents, *args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(pdfs, "to_pdf", counted(pdfs.to_pdf))
+    monkeypatch.setattr(closing_page, "to_pdf", counted(closing_page.to_pdf))
 
     made = pdfs.render_pdfs({c: (d.path, d.sha256) for c, d in built.items()}, docx_dir, REPO)
     assert made.converted == 2 and made.settled == {SETTLES}
+    # few: a run per worker, of the documents and both variants of each (both have a 版记);
+    # many: a run per worker, then one to settle (the first variant fits)
+    if few:
+        assert len(runs) == pdfs.workers(2) and sum(runs) == 6
+    else:
+        assert len(runs) == pdfs.workers(2) + 1 and runs[-1] == 1
     offered = made.pdfs[SETTLES].read_bytes()
     # the Word document beside the PDF is the settled one: its 版记 in the text's section
     settled = docx_dir / f"{SETTLES}.docx"
-    assert _sha(settled) != built[SETTLES].sha256 and not has_closing_section(settled.read_bytes())
+    assert settled.read_bytes() == closing_page.on_text_page(written)
+    assert not has_closing_section(settled.read_bytes())
     assert _sha(docx_dir / f"{STAYS}.docx") == built[STAYS].sha256
     # its PDF: two pages, the 版记 at the foot of page 2, which keeps its number
     pages = page_texts(docx_dir / f"{SETTLES}.pdf")

@@ -54,8 +54,8 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
     import tempfile  # lazily: see the module's docstring
 
     from ..docx.build import build_documents
-    from ..docx.closing_page import settle
-    from ..docx.preview import PreviewError, to_pdf, to_png
+    from ..docx.closing_page import to_pdf_settled
+    from ..docx.preview import PreviewError, to_png
 
     project = obj.load()
     fail_on_errors(project)
@@ -68,9 +68,8 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
         if result.errors:
             sys.exit(EXIT_INVALID)
         try:
-            pdfs = to_pdf([d.path for d in result.documents], out_dir, project.root)
             # the 版记 page settled as the build settles it (docx/closing_page)
-            settle([(d.path, pdf) for d, pdf in zip(result.documents, pdfs, strict=True)], project.root)
+            pdfs, _settled = to_pdf_settled([d.path for d in result.documents], out_dir, project.root)
             images = [
                 image
                 for pdf in pdfs

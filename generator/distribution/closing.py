@@ -21,11 +21,10 @@ from ..docx.closing_page import (
     UNNUMBERED,
     has_closing_section,
     on_text_page,
-    settle,
+    to_pdf_settled,
     unnumbered,
 )
 from ..docx.package import read_parts
-from ..docx.preview import to_pdf
 from ..docx.reference import DOCUMENT
 from .copies import CopyMaker
 
@@ -44,8 +43,7 @@ def settled_maker(
     with tempfile.TemporaryDirectory(prefix="circulars-copy-closing-") as scratch:
         docx = Path(scratch) / "copy.docx"
         docx.write_bytes(maker.make(*sample))
-        (pdf,) = to_pdf([docx], Path(scratch) / "pdf", project_root)
-        how = settle([(docx, pdf)], project_root).get(docx)
+        how = to_pdf_settled([docx], Path(scratch) / "pdf", project_root)[1].get(docx)
     if how is None:  # the text ends on an odd page: the 版记 page follows, numbered
         return maker, None
     return maker.with_document(read_parts(_SETTLED[how](template))[DOCUMENT]), how

@@ -17,6 +17,12 @@ Fit is not guessed: the first is converted and kept only if the 版记 landed on
 text's last page; otherwise the second is written. The PDF step (site/pdfs.py)
 calls settle() on what it has converted, and offers the settled Word document,
 since that is what a clerk prints.
+
+Each LibreOffice run costs one to two seconds to start, more than converting a
+document: converting a few documents (an edited circular, a preview, a copy's
+template), both variants go in the first run (`variants`, `to_pdf_settled`), so
+that settling needs no run of its own; converting many, those that need it are
+settled together afterwards, in two runs at most.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from pathlib import Path
 from ..i18n import _
 from .gbt9704_rules import PAGE_NUMBER_Y
 from .package import read_parts, write_parts
-from .preview import PreviewError, to_pdf
+from .preview import CONVERT_TIMEOUT, PreviewError, to_pdf
 
 DOCUMENT = "word/document.xml"
 # the 版记 page's number: a paragraph framed at PAGE_NUMBER_Y (gbt9704_rules._page_number)
@@ -41,6 +47,11 @@ _NUMBER_FRAME = re.compile(
 )
 _SECTION = re.compile(r"<w:sectPr\b.*?</w:sectPr>", re.S)
 ON_TEXT_PAGE, UNNUMBERED = "on the text's last page", "unnumbered after a blank page"
+# Up to this many documents, their variants are converted in the same run as they are
+# (a run's start outweighs three times a few documents; beyond, half of them need none).
+FEW = 4
+Variants = dict[Path, dict[str, tuple[bytes, Path]]]
+"""Per Word document, per way of settling it: the settled bytes and a file (its copy, or its PDF)."""
 
 
 def has_closing_section(data: bytes) -> bool:
@@ -96,50 +107,118 @@ def blank_before_last(pdf: Path) -> bool:
     return len(pages) >= 2 and not pages[-2].strip()
 
 
-def settle(converted: list[tuple[Path, Path]], project_root: Path) -> dict[Path, str]:
+def needs_settling(docx: Path, pdf: Path) -> bool:
+    """Whether LibreOffice put a blank page before the 版记 page of this document."""
+    return pdf.exists() and has_closing_section(docx.read_bytes()) and blank_before_last(pdf)
+
+
+def variants(documents: list[Path], folder: Path) -> Variants:
+    """Both settled variants of each document with a 版记 section, written into folder
+    (to be converted in the same LibreOffice run as the documents, their PDFs named
+    after theirs): per document, per way, the bytes and the copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    made: Variants = {}
+    for docx in documents:
+        data = docx.read_bytes()
+        if has_closing_section(data):
+            made[docx] = {}
+            for number, (how, rewrite) in enumerate(((ON_TEXT_PAGE, on_text_page), (UNNUMBERED, unnumbered))):
+                copy, settled = folder / f"{docx.stem}~{number}.docx", rewrite(data)
+                copy.write_bytes(settled)
+                made[docx][how] = (settled, copy)
+    return made
+
+
+def converted_variants(made: Variants, out_dir: Path) -> Variants:
+    """The variants' PDFs that the run wrote into out_dir, in place of their copies."""
+    return {
+        docx: {how: (data, out_dir / f"{copy.stem}.pdf") for how, (data, copy) in ways.items()}
+        for docx, ways in made.items()
+    }
+
+
+def to_pdf_settled(
+    documents: list[Path],
+    out_dir: Path,
+    project_root: Path,
+    timeout: float = CONVERT_TIMEOUT,
+    profile: Path | None = None,
+) -> tuple[list[Path], dict[Path, str]]:
+    """The documents converted (preview.to_pdf) and settled (`settle`): their PDFs, and
+    how each settled document was. Up to FEW documents, in one LibreOffice run."""
+    with tempfile.TemporaryDirectory(prefix="circulars-variants-") as scratch:
+        folder = Path(scratch)
+        made = variants(documents, folder / "in") if len(documents) <= FEW else {}
+        extra = [copy for ways in made.values() for _data, copy in ways.values()]
+        try:
+            to_pdf([*documents, *extra], folder / "out", project_root, timeout, profile)
+        except PreviewError:
+            if not all((folder / "out" / f"{docx.stem}.pdf").exists() for docx in documents):
+                raise  # else only a variant is missing: settle converts it again
+        out_dir.mkdir(parents=True, exist_ok=True)
+        pdfs = [out_dir / f"{docx.stem}.pdf" for docx in documents]
+        for pdf in pdfs:
+            shutil.move(folder / "out" / pdf.name, pdf)
+        ready = converted_variants(made, folder / "out")
+        return pdfs, settle(list(zip(documents, pdfs, strict=True)), project_root, profile, ready)
+
+
+def settle(
+    converted: list[tuple[Path, Path]],
+    project_root: Path,
+    profile: Path | None = None,
+    ready: Variants | None = None,
+) -> dict[Path, str]:
     """Settle the 版记 page of each (Word document, its PDF) that needs it, rewriting
     both in place; returns how each rewritten document was settled (ON_TEXT_PAGE or
-    UNNUMBERED). Two more LibreOffice runs at most, for all of them together; a
-    document LibreOffice fails on is left as it was."""
-    waiting = {
-        docx: pdf
-        for docx, pdf in converted
-        if pdf.exists() and has_closing_section(docx.read_bytes()) and blank_before_last(pdf)
-    }
+    UNNUMBERED). Variants `ready` (converted with the documents) are used as they are;
+    the others take two more LibreOffice runs at most (with `profile`: see
+    preview.to_pdf), for all of them together. A document LibreOffice fails on is left
+    as it was."""
+    waiting = {docx: pdf for docx, pdf in converted if needs_settling(docx, pdf)}
     if not waiting:
         return {}
+    ready = {
+        docx: {how: made for how, made in ways.items() if made[1].exists()}
+        for docx, ways in (ready or {}).items()
+    }
     settled: dict[Path, str] = {}
     with tempfile.TemporaryDirectory(prefix="circulars-closing-") as scratch:
         folder = Path(scratch)
-        trial = {docx: on_text_page(docx.read_bytes()) for docx in waiting}
-        tried = _convert(trial, folder / "a", project_root)
-        pending = {}
-        for docx, (data, made) in tried.items():
+
+        def tried(how: str, rewrite, documents, name: str) -> dict[Path, tuple[bytes, Path]]:
+            made = {docx: ready[docx][how] for docx in documents if how in ready.get(docx, {})}
+            left = {docx: rewrite(docx.read_bytes()) for docx in documents if docx not in made}
+            return made | _convert(left, folder / name, project_root, profile)
+
+        pending = []
+        for docx, (data, made) in tried(ON_TEXT_PAGE, on_text_page, waiting, "a").items():
             pdf = waiting[docx]
             # two pages fewer: the blank page and the 版记 page gone, the 版记 on the text's page
             if len(page_texts(made)) == len(page_texts(pdf)) - 2:
                 _keep(docx, pdf, data, made)
                 settled[docx] = ON_TEXT_PAGE
             else:
-                pending[docx] = unnumbered(docx.read_bytes())
-        if pending:
-            for docx, (data, made) in _convert(pending, folder / "b", project_root).items():
-                _keep(docx, waiting[docx], data, made)
-                settled[docx] = UNNUMBERED
+                pending.append(docx)
+        for docx, (data, made) in tried(UNNUMBERED, unnumbered, pending, "b").items():
+            _keep(docx, waiting[docx], data, made)
+            settled[docx] = UNNUMBERED
     return settled
 
 
 def _convert(
-    documents: dict[Path, bytes], folder: Path, project_root: Path
+    documents: dict[Path, bytes], folder: Path, project_root: Path, profile: Path | None
 ) -> dict[Path, tuple[bytes, Path]]:
     """Each document's bytes and PDF, converted in one LibreOffice run."""
+    if not documents:
+        return {}
     folder.mkdir(parents=True)
     copies = {}
     for index, (docx, data) in enumerate(documents.items()):
         copies[docx] = folder / f"{index}.docx"
         copies[docx].write_bytes(data)
     with contextlib.suppress(PreviewError):  # a document LibreOffice left out stays as it was
-        to_pdf(list(copies.values()), folder / "pdf", project_root)
+        to_pdf(list(copies.values()), folder / "pdf", project_root, profile=profile)
     made = {docx: folder / "pdf" / f"{copy.stem}.pdf" for docx, copy in copies.items()}
     return {docx: (documents[docx], pdf) for docx, pdf in made.items() if pdf.exists()}
 

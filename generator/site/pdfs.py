@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..docx.build import record_settled
-from ..docx.closing_page import settle
+from ..docx.closing_page import FEW, Variants, converted_variants, needs_settling, settle, variants
 from ..docx.preview import PreviewError, soffice, to_pdf
 from ..i18n import _
 from ..source.templates import find_template_file
@@ -201,7 +201,12 @@ def _convert(
     next), then once more those a run left out: at 1,000 documents one run would stop
     part-way (a crash of LibreOffice loses the rest of its list), leaving PDFs missing
     at every build. Each PDF enters the cache under its document's SHA-256 by a rename,
-    so an interrupted build leaves no half-written PDF there."""
+    so an interrupted build leaves no half-written PDF there.
+
+    The 版记 pages that need settling (docx/closing_page) are settled once every run is
+    done, each worker's share in two more runs at most (one per batch would start
+    LibreOffice twice a batch); a few documents are converted with their variants, and
+    need none."""
     with tempfile.TemporaryDirectory(prefix="circulars-pdf-") as scratch:
         scratch_dir = Path(scratch)
         # copies named as the cache names their PDFs, so that the PDFs come out so named
@@ -211,61 +216,100 @@ def _convert(
             shutil.copyfile(path, copy)
             inputs.append(copy)
         jobs = workers(len(inputs), jobs)
+        few = len(inputs) <= FEW
         lock = threading.Lock()
-        converted = 0
+        made: set[str] = set()
         problems: list[str] = []
+        unsettled: dict[Path, Path] = {}  # Word document -> its PDF, whose 版记 page waits
+        ready: Variants = {}
+
+        def note(error: PreviewError) -> None:  # the PDF stays, its 版记 page as LibreOffice set it
+            with lock:
+                if str(error) not in warnings:
+                    warnings.append(str(error))
+
+        def sort_out(pairs: list[tuple[Path, Path]]) -> None:
+            for docx, pdf in pairs:
+                try:
+                    later = needs_settling(docx, pdf)
+                except PreviewError as error:
+                    note(error)
+                    later = False
+                with lock:
+                    made.add(pdf.stem)
+                    if later:
+                        unsettled[docx] = pdf
+                if not later:
+                    _enter(pdf, cache)
 
         def worker(number: int, runs: list[list[Path]]) -> None:
-            nonlocal converted
             out, profile = scratch_dir / f"pdf-{number}", scratch_dir / f"profile-{number}"
             while True:
                 with lock:
                     if not runs:
                         return
                     batch = runs.pop(0)
+                alongside = variants(batch, scratch_dir / f"variants-{number}") if few else {}
+                extra = [copy for ways in alongside.values() for _data, copy in ways.values()]
                 try:
                     to_pdf(
-                        batch,
+                        [*batch, *extra],
                         out,
                         project_root,
-                        timeout=START_SECONDS + SECONDS_PER_DOCUMENT * len(batch),
+                        timeout=START_SECONDS + SECONDS_PER_DOCUMENT * (len(batch) + len(extra)),
                         profile=profile,
                     )
                 except PreviewError as error:  # some may have been converted: keep those
                     with lock:
                         problems.append(str(error))
-                made_now = sorted(out.glob("*.pdf")) if out.is_dir() else []
-                try:  # the 版记 page settled where the text ends on an even page
-                    pairs = [(scratch_dir / f"{made.stem}.docx", made) for made in made_now]
-                    for docx in settle(pairs, project_root):
-                        staged = cache / f".{docx.name}.tmp"
-                        shutil.copyfile(docx, staged)
-                        staged.replace(cache / docx.name)
-                except PreviewError as error:  # the PDFs stay, their 版记 page as LibreOffice set it
-                    with lock:
-                        if str(error) not in warnings:
-                            warnings.append(str(error))
-                for made in made_now:
-                    os.replace(made, cache / made.name)
-                    with lock:
-                        converted += 1
+                with lock:
+                    ready.update(converted_variants(alongside, out))
+                sort_out(
+                    [
+                        (docx, out / f"{docx.stem}.pdf")
+                        for docx in batch
+                        if (out / f"{docx.stem}.pdf").exists()
+                    ]
+                )
+
+        def settler(number: int, share: list[tuple[Path, Path]]) -> None:
+            try:
+                for docx in settle(share, project_root, scratch_dir / f"profile-{number}", ready):
+                    _enter(docx, cache)
+            except PreviewError as error:
+                note(error)
+            for _docx, pdf in share:
+                _enter(pdf, cache)
 
         for _attempt in range(2):  # a second pass for what a run left out
-            waiting = [document for document in inputs if not (cache / f"{document.stem}.pdf").exists()]
             problems.clear()
-            runs = _batches(waiting, jobs)
-            threads = [
-                threading.Thread(target=worker, args=(number, runs), name=f"circulars-pdf-{number}")
-                for number in range(min(jobs, len(runs)))
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            runs = _batches([document for document in inputs if document.stem not in made], jobs)
+            _in_threads(worker, [(number, runs) for number in range(min(jobs, len(runs)))])
             if not problems:
                 break
+        pending = list(unsettled.items())
+        _in_threads(settler, [(number, pending[number::jobs]) for number in range(min(jobs, len(pending)))])
         if problems:
             warnings.append(
                 _("some circulars have no PDF on the site: {problem}").format(problem=problems[0])
             )
-    return converted
+    return len(made)
+
+
+def _enter(made: Path, cache: Path) -> None:
+    """A PDF (or settled Word document) into the cache by a rename of a staged copy: the
+    scratch folder may be on another file system."""
+    staged = cache / f".{made.name}.tmp"
+    shutil.copyfile(made, staged)
+    staged.replace(cache / made.name)
+
+
+def _in_threads(target, arguments: list[tuple]) -> None:
+    threads = [
+        threading.Thread(target=target, args=args, name=f"circulars-pdf-{number}")
+        for number, args in enumerate(arguments)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
