@@ -208,23 +208,29 @@ def test_pdfs_beside_the_copies_when_libreoffice_is_installed(project):
 
 
 def test_interrupted_preparation_resumes_with_the_same_numbers(project, monkeypatch):
-    from generator.distribution import copy_files as distribution
-
+    """Killed while writing the eleventh copy's folder: that folder is left half written
+    under its temporary name, never under its own, and the next run writes it whole."""
     calls = {"n": 0}
-    real = distribution.write_atomically
+    real = Path.write_bytes
 
     def crash_after_ten(path, data):
         calls["n"] += 1
-        if calls["n"] > 20:  # ten copies: document and attachment each
+        if calls["n"] > 21:  # ten copies (document and attachment each), then one file
             raise KeyboardInterrupt
         return real(path, data)
 
-    monkeypatch.setattr(distribution, "write_atomically", crash_after_ten)
+    monkeypatch.setattr(Path, "write_bytes", crash_after_ten)
     interrupted = run(project, "distribute", CIRCULAR, "--no-pdf")  # Ctrl-C, as click reports it
     assert interrupted.exit_code == 1 and "Aborted!" in interrupted.stderr
+    monkeypatch.setattr(Path, "write_bytes", real)
     counted = register_rows(project, "SELECT status, COUNT(*) FROM copies GROUP BY status")
     assert counted == [("allocated", RECIPIENTS)]  # numbers were given, nothing half-recorded
-    monkeypatch.setattr(distribution, "write_atomically", real)
+    # the copies written before are whole; the one being written is under its temporary name
+    staged = [p for p in dist(project).iterdir() if p.name.startswith(".")]
+    whole = sorted(p for p in dist(project).iterdir() if not p.name.startswith("."))
+    assert [p.name.split("-")[0] for p in whole] == [f"{n:06d}" for n in range(1, len(whole) + 1)]
+    assert all(sorted(f.name for f in p.rglob("*.docx")) for p in whole)
+    assert [p.name[:8] for p in staged] == [f".{len(whole) + 1:06d}-"] and staged[0].name.endswith(".tmp")
     assert run(project, "distribute", CIRCULAR, "--no-pdf").exit_code == 0
     assert set(statuses(project).values()) == {"prepared"}
     assert register_rows(project, "SELECT MAX(copy_number) FROM copies") == [(RECIPIENTS,)]

@@ -14,19 +14,16 @@ same file and the register sees no change.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from ..docx.build import write_atomically
 from ..i18n import ngettext
 from ..render.numbering import format_date
 from ..source.inline_markup import to_plain
 from ..source.model import Circular
 from ..source.project import Project
 from .edition import DistributionError
-from .register import FileRecord
 from .returns.layout import form_name
 from .returns.tokens import FormKey, key_path
 
@@ -58,8 +55,8 @@ class BundledForms:
         """The file name of the recipient's form in its folder; None when it owes no return."""
         return form_name(org_id) if org_id in self.writer.owed else None
 
-    def write(self, folder: Path, org_id: str) -> FileRecord | None:
-        """Write the recipient's form into its copy's folder (None: it has none).
+    def form(self, folder: Path, org_id: str) -> list[tuple[str, bytes]]:
+        """The recipient's form for its copy's folder: its name and bytes, or nothing.
 
         A form left there by an earlier run for a recipient that no longer
         answers for anything is removed, so the folder holds what the manifest lists."""
@@ -68,15 +65,13 @@ class BundledForms:
             stale = folder / name
             if stale.is_file() and not stale.is_symlink():
                 stale.unlink()
-            return None
+            return []
         from .returns.forms import ReturnsError  # see __init__
 
         try:
-            data = self.writer.write(org_id)
+            return [(name, self.writer.write(org_id))]
         except ReturnsError as error:  # the form key cannot be read or made
             raise DistributionError(str(error)) from None
-        write_atomically(folder / name, data)
-        return FileRecord(name, len(data), hashlib.sha256(data).hexdigest())
 
     def unsent(self, recipients: set[str]) -> list[str]:
         """A note naming the organizations that answer for something but receive no copy

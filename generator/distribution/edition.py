@@ -20,12 +20,10 @@ with nothing kept to compare with, gets none (a note says why).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..docx.build import write_atomically
 from ..docx.redline_build import RedlineError, Redliner, read_circular
 from ..docx.writer import DocxWriter
 from ..i18n import _
@@ -37,7 +35,7 @@ from ..source.kept_editions import EDITIONS_DIR, keep_edition, kept_editions
 from ..source.model import Circular
 from ..source.project import Project, Source
 from .copies import CopyMaker, copy_number_text
-from .register import ACKNOWLEDGED, SENDING, SENT, EditionRecord, FileRecord, Register, shown_time
+from .register import ACKNOWLEDGED, SENDING, SENT, EditionRecord, Register, shown_time
 
 SUPERSEDED_DIR = "superseded"  # in a distribution folder: the copies of earlier editions
 
@@ -197,12 +195,9 @@ class RedlineCopy:
     name: str = ""
     data: bytes | None = None  # None: no redline goes with the copies
 
-    def write(self, folder: Path) -> list[FileRecord]:
-        """Write it into a copy's folder; its record, to list with the copy's files."""
-        if self.data is None:
-            return []
-        write_atomically(folder / self.name, self.data)
-        return [FileRecord(self.name, len(self.data), hashlib.sha256(self.data).hexdigest())]
+    def files(self) -> list[tuple[str, bytes]]:
+        """What goes into each copy's folder: its name and bytes, or nothing."""
+        return [] if self.data is None else [(self.name, self.data)]
 
 
 def edition_redline(
