@@ -161,7 +161,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.documents.start_writing(leave_a_core=not documents_first)
         if documents_first:
             self.result = self.documents.finish()
-        elif self.config.pdf and (self.live is None or self.live.building):
+        if self.config.pdf and (self.live is None or self.live.building):
+            # LibreOffice converts while the pages and listings are made (serving, after)
             self.early_pdfs = threading.Thread(target=self._documents_then_pdfs, name="circulars-pdfs")
             self.early_pdfs.start()
         language = (config.theme.get("language") or "en").split("-")[0]
@@ -260,16 +261,20 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         for path, content in generated.items():
             add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
         if documents_first:
+            self._wait_for_pdfs()
             self._offer_documents(files)
             self._fingerprint(files)
         return files
 
     def _documents_then_pdfs(self) -> None:
-        """A first build: wait for the Word documents, then convert their PDFs into the
-        cache while MkDocs converts the pages, rather than after; on_env offers them from
-        the cache (converting there what is missing, with the warnings)."""
+        """Wait for the Word documents (unless written already), then convert their PDFs
+        into the cache while MkDocs converts the pages (a first build) or the listings
+        are made (a build on a kept site), rather than after; on_env, or on_files on a
+        kept site, offers them from the cache (converting there what is missing, with
+        the warnings)."""
         try:
-            self.result = self.documents.finish()
+            if self.result is None:
+                self.result = self.documents.finish()
             published = {c.id for c in self.published()}
             documents = {
                 d.circular_id: (d.path, d.sha256) for d in self.result.documents if d.circular_id in published
