@@ -28,6 +28,7 @@ settled together afterwards, in two runs at most.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import shutil
 import subprocess
@@ -89,17 +90,26 @@ def unnumbered(data: bytes) -> bytes:
 
 
 def page_texts(pdf: Path) -> list[str]:
-    """The text of each page of a PDF (poppler's pdftotext; pages end in a form feed)."""
+    """The text of each page of a PDF (poppler's pdftotext; pages end in a form feed),
+    read once for the PDF's size and time: settling asks for it up to three times."""
+    state = pdf.stat()
+    return list(_page_texts(str(pdf), state.st_size, state.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=256)
+def _page_texts(pdf: str, _size: int, _mtime_ns: int) -> tuple[str, ...]:
     if shutil.which("pdftotext") is None:
         raise PreviewError(_("pdftotext is not installed: install poppler-utils to lay out the 版记 page"))
     done = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=False
+        ["pdftotext", "-layout", pdf, "-"], capture_output=True, text=True, timeout=120, check=False
     )
     if done.returncode != 0:
         raise PreviewError(
-            _("pdftotext could not read {name}: {problem}").format(name=pdf.name, problem=done.stderr.strip())
+            _("pdftotext could not read {name}: {problem}").format(
+                name=Path(pdf).name, problem=done.stderr.strip()
+            )
         )
-    return done.stdout.split("\f")[:-1]
+    return tuple(done.stdout.split("\f")[:-1])
 
 
 def blank_before_last(pdf: Path) -> bool:

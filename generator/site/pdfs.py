@@ -40,7 +40,8 @@ CACHE_ENV = "CIRCULARS_PDF_CACHE"
 # (a long GB/T 9704 circular takes about 2 s).
 START_SECONDS = 120
 SECONDS_PER_DOCUMENT = 10
-BATCH = 50
+# runs of 1,000 documents stopped part-way (and a second pass converted the rest)
+BATCH = 100
 
 
 @dataclass
@@ -182,9 +183,11 @@ def workers(documents: int, jobs: int | None = None) -> int:
 
 
 def _batches(waiting: list[Path], jobs: int) -> list[list[Path]]:
-    """Runs of at most BATCH documents, as even as the workers make them (each worker
-    takes the next run when it is done with one)."""
-    size = max(1, min(BATCH, math.ceil(len(waiting) / jobs)))
+    """Runs of at most BATCH documents, as few as that allows and as many for each worker
+    (each worker takes the next run when it is done with one): every run starts
+    LibreOffice again, a second or two of a core."""
+    count = jobs * math.ceil(len(waiting) / (jobs * BATCH)) or 1
+    size = max(1, math.ceil(len(waiting) / count))
     return [waiting[start : start + size] for start in range(0, len(waiting), size)]
 
 
