@@ -8,9 +8,10 @@ the shipped registry, mkdocs.yml and site/) and times, each as a fresh process:
 1. the first `circulars build` (Word documents, every PDF made by LibreOffice,
    the site), against the do-it-yourself route: a bare mkdocs-material build of
    the same pages (with Material's search) plus one serial `soffice --convert-to
-   pdf` run of the same Word documents; from that run, the LibreOffice limit in
-   seconds per document per core (its wall time / documents: one process uses
-   one core);
+   pdf` run of the same Word documents (run again on those it left out, as a user
+   would: at 1,000 documents a run stops part-way); from it, the LibreOffice
+   limit in seconds per document per core (its wall time / documents: one
+   process uses one core);
 2. `circulars build` again with nothing changed, against bare mkdocs;
 3. `circulars build` after one circular's title was edited, against bare mkdocs.
 
@@ -47,6 +48,26 @@ def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, str]:
     return elapsed, done.stdout
 
 
+def serial_soffice(documents: list[Path], out: Path, cwd: Path, env: dict) -> tuple[float, list[int]]:
+    """The do-it-yourself conversion: one `soffice --convert-to pdf` of every document,
+    run again on those without a PDF as long as a run makes some (at 1,000 documents one
+    run stops part-way and still exits 0); its seconds, and how many PDFs each run made."""
+    seconds, passes = 0.0, []
+    waiting = documents
+    while waiting:
+        with tempfile.TemporaryDirectory(prefix="soffice-profile-") as profile:
+            command = [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"]
+            command += ["--convert-to", PDF_FILTER, "--outdir", str(out), *map(str, waiting)]
+            elapsed, _ = timed(command, cwd, env)
+        seconds += elapsed
+        left = [document for document in waiting if not (out / f"{document.stem}.pdf").exists()]
+        passes.append(len(waiting) - len(left))
+        if len(left) == len(waiting):
+            raise SystemExit(f"soffice made no PDF of {len(left)} documents")
+        waiting = left
+    return seconds, passes
+
+
 def row(label: str, *figures: str) -> None:
     print(f"  {label:<46}" + "".join(f" {figure:>14}" for figure in figures), flush=True)
 
@@ -76,16 +97,7 @@ def main() -> int:
         build = [PYTHON, "-m", "generator", "build"]
         first, _ = timed(build, project, env)
         bare_seconds, _ = timed([PYTHON, "-m", "mkdocs", "build", "--quiet"], bare, env)
-        with tempfile.TemporaryDirectory(prefix="soffice-profile-") as profile:
-            command = [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"]
-            command += [
-                "--convert-to",
-                PDF_FILTER,
-                "--outdir",
-                str(scratch / "serial-pdf"),
-                *map(str, documents),
-            ]
-            serial, _ = timed(command, scratch, env)
+        serial, passes = serial_soffice(documents, scratch / "serial-pdf", scratch, env)
         again, output_again = timed(build, project, env)
         source = next(project.rglob(f"{CHANGED}.yaml"))
         text = source.read_text(encoding="utf-8")
@@ -103,7 +115,11 @@ def main() -> int:
             "<= 1.0x",
         )
         row("  do-it-yourself: bare mkdocs-material", "", f"{bare_seconds:.1f} s")
-        row(f"  do-it-yourself: one soffice run, {len(documents)} docs", "", f"{serial:.1f} s")
+        runs = "one soffice run" if len(passes) == 1 else f"{len(passes)} soffice runs"
+        row(f"  do-it-yourself: {runs}, {len(documents)} docs", "", f"{serial:.1f} s")
+        if len(passes) > 1:  # a run that stops part-way exits 0 all the same
+            made = ", then ".join(str(count) for count in passes)
+            print(f"    (one run stopped part-way: PDFs made by each run {made}; a user runs it again)")
         ratio = again / bare_seconds
         row(
             "build again, nothing changed",
