@@ -109,3 +109,42 @@ def test_without_pdftotext_the_pdfs_stay_and_the_build_says_what_to_install(tmp_
     assert made.converted == 1 and SETTLES in made.pdfs and made.settled == set()
     assert [w for w in made.warnings if "poppler-utils" in w and "pdftotext" in w] == made.warnings != []
     assert _sha(built.path) == built.sha256
+
+
+def test_a_few_documents_are_settled_both_ways_in_one_libreoffice_run(
+    tmp_path, monkeypatch, need_libreoffice
+):
+    """A preview (or an edited circular) of a text that leaves room for the 版记 on its
+    last page and of one that does not: one LibreOffice run lays out both documents and
+    both variants of each, and each is settled as the separate runs settle it."""
+    project = load_project(REPO)
+    source = project.source(SETTLES).circular
+    full = source.model_copy(
+        update={"id": "full-even-page", "background": source.background + "驻点" * 111 + "。"}
+    )
+    built = build_documents(project, [source, full], tmp_path / "docx", jobs=1).documents
+    written = {d.circular_id: d.path.read_bytes() for d in built}
+    runs = []
+    convert = closing_page.to_pdf
+
+    def counted(documents, *args, **kwargs):
+        runs.append(len(documents))
+        return convert(documents, *args, **kwargs)
+
+    monkeypatch.setattr(closing_page, "to_pdf", counted)
+    made, settled = closing_page.to_pdf_settled([d.path for d in built], tmp_path / "pdf", REPO)
+    assert runs == [6]
+    by_id = {d.circular_id: d.path for d in built}
+    assert settled == {
+        by_id[SETTLES]: closing_page.ON_TEXT_PAGE,
+        by_id["full-even-page"]: closing_page.UNNUMBERED,
+    }
+    assert by_id[SETTLES].read_bytes() == closing_page.on_text_page(written[SETTLES])
+    assert by_id["full-even-page"].read_bytes() == closing_page.unnumbered(written["full-even-page"])
+    assert [pdf.name for pdf in made] == [f"{d.circular_id}.pdf" for d in built]
+    pages = {pdf.stem: page_texts(pdf) for pdf in made}
+    assert len(pages[SETTLES]) == 2 and "抄送" in pages[SETTLES][1] and "—2—" in pages[SETTLES][1]
+    # text to the foot of page 2, a blank page 3, the 版记 on page 4 without a number
+    full_pages = pages["full-even-page"]
+    assert len(full_pages) == 4 and not full_pages[2].strip() and "抄送" in full_pages[3]
+    assert "—4—" not in full_pages[3] and "—2—" in full_pages[1]
