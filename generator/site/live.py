@@ -282,14 +282,15 @@ class LiveSite:
         """Building: the search of every page, before the build ends (SearchError if not)."""
         target = site_dir / NEXT_BUNDLE
         shutil.rmtree(target, ignore_errors=True)
-        index_pages(list(self.searched.values()), target, keep_index_url, in_process=True)
+        pages = list(self.searched.values())
+        index_pages(pages, target, keep_index_url, in_process=True, previous=site_dir / BUNDLE_DIR)
         self._swap_bundle(site_dir, target, self._generation)
 
     def _index(self, site_dir: Path, pages: list, keep_index_url: bool, generation: int) -> None:
         target = site_dir / NEXT_BUNDLE
         shutil.rmtree(target, ignore_errors=True)
         try:
-            index_pages(pages, target, keep_index_url)
+            index_pages(pages, target, keep_index_url, previous=site_dir / BUNDLE_DIR)
         except SearchError as error:
             log.warning(_("the search was not brought up to date: {error}").format(error=error))
             return

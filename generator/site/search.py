@@ -25,6 +25,7 @@ metadata, and the document number once more, weighted high, so that
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -47,6 +48,7 @@ from .escaping import html
 BUNDLE_DIR = "pagefind"
 LANGUAGES = ("zh", "en")
 LANGUAGES_FILE = "languages.json"
+INPUT_STAMP = ".input"  # bundles/<language>.input: the digest of what Pagefind indexed
 # The search box and its results (search.js reads the bundles), added to every page.
 UI_DIR = Path(__file__).parent / "search_ui"
 UI_FILES = {
@@ -176,20 +178,28 @@ def _languages(pages: list[_Page]) -> list[str]:
     return [lang for lang in LANGUAGES if any(page.language == lang for page in pages)]
 
 
-def index_pages(pages: list[_Page], bundles: Path, keep_index_url: bool, in_process: bool = False) -> None:
+def index_pages(
+    pages: list[_Page],
+    bundles: Path,
+    keep_index_url: bool,
+    in_process: bool = False,
+    previous: Path | None = None,
+) -> None:
     """Index the pages into bundles/<language>/, with the list of languages, in a process
     of its own, and wait for it (`circulars serve` does, in the background: the process
     and Pagefind run at a low priority, so as not to slow the next rebuild); in_process,
-    in this one (`circulars build` waits for it: a new interpreter took a second more)."""
+    in this one (`circulars build` waits for it: a new interpreter took a second more).
+    A language whose pages are what `previous` (the bundles published) indexed keeps
+    that bundle, linked."""
     language = current_language()
     if in_process:
-        problem = _index(pages, _languages(pages), bundles, keep_index_url, language)
+        problem = _index(pages, _languages(pages), bundles, keep_index_url, language, previous)
     else:
         spawn = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
             try:
                 problem = process.submit(
-                    _index, pages, _languages(pages), bundles, keep_index_url, language
+                    _index, pages, _languages(pages), bundles, keep_index_url, language, previous
                 ).result()
             except (BrokenProcessPool, OSError) as error:
                 problem = _("the indexing process failed ({error})").format(error=error)
@@ -205,22 +215,60 @@ def _low_priority() -> None:
 
 
 def _index(
-    pages: list[_Page], languages: list[str], bundles: Path, keep_index_url: bool, messages: str
+    pages: list[_Page],
+    languages: list[str],
+    bundles: Path,
+    keep_index_url: bool,
+    messages: str,
+    previous: Path | None = None,
 ) -> str | None:
     """In the indexing process: the documents for Pagefind, then Pagefind once per language,
     one after the other (two at once would add up their memory). What went wrong, if anything,
-    in the language of the `messages`."""
+    in the language of the `messages`.
+
+    Each bundle is stamped with a digest of what Pagefind read (bundles/<language>.input):
+    a language whose documents are those of `previous`'s stamp keeps its bundle, linked
+    (after an edit of one Chinese circular, the English pages are as they were)."""
     use_language(messages)
+    documents = {language: {} for language in languages}
+    for page in pages:
+        documents[page.language][page.path] = _document(page)
     with tempfile.TemporaryDirectory(prefix="circulars-search-") as scratch:
-        for page in pages:
-            target = Path(scratch) / page.language / page.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_document(page), encoding="utf-8")
         for language in languages:
-            problem = _pagefind(Path(scratch) / language, bundles / language, keep_index_url)
-            if problem:
-                return problem
+            stamp = _input_digest(documents[language], keep_index_url)
+            if not _kept(previous, bundles, language, stamp):
+                for path, document in documents[language].items():
+                    target = Path(scratch) / language / path
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(document, encoding="utf-8")
+                problem = _pagefind(Path(scratch) / language, bundles / language, keep_index_url)
+                if problem:
+                    return problem
+            (bundles / f"{language}{INPUT_STAMP}").write_text(stamp, encoding="utf-8")
     return None
+
+
+def _input_digest(documents: dict[str, str], keep_index_url: bool) -> str:
+    """What Pagefind reads for one bundle (its documents, its options and which Pagefind)."""
+    digest = hashlib.sha256(f"{get_executable()}\0{keep_index_url}\0".encode())
+    for path in sorted(documents):
+        digest.update(f"{path}\0{documents[path]}\0".encode())
+    return digest.hexdigest()
+
+
+def _kept(previous: Path | None, bundles: Path, language: str, stamp: str) -> bool:
+    """Whether the previous bundle of this language, made from the same input, is now
+    linked into bundles (never written: the published site holds the same files)."""
+    if previous is None:
+        return False
+    try:
+        if (previous / f"{language}{INPUT_STAMP}").read_text(encoding="utf-8") != stamp:
+            return False
+        shutil.copytree(previous / language, bundles / language, copy_function=os.link)
+    except OSError:  # no stamp, no bundle, another file system: Pagefind indexes it again
+        shutil.rmtree(bundles / language, ignore_errors=True)
+        return False
+    return True
 
 
 def _document(page: _Page) -> str:
