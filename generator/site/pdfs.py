@@ -121,16 +121,16 @@ def render_pdfs(
         if pdf.exists():
             settled = pdf.with_suffix(".docx")  # the document as its 版记 page settled
             if settled.exists():
-                _beside(settled, docx)
+                _place(settled, docx)
                 record_settled(docx.parent, circular_id)
                 result.settled.add(circular_id)
                 # cached under the settled document's SHA-256 too: the next build offers that one
                 again = cache / cached_name(hashlib.sha256(settled.read_bytes()).hexdigest(), key)
                 if not again.exists():
-                    _beside(pdf, again)
+                    _place(pdf, again)
                 wanted |= {again.name, settled.name}
             result.pdfs[circular_id] = pdf
-            _beside(pdf, docx.with_suffix(".pdf"))
+            _place(pdf, docx.with_suffix(".pdf"))
     if prune and cache.is_dir():
         for entry in [*cache.glob("*.pdf"), *cache.glob("*.docx")]:
             if entry.name not in wanted:
@@ -138,18 +138,20 @@ def render_pdfs(
     return result
 
 
-def _beside(pdf: Path, named: Path) -> None:
-    """A copy of the cached PDF as ID.pdf beside ID.docx: the cache's names are
-    SHA-256s, which nobody looking for a circular's PDF under build/ can find
-    (and of a settled Word document over ID.docx)."""
+def _place(source: Path, named: Path) -> None:
+    """A copy of a file under another name, by a rename of a staged copy (never half
+    written; the source may be on another file system), unless it is there already:
+    a converted PDF or settled document into the cache, and the cached PDF as ID.pdf
+    beside ID.docx (the cache's names are SHA-256s, which nobody looking for a
+    circular's PDF under build/ can find), a settled Word document over ID.docx."""
     if (
         named.exists()
-        and named.stat().st_size == pdf.stat().st_size
-        and named.read_bytes() == pdf.read_bytes()
+        and named.stat().st_size == source.stat().st_size
+        and named.read_bytes() == source.read_bytes()
     ):
         return
     staged = named.with_name(f".{named.name}.tmp")
-    shutil.copyfile(pdf, staged)
+    shutil.copyfile(source, staged)
     staged.replace(named)
 
 
@@ -243,7 +245,7 @@ def _convert(
                     if later:
                         unsettled[docx] = pdf
                 if not later:
-                    _enter(pdf, cache)
+                    _place(pdf, cache / pdf.name)
 
         def worker(number: int, runs: list[list[Path]]) -> None:
             out, profile = scratch_dir / f"pdf-{number}", scratch_dir / f"profile-{number}"
@@ -278,11 +280,11 @@ def _convert(
         def settler(number: int, share: list[tuple[Path, Path]]) -> None:
             try:
                 for docx in settle(share, project_root, scratch_dir / f"profile-{number}", ready):
-                    _enter(docx, cache)
+                    _place(docx, cache / docx.name)
             except PreviewError as error:
                 note(error)
             for _docx, pdf in share:
-                _enter(pdf, cache)
+                _place(pdf, cache / pdf.name)
 
         for _attempt in range(2):  # a second pass for what a run left out
             problems.clear()
@@ -297,14 +299,6 @@ def _convert(
                 _("some circulars have no PDF on the site: {problem}").format(problem=problems[0])
             )
     return len(made)
-
-
-def _enter(made: Path, cache: Path) -> None:
-    """A PDF (or settled Word document) into the cache by a rename of a staged copy: the
-    scratch folder may be on another file system."""
-    staged = cache / f".{made.name}.tmp"
-    shutil.copyfile(made, staged)
-    staged.replace(cache / made.name)
 
 
 def _in_threads(target, arguments: list[tuple]) -> None:
