@@ -79,6 +79,29 @@ def test_nothing_changed_leaves_the_site_as_it_is(built):
     assert UNCHANGED not in output and identities(site) != before
 
 
+def test_nothing_changed_is_seen_before_the_project_is_read(built, monkeypatch):
+    """The look reads no circular; the warnings the project's check gave are shown again,
+    in the language they were worded in (in another, the project is read to word them)."""
+    import generator.source.loading as loading
+
+    source = built / "circulars/2024/panzhihua-2024-07.yaml"
+    source.write_text(source.read_text(encoding="utf-8").replace("status: issued", "status: superseded"))
+    warning = "marked superseded, but no circular supersedes it"
+    first = build(built)
+    assert UNCHANGED not in first and first.count(warning) == 1
+    with monkeypatch.context() as patched:
+        patched.setattr(loading, "load_project", lambda *args, **kwargs: pytest.fail("the project was read"))
+        again = build(built)
+    assert UNCHANGED in again
+    assert [line for line in again.splitlines() if warning in line] == [
+        line for line in first.splitlines() if warning in line
+    ]
+    chinese = run(built, "--lang", "zh_CN", "build")
+    assert chinese.exit_code == 0, chinese.output
+    assert "标为已被替代，但没有公文替代它" in chinese.output and warning not in chinese.output
+    assert "网站所依据的内容均未改动" in chinese.output
+
+
 @pytest.mark.parametrize(
     "change",
     [

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -23,6 +24,9 @@ from .common import (
     selected_circulars,
     shown_path,
 )
+
+if TYPE_CHECKING:
+    from ..docx.build import BuildResult
 
 
 @click.command()
@@ -74,10 +78,22 @@ def build(
       circulars build --force
       circulars build --site-url https://intranet.example.org/circulars/
     """
-    from ..docx.build import build_documents  # lazily: see the module's docstring
-    from ..site.outputs import CONFIG_FILE, SiteError, UnsafeOutput, check_build_output
+    from ..site.unchanged import build_options, unchanged_build  # lazily: see the module's docstring
 
     began = time.perf_counter()
+    options = build_options(site_url, drafts, strict)
+    out_dir = output if output.is_absolute() else obj.root / output
+    found = None if ids or force else unchanged_build(obj.root, out_dir, options)
+    if found is not None:  # nothing changed: the project is not even read
+        checked, result = found
+        for line in checked:
+            click.echo(line, err=True)
+        _report(result, obj.root, out_dir, True, ids, began)
+        report_timings({"command": time.perf_counter() - began})
+        return
+    from ..docx.build import build_documents
+    from ..site.outputs import CONFIG_FILE, SiteError, UnsafeOutput, check_build_output
+
     project = obj.load()
     loaded = time.perf_counter()
     fail_on_errors(project, warnings=True)
@@ -109,6 +125,16 @@ def build(
             err=True,
         )
         sys.exit(EXIT_INVALID)
+    _report(result, project.root, out_dir, with_site, ids, started)
+    report_timings({"load": loaded - began, **result.timings, "command": time.perf_counter() - began})
+
+
+def _report(
+    result: BuildResult, root: Path, out_dir: Path, with_site: bool, ids: tuple[str, ...], started: float
+) -> None:
+    """What a build did (exit 1 on its errors)."""
+    from ..site.outputs import CONFIG_FILE
+
     for warning in result.warnings:
         click.echo(_("warning: {warning}").format(warning=warning), err=True)
     for error in result.errors:
@@ -116,17 +142,16 @@ def build(
     if result.errors:
         sys.exit(EXIT_INVALID)
     elapsed = time.perf_counter() - started
+    docx_dir = out_dir / "docx"
     click.echo(
         ngettext(
             "Wrote {count} Word document to {folder}/ ({up_to_date} up to date)",
             "Wrote {count} Word documents to {folder}/ ({up_to_date} up to date)",
             result.rebuilt,
-        ).format(
-            count=result.rebuilt, folder=shown_path(docx_dir, project.root), up_to_date=result.up_to_date
-        )
+        ).format(count=result.rebuilt, folder=shown_path(docx_dir, root), up_to_date=result.up_to_date)
     )
+    shown = shown_path(out_dir / "site", root)
     if with_site and result.site_unchanged:
-        shown = shown_path(out_dir / "site", project.root)
         click.echo(
             _(
                 "Nothing the site is built from has changed since the last build: the site in "
@@ -134,7 +159,6 @@ def build(
             ).format(folder=shown)
         )
     elif with_site:
-        shown = shown_path(out_dir / "site", project.root)
         click.echo(
             _(
                 "Built the site in {folder}/. Browse it with `circulars serve`, "
@@ -154,12 +178,9 @@ def build(
             )
     elif not ids:
         click.echo(
-            _("No {config} in {folder}: the site was not built.").format(
-                config=CONFIG_FILE, folder=project.root
-            )
+            _("No {config} in {folder}: the site was not built.").format(config=CONFIG_FILE, folder=root)
         )
     click.echo(_("Done in {seconds} s.").format(seconds=f"{elapsed:.1f}"))
-    report_timings({"load": loaded - began, **result.timings, "command": time.perf_counter() - began})
 
 
 @click.command()

@@ -44,7 +44,7 @@ from .outputs import (
     mark,
     remove_ours,
 )
-from .unchanged import BuildInputs
+from .unchanged import BuildInputs, build_options
 
 
 def _quiet_libraries() -> None:
@@ -120,8 +120,7 @@ def build_site(
         check_output(folder, project.root, pages, what)
     check_replaceable(site_dir, project.root)
     with building(site_dir, project.root), _messages():
-        options = {"site_url": site_url, "drafts": drafts, "strict": strict}
-        inputs = BuildInputs(project.root, site_dir, docx_dir, options)
+        inputs = BuildInputs(project.root, site_dir, docx_dir, build_options(site_url, drafts, strict))
         recorded = None if force else inputs.recorded()
         if recorded is not None:  # nothing it reads or writes changed since the last build
             return recorded
@@ -159,7 +158,8 @@ def build_site(
             live.close()
         published = {c.id for c in plugin.published()}
         plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
-        inputs.record(plugin.result, live.state(site_dir))
+        checked = [d.format(project.root) for d in project.diagnostics.warnings]
+        inputs.record(plugin.result, live.state(site_dir), checked)
     return plugin.result
 
 

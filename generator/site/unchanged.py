@@ -13,7 +13,10 @@ attachments a circular names are under circulars/); also
 the generator's code and the versions of MkDocs, its theme and plugins; the
 options of the build; the date the tracker counts overdue against; and the
 environment variables a build reads. When all of it is as recorded, the build
-stops there and reports what the recorded build reported. Anything else, and
+stops there and reports what the recorded build reported; `circulars build` looks
+before it reads the project (`unchanged_build`), so that this costs the look
+alone, and the state keeps the project's warnings, worded in the language they
+were shown in, for it to show them again. Anything else, and
 the build runs (the state file is removed first, so that a build killed
 part-way is never taken for a finished one); it starts from what the last
 build kept (live.py) if that build ran with the same settings and its site is
@@ -35,10 +38,11 @@ import yaml
 
 from ..docx.build import BuildResult, write_atomically
 from ..docx.build_record import LOADED_CODE
+from ..i18n import current_language
 from ..source.names import DATA_DIR
 from ..source.returns import RETURNS_DIR
 from ..source.templates import template_dirs
-from .outputs import CONFIG_FILE
+from .outputs import CONFIG_FILE, UnsafeOutput, check_output, docs_dir
 
 FORMAT = 1
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
@@ -105,8 +109,6 @@ class BuildInputs:
     options: dict
 
     def read_folders(self) -> list[Path]:
-        from .outputs import docs_dir
-
         root = self.project_root
         folders = [root / DATA_DIR, *template_dirs(root), root / RETURNS_DIR, root / CONFIG_FILE]
         pages = docs_dir(root)
@@ -154,6 +156,10 @@ class BuildInputs:
 
     def recorded(self) -> BuildResult | None:
         """What a finished build reported, if nothing it read or wrote changed since."""
+        found = self._recorded()
+        return found[0] if found else None
+
+    def _recorded(self) -> tuple[BuildResult, dict] | None:
         try:
             state = json.loads(state_path(self.site_dir).read_bytes())
             if state.get("format") != FORMAT or state.get("digest") != self.digest():
@@ -166,15 +172,16 @@ class BuildInputs:
             )
         except (OSError, ValueError, KeyError, TypeError):  # none, or damaged: build
             return None
-        return result
+        return result, state
 
     def forget(self) -> None:
         """Before a build writes anything: a build killed part-way leaves no state."""
         state_path(self.site_dir).unlink(missing_ok=True)
 
-    def record(self, result: BuildResult, live: dict) -> None:
-        """After a build that succeeded: what it read and wrote, what it reported, and
-        what the next build starts from."""
+    def record(self, result: BuildResult, live: dict, checked: list[str]) -> None:
+        """After a build that succeeded: what it read and wrote, what it reported (and
+        the check of the project before it, `checked`), and what the next build starts
+        from."""
         site = self.site_digest()
         kept = json.dumps({"site": site, "live": live}, ensure_ascii=False).encode("utf-8")
         write_atomically(kept_path(self.site_dir), kept)
@@ -183,10 +190,41 @@ class BuildInputs:
             "digest": self.digest(),
             "site": site,
             "warnings": result.warnings,
+            "checked": checked,
+            "language": current_language(),
             "documents": len(result.documents),
             "drafts_left_off": result.drafts_left_off,
         }
         write_atomically(state_path(self.site_dir), json.dumps(state, ensure_ascii=False).encode("utf-8"))
+
+
+def build_options(site_url: str | None, drafts: bool, strict: bool) -> dict:
+    """The options of `circulars build` that change the site (recorded with it)."""
+    return {"site_url": site_url, "drafts": drafts, "strict": strict}
+
+
+def unchanged_build(root: Path, out_dir: Path, options: dict) -> tuple[list[str], BuildResult] | None:
+    """Before the project is read: what the last build of out_dir reported (the project
+    check's warnings, then its result), if it built the site with these options and
+    nothing it read or wrote changed since; else None, and the build runs (it reports
+    an output folder it refuses, a broken mkdocs.yml, a busy lock)."""
+    if not (root / CONFIG_FILE).is_file():
+        return None
+    site_dir, docx_dir = out_dir / "site", out_dir / "docx"
+    pages = docs_dir(root)
+    try:
+        for folder in (out_dir, docx_dir, site_dir):
+            check_output(folder, root, pages, "")
+    except UnsafeOutput:
+        return None
+    found = BuildInputs(root, site_dir, docx_dir, options)._recorded()
+    if found is None:
+        return None
+    result, state = found
+    checked = state.get("checked")
+    if state.get("language") != current_language() or not isinstance(checked, list):
+        return None  # its warnings were worded for another reader
+    return [str(line) for line in checked], result
 
 
 def _configured(config_file: Path) -> list[Path]:
