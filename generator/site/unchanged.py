@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -42,7 +42,7 @@ from ..i18n import current_language
 from ..source.names import DATA_DIR
 from ..source.returns import RETURNS_DIR
 from ..source.templates import template_dirs
-from .outputs import CONFIG_FILE, UnsafeOutput, check_output, docs_dir
+from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
 
 FORMAT = 1
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
@@ -107,6 +107,8 @@ class BuildInputs:
     site_dir: Path
     docx_dir: Path
     options: dict
+    # the site folder's files, walked once between two changes a build makes (see forget)
+    _site_files: list[str] | None = field(default=None, init=False, repr=False)
 
     def read_folders(self) -> list[Path]:
         root = self.project_root
@@ -129,15 +131,21 @@ class BuildInputs:
     def digest(self) -> str:
         """The digest of everything recorded."""
         entries = [*self.settings(), f"today {datetime.date.today().isoformat()}"]
-        for folder in [*self.read_folders(), self.site_dir, self.docx_dir]:
+        for folder in self.read_folders():
             _walk(folder, entries)
+        entries += self._site_entries()
+        _walk(self.docx_dir, entries)
         return _digest(entries)
 
     def site_digest(self) -> str:
         """The digest of the settings and of the site folder as the build left it."""
-        entries = self.settings()
-        _walk(self.site_dir, entries)
-        return _digest(entries)
+        return _digest([*self.settings(), *self._site_entries()])
+
+    def _site_entries(self) -> list[str]:
+        if self._site_files is None:
+            self._site_files = []
+            _walk(self.site_dir, self._site_files)
+        return self._site_files
 
     def kept_site(self) -> dict | None:
         """What the last build kept for the next (live.py's LiveSite.state), if it ran with
@@ -175,8 +183,10 @@ class BuildInputs:
         return result, state
 
     def forget(self) -> None:
-        """Before a build writes anything: a build killed part-way leaves no state."""
+        """Before a build writes anything: a build killed part-way leaves no state (and the
+        site folder is walked again once it is built)."""
         state_path(self.site_dir).unlink(missing_ok=True)
+        self._site_files = None
 
     def record(self, result: BuildResult, live: dict, checked: list[str]) -> None:
         """After a build that succeeded: what it read and wrote, what it reported (and
@@ -208,16 +218,17 @@ def unchanged_build(root: Path, out_dir: Path, options: dict) -> tuple[list[str]
     check's warnings, then its result), if it built the site with these options and
     nothing it read or wrote changed since; else None, and the build runs (it reports
     an output folder it refuses, a broken mkdocs.yml, a busy lock)."""
-    if not (root / CONFIG_FILE).is_file():
-        return None
     site_dir, docx_dir = out_dir / "site", out_dir / "docx"
+    if not (root / CONFIG_FILE).is_file() or not state_path(site_dir).is_file():
+        return None
     pages = docs_dir(root)
     try:
         for folder in (out_dir, docx_dir, site_dir):
             check_output(folder, root, pages, "")
-    except UnsafeOutput:
+        with building(site_dir, root):  # busy: the build says another one is writing
+            found = BuildInputs(root, site_dir, docx_dir, options)._recorded()
+    except (UnsafeOutput, SiteBusy):
         return None
-    found = BuildInputs(root, site_dir, docx_dir, options)._recorded()
     if found is None:
         return None
     result, state = found
