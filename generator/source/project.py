@@ -53,10 +53,20 @@ class Project:
     circular_files: list[Path] = field(default_factory=list)
     table_files: set[Path] = field(default_factory=set)
     _by_id: dict[str, Source] = field(default_factory=dict, repr=False)
+    _families: dict[str, list[Circular]] = field(default_factory=dict, repr=False)
 
     def add(self, source: Source) -> None:
         self.sources.append(source)
-        self._by_id.setdefault(source.circular.id, source)  # a duplicate id is reported by the checks
+        circular = source.circular
+        self._by_id.setdefault(circular.id, source)  # a duplicate id is reported by the checks
+        self._families.setdefault(circular.id, []).append(circular)
+        if circular.translation_of and circular.translation_of != circular.id:
+            self._families.setdefault(circular.translation_of, []).append(circular)
+
+    def family(self, original: str) -> list[Circular]:
+        """The circulars whose id is `original` or that translate it, in the project's order
+        (a look-up: the tracker asks for each circular's)."""
+        return list(self._families.get(original, ()))
 
     @property
     def data_dir(self) -> Path:

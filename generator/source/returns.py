@@ -303,8 +303,7 @@ def _record_answers(
 
 def versions_of(project: Project, circular: Circular) -> list[Circular]:
     """The circular, its original if it is a translation, and the original's other translations."""
-    original = circular.translation_of or circular.id
-    family = [c for c in project.circulars if c.id == original or c.translation_of == original]
+    family = project.family(circular.translation_of or circular.id)
     return [circular] + [c for c in family if c.id != circular.id]
 
 
