@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from generator.site.search import INPUT_STAMP, _Page, index_pages
 
 
@@ -82,3 +84,17 @@ def test_a_stamp_that_does_not_match_or_a_missing_bundle_is_indexed_again(tmp_pa
     third = tmp_path / "third"
     index_pages(pages("关于开展劳动竞赛的通知"), third, False, in_process=True, previous=published)
     assert (third / "zh/pagefind-entry.json").is_file()
+
+
+def test_the_input_is_written_in_memory_unless_tmpdir_chooses(monkeypatch):
+    """Pagefind's input (a folder per page) goes to /dev/shm when there is room for it;
+    TMPDIR, when set, is where the user wants temporary files."""
+    from generator.site import search
+
+    monkeypatch.delenv("TMPDIR", raising=False)
+    if not search.MEMORY.is_dir():
+        pytest.skip("no /dev/shm here")
+    assert search._scratch(1_000) == str(search.MEMORY)
+    assert search._scratch(1 << 62) is None  # more than there is room for
+    monkeypatch.setenv("TMPDIR", "/var/tmp")
+    assert search._scratch(1_000) is None
