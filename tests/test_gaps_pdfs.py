@@ -175,3 +175,27 @@ def test_documents_convert_in_parallel_runs_each_with_its_own_profile(tmp_path, 
         assert result.pdfs[name].read_bytes() == b"%PDF " + f"document {name}".encode()
     assert pdfs.workers(7, jobs=None) == min(os.cpu_count() or 1, 7)
     assert pdfs.workers(1, jobs=4) == 1
+
+
+def test_a_pdf_offered_again_is_copied_only_when_it_changed(tmp_path):
+    """The cached PDF is copied beside its Word document (ID.pdf) by every build: a copy
+    keeps the source's time, so an unchanged one is left as it is (the same file), and
+    a new PDF, or a copy someone altered, is copied again whole."""
+    cached, offered = tmp_path / "cache.pdf", tmp_path / "docx/ID.pdf"
+    offered.parent.mkdir()
+    cached.write_bytes(b"%PDF first")
+    os.utime(cached, ns=(1_700_000_000_000_000_000, 1_700_000_000_000_000_000))
+    pdfs._place(cached, offered)
+    assert offered.read_bytes() == b"%PDF first"
+    assert offered.stat().st_mtime_ns == cached.stat().st_mtime_ns
+    inode = offered.stat().st_ino
+    pdfs._place(cached, offered)
+    assert offered.stat().st_ino == inode  # not written again
+    offered.write_bytes(b"%PDF edited")  # by hand: another time
+    pdfs._place(cached, offered)
+    assert offered.read_bytes() == b"%PDF first"
+    newer = tmp_path / "newer.pdf"
+    newer.write_bytes(b"%PDF other")  # the same size, converted now
+    pdfs._place(newer, offered)
+    assert offered.read_bytes() == b"%PDF other"
+    assert not list(offered.parent.glob(".*.tmp"))

@@ -143,15 +143,19 @@ def _place(source: Path, named: Path) -> None:
     written; the source may be on another file system), unless it is there already:
     a converted PDF or settled document into the cache, and the cached PDF as ID.pdf
     beside ID.docx (the cache's names are SHA-256s, which nobody looking for a
-    circular's PDF under build/ can find), a settled Word document over ID.docx."""
-    if (
-        named.exists()
-        and named.stat().st_size == source.stat().st_size
-        and named.read_bytes() == source.read_bytes()
-    ):
-        return
+    circular's PDF under build/ can find), a settled Word document over ID.docx.
+    A copy keeps the source's modification time: a file of the same size and time is
+    taken for it, as rsync and make do (every build offers a thousand PDFs again)."""
+    original = source.stat()
+    try:
+        there = named.stat()
+        if (there.st_size, there.st_mtime_ns) == (original.st_size, original.st_mtime_ns):
+            return
+    except FileNotFoundError:
+        pass
     staged = named.with_name(f".{named.name}.tmp")
     shutil.copyfile(source, staged)
+    os.utime(staged, ns=(original.st_atime_ns, original.st_mtime_ns))
     staged.replace(named)
 
 
