@@ -4,6 +4,7 @@ build from scratch of the same inputs makes."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -258,3 +259,46 @@ def test_a_strict_build_after_an_edit_writes_only_what_changed(built):
     assert "关于开展职工技能竞赛的通知" in (site / "circulars/panzhihua-2024-07/index.html").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_file_system_without_hard_links_builds_from_scratch(built, tmp_path, monkeypatch):
+    """The published site is linked into the new one; where links fail from the first
+    (a USB stick's FAT), the build starts from scratch and makes the same site."""
+
+    def no_links(source, target, **options):
+        raise OSError(errno.EPERM, "Operation not permitted", str(target))
+
+    retitle(built, "关于开展职工技能竞赛的通知")
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "link", no_links)
+        output = build(built)
+    assert "Built the site" in output
+    assert not list((built / "build").glob(".site-*"))  # neither the staging nor the old site left
+    same_as_from_scratch(built, tmp_path)
+
+
+def test_links_that_fail_part_way_leave_the_published_site(built, monkeypatch):
+    """A link that fails once the first has worked (a full disk) stops the build with the
+    file it could not write; the site stays as published, and the next build makes it."""
+    site = built / "build/site"
+    before = site_files(site)
+    linked = os.link
+    made = []
+
+    def fails_after_one(source, target, **options):
+        if made:
+            raise OSError(errno.ENOSPC, "No space left on device", str(target))
+        made.append(target)
+        linked(source, target, **options)
+
+    retitle(built, "关于开展职工技能竞赛的通知")
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "link", fails_after_one)
+        result = run(built, "build")
+    assert result.exit_code == 1
+    assert "error: cannot write to" in result.output and "No space left on device" in result.output
+    assert site_files(site) == before
+    assert not list((built / "build").glob(".site-*"))
+    assert "Built the site" in build(built)
+    page = (site / "circulars/panzhihua-2024-07/index.html").read_text(encoding="utf-8")
+    assert "关于开展职工技能竞赛的通知" in page

@@ -18,8 +18,9 @@ import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ from ..source.templates import TEMPLATES_DIR
 from .live import LiveSite
 from .outputs import (
     CONFIG_FILE,
+    MARKER,
     SiteError,
     UnsafeOutput,
     building,
@@ -132,8 +134,8 @@ def build_site(
         live = LiveSite(building=True)
         if kept is not None:
             try:
-                _link_copy(site_dir, staging)
                 live.restore(kept, staging)
+                _try_link(site_dir / MARKER, staging / f"{MARKER}.linked")
             except (OSError, KeyError, TypeError, ValueError):  # a build from scratch, then
                 live = LiveSite(building=True)
         try:
@@ -146,21 +148,58 @@ def build_site(
             plugin.force = force
             logging.getLogger("mkdocs.commands.build").addFilter(NOT_DIRTY)
             try:
+                if live.signature is not None:  # the published site is kept: linked into staging
+                    try:
+                        with _meanwhile(partial(_link_copy, site_dir, staging)):
+                            plugin.start_documents()  # the Word documents are written, LibreOffice starts
+                    except Exception as error:  # as MkDocs tells the plugin of an error in a build
+                        plugin.on_build_error(error=error)
+                        raise
                 build(config, dirty=True)  # the plugin decides what is written (live.py)
             except MkDocsException as error:
                 raise SiteError(str(error)) from None
             finally:
                 if plugin.documents is not None and plugin.result is None:
                     plugin.documents.finish()  # the build stopped early: let the writers finish
-            _swap(staging, site_dir, project.root)
+            old = _swap(staging, site_dir, project.root)
         finally:
             remove_ours(staging)
             live.close()
-        published = {c.id for c in plugin.published()}
-        plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
-        checked = [d.format(project.root) for d in project.diagnostics.warnings]
-        inputs.record(plugin.result, live.state(site_dir), checked)
+        with _meanwhile(partial(remove_ours, old)):  # the old site goes while the build is recorded
+            published = {c.id for c in plugin.published()}
+            plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
+            checked = [d.format(project.root) for d in project.diagnostics.warnings]
+            inputs.record(plugin.result, live.state(site_dir), checked)
     return plugin.result
+
+
+def _try_link(source: Path, probe: Path) -> None:
+    """Raise OSError where the published site cannot be hard-linked into staging (a file
+    system without hard links): the build then starts from scratch."""
+    os.link(source, probe)
+    probe.unlink()
+
+
+@contextmanager
+def _meanwhile(work: Callable[[], None]) -> Iterator[None]:
+    """Run work in another thread while the block runs (linking or removing a site: its
+    time is the file system's, not Python's); its OSError is raised once both are done."""
+    failed: list[OSError] = []
+
+    def run() -> None:
+        try:
+            work()
+        except OSError as error:
+            failed.append(error)
+
+    thread = threading.Thread(target=run, name="circulars-meanwhile")
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def _link_copy(site_dir: Path, staging: Path) -> None:
@@ -175,8 +214,9 @@ def _link_copy(site_dir: Path, staging: Path) -> None:
             os.link(Path(current) / name, target / name)
 
 
-def _swap(staging: Path, site_dir: Path, root: Path) -> None:
-    """Put the new site in place of the old one, which is removed only if a build made it."""
+def _swap(staging: Path, site_dir: Path, root: Path) -> Path:
+    """Put the new site in place of the old one; where the old one went (to be removed:
+    only a build's is)."""
     old = site_dir.with_name(f".{site_dir.name}-old")
     remove_ours(old)
     try:
@@ -189,7 +229,7 @@ def _swap(staging: Path, site_dir: Path, root: Path) -> None:
         site_dir.rename(old)
         mark(old)  # an empty folder had no marker; it is ours to remove now
     staging.rename(site_dir)
-    remove_ours(old)
+    return old
 
 
 # How often serve looks for changed files (seconds): MkDocs' 0.5 would be a quarter

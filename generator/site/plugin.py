@@ -71,6 +71,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.indexes: IndexPages | None = None
         self.tag_pages: TagPages | None = None
         self.documents: DocumentBuild | None = None
+        self.rendered: dict | None = None  # each circular's rendering, until on_files takes it
+        self.documents_first = False  # the documents are written before the pages are made
         self.result: BuildResult | None = None
         self.publication: Publication | None = None
         self.search: SearchIndex | None = None
@@ -142,29 +144,39 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
 
     # --- files ------------------------------------------------------------------
 
-    def on_files(self, files: Files, *, config) -> Files:
-        project = self.project
-        circulars = self.published()
+    def start_documents(self) -> None:
+        """Render every circular, write the Word documents and start converting their PDFs:
+        from on_files, or before MkDocs starts (`circulars build` on a kept site, so that
+        LibreOffice starts while the published site is linked into the new one)."""
         # Every circular gets its Word document, drafts too (build/docx is not
         # published). The Markdown is needed now, for the pages; the documents
         # are written in the background while MkDocs builds the pages (serving,
         # at once: what a page offers decides whether it changed).
-        everything = project.circulars
+        project = self.project
         self.documents = DocumentBuild(project, self.docx_dir(), self.config.jobs, self.force)
-        rendered = self.documents.render(everything)
+        self.rendered = self.documents.render(project.circulars)
         if self.documents.result.errors:
             self.documents.finish()
             raise PluginError("\n".join(self.documents.result.errors))
         # serving (and building on a kept site), what a page offers decides whether it changed:
         # the documents first; a first build writes them while MkDocs converts the pages
-        documents_first = self.live is not None and not (self.live.building and self.live.signature is None)
-        self.documents.start_writing(leave_a_core=not documents_first)
-        if documents_first:
+        live = self.live
+        self.documents_first = live is not None and not (live.building and live.signature is None)
+        self.documents.start_writing(leave_a_core=not self.documents_first)
+        if self.documents_first:
             self.result = self.documents.finish()
-        if self.config.pdf and (self.live is None or self.live.building):
+        if self.config.pdf and (live is None or live.building):
             # LibreOffice converts while the pages and listings are made (serving, after)
             self.early_pdfs = threading.Thread(target=self._documents_then_pdfs, name="circulars-pdfs")
             self.early_pdfs.start()
+
+    def on_files(self, files: Files, *, config) -> Files:
+        project = self.project
+        circulars = self.published()
+        if self.rendered is None:  # not started before MkDocs
+            self.start_documents()
+        rendered, self.rendered = self.rendered, None
+        documents_first = self.documents_first
         language = (config.theme.get("language") or "en").split("-")[0]
         self.pages = pages = SitePages(project, circulars, language, self.today())
         remembered = self.live.circular_pages if self.live else None
