@@ -10,6 +10,7 @@ properties and feeds); render/markup.py turns it into escaped Markdown.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -126,8 +127,10 @@ def safe_url(url: str) -> bool:
     return not path.startswith("/") and ".." not in path.split("/") and "\\" not in path
 
 
+@functools.lru_cache(maxsize=4096)
 def to_plain(text: str) -> str:
-    """The text without markup, for titles, properties and feeds."""
+    """The text without markup, for titles, properties and feeds (remembered: a listing
+    page shows a title once per row, and a title is in many listings)."""
     return "".join(span.text for span in parse(normalize_space(text)))
 
 
