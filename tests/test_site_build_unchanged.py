@@ -86,7 +86,8 @@ def test_nothing_changed_is_seen_before_the_project_is_read(built, monkeypatch):
     import generator.source.loading as loading
 
     source = built / "circulars/2024/panzhihua-2024-07.yaml"
-    source.write_text(source.read_text(encoding="utf-8").replace("status: issued", "status: superseded"))
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("status: issued", "status: superseded"), encoding="utf-8")
     warning = "marked superseded, but no circular supersedes it"
     first = build(built)
     assert UNCHANGED not in first and first.count(warning) == 1
