@@ -123,3 +123,16 @@ def test_a_build_never_replaces_the_kept_editions(tmp_path):
     result = run(root, "build", "-o", "editions")
     assert result.exit_code != 0 and "editions/" in result.output
     assert kept.read_bytes() == before
+
+
+def test_an_edition_kept_after_a_build_is_shown_by_the_next(tmp_path):
+    """The site reads editions/: an edition kept after a build (by distribute or
+    keep-edition, nothing else changed) is a change the next build sees, not "up to date"."""
+    root = _project(tmp_path, kept=False)
+    assert run(root, "build").exit_code == 0
+    assert "edition-changes" not in (root / "build" / PAGE).read_text(encoding="utf-8")
+    write(root, "editions/panzhihua-2024-07/2024-04-18.yaml", circular_yaml())
+    result = run(root, "build")
+    assert result.exit_code == 0, result.output
+    assert "Nothing the site is built from has changed" not in result.output
+    assert "edition-changes" in (root / "build" / PAGE).read_text(encoding="utf-8")

@@ -5,7 +5,8 @@ After a build that succeeded, a state file beside the site folder
 (`.site.inputs`, beside the lock file; `.site.kept` holds what the next build
 starts from) records what the build read and wrote:
 the name, size, modification time and inode of every file under circulars/,
-the templates (the project's and the built-in ones), returns/, the site's own
+the templates (the project's and the built-in ones), returns/, editions/ (the
+earlier editions whose changes the pages show), the site's own
 pages (docs_dir), mkdocs.yml and what it names (INHERIT, the theme's
 custom_dir), and every file of the site folder and of the Word documents'
 folder (so that a file deleted or altered there is made again; the tables and
@@ -39,6 +40,7 @@ import yaml
 from ..docx.build import BuildResult, write_atomically
 from ..docx.build_record import LOADED_CODE
 from ..i18n import current_language
+from ..source.kept_editions import EDITIONS_DIR
 from ..source.names import DATA_DIR
 from ..source.returns import RETURNS_DIR
 from ..source.templates import template_dirs
@@ -112,7 +114,8 @@ class BuildInputs:
 
     def read_folders(self) -> list[Path]:
         root = self.project_root
-        folders = [root / DATA_DIR, *template_dirs(root), root / RETURNS_DIR, root / CONFIG_FILE]
+        folders = [root / DATA_DIR, *template_dirs(root), root / RETURNS_DIR, root / EDITIONS_DIR]
+        folders.append(root / CONFIG_FILE)
         pages = docs_dir(root)
         if pages is not None:
             folders.append(pages)
