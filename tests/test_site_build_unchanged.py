@@ -303,3 +303,17 @@ def test_links_that_fail_part_way_leave_the_published_site(built, monkeypatch):
     assert "Built the site" in build(built)
     page = (site / "circulars/panzhihua-2024-07/index.html").read_text(encoding="utf-8")
     assert "关于开展职工技能竞赛的通知" in page
+
+
+def test_another_libreoffice_is_a_change(built, tmp_path, monkeypatch):
+    """An upgraded LibreOffice makes other PDFs (their cache's key names its build): the
+    look for a change reads its versionrc too."""
+    from generator.site import unchanged
+
+    versionrc = tmp_path / "versionrc"
+    versionrc.write_text("[Version]\nbuildid=24.2.7\n", encoding="utf-8")
+    monkeypatch.setattr(unchanged, "versionrc", lambda: versionrc)
+    build(built)
+    assert UNCHANGED in build(built)
+    versionrc.write_text("[Version]\nbuildid=25.2.1\n", encoding="utf-8")
+    assert UNCHANGED not in build(built)

@@ -68,7 +68,7 @@ def conversion_key(project_root: Path) -> str:
     fonts.conf LibreOffice is given (to_pdf), and LibreOffice's versionrc, which
     names its build (read beside the program: asking soffice takes seconds)."""
     digest = hashlib.sha256()
-    for path in (_fonts_conf(project_root), _versionrc()):
+    for path in (_fonts_conf(project_root), versionrc()):
         try:
             digest.update(path.read_bytes() if path else b"none")
         except OSError as error:
@@ -84,7 +84,8 @@ def _fonts_conf(project_root: Path) -> Path | None:
         return None
 
 
-def _versionrc() -> Path | None:
+def versionrc() -> Path | None:
+    """LibreOffice's versionrc, beside the program: it names LibreOffice's build."""
     program = soffice()
     return Path(os.path.realpath(program)).parent / "versionrc" if program else None
 

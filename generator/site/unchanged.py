@@ -6,11 +6,11 @@ After a build that succeeded, a state file beside the site folder
 starts from) records what the build read and wrote:
 the name, size, modification time and inode of every file under circulars/,
 the templates (the project's and the built-in ones), returns/, editions/ (the
-earlier editions whose changes the pages show), the site's own
-pages (docs_dir), mkdocs.yml and what it names (INHERIT, the theme's
-custom_dir), and every file of the site folder and of the Word documents'
-folder (so that a file deleted or altered there is made again; the tables and
-attachments a circular names are under circulars/); also
+earlier editions whose changes the pages show), the site's own pages
+(docs_dir), mkdocs.yml and what it names (INHERIT, the theme's custom_dir),
+LibreOffice's versionrc (its build), and every file of the site folder and of
+the Word documents' folder (so that a file deleted or altered there is made
+again; the tables and attachments a circular names are under circulars/); also
 the generator's code and the versions of MkDocs, its theme and plugins; the
 options of the build; the date the tracker counts overdue against; and the
 environment variables a build reads. When all of it is as recorded, the build
@@ -45,6 +45,7 @@ from ..source.names import DATA_DIR
 from ..source.returns import RETURNS_DIR
 from ..source.templates import template_dirs
 from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
+from .pdfs import versionrc
 
 FORMAT = 1
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
@@ -116,6 +117,9 @@ class BuildInputs:
         root = self.project_root
         folders = [root / DATA_DIR, *template_dirs(root), root / RETURNS_DIR, root / EDITIONS_DIR]
         folders.append(root / CONFIG_FILE)
+        libreoffice = versionrc()  # upgraded, it makes other PDFs (their cache's key has it)
+        if libreoffice is not None:
+            folders.append(libreoffice)
         pages = docs_dir(root)
         if pages is not None:
             folders.append(pages)
