@@ -317,3 +317,20 @@ def test_another_libreoffice_is_a_change(built, tmp_path, monkeypatch):
     assert UNCHANGED in build(built)
     versionrc.write_text("[Version]\nbuildid=25.2.1\n", encoding="utf-8")
     assert UNCHANGED not in build(built)
+
+
+def test_a_lock_that_cannot_be_made_is_reported_by_the_build(built, monkeypatch):
+    """The look holds the site's lock; where the lock file cannot be made (a read-only
+    folder), the build says so, as it does for any folder it cannot write to."""
+    from generator.site import outputs
+
+    def read_only(path, mode="r", *args, **kwargs):
+        if str(path).endswith(".site.lock"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(outputs, "open", read_only, raising=False)
+    result = run(built, "build")
+    assert result.exit_code == 1
+    assert "error: cannot write to" in result.output and "Permission denied" in result.output
+    assert "Traceback" not in result.output

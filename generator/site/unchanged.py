@@ -224,7 +224,8 @@ def unchanged_build(root: Path, out_dir: Path, options: dict) -> tuple[list[str]
     """Before the project is read: what the last build of out_dir reported (the project
     check's warnings, then its result), if it built the site with these options and
     nothing it read or wrote changed since; else None, and the build runs (it reports
-    an output folder it refuses, a broken mkdocs.yml, a busy lock)."""
+    an output folder it refuses, a broken mkdocs.yml, a busy lock, a folder it cannot
+    write to)."""
     site_dir, docx_dir = out_dir / "site", out_dir / "docx"
     if not (root / CONFIG_FILE).is_file() or not state_path(site_dir).is_file():
         return None
@@ -234,7 +235,7 @@ def unchanged_build(root: Path, out_dir: Path, options: dict) -> tuple[list[str]
             check_output(folder, root, pages, "")
         with building(site_dir, root):  # busy: the build says another one is writing
             found = BuildInputs(root, site_dir, docx_dir, options)._recorded()
-    except (UnsafeOutput, SiteBusy):
+    except (UnsafeOutput, SiteBusy, OSError):  # OSError: no lock file can be made there
         return None
     if found is None:
         return None
