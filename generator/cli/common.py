@@ -91,9 +91,9 @@ def selected_circulars(project: Project, ids: tuple[str, ...]) -> list[Circular]
     return [known[i] for i in ids] if ids else sorted(known.values(), key=lambda c: c.id)
 
 
-def in_project(project: Project, path: Path) -> Path:
-    """An output folder given on the command line, relative to the project."""
-    return path if path.is_absolute() else project.root / path
+def in_project(root: Path, path: Path) -> Path:
+    """An output folder given on the command line, relative to the project folder."""
+    return path if path.is_absolute() else root / path
 
 
 def fail_on_errors(project: Project, warnings: bool = False) -> None:

@@ -172,7 +172,7 @@ def distribute(
     project = obj.load()
     fail_on_errors(project)
     selected_circulars(project, (circular_id,))
-    out_dir = in_project(project, output) if output else default_out_dir(project, circular_id)
+    out_dir = in_project(project.root, output) if output else default_out_dir(project, circular_id)
     try:  # as build and returns forms do: copies never land in the project's sources
         check_output(out_dir, project.root, docs_dir(project.root), _("copies"))
     except UnsafeOutput as error:

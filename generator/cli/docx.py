@@ -60,7 +60,7 @@ def preview(obj: Context, ids: tuple[str, ...], png: bool, pages: int, dpi: int,
     project = obj.load()
     fail_on_errors(project)
     chosen = selected_circulars(project, ids)
-    out_dir = in_project(project, output)
+    out_dir = in_project(project.root, output)
     with tempfile.TemporaryDirectory(prefix="circulars-preview-") as scratch:
         result = build_documents(project, chosen, Path(scratch), jobs=1)
         for error in result.errors:

@@ -221,7 +221,7 @@ def summary(obj: Context, circular_id: str, output: Path | None) -> None:
 
     project = obj.load()
     circular = _circular(project, circular_id)
-    path = in_project(project, output) if output else project.root / SUMMARY.format(id=circular.id)
+    path = in_project(project.root, output) if output else project.root / SUMMARY.format(id=circular.id)
     if path.suffix.lower() != ".xlsx":
         click.echo(
             _("error: {path}: the workbook's name must end in .xlsx").format(

@@ -85,7 +85,7 @@ def redline(
         data = redline_docx(project.root, project.registry, old, new, author)
     except RedlineError as error:
         _fail(str(error))
-    target = in_project(project, output or Path("build/redlines") / f"{new.id}.docx")
+    target = in_project(project.root, output or Path("build/redlines") / f"{new.id}.docx")
     try:
         write_atomically(target, data)
     except OSError as error:

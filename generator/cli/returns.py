@@ -120,7 +120,7 @@ def forms(
     project = obj.load()
     circular = _circular(project, circular_id)
     orgs = tuple(named_or_given(project.registry, org, "--org") for org in orgs)
-    out_dir = in_project(project, output) if output else project.root / FORMS_DIR / circular.id
+    out_dir = in_project(project.root, output) if output else project.root / FORMS_DIR / circular.id
     try:
         check_output(out_dir, project.root, docs_dir(project.root), _("return forms"))
     except UnsafeOutput as error:

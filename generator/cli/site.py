@@ -82,7 +82,7 @@ def build(
 
     began = time.perf_counter()
     options = build_options(site_url, drafts, strict)
-    out_dir = output if output.is_absolute() else obj.root / output
+    out_dir = in_project(obj.root, output)
     found = None if ids or force else unchanged_build(obj.root, out_dir, options)
     if found is not None:  # nothing changed: the project is not even read
         checked, result = found
@@ -98,7 +98,6 @@ def build(
     loaded = time.perf_counter()
     fail_on_errors(project, warnings=True)
     chosen = selected_circulars(project, ids)
-    out_dir = in_project(project, output)
     docx_dir = out_dir / "docx"
     started = time.perf_counter()
     with_site = not ids and (project.root / CONFIG_FILE).exists()

@@ -139,6 +139,11 @@ def variants(documents: list[Path], folder: Path) -> Variants:
     return made
 
 
+def variant_copies(made: Variants) -> list[Path]:
+    """The variants' files, to convert beside their documents."""
+    return [copy for ways in made.values() for _data, copy in ways.values()]
+
+
 def converted_variants(made: Variants, out_dir: Path) -> Variants:
     """The variants' PDFs that the run wrote into out_dir, in place of their copies."""
     return {
@@ -159,7 +164,7 @@ def to_pdf_settled(
     with tempfile.TemporaryDirectory(prefix="circulars-variants-") as scratch:
         folder = Path(scratch)
         made = variants(documents, folder / "in") if len(documents) <= FEW else {}
-        extra = [copy for ways in made.values() for _data, copy in ways.values()]
+        extra = variant_copies(made)
         try:
             to_pdf([*documents, *extra], folder / "out", project_root, timeout, profile)
         except PreviewError:

@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..docx.build import record_settled
-from ..docx.closing_page import FEW, Variants, converted_variants, needs_settling, settle, variants
+from ..docx.closing_page import (
+    FEW,
+    Variants,
+    converted_variants,
+    needs_settling,
+    settle,
+    variant_copies,
+    variants,
+)
 from ..docx.preview import PreviewError, soffice, to_pdf
 from ..i18n import _
 from ..source.templates import find_template_file
@@ -260,7 +268,7 @@ def _convert(
                         return
                     batch = runs.pop(0)
                 alongside = variants(batch, scratch_dir / f"variants-{number}") if few else {}
-                extra = [copy for ways in alongside.values() for _data, copy in ways.values()]
+                extra = variant_copies(alongside)
                 try:
                     to_pdf(
                         [*batch, *extra],
