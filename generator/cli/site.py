@@ -7,6 +7,7 @@ time only, never to dodge an import cycle (there is none).
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -78,7 +79,8 @@ def build(
       circulars build --force
       circulars build --site-url https://intranet.example.org/circulars/
     """
-    from ..site.unchanged import build_options, unchanged_build  # lazily: see the module's docstring
+    # lazily: see the module's docstring
+    from ..site.unchanged import build_options, libreoffice_ahead, unchanged_build
 
     began = time.perf_counter()
     options = build_options(site_url, drafts, strict)
@@ -94,36 +96,39 @@ def build(
     from ..docx.build import build_documents
     from ..site.outputs import CONFIG_FILE, SiteError, UnsafeOutput, check_build_output
 
-    project = obj.load()
-    loaded = time.perf_counter()
-    fail_on_errors(project, warnings=True)
-    chosen = selected_circulars(project, ids)
-    docx_dir = out_dir / "docx"
-    started = time.perf_counter()
-    with_site = not ids and (project.root / CONFIG_FILE).exists()
-    try:
-        check_build_output(project, out_dir, docx_dir, out_dir / "site")
-        if with_site:
-            from ..site.build import build_site  # MkDocs: only when there is a site to build
+    # a site build converts the PDFs of what changed: LibreOffice starts as the project is read
+    with contextlib.nullcontext() if ids else libreoffice_ahead(obj.root, out_dir):
+        project = obj.load()
+        loaded = time.perf_counter()
+        fail_on_errors(project, warnings=True)
+        chosen = selected_circulars(project, ids)
+        docx_dir = out_dir / "docx"
+        started = time.perf_counter()
+        with_site = not ids and (project.root / CONFIG_FILE).exists()
+        try:
+            check_build_output(project, out_dir, docx_dir, out_dir / "site")
+            if with_site:
+                from ..site.build import build_site  # MkDocs: only when there is a site to build
 
-            # the plugin writes the documents (all of them) while MkDocs builds the pages
-            result = build_site(project, out_dir / "site", docx_dir, site_url, drafts, strict, jobs, force)
-        else:
-            result = build_documents(project, chosen, docx_dir, jobs, force)
-    except UnsafeOutput as error:
-        click.echo(_("error: nothing was built: {error}").format(error=error), err=True)
-        sys.exit(EXIT_INVALID)
-    except SiteError as error:
-        click.echo(_("error: the site was not built: {error}").format(error=error), err=True)
-        sys.exit(EXIT_INVALID)
-    except OSError as error:
-        click.echo(
-            _("error: cannot write to {path}: {reason}").format(
-                path=error.filename or out_dir, reason=error.strerror or error
-            ),
-            err=True,
-        )
-        sys.exit(EXIT_INVALID)
+                # the plugin writes the documents (all of them) while MkDocs builds the pages
+                site_dir = out_dir / "site"
+                result = build_site(project, site_dir, docx_dir, site_url, drafts, strict, jobs, force)
+            else:
+                result = build_documents(project, chosen, docx_dir, jobs, force)
+        except UnsafeOutput as error:
+            click.echo(_("error: nothing was built: {error}").format(error=error), err=True)
+            sys.exit(EXIT_INVALID)
+        except SiteError as error:
+            click.echo(_("error: the site was not built: {error}").format(error=error), err=True)
+            sys.exit(EXIT_INVALID)
+        except OSError as error:
+            click.echo(
+                _("error: cannot write to {path}: {reason}").format(
+                    path=error.filename or out_dir, reason=error.strerror or error
+                ),
+                err=True,
+            )
+            sys.exit(EXIT_INVALID)
     _report(result, project.root, out_dir, with_site, ids, started)
     report_timings({"load": loaded - began, **result.timings, "command": time.perf_counter() - began})
 

@@ -9,9 +9,12 @@ a preview on Linux looks like the document on a secretary's Windows machine.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -26,6 +29,10 @@ PDF_FILTER = 'pdf:writer_pdf_Export:{"IsSkipEmptyPages":{"type":"boolean","value
 
 class PreviewError(Exception):
     pass
+
+
+# The profile of the LibreOffice started ahead (started_ahead), while it runs.
+_ahead: Path | None = None
 
 
 def soffice() -> str | None:
@@ -91,6 +98,53 @@ def to_pdf(
             )
         )
     return pdfs
+
+
+@contextlib.contextmanager
+def started_ahead(project_root: Path):
+    """LibreOffice started now, to convert documents not written yet: of a run of
+    two seconds for a document or two, one and a half is LibreOffice starting. One run
+    given its profile (`ahead()`) hands its documents to it through LibreOffice's
+    pipe for that profile (as a second `soffice` does to a running one) and waits for
+    their PDFs; LibreOffice ends after that conversion, so only one run may be given
+    it. It is stopped when the block ends, and if this process is killed (Linux's
+    parent-death signal: elsewhere it is not started)."""
+    global _ahead
+    program = soffice()
+    if program is None or _ahead is not None or not sys.platform.startswith("linux"):
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="circulars-soffice-", ignore_cleanup_errors=True) as profile:
+        process = subprocess.Popen(
+            [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=_environment(project_root),
+            preexec_fn=_die_with_parent,
+        )
+        _ahead = Path(profile)
+        try:
+            yield
+        finally:
+            _ahead = None
+            process.terminate()  # its launcher stops LibreOffice with it
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def ahead() -> Path | None:
+    """The profile of the LibreOffice started ahead, if one is running."""
+    return _ahead
+
+
+def _die_with_parent() -> None:
+    # PR_SET_PDEATHSIG: a LibreOffice without documents would outlive a killed build
+    # forever. The signal follows the thread that started it: the CLI's main thread.
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
 @contextlib.contextmanager

@@ -39,7 +39,7 @@ from ..docx.closing_page import (
     variant_copies,
     variants,
 )
-from ..docx.preview import PreviewError, soffice, to_pdf
+from ..docx.preview import PreviewError, ahead, soffice, to_pdf
 from ..i18n import _
 from ..source.templates import find_template_file
 
@@ -260,13 +260,17 @@ def _convert(
                 if not later:
                     _place(pdf, cache / pdf.name)
 
+        # the first run goes to the LibreOffice started ahead, if one runs (it then ends)
+        started = [ahead()] if ahead() else []
+
         def worker(number: int, runs: list[list[Path]]) -> None:
-            out, profile = scratch_dir / f"pdf-{number}", scratch_dir / f"profile-{number}"
+            out = scratch_dir / f"pdf-{number}"
             while True:
                 with lock:
                     if not runs:
                         return
                     batch = runs.pop(0)
+                    profile = started.pop() if started else scratch_dir / f"profile-{number}"
                 alongside = variants(batch, scratch_dir / f"variants-{number}") if few else {}
                 extra = variant_copies(alongside)
                 try:

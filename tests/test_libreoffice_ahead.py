@@ -1,0 +1,176 @@
+"""Issue 24: `circulars build` on a kept site starts LibreOffice while it reads the
+project, and hands the run that converts the edited documents to it (of a two-second
+run for one document, LibreOffice's start is one and a half). Checked on the real
+LibreOffice: the run goes to the process started ahead, which ends after it; the
+process never outlives the block, nor a build that is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, add_site, retitle, run
+
+from generator.docx import preview
+from generator.site import pdfs, unchanged
+from generator.site.unchanged import state_path
+
+if preview.soffice() is None:
+    if os.environ.get("CIRCULARS_REQUIRE_TOOLS") == "1":
+        pytest.fail("LibreOffice (soffice) is required", pytrace=False)
+    pytest.skip("LibreOffice is not installed", allow_module_level=True)
+
+
+def libreoffice_with(profile: Path | str) -> list[int]:
+    """The LibreOffice processes (soffice.bin) running with that profile."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # it ended meanwhile
+            continue
+        if (
+            command[0].endswith(b"soffice.bin")
+            and f"-env:UserInstallation=file://{profile}".encode() in command
+        ):
+            found.append(int(entry.name))
+    return found
+
+
+def until(condition, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def a_document(tmp_path: Path) -> Path:
+    result = run(REPO, "build", "panzhihua-2024-07", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    return tmp_path / "out/docx/panzhihua-2024-07.docx"
+
+
+def test_a_run_given_its_profile_is_converted_by_the_libreoffice_started_ahead(tmp_path):
+    document = a_document(tmp_path)
+    with preview.started_ahead(REPO):
+        profile = preview.ahead()
+        assert profile is not None and profile.is_dir()
+        assert until(lambda: len(libreoffice_with(profile)) == 1)
+        [started] = libreoffice_with(profile)
+        [pdf] = preview.to_pdf([document], tmp_path / "pdf", REPO, profile=profile)
+        assert pdf.read_bytes().startswith(b"%PDF")
+        # the one started ahead did it: LibreOffice ends after a conversion it was handed
+        assert until(
+            lambda: not Path(f"/proc/{started}").exists() or started not in libreoffice_with(profile)
+        )
+    assert preview.ahead() is None
+    assert libreoffice_with(profile) == [] and not profile.exists()
+
+
+def test_the_libreoffice_started_ahead_ends_with_the_block_unused(tmp_path):
+    with preview.started_ahead(REPO):
+        profile = preview.ahead()
+        assert until(lambda: len(libreoffice_with(profile)) == 1)
+    assert libreoffice_with(profile) == [] and not profile.exists()
+
+
+def test_the_libreoffice_started_ahead_ends_with_a_killed_build(tmp_path):
+    """A LibreOffice without documents runs until it is told to end: a build killed
+    (SIGKILL: no Python code runs) must not leave one behind."""
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        sys.path.insert(0, {str(REPO)!r})
+        from pathlib import Path
+        from generator.docx import preview
+        with preview.started_ahead(Path({str(REPO)!r})):
+            print(preview.ahead(), flush=True)
+            sys.stdin.readline()
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    profile = build.stdout.readline().strip()
+    assert profile and until(lambda: len(libreoffice_with(profile)) == 1)
+    build.communicate("kill\n", timeout=60)
+    assert build.returncode == -signal.SIGKILL
+    assert until(lambda: libreoffice_with(profile) == [], seconds=10)
+
+
+def test_only_the_first_run_goes_to_the_libreoffice_started_ahead(tmp_path, monkeypatch):
+    """It ends after one conversion: a second run handed to it could meet it ending."""
+    monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.setattr(pdfs, "BATCH", 2)
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    started = tmp_path / "started-ahead"
+    monkeypatch.setattr(pdfs, "ahead", lambda: started)
+    profiles: list[Path | None] = []
+
+    def convert(documents, out, project_root, timeout, profile=None):
+        profiles.append(profile)
+        out.mkdir(parents=True, exist_ok=True)
+        for document in documents:
+            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+
+    monkeypatch.setattr(pdfs, "to_pdf", convert)
+    docx_dir = tmp_path / "build/docx"
+    docx_dir.mkdir(parents=True)
+    given = {}
+    for n, name in enumerate("abcde"):
+        (docx_dir / f"{name}.docx").write_bytes(f"document {name}".encode())
+        given[name] = (docx_dir / f"{name}.docx", f"{n + 1:064x}")
+    result = pdfs.render_pdfs(given, docx_dir, tmp_path, jobs=1)
+    assert result.converted == 5 and len(profiles) == 3
+    assert profiles[0] == started
+    assert started not in profiles[1:] and len(set(profiles[1:])) == 1
+
+
+def test_the_build_starts_libreoffice_ahead_after_a_build_that_converted_pdfs(tmp_path, monkeypatch):
+    out = tmp_path / "build"
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    for folder in (out / "site", out / "docx"):
+        folder.mkdir(parents=True)
+
+    def starts() -> bool:
+        with unchanged.libreoffice_ahead(tmp_path, out):
+            return preview.ahead() is not None
+
+    assert not starts()  # no finished build
+    state_path(out / "site").write_text("{}")
+    assert not starts()  # one that converted no PDFs (pdf: false, or no LibreOffice)
+    (out / "docx/pdf").mkdir()
+    assert starts()
+
+
+def test_an_edited_circular_is_converted_by_the_libreoffice_started_ahead(project, monkeypatch):
+    add_site(project)
+    assert run(project, "build").exit_code == 0
+    retitle(project, "关于驻点干部做到“五个要”的通知")
+    given: list[tuple[Path | None, Path | None]] = []
+    convert = pdfs.to_pdf
+
+    def watched(documents, out, project_root, timeout=preview.CONVERT_TIMEOUT, profile=None):
+        given.append((profile, preview.ahead()))
+        return convert(documents, out, project_root, timeout, profile)
+
+    monkeypatch.setattr(pdfs, "to_pdf", watched)
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    [(profile, running)] = given
+    assert profile is not None and profile == running
+    pdf = project / "build/docx/panzhihua-2024-07.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "五个要" in text.replace("\n", "")
+    assert preview.ahead() is None and libreoffice_with(profile) == [] and not profile.exists()
