@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -147,11 +147,14 @@ def build_site(
             plugin.config.jobs = jobs
             plugin.force = force
             logging.getLogger("mkdocs.commands.build").addFilter(NOT_DIRTY)
+            linking = None
             try:
                 if live.signature is not None:  # the published site is kept: linked into staging
+                    # while the documents are written and the listings made; the build waits
+                    # for the links before it unlinks what it writes again (live.prepare)
+                    linking = live.linking = _Meanwhile(partial(_link_copy, site_dir, staging))
                     try:
-                        with _meanwhile(partial(_link_copy, site_dir, staging)):
-                            plugin.start_documents()  # the Word documents are written, LibreOffice starts
+                        plugin.start_documents()  # the Word documents are written, LibreOffice starts
                     except Exception as error:  # as MkDocs tells the plugin of an error in a build
                         plugin.on_build_error(error=error)
                         raise
@@ -161,11 +164,13 @@ def build_site(
             finally:
                 if plugin.documents is not None and plugin.result is None:
                     plugin.documents.finish()  # the build stopped early: let the writers finish
+                if linking is not None:
+                    linking.thread.join()  # before staging is removed, if the build failed
             old = _swap(staging, site_dir, project.root)
         finally:
             remove_ours(staging)
             live.close()
-        with _meanwhile(partial(remove_ours, old)):  # the old site goes while the build is recorded
+        with _Meanwhile(partial(remove_ours, old)):  # the old site goes while the build is recorded
             published = {c.id for c in plugin.published()}
             plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
             checked = [d.format(project.root) for d in project.diagnostics.warnings]
@@ -180,38 +185,49 @@ def _try_link(source: Path, probe: Path) -> None:
     probe.unlink()
 
 
-@contextmanager
-def _meanwhile(work: Callable[[], None]) -> Iterator[None]:
-    """Run work in another thread while the block runs (linking or removing a site: its
-    time is the file system's, not Python's); its OSError is raised once both are done."""
-    failed: list[OSError] = []
+class _Meanwhile:
+    """Work run in another thread (linking or removing a site: its time is the file
+    system's, not Python's); `wait`, or the end of a block it opens, raises its OSError."""
 
-    def run() -> None:
+    def __init__(self, work: Callable[[], None]) -> None:
+        self.failed: list[OSError] = []
+        self.thread = threading.Thread(target=self._run, args=(work,), name="circulars-meanwhile")
+        self.thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
         try:
             work()
         except OSError as error:
-            failed.append(error)
+            self.failed.append(error)
 
-    thread = threading.Thread(target=run, name="circulars-meanwhile")
-    thread.start()
-    try:
-        yield
-    finally:
-        thread.join()
-    if failed:
-        raise failed[0]
+    def wait(self) -> None:
+        self.thread.join()
+        if self.failed:
+            raise self.failed.pop()
+
+    def __enter__(self) -> _Meanwhile:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        self.thread.join()
+        if error is None:
+            self.wait()
 
 
 def _link_copy(site_dir: Path, staging: Path) -> None:
-    """The published site's files in staging as hard links (the build unlinks any it writes)."""
-    for current, dirs, files in os.walk(site_dir):
-        target = staging / Path(current).relative_to(site_dir)
+    """The published site's files in staging as hard links (the build unlinks any it writes).
+    Paths as strings: the Path objects of 4,000 files cost more than their links, and
+    this runs beside the Word documents' rendering, for the same interpreter lock."""
+    source, cut = str(site_dir), len(str(site_dir))
+    for current, dirs, files in os.walk(source):
+        target = str(staging) + current[cut:]
         for name in dirs:
-            (target / name).mkdir(exist_ok=True)
+            with suppress(FileExistsError):
+                os.mkdir(os.path.join(target, name))
         for name in files:
-            if (target / name).exists():
-                (target / name).unlink()  # the marker mark() wrote
-            os.link(Path(current) / name, target / name)
+            linked = os.path.join(target, name)
+            with suppress(FileExistsError):  # the marker mark() wrote: it stays, the folder is ours
+                os.link(os.path.join(current, name), linked)
 
 
 def _swap(staging: Path, site_dir: Path, root: Path) -> Path:

@@ -138,6 +138,7 @@ class LiveSite:
         self._generation = 0
         self._closing = threading.Event()
         self.error: str | None = None  # why the last build failed, None when it did not
+        self.linking = None  # building: the published site being linked into staging (build.py)
 
     # --- kept between `circulars build`s ------------------------------------------
 
@@ -177,6 +178,9 @@ class LiveSite:
 
     def prepare(self, config, nav, files: Files) -> None:
         """Before MkDocs reads the pages: decide what this build writes."""
+        if self.linking is not None:  # every published file linked before any is unlinked
+            self.linking.wait()
+            self.linking = None
         pages = sorted(f.src_uri for f in files.documentation_pages(inclusion=InclusionLevel.is_in_serve))
         docs = Path(config.docs_dir)
         custom = config.theme.custom_dir
