@@ -118,6 +118,7 @@ def test_nothing_changed_is_seen_before_the_project_is_read(built, monkeypatch):
         "site page",
         "table file",
         "site file deleted",
+        "attachment dropped",
         "date",
         "drafts",
     ],
@@ -175,6 +176,15 @@ def test_a_change_builds_again_what_a_build_from_scratch_makes(built, tmp_path, 
         build(built)
         before = site_files(site)
         write(built, "circulars/2024/attachments/units.csv", "单位,人数\n焦化厂,13\n")
+    elif change == "attachment dropped":  # a file the site offers, no page of its own
+        text = source.read_text(encoding="utf-8")
+        offered = "\nattachments:\n  - title: 问题清单\n    file: attachments/list.csv\n"
+        source.write_text(text.rstrip("\n") + offered, encoding="utf-8")
+        write(built, "circulars/2024/attachments/list.csv", "单位,问题\n焦化厂,无\n")
+        build(built)
+        before = site_files(site)
+        assert any(name.endswith("list.csv") for name in before)
+        source.write_text(text, encoding="utf-8")
     elif change == "site file deleted":
         (site / "index.html").unlink()
         before = {}

@@ -174,7 +174,8 @@ def build_site(
             published = {c.id for c in plugin.published()}
             plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
             checked = [d.format(project.root) for d in project.diagnostics.warnings]
-            inputs.record(plugin.result, live.state(site_dir), checked)
+            # the outputs as written: relative to staging, now the site folder
+            inputs.record(plugin.result, live.state(staging), checked)
     return plugin.result
 
 
