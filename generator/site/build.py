@@ -46,6 +46,7 @@ from .outputs import (
     mark,
     remove_ours,
 )
+from .search import BUNDLE_DIR
 from .unchanged import BuildInputs, build_options
 
 
@@ -153,6 +154,7 @@ def build_site(
                     # while the documents are written and the listings made; the build waits
                     # for the links before it unlinks what it writes again (live.prepare)
                     linking = live.linking = _Meanwhile(partial(_link_copy, site_dir, staging))
+                    live.published = site_dir
                     try:
                         plugin.start_documents()  # the Word documents are written, LibreOffice starts
                     except Exception as error:  # as MkDocs tells the plugin of an error in a build
@@ -216,11 +218,15 @@ class _Meanwhile:
 
 
 def _link_copy(site_dir: Path, staging: Path) -> None:
-    """The published site's files in staging as hard links (the build unlinks any it writes).
-    Paths as strings: the Path objects of 4,000 files cost more than their links, and
-    this runs beside the Word documents' rendering, for the same interpreter lock."""
+    """The published site's files in staging as hard links (the build unlinks any it writes),
+    but for the search's bundles: they are made again, or linked language by language
+    from the published site's (live.index_now). Paths as strings: the Path objects of
+    4,000 files cost more than their links, and this runs beside the documents' rendering,
+    for the same interpreter lock."""
     source, cut = str(site_dir), len(str(site_dir))
     for current, dirs, files in os.walk(source):
+        if current == source and BUNDLE_DIR in dirs:
+            dirs.remove(BUNDLE_DIR)
         target = str(staging) + current[cut:]
         for name in dirs:
             with suppress(FileExistsError):

@@ -139,6 +139,7 @@ class LiveSite:
         self._closing = threading.Event()
         self.error: str | None = None  # why the last build failed, None when it did not
         self.linking = None  # building: the published site being linked into staging (build.py)
+        self.published: Path | None = None  # building: the site folder, kept while staging is built
 
     # --- kept between `circulars build`s ------------------------------------------
 
@@ -287,7 +288,8 @@ class LiveSite:
         target = site_dir / NEXT_BUNDLE
         shutil.rmtree(target, ignore_errors=True)
         pages = list(self.searched.values())
-        index_pages(pages, target, keep_index_url, in_process=True, previous=site_dir / BUNDLE_DIR)
+        previous = (self.published or site_dir) / BUNDLE_DIR  # the language that did not change: linked
+        index_pages(pages, target, keep_index_url, in_process=True, previous=previous)
         self._swap_bundle(site_dir, target, self._generation)
 
     def _index(self, site_dir: Path, pages: list, keep_index_url: bool, generation: int) -> None:
