@@ -78,7 +78,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary project and print where")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="circulars-user-builds-"))
-    env = {key: value for key, value in os.environ.items() if key != CACHE_ENV}
+    # as a user runs them: Python keeps the compiled code of every tool (an installation
+    # compiles it; PYTHONDONTWRITEBYTECODE, set on some development machines, would have
+    # our editable install compile its 150 modules again in every process)
+    dropped = (CACHE_ENV, "PYTHONDONTWRITEBYTECODE")
+    env = {key: value for key, value in os.environ.items() if key not in dropped}
     env["NO_MKDOCS_2_WARNING"] = "1"
     try:
         project = scratch / "project"
