@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.site.search import INPUT_STAMP, _Page, index_pages
+from generator.site.search import INPUT_STAMP, Indexing, _Page, index_pages
 
 
 def pages(zh_title: str, en_title: str = "Notice on the skills contest") -> list[_Page]:
@@ -38,14 +38,14 @@ def files(bundle: Path) -> dict[str, tuple[int, bytes]]:
 
 def test_an_unchanged_language_keeps_its_bundle_and_a_changed_one_is_indexed_again(tmp_path):
     published = tmp_path / "site/pagefind"
-    index_pages(pages("关于开展劳动竞赛的通知"), published, False, in_process=True)
+    index_pages(pages("关于开展劳动竞赛的通知"), published, False)  # as `circulars serve` does
     assert (published / f"en{INPUT_STAMP}").is_file() and (published / f"zh{INPUT_STAMP}").is_file()
     before = {language: files(published / language) for language in ("zh", "en")}
 
     # the Chinese circular retitled: the English bundle is the published one, linked
     edited = pages("关于开展职工技能竞赛的通知")
     following = tmp_path / "site/.pagefind-next"
-    index_pages(edited, following, False, in_process=True, previous=published)
+    Indexing(edited, following, False, published).wait()
     assert files(following / "en") == before["en"]  # the same files: same inodes, same bytes
     zh = files(following / "zh")
     assert not {inode for inode, _data in zh.values()} & {inode for inode, _data in before["zh"].values()}
@@ -53,7 +53,7 @@ def test_an_unchanged_language_keeps_its_bundle_and_a_changed_one_is_indexed_aga
 
     # byte for byte what indexing from nothing makes
     scratch = tmp_path / "scratch"
-    index_pages(edited, scratch, False, in_process=True)
+    Indexing(edited, scratch, False, None).wait()
     for language in ("zh", "en"):
         ours = {name: data for name, (_inode, data) in files(following / language).items()}
         assert ours == {name: data for name, (_inode, data) in files(scratch / language).items()}
@@ -61,19 +61,17 @@ def test_an_unchanged_language_keeps_its_bundle_and_a_changed_one_is_indexed_aga
 
     # the English circular retitled too: nothing is kept
     again = tmp_path / "site/.pagefind-again"
-    index_pages(
-        pages("关于开展职工技能竞赛的通知", "Notice on the contest"), again, False, True, previous=following
-    )
+    Indexing(pages("关于开展职工技能竞赛的通知", "Notice on the contest"), again, False, following).wait()
     inodes = {inode for inode, _data in files(following / "en").values()}
     assert not {inode for inode, _data in files(again / "en").values()} & inodes
 
 
 def test_a_stamp_that_does_not_match_or_a_missing_bundle_is_indexed_again(tmp_path):
     published = tmp_path / "pagefind"
-    index_pages(pages("关于开展劳动竞赛的通知"), published, False, in_process=True)
+    Indexing(pages("关于开展劳动竞赛的通知"), published, False, None).wait()
     (published / f"en{INPUT_STAMP}").write_text("not the digest", encoding="utf-8")
     following = tmp_path / "next"
-    index_pages(pages("关于开展劳动竞赛的通知"), following, False, in_process=True, previous=published)
+    Indexing(pages("关于开展劳动竞赛的通知"), following, False, published).wait()
     en_inodes = {inode for inode, _data in files(published / "en").values()}
     assert not {inode for inode, _data in files(following / "en").values()} & en_inodes
     # zh was kept; its bundle gone from the published folder, it is indexed again
@@ -82,7 +80,7 @@ def test_a_stamp_that_does_not_match_or_a_missing_bundle_is_indexed_again(tmp_pa
         path.rmdir() if path.is_dir() else path.unlink()
     (published / "zh").rmdir()
     third = tmp_path / "third"
-    index_pages(pages("关于开展劳动竞赛的通知"), third, False, in_process=True, previous=published)
+    Indexing(pages("关于开展劳动竞赛的通知"), third, False, published).wait()
     assert (third / "zh/pagefind-entry.json").is_file()
 
 

@@ -315,6 +315,28 @@ def test_links_that_fail_part_way_leave_the_published_site(built, monkeypatch):
     assert "关于开展职工技能竞赛的通知" in page
 
 
+def test_a_search_that_fails_leaves_the_published_site(built, tmp_path, monkeypatch):
+    """On a kept site the search is indexed while the pages are written and the build
+    recorded: Pagefind failing stops the build with its reason, the site stays as
+    published (no staging left), and the next build makes it as from scratch."""
+    from generator.site import search
+
+    site = built / "build/site"
+    before = site_files(site)
+    retitle(built, "关于开展职工技能竞赛的通知")
+    with monkeypatch.context() as patched:
+        patched.setattr(search, "_pagefind", lambda pages, output, keep: "out of memory")
+        result = run(built, "build")
+    assert result.exit_code == 1
+    assert (
+        "error: the site was not built: Pagefind could not index the search: out of memory" in result.output
+    )
+    assert site_files(site) == before
+    assert not list((built / "build").glob(".site-*"))
+    assert UNCHANGED not in build(built)
+    same_as_from_scratch(built, tmp_path)
+
+
 def test_another_libreoffice_is_a_change(built, tmp_path, monkeypatch):
     """An upgraded LibreOffice makes other PDFs (their cache's key names its build): the
     look for a change reads its versionrc too."""

@@ -46,7 +46,7 @@ from .outputs import (
     mark,
     remove_ours,
 )
-from .search import BUNDLE_DIR
+from .search import BUNDLE_DIR, SearchError
 from .unchanged import BuildInputs, build_options
 
 
@@ -161,13 +161,18 @@ def build_site(
                         plugin.on_build_error(error=error)
                         raise
                 build(config, dirty=True)  # the plugin decides what is written (live.py)
-            except MkDocsException as error:
+                # the outputs as written, relative to staging (the site folder next), kept while
+                # the search is indexed
+                kept = inputs.keep(live.state(staging))
+                live.finish_index(staging)
+            except (MkDocsException, SearchError) as error:
                 raise SiteError(str(error)) from None
             finally:
                 if plugin.documents is not None and plugin.result is None:
                     plugin.documents.finish()  # the build stopped early: let the writers finish
                 if linking is not None:
                     linking.thread.join()  # before staging is removed, if the build failed
+                live.stop_index()
             old = _swap(staging, site_dir, project.root)
         finally:
             remove_ours(staging)
@@ -176,8 +181,7 @@ def build_site(
             published = {c.id for c in plugin.published()}
             plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
             checked = [d.format(project.root) for d in project.diagnostics.warnings]
-            # the outputs as written: relative to staging, now the site folder
-            inputs.record(plugin.result, live.state(staging), checked)
+            inputs.record(plugin.result, kept, checked)
     return plugin.result
 
 

@@ -46,7 +46,7 @@ from ..i18n import _
 from ..render.environment import keep_compiled
 from ..source.loading import ReadCache
 from .pdfs import convert_pdfs
-from .search import BUNDLE_DIR, SearchError, index_pages
+from .search import BUNDLE_DIR, Indexing, SearchError, index_pages
 from .search import _Page as SearchedPage  # what the search keeps of a page
 
 log = logging.getLogger("mkdocs.plugins.circulars")
@@ -140,6 +140,7 @@ class LiveSite:
         self.error: str | None = None  # why the last build failed, None when it did not
         self.linking = None  # building: the published site being linked into staging (build.py)
         self.published: Path | None = None  # building: the site folder, kept while staging is built
+        self._indexing: Indexing | None = None  # building: the search (start_index)
 
     # --- kept between `circulars build`s ------------------------------------------
 
@@ -246,11 +247,14 @@ class LiveSite:
         self.signature = self._pending_signature
         self.error = None
         self.fingerprints, self._pending = self._pending, {}
+        self.searched = self._searched(converted, searched)
+
+    def _searched(self, converted: set[str], searched: dict[str, object]) -> dict[str, object]:
+        """What the search indexes of every page once this build is done."""
         kept = {} if self.full else self.searched
-        self.searched = {
-            path: page for path, page in kept.items() if path in self._pages and path not in converted
-        }
-        self.searched.update(searched)
+        pages = {path: page for path, page in kept.items() if path in self._pages and path not in converted}
+        pages.update(searched)
+        return pages
 
     def failed(self, error: str) -> None:
         """The build failed part-way, for `error`: the next one starts afresh."""
@@ -283,14 +287,30 @@ class LiveSite:
 
         self._background.submit(job)
 
-    def index_now(self, site_dir: Path, keep_index_url: bool) -> None:
-        """Building: the search of every page, before the build ends (SearchError if not)."""
+    def start_index(
+        self, site_dir: Path, keep_index_url: bool, converted: set[str], searched: dict[str, object]
+    ) -> None:
+        """Building: index the search of every page (as `built` will keep them) while MkDocs
+        writes the pages and the build is recorded (search.Indexing); finish_index waits
+        for it. The language whose pages did not change keeps the published bundle."""
         target = site_dir / NEXT_BUNDLE
         shutil.rmtree(target, ignore_errors=True)
-        pages = list(self.searched.values())
-        previous = (self.published or site_dir) / BUNDLE_DIR  # the language that did not change: linked
-        index_pages(pages, target, keep_index_url, in_process=True, previous=previous)
-        self._swap_bundle(site_dir, target, self._generation)
+        pages = list(self._searched(converted, searched).values())
+        self._indexing = Indexing(pages, target, keep_index_url, (self.published or site_dir) / BUNDLE_DIR)
+
+    def finish_index(self, site_dir: Path) -> None:
+        """Wait for the search started by start_index and put it in place (SearchError if it
+        failed)."""
+        indexing, self._indexing = self._indexing, None
+        if indexing is not None:
+            indexing.wait()
+            self._swap_bundle(site_dir, site_dir / NEXT_BUNDLE, self._generation)
+
+    def stop_index(self) -> None:
+        """A build that stopped early: wait for its search, before staging is removed."""
+        indexing, self._indexing = self._indexing, None
+        if indexing is not None:
+            indexing.stop()
 
     def _index(self, site_dir: Path, pages: list, keep_index_url: bool, generation: int) -> None:
         target = site_dir / NEXT_BUNDLE

@@ -349,6 +349,10 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 self._fingerprint(files)  # a first build: for the next one
         if self.live is None or self.live.full:
             self.search.start(Path(config.site_dir))
+        elif self.live.building:  # the pages this build converted are known: their search with them
+            searched = {page.path: page for page in self.search.pages}
+            site_dir, keep_index_url = Path(config.site_dir), not config.use_directory_urls
+            self.live.start_index(site_dir, keep_index_url, self.converted, searched)
         return env
 
     def _offer_documents(self, files: Files) -> None:
@@ -390,13 +394,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             keep_index_url = not config.use_directory_urls
             docx_dir, root = self.docx_dir(), self.project.root
             index = not self.live.full  # else indexed above
-            if not self.live.building:
+            if not self.live.building:  # building, the search started in on_env (build.py waits)
                 self.live.after_build(site_dir, keep_index_url, self.missing_pdfs, docx_dir, root, index)
-            elif index:
-                try:
-                    self.live.index_now(site_dir, keep_index_url)
-                except SearchError as error:
-                    raise PluginError(str(error)) from None
 
     def on_build_error(self, *, error) -> None:
         if self.early_pdfs is not None:  # before the build's caller waits for the documents

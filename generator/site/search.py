@@ -33,6 +33,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -157,11 +158,7 @@ class SearchIndex:
     def finish(self) -> None:
         """Wait for the index; say which bundles there are, for search.js (Pagefind
         cannot index no pages)."""
-        problem = self.abandon()
-        if problem:
-            raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
-        self.bundles.mkdir(parents=True, exist_ok=True)
-        (self.bundles / LANGUAGES_FILE).write_text(json.dumps(self.languages()), encoding="utf-8")
+        _finished(self.bundles, self.languages(), self.abandon())
 
     def abandon(self) -> str | None:
         """Wait for the indexing if it runs; what went wrong, if anything."""
@@ -181,34 +178,62 @@ def _languages(pages: list[_Page]) -> list[str]:
 
 
 def index_pages(
-    pages: list[_Page],
-    bundles: Path,
-    keep_index_url: bool,
-    in_process: bool = False,
-    previous: Path | None = None,
+    pages: list[_Page], bundles: Path, keep_index_url: bool, previous: Path | None = None
 ) -> None:
     """Index the pages into bundles/<language>/, with the list of languages, in a process
     of its own, and wait for it (`circulars serve` does, in the background: the process
-    and Pagefind run at a low priority, so as not to slow the next rebuild); in_process,
-    in this one (`circulars build` waits for it: a new interpreter took a second more).
+    and Pagefind run at a low priority, so as not to slow the next rebuild).
     A language whose pages are what `previous` (the bundles published) indexed keeps
     that bundle, linked."""
-    language = current_language()
-    if in_process:
-        problem = _index(pages, _languages(pages), bundles, keep_index_url, language, previous)
-    else:
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
-            try:
-                problem = process.submit(
-                    _index, pages, _languages(pages), bundles, keep_index_url, language, previous
-                ).result()
-            except (BrokenProcessPool, OSError) as error:
-                problem = _("the indexing process failed ({error})").format(error=error)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn, initializer=_low_priority) as process:
+        try:
+            problem = process.submit(
+                _index, pages, _languages(pages), bundles, keep_index_url, current_language(), previous
+            ).result()
+        except (BrokenProcessPool, OSError) as error:
+            problem = _("the indexing process failed ({error})").format(error=error)
+    _finished(bundles, _languages(pages), problem)
+
+
+def _finished(bundles: Path, languages: list[str], problem: str | None) -> None:
+    """After Pagefind: what went wrong (SearchError), else which bundles there are, for
+    search.js (Pagefind cannot index no pages)."""
     if problem:
         raise SearchError(_("Pagefind could not index the search: {problem}").format(problem=problem))
     bundles.mkdir(parents=True, exist_ok=True)
-    (bundles / LANGUAGES_FILE).write_text(json.dumps(_languages(pages)), encoding="utf-8")
+    (bundles / LANGUAGES_FILE).write_text(json.dumps(languages), encoding="utf-8")
+
+
+class Indexing:
+    """`circulars build` on a kept site: Pagefind's input written now, in the build's
+    thread (Python, which another thread would only slow down), and Pagefind run in
+    another thread while MkDocs writes the pages and the build is recorded; `wait` for
+    it. A language whose pages are what `previous` indexed keeps that bundle, linked."""
+
+    def __init__(
+        self, pages: list[_Page], bundles: Path, keep_index_url: bool, previous: Path | None
+    ) -> None:
+        self.bundles, self.languages = bundles, _languages(pages)
+        self.input = _Input(pages, self.languages, bundles, keep_index_url, previous)
+        self.problem: str | None = None
+        self.thread = threading.Thread(target=self._run, name="circulars-search")
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.problem = self.input.index()
+        except OSError as error:
+            self.problem = str(error)
+
+    def wait(self) -> None:
+        """SearchError if Pagefind failed."""
+        self.stop()
+        _finished(self.bundles, self.languages, self.problem)
+
+    def stop(self) -> None:
+        self.thread.join()
+        self.input.close()
 
 
 def _low_priority() -> None:
@@ -224,33 +249,65 @@ def _index(
     messages: str,
     previous: Path | None = None,
 ) -> str | None:
-    """In the indexing process: the documents for Pagefind, then Pagefind once per language,
-    one after the other (two at once would add up their memory). What went wrong, if anything,
-    in the language of the `messages`.
+    """In the indexing process: the documents for Pagefind, then Pagefind. What went
+    wrong, if anything, in the language of the `messages`."""
+    use_language(messages)
+    prepared = _Input(pages, languages, bundles, keep_index_url, previous)
+    try:
+        return prepared.index()
+    finally:
+        prepared.close()
+
+
+class _Input:
+    """Pagefind's input: a document per page, written for each language whose pages
+    changed; `index` runs Pagefind once per language, one after the other (two at once
+    would add up their memory).
 
     Each bundle is stamped with a digest of what Pagefind read (bundles/<language>.input):
     a language whose documents are those of `previous`'s stamp keeps its bundle, linked
     (after an edit of one Chinese circular, the English pages are as they were)."""
-    use_language(messages)
-    documents = {language: {} for language in languages}
-    for page in pages:
-        documents[page.language][page.path] = _document(page)
-    size = sum(len(document) for each in documents.values() for document in each.values())
-    with tempfile.TemporaryDirectory(prefix="circulars-search-", dir=_scratch(4 * size)) as scratch:
+
+    def __init__(
+        self,
+        pages: list[_Page],
+        languages: list[str],
+        bundles: Path,
+        keep_index_url: bool,
+        previous: Path | None,
+    ) -> None:
+        documents = {language: {} for language in languages}
+        for page in pages:
+            documents[page.language][page.path] = _document(page)
+        size = sum(len(document) for each in documents.values() for document in each.values())
+        self.scratch = tempfile.TemporaryDirectory(prefix="circulars-search-", dir=_scratch(4 * size))
+        self.bundles, self.keep_index_url = bundles, keep_index_url
+        self.stamps: dict[str, str] = {}
+        self.waiting: list[str] = []  # the languages Pagefind indexes
         for language in languages:
-            stamp = _input_digest(documents[language], keep_index_url)
-            if not _kept(previous, bundles, language, stamp):
+            self.stamps[language] = _input_digest(documents[language], keep_index_url)
+            if not _kept(previous, bundles, language, self.stamps[language]):
                 # in the order of their names: Pagefind numbers the pages in the order the
                 # folders list them, which on a tmpfs is the order they were written in
                 for path, document in sorted(documents[language].items()):
-                    target = Path(scratch) / language / path
+                    target = Path(self.scratch.name) / language / path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_text(document, encoding="utf-8")
-                problem = _pagefind(Path(scratch) / language, bundles / language, keep_index_url)
+                self.waiting.append(language)
+
+    def index(self) -> str | None:
+        """Run Pagefind; what went wrong, if anything."""
+        for language, stamp in self.stamps.items():
+            if language in self.waiting:
+                documents = Path(self.scratch.name) / language
+                problem = _pagefind(documents, self.bundles / language, self.keep_index_url)
                 if problem:
                     return problem
-            (bundles / f"{language}{INPUT_STAMP}").write_text(stamp, encoding="utf-8")
-    return None
+            (self.bundles / f"{language}{INPUT_STAMP}").write_text(stamp, encoding="utf-8")
+        return None
+
+    def close(self) -> None:
+        self.scratch.cleanup()
 
 
 # Memory as a file system: Pagefind's input is a folder per page, written once and read

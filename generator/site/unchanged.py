@@ -49,7 +49,7 @@ from ..source.templates import template_dirs
 from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
 from .pdfs import cache_folder, versionrc
 
-FORMAT = 1
+FORMAT = 2  # 2: the kept state named by its digest
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
 # the tracker counts against; the PDF cache; the fonts LibreOffice is given).
 ENVIRONMENT = ("CIRCULARS_TODAY", "CIRCULARS_PDF_CACHE", "CIRCULARS_CACHE", "FONTCONFIG_FILE", "PATH")
@@ -164,10 +164,11 @@ class BuildInputs:
             state = json.loads(state_path(self.site_dir).read_bytes())
             if state.get("format") != FORMAT or state.get("site") != self.site_digest():
                 return None
-            kept = json.loads(kept_path(self.site_dir).read_bytes())
-            if kept.get("site") != state["site"]:  # of another build
+            kept = kept_path(self.site_dir).read_bytes()
+            if hashlib.sha256(kept).hexdigest() != state["kept"]:  # of another build
                 return None
-            return kept["live"] if isinstance(kept["live"], dict) else None
+            live = json.loads(kept)["live"]
+            return live if isinstance(live, dict) else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
@@ -197,17 +198,22 @@ class BuildInputs:
         state_path(self.site_dir).unlink(missing_ok=True)
         self._site_files = None
 
-    def record(self, result: BuildResult, live: dict, checked: list[str]) -> None:
-        """After a build that succeeded: what it read and wrote, what it reported (and
-        the check of the project before it, `checked`), and what the next build starts
-        from."""
-        site = self.site_digest()
-        kept = json.dumps({"site": site, "live": live}, ensure_ascii=False).encode("utf-8")
+    def keep(self, live: dict) -> str:
+        """What the next build starts from (live), written as soon as it is known (while the
+        search is indexed); its digest, for `record` to pair the state with it."""
+        kept = json.dumps({"live": live}, ensure_ascii=False).encode("utf-8")
         write_atomically(kept_path(self.site_dir), kept)
+        return hashlib.sha256(kept).hexdigest()
+
+    def record(self, result: BuildResult, kept: str, checked: list[str]) -> None:
+        """After a build that succeeded: what it read and wrote, what it reported (and
+        the check of the project before it, `checked`), and the digest of what it kept
+        for the next (`keep`)."""
         state = {
             "format": FORMAT,
             "digest": self.digest(),
-            "site": site,
+            "site": self.site_digest(),
+            "kept": kept,
             "warnings": result.warnings,
             "checked": checked,
             "language": current_language(),
