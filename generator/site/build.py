@@ -224,7 +224,7 @@ class _Meanwhile:
 def _link_copy(site_dir: Path, staging: Path) -> None:
     """The published site's files in staging as hard links (the build unlinks any it writes),
     but for the search's bundles: they are made again, or linked language by language
-    from the published site's (live.index_now). Paths as strings: the Path objects of
+    from the published site's (live.start_index). Paths as strings: the Path objects of
     4,000 files cost more than their links, and this runs beside the documents' rendering,
     for the same interpreter lock."""
     source, cut = str(site_dir), len(str(site_dir))
