@@ -121,7 +121,7 @@ def started_ahead(project_root: Path):
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=_environment(project_root),
-            preexec_fn=_die_with_parent,
+            preexec_fn=_dying_with_parent(),
         )
         _ahead = Path(profile)
         try:
@@ -141,10 +141,13 @@ def ahead() -> Path | None:
     return _ahead
 
 
-def _die_with_parent() -> None:
-    # PR_SET_PDEATHSIG: a LibreOffice without documents would outlive a killed build
-    # forever. The signal follows the thread that started it: the CLI's main thread.
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)
+def _dying_with_parent():
+    """What the child runs before LibreOffice: PR_SET_PDEATHSIG, since a LibreOffice
+    without documents would outlive a killed build forever (the signal follows the
+    thread that started it: the CLI's main thread). prctl is looked up here, in the
+    parent: a child forked from threads should only call it."""
+    prctl = ctypes.CDLL(None).prctl
+    return lambda: prctl(1, signal.SIGTERM)
 
 
 @contextlib.contextmanager
