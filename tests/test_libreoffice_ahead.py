@@ -7,6 +7,7 @@ process never outlives the block, nor a build that is killed."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -107,6 +108,7 @@ def test_the_libreoffice_started_ahead_ends_with_a_killed_build(tmp_path):
     build.communicate("kill\n", timeout=60)
     assert build.returncode == -signal.SIGKILL
     assert until(lambda: libreoffice_with(profile) == [], seconds=10)
+    shutil.rmtree(profile)  # a killed process leaves its temporary folder
 
 
 def test_only_the_first_run_goes_to_the_libreoffice_started_ahead(tmp_path, monkeypatch):
