@@ -143,6 +143,24 @@ def problems(result) -> list[str]:
     return lines
 
 
+def fake_pdfs(documents: list[Path], out: Path) -> None:
+    """What the tests' stand-in for LibreOffice writes: each document 'converted' into out
+    as b'%PDF ' + its bytes."""
+    out.mkdir(parents=True, exist_ok=True)
+    for document in documents:
+        (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+
+
+def numbered_documents(folder: Path, *names: str) -> dict[str, tuple[Path, str]]:
+    """Word documents for the PDF step, {name: (path, a SHA-256 of its own)}."""
+    found = {}
+    for n, name in enumerate(names):
+        path = folder / f"{name}.docx"
+        path.write_bytes(f"document {name}".encode())
+        found[name] = (path, f"{n + 1:064x}")
+    return found
+
+
 EXAMPLE_SITE_URL = "https://circulars.example.org/"
 
 

@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, add_site, run
+from conftest import REPO, add_site, fake_pdfs, numbered_documents, run
 
 from generator.site import pdfs
 
@@ -26,9 +26,7 @@ def fake_libreoffice(tmp_path: Path, monkeypatch) -> list[list[str]]:
 
     def convert(documents, out, project_root, timeout, profile=None):
         runs.append(sorted(d.stem for d in documents))
-        out.mkdir(parents=True, exist_ok=True)
-        for document in documents:
-            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+        fake_pdfs(documents, out)
 
     monkeypatch.setattr(pdfs, "to_pdf", convert)
     monkeypatch.setattr(pdfs, "soffice", lambda: str(program))
@@ -41,15 +39,6 @@ def converted(runs: list[list[str]]) -> int:
     return sum(map(len, runs))
 
 
-def documents(folder: Path, *names: str) -> dict[str, tuple[Path, str]]:
-    found = {}
-    for n, name in enumerate(names):
-        path = folder / f"{name}.docx"
-        path.write_bytes(f"document {name}".encode())
-        found[name] = (path, f"{n + 1:064x}")
-    return found
-
-
 def test_a_new_fonts_conf_converts_again(tmp_path, fake_libreoffice):
     project = tmp_path / "project"
     (project / "templates").mkdir(parents=True)
@@ -57,7 +46,7 @@ def test_a_new_fonts_conf_converts_again(tmp_path, fake_libreoffice):
     fonts.write_bytes((REPO / "templates/fonts.conf").read_bytes())
     docx_dir = project / "build/docx"
     docx_dir.mkdir(parents=True)
-    given = documents(docx_dir, "a", "b")
+    given = numbered_documents(docx_dir, "a", "b")
     first = pdfs.render_pdfs(given, docx_dir, project)
     assert converted(fake_libreoffice) == 2 and first.converted == 2
     again = pdfs.render_pdfs(given, docx_dir, project)
@@ -77,7 +66,7 @@ def test_a_new_fonts_conf_converts_again(tmp_path, fake_libreoffice):
 def test_a_new_libreoffice_converts_again(tmp_path, fake_libreoffice):
     docx_dir = tmp_path / "build/docx"
     docx_dir.mkdir(parents=True)
-    given = documents(docx_dir, "a")
+    given = numbered_documents(docx_dir, "a")
     pdfs.render_pdfs(given, docx_dir, tmp_path)
     pdfs.render_pdfs(given, docx_dir, tmp_path)
     assert converted(fake_libreoffice) == 1
@@ -97,15 +86,17 @@ def test_a_shared_cache_is_never_pruned(tmp_path, fake_libreoffice, monkeypatch)
     monkeypatch.setenv(pdfs.CACHE_ENV, str(shared))
     docx_dir = tmp_path / "build/docx"
     docx_dir.mkdir(parents=True)
-    before = pdfs.render_pdfs(documents(docx_dir, "a", "b"), docx_dir, tmp_path)
-    after = pdfs.render_pdfs(documents(docx_dir, "a"), docx_dir, tmp_path)  # b is gone from this project
+    before = pdfs.render_pdfs(numbered_documents(docx_dir, "a", "b"), docx_dir, tmp_path)
+    after = pdfs.render_pdfs(
+        numbered_documents(docx_dir, "a"), docx_dir, tmp_path
+    )  # b is gone from this project
     assert other.read_bytes() == b"%PDF another project"
     assert before.pdfs["b"].exists() and after.pdfs["a"] == before.pdfs["a"]
     assert not (docx_dir / "pdf").exists()
     # the project's own cache is pruned
     monkeypatch.delenv(pdfs.CACHE_ENV)
-    own = pdfs.render_pdfs(documents(docx_dir, "a", "b"), docx_dir, tmp_path)
-    pdfs.render_pdfs(documents(docx_dir, "a"), docx_dir, tmp_path)
+    own = pdfs.render_pdfs(numbered_documents(docx_dir, "a", "b"), docx_dir, tmp_path)
+    pdfs.render_pdfs(numbered_documents(docx_dir, "a"), docx_dir, tmp_path)
     assert not own.pdfs["b"].exists() and own.pdfs["a"].exists()
 
 
@@ -158,14 +149,12 @@ def test_documents_convert_in_parallel_runs_each_with_its_own_profile(tmp_path, 
             first_two = len(runs) <= 2
         if first_two:
             together.wait()
-        out.mkdir(parents=True, exist_ok=True)
-        for document in documents:
-            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+        fake_pdfs(documents, out)
 
     monkeypatch.setattr(pdfs, "to_pdf", convert)
     docx_dir = tmp_path / "build/docx"
     docx_dir.mkdir(parents=True)
-    given = documents(docx_dir, "a", "b", "c", "d", "e", "f", "g")
+    given = numbered_documents(docx_dir, "a", "b", "c", "d", "e", "f", "g")
     result = pdfs.render_pdfs(given, docx_dir, tmp_path, jobs=2)
     assert result.warnings == [] and result.converted == 7
     assert sorted(len(stems) for stems, _profile in runs) == [1, 2, 2, 2]  # runs of two at most

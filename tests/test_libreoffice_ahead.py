@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, add_site, retitle, run
+from conftest import REPO, add_site, fake_pdfs, numbered_documents, retitle, run
 
 from generator.docx import preview
 from generator.site import pdfs, unchanged
@@ -122,17 +122,12 @@ def test_only_the_first_run_goes_to_the_libreoffice_started_ahead(tmp_path, monk
 
     def convert(documents, out, project_root, timeout, profile=None):
         profiles.append(profile)
-        out.mkdir(parents=True, exist_ok=True)
-        for document in documents:
-            (out / f"{document.stem}.pdf").write_bytes(b"%PDF " + document.read_bytes())
+        fake_pdfs(documents, out)
 
     monkeypatch.setattr(pdfs, "to_pdf", convert)
     docx_dir = tmp_path / "build/docx"
     docx_dir.mkdir(parents=True)
-    given = {}
-    for n, name in enumerate("abcde"):
-        (docx_dir / f"{name}.docx").write_bytes(f"document {name}".encode())
-        given[name] = (docx_dir / f"{name}.docx", f"{n + 1:064x}")
+    given = numbered_documents(docx_dir, *"abcde")
     result = pdfs.render_pdfs(given, docx_dir, tmp_path, jobs=1)
     assert result.converted == 5 and len(profiles) == 3
     assert profiles[0] == started

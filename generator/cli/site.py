@@ -102,16 +102,15 @@ def build(
         loaded = time.perf_counter()
         fail_on_errors(project, warnings=True)
         chosen = selected_circulars(project, ids)
-        docx_dir = out_dir / "docx"
+        docx_dir, site_dir = out_dir / "docx", out_dir / "site"
         started = time.perf_counter()
         with_site = not ids and (project.root / CONFIG_FILE).exists()
         try:
-            check_build_output(project, out_dir, docx_dir, out_dir / "site")
+            check_build_output(project, out_dir, docx_dir, site_dir)
             if with_site:
                 from ..site.build import build_site  # MkDocs: only when there is a site to build
 
                 # the plugin writes the documents (all of them) while MkDocs builds the pages
-                site_dir = out_dir / "site"
                 result = build_site(project, site_dir, docx_dir, site_url, drafts, strict, jobs, force)
             else:
                 result = build_documents(project, chosen, docx_dir, jobs, force)
