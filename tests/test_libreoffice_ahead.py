@@ -1,13 +1,15 @@
-"""Issue 24: `circulars build` on a kept site starts LibreOffice while it reads the
-project, and hands the run that converts the edited documents to it (of a two-second
-run for one document, LibreOffice's start is one and a half). Checked on the real
-LibreOffice: the run goes to the process started ahead, which ends after it; the
-process never outlives the block, nor a build that is killed."""
+"""Issue 24: `circulars build` on a kept site starts LibreOffice before it looks for a
+change and reads the project, with the profile kept beside the Word documents, and
+hands the run that converts the edited documents to it (of a two-second run for one
+document, LibreOffice's start is one and a half). Checked on the real LibreOffice:
+the run goes to the process started ahead, which ends after it; the process never
+outlives the block, nor a build that is killed, nor a build that finds nothing
+changed."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,8 +21,8 @@ import pytest
 from conftest import REPO, add_site, fake_pdfs, numbered_documents, retitle, run
 
 from generator.docx import preview
-from generator.site import pdfs, unchanged
-from generator.site.unchanged import state_path
+from generator.site import beside, pdfs
+from generator.site.beside import libreoffice_profile, state_path
 
 if preview.soffice() is None:
     if os.environ.get("CIRCULARS_REQUIRE_TOOLS") == "1":
@@ -63,9 +65,8 @@ def a_document(tmp_path: Path) -> Path:
 
 def test_a_run_given_its_profile_is_converted_by_the_libreoffice_started_ahead(tmp_path):
     document = a_document(tmp_path)
-    with preview.started_ahead(REPO):
-        profile = preview.ahead()
-        assert profile is not None and profile.is_dir()
+    profile = tmp_path / "profile"
+    with preview.started_ahead(REPO, profile):
         assert until(lambda: len(libreoffice_with(profile)) == 1)
         [started] = libreoffice_with(profile)
         [pdf] = preview.to_pdf([document], tmp_path / "pdf", REPO, profile=profile)
@@ -74,28 +75,29 @@ def test_a_run_given_its_profile_is_converted_by_the_libreoffice_started_ahead(t
         assert until(
             lambda: not Path(f"/proc/{started}").exists() or started not in libreoffice_with(profile)
         )
-    assert preview.ahead() is None
-    assert libreoffice_with(profile) == [] and not profile.exists()
+    assert libreoffice_with(profile) == []
+    assert (profile / "user").is_dir()  # kept, for the next one
 
 
 def test_the_libreoffice_started_ahead_ends_with_the_block_unused(tmp_path):
-    with preview.started_ahead(REPO):
-        profile = preview.ahead()
+    profile = tmp_path / "profile"
+    with preview.started_ahead(REPO, profile):
         assert until(lambda: len(libreoffice_with(profile)) == 1)
-    assert libreoffice_with(profile) == [] and not profile.exists()
+    assert libreoffice_with(profile) == []
 
 
 def test_the_libreoffice_started_ahead_ends_with_a_killed_build(tmp_path):
     """A LibreOffice without documents runs until it is told to end: a build killed
     (SIGKILL: no Python code runs) must not leave one behind."""
+    profile = tmp_path / "profile"
     script = textwrap.dedent(
         f"""
         import os, signal, sys
         sys.path.insert(0, {str(REPO)!r})
         from pathlib import Path
         from generator.docx import preview
-        with preview.started_ahead(Path({str(REPO)!r})):
-            print(preview.ahead(), flush=True)
+        with preview.started_ahead(Path({str(REPO)!r}), Path({str(profile)!r})):
+            print("started", flush=True)
             sys.stdin.readline()
             os.kill(os.getpid(), signal.SIGKILL)
         """
@@ -103,12 +105,11 @@ def test_the_libreoffice_started_ahead_ends_with_a_killed_build(tmp_path):
     build = subprocess.Popen(
         [sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
-    profile = build.stdout.readline().strip()
-    assert profile and until(lambda: len(libreoffice_with(profile)) == 1)
+    assert build.stdout.readline().strip() == "started"
+    assert until(lambda: len(libreoffice_with(profile)) == 1)
     build.communicate("kill\n", timeout=60)
     assert build.returncode == -signal.SIGKILL
     assert until(lambda: libreoffice_with(profile) == [], seconds=10)
-    shutil.rmtree(profile)  # a killed process leaves its temporary folder
 
 
 def test_only_the_first_run_goes_to_the_libreoffice_started_ahead(tmp_path, monkeypatch):
@@ -116,8 +117,6 @@ def test_only_the_first_run_goes_to_the_libreoffice_started_ahead(tmp_path, monk
     monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
     monkeypatch.setattr(pdfs, "BATCH", 2)
     monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
-    started = tmp_path / "started-ahead"
-    monkeypatch.setattr(pdfs, "ahead", lambda: started)
     profiles: list[Path | None] = []
 
     def convert(documents, out, project_root, timeout, profile=None):
@@ -130,44 +129,58 @@ def test_only_the_first_run_goes_to_the_libreoffice_started_ahead(tmp_path, monk
     given = numbered_documents(docx_dir, *"abcde")
     result = pdfs.render_pdfs(given, docx_dir, tmp_path, jobs=1)
     assert result.converted == 5 and len(profiles) == 3
-    assert profiles[0] == started
-    assert started not in profiles[1:] and len(set(profiles[1:])) == 1
+    kept = libreoffice_profile(docx_dir)
+    assert profiles[0] == kept
+    assert kept not in profiles[1:] and len(set(profiles[1:])) == 1
 
 
 def test_the_build_starts_libreoffice_ahead_after_a_build_that_converted_pdfs(tmp_path, monkeypatch):
     out = tmp_path / "build"
-    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
     for folder in (out / "site", out / "docx"):
         folder.mkdir(parents=True)
+    started: list[Path] = []
+
+    @contextlib.contextmanager
+    def starting(root, profile):
+        started.append(profile)
+        yield
+
+    monkeypatch.setattr(beside, "started_ahead", starting)
 
     def starts() -> bool:
-        with unchanged.libreoffice_ahead(tmp_path, out):
-            return preview.ahead() is not None
+        started.clear()
+        with beside.libreoffice_ahead(tmp_path, out):
+            return started == [libreoffice_profile(out / "docx")]
 
     assert not starts()  # no finished build
     state_path(out / "site").write_text("{}")
     assert not starts()  # one that converted no PDFs (pdf: false, or no LibreOffice)
-    (out / "docx/pdf").mkdir()
+    libreoffice_profile(out / "docx").mkdir()
     assert starts()
 
 
 def test_an_edited_circular_is_converted_by_the_libreoffice_started_ahead(project, monkeypatch):
     add_site(project)
     assert run(project, "build").exit_code == 0
+    kept = libreoffice_profile(project / "build/docx")
+    assert (kept / "user").is_dir()  # the first build's first run made it
     retitle(project, "关于驻点干部做到“五个要”的通知")
-    given: list[tuple[Path | None, Path | None]] = []
+    given: list[tuple[Path | None, list[int]]] = []
     convert = pdfs.to_pdf
 
     def watched(documents, out, project_root, timeout=preview.CONVERT_TIMEOUT, profile=None):
-        given.append((profile, preview.ahead()))
+        given.append((profile, libreoffice_with(kept)))
         return convert(documents, out, project_root, timeout, profile)
 
     monkeypatch.setattr(pdfs, "to_pdf", watched)
     result = run(project, "build")
     assert result.exit_code == 0, result.output
     [(profile, running)] = given
-    assert profile is not None and profile == running
+    assert profile == kept and len(running) == 1  # started ahead, and running when given the run
     pdf = project / "build/docx/panzhihua-2024-07.pdf"
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "五个要" in text.replace("\n", "")
-    assert preview.ahead() is None and libreoffice_with(profile) == [] and not profile.exists()
+    assert libreoffice_with(kept) == []
+    # nothing changed: started, and stopped unused
+    assert "up to date" in run(project, "build").output.lower() and given == [(profile, running)]
+    assert libreoffice_with(kept) == []

@@ -80,24 +80,26 @@ def build(
       circulars build --site-url https://intranet.example.org/circulars/
     """
     # lazily: see the module's docstring
-    from ..site.unchanged import build_options, libreoffice_ahead, unchanged_build
+    from ..site.beside import libreoffice_ahead
 
     began = time.perf_counter()
-    options = build_options(site_url, drafts, strict)
     out_dir = in_project(obj.root, output)
-    found = None if ids or force else unchanged_build(obj.root, out_dir, options)
-    if found is not None:  # nothing changed: the project is not even read
-        checked, result = found
-        for line in checked:
-            click.echo(line, err=True)
-        _report(result, obj.root, out_dir, True, ids, began)
-        report_timings({"command": time.perf_counter() - began})
-        return
-    from ..docx.build import build_documents
-    from ..site.outputs import CONFIG_FILE, SiteError, UnsafeOutput, check_build_output
-
-    # a site build converts the PDFs of what changed: LibreOffice starts as the project is read
+    # a build on a kept site converts the PDFs of what changed: LibreOffice starts now
     with contextlib.nullcontext() if ids else libreoffice_ahead(obj.root, out_dir):
+        from ..site.unchanged import build_options, unchanged_build
+
+        options = build_options(site_url, drafts, strict)
+        found = None if ids or force else unchanged_build(obj.root, out_dir, options)
+        if found is not None:  # nothing changed: the project is not even read
+            checked, result = found
+            for line in checked:
+                click.echo(line, err=True)
+            _report(result, obj.root, out_dir, True, ids, began)
+            report_timings({"command": time.perf_counter() - began})
+            return
+        from ..docx.build import build_documents
+        from ..site.outputs import CONFIG_FILE, SiteError, UnsafeOutput, check_build_output
+
         project = obj.load()
         loaded = time.perf_counter()
         fail_on_errors(project, warnings=True)

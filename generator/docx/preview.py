@@ -31,10 +31,6 @@ class PreviewError(Exception):
     pass
 
 
-# The profile of the LibreOffice started ahead (started_ahead), while it runs.
-_ahead: Path | None = None
-
-
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -101,44 +97,35 @@ def to_pdf(
 
 
 @contextlib.contextmanager
-def started_ahead(project_root: Path):
-    """LibreOffice started now, to convert documents not written yet: of a run of
-    two seconds for a document or two, one and a half is LibreOffice starting. One run
-    given its profile (`ahead()`) hands its documents to it through LibreOffice's
-    pipe for that profile (as a second `soffice` does to a running one) and waits for
-    their PDFs; LibreOffice ends after that conversion, so only one run may be given
-    it. It is stopped when the block ends, and if this process is killed (Linux's
-    parent-death signal: elsewhere it is not started)."""
-    global _ahead
+def started_ahead(project_root: Path, profile: Path):
+    """LibreOffice started now with `profile`, to convert documents not written yet: of a
+    run of two seconds for a document or two, one and a half is LibreOffice starting.
+    The run given that profile next (to_pdf) hands its documents to it through
+    LibreOffice's pipe for the profile (as a second `soffice` does to a running one)
+    and waits for their PDFs; LibreOffice ends after that conversion. It is stopped
+    when the block ends, and if this process is killed (Linux's parent-death signal:
+    elsewhere it is not started)."""
     program = soffice()
-    if program is None or _ahead is not None or not sys.platform.startswith("linux"):
+    if program is None or not sys.platform.startswith("linux"):
         yield
         return
-    with tempfile.TemporaryDirectory(prefix="circulars-soffice-", ignore_cleanup_errors=True) as profile:
-        process = subprocess.Popen(
-            [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=_environment(project_root),
-            preexec_fn=_dying_with_parent(),
-        )
-        _ahead = Path(profile)
+    process = subprocess.Popen(
+        [program, f"-env:UserInstallation=file://{profile.resolve()}", "--headless", "--norestore"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=_environment(project_root),
+        preexec_fn=_dying_with_parent(),
+    )
+    try:
+        yield
+    finally:
+        process.terminate()  # its launcher stops LibreOffice with it
         try:
-            yield
-        finally:
-            _ahead = None
-            process.terminate()  # its launcher stops LibreOffice with it
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def ahead() -> Path | None:
-    """The profile of the LibreOffice started ahead, if one is running."""
-    return _ahead
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _dying_with_parent():

@@ -39,9 +39,10 @@ from ..docx.closing_page import (
     variant_copies,
     variants,
 )
-from ..docx.preview import PreviewError, ahead, soffice, to_pdf
+from ..docx.preview import PreviewError, soffice, to_pdf
 from ..i18n import _
 from ..source.templates import find_template_file
+from .beside import libreoffice_profile
 
 CACHE_ENV = "CIRCULARS_PDF_CACHE"
 # A LibreOffice run may take this long to start and this long for each document
@@ -186,7 +187,8 @@ def convert_pdfs(
     elif missing:
         cache.mkdir(parents=True, exist_ok=True)
         key = conversion_key(project_root)
-        result.converted = _convert(missing, cache, key, project_root, result.warnings, jobs)
+        kept = libreoffice_profile(docx_dir)
+        result.converted = _convert(missing, cache, key, project_root, result.warnings, jobs, kept)
     return result
 
 
@@ -213,13 +215,15 @@ def _convert(
     project_root: Path,
     warnings: list[str],
     jobs: int | None,
+    kept: Path,
 ) -> int:
     """Convert in LibreOffice runs of BATCH documents at most, as many runs at a time as
     `workers` says (each worker with its own profile, kept from one of its runs to the
     next), then once more those a run left out: at 1,000 documents one run would stop
     part-way (a crash of LibreOffice loses the rest of its list), leaving PDFs missing
     at every build. Each PDF enters the cache under its document's SHA-256 by a rename,
-    so an interrupted build leaves no half-written PDF there.
+    so an interrupted build leaves no half-written PDF there. The first run has the
+    `kept` profile (site/beside.py), the others one of this conversion's own.
 
     The 版记 pages that need settling (docx/closing_page) are settled once every run is
     done, each worker's share in two more runs at most (one per batch would start
@@ -260,8 +264,9 @@ def _convert(
                 if not later:
                     _place(pdf, cache / pdf.name)
 
-        # the first run goes to the LibreOffice started ahead, if one runs (it then ends)
-        started = [ahead()] if ahead() else []
+        # the first run has the kept profile: a LibreOffice started ahead with it takes the
+        # run (and then ends: no other run may be given it), else it starts with it
+        first = [kept]
 
         def worker(number: int, runs: list[list[Path]]) -> None:
             out = scratch_dir / f"pdf-{number}"
@@ -270,7 +275,7 @@ def _convert(
                     if not runs:
                         return
                     batch = runs.pop(0)
-                    profile = started.pop() if started else scratch_dir / f"profile-{number}"
+                    profile = first.pop() if first else scratch_dir / f"profile-{number}"
                 alongside = variants(batch, scratch_dir / f"variants-{number}") if few else {}
                 extra = variant_copies(alongside)
                 try:

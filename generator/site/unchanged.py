@@ -26,7 +26,6 @@ as it left it, and then writes only what changed.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import json
@@ -40,30 +39,20 @@ import yaml
 
 from ..docx.build import BuildResult, write_atomically
 from ..docx.build_record import LOADED_CODE
-from ..docx.preview import started_ahead
 from ..i18n import current_language
 from ..source.kept_editions import EDITIONS_DIR
 from ..source.names import DATA_DIR
 from ..source.returns import RETURNS_DIR
 from ..source.templates import template_dirs
+from .beside import kept_path, state_path
 from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
-from .pdfs import cache_folder, versionrc
+from .pdfs import versionrc
 
 FORMAT = 2  # 2: the kept state named by its digest
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
 # the tracker counts against; the PDF cache; the fonts LibreOffice is given).
 ENVIRONMENT = ("CIRCULARS_TODAY", "CIRCULARS_PDF_CACHE", "CIRCULARS_CACHE", "FONTCONFIG_FILE", "PATH")
 DISTRIBUTIONS = ("mkdocs", "mkdocs-material", "pymdown-extensions", "markdown", "jinja2")
-
-
-def state_path(site_dir: Path) -> Path:
-    return site_dir.with_name(f".{site_dir.name}.inputs")
-
-
-def kept_path(site_dir: Path) -> Path:
-    """What the next build starts from (megabytes at 1,000 circulars: the pages' search
-    entries), apart, so that the look for a change does not read it."""
-    return site_dir.with_name(f".{site_dir.name}.kept")
 
 
 def _versions() -> list[str]:
@@ -252,16 +241,6 @@ def unchanged_build(root: Path, out_dir: Path, options: dict) -> tuple[list[str]
     if state.get("language") != current_language() or not isinstance(checked, list):
         return None  # its warnings were worded for another reader
     return [str(line) for line in checked], result
-
-
-def libreoffice_ahead(root: Path, out_dir: Path):
-    """After a look that found a change: LibreOffice started while the project is read,
-    if the last build finished and converted PDFs (a build on a kept site converts the
-    document or two that changed, and would wait for LibreOffice's start)."""
-    site_dir, docx_dir = out_dir / "site", out_dir / "docx"
-    if state_path(site_dir).is_file() and cache_folder(docx_dir)[0].is_dir():
-        return started_ahead(root)
-    return contextlib.nullcontext()
 
 
 def _configured(config_file: Path) -> list[Path]:
