@@ -43,7 +43,8 @@ class Context:
         self.root = root
 
     def load(self, extra_files: list[Path] = ()) -> Project:
-        from ..source.loading import load_project  # lazily: see the module's docstring
+        # lazily: see the module's docstring
+        from ..source.loading import StoredReads, load_project
 
         # The modules a command imports and the project it loads live until it
         # exits: the collector's passes over them (three full ones in a build of
@@ -52,7 +53,7 @@ class Context:
         gc.freeze()
         gc.disable()
         try:
-            project = load_project(self.root, list(extra_files))
+            project = load_project(self.root, list(extra_files), StoredReads())
         finally:
             gc.enable()
         gc.freeze()

@@ -30,17 +30,14 @@ so a long-running `circulars serve` records the code it runs, not later edits.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import json
-import os
 import re
-import sys
-import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..i18n import _
 from ..render.renderer import layout_of
+from ..source.code_version import LOADED_CODE, bytes_digest, folder_digest
 from ..source.files import FileProblem, read_regular
 from ..source.model import Circular
 from ..source.project import Project
@@ -52,63 +49,6 @@ RECORD_FILE = ".circulars-build.json"
 MARKDOWN_DIR = ".circulars-markdown"
 FORMAT = 1
 MAX_RECORD_BYTES = 256 * 1024 * 1024  # a record of 100,000 documents is 30 MB
-# Libraries whose versions can change a document's bytes (parsing, templates,
-# Markdown, XML, title breaks, spreadsheets); "circulars" is the package itself.
-LIBRARIES = (
-    "circulars",
-    "jieba",
-    "jinja2",
-    "lxml",
-    "markdown",
-    "markupsafe",
-    "openpyxl",
-    "pydantic",
-    "pydantic-core",
-    "pyyaml",
-)
-
-
-def _version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
-
-
-def _folder_digest(digest, folder: Path, skip_suffix: str | None = None) -> None:
-    """Every file under folder (links followed once), by relative path and bytes."""
-    seen = set()
-    for current, dirs, files in os.walk(folder, followlinks=True):
-        real = os.path.realpath(current)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(files):
-            if name.endswith(".pyc") or (skip_suffix and name.endswith(skip_suffix)):
-                continue
-            path = Path(current) / name
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(_bytes_digest(path).encode())
-
-
-def _bytes_digest(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as error:  # the build reports it; here it only has to differ
-        return f"unreadable: {error.strerror}"
-
-
-def code_digest() -> str:
-    digest = hashlib.sha256()
-    _folder_digest(digest, Path(__file__).resolve().parent.parent)
-    versions = [sys.version, zlib.ZLIB_RUNTIME_VERSION] + [f"{n} {_version(n)}" for n in LIBRARIES]
-    digest.update("\n".join(versions).encode())
-    return digest.hexdigest()
-
-
-LOADED_CODE = code_digest()
 
 
 def registry_digest(registry: Registry) -> str:
@@ -139,7 +79,7 @@ class Inputs:
         for folder in template_dirs(project.root):
             shared.update(f"templates {folder}\0".encode())
             if folder.is_dir():
-                _folder_digest(shared, folder, skip_suffix=".docx")
+                folder_digest(shared, folder, skip_suffix=".docx")
         shared.update(registry_digest(project.registry).encode())
         self.shared = shared.hexdigest()
         self.references: dict[str, str] = {}
@@ -151,7 +91,7 @@ class Inputs:
             except OSError:
                 self.references[layout] = "missing"
             else:
-                self.references[layout] = f"{path}\0{_bytes_digest(path)}"
+                self.references[layout] = f"{path}\0{bytes_digest(path)}"
         return self.references[layout]
 
     def of(self, circular: Circular) -> str:
@@ -169,9 +109,9 @@ class Inputs:
         source = self.project.source(circular.id)
         if source is not None:
             folder = source.path.parent
-            digest.update(f"\0{source.path}\0{_bytes_digest(source.path)}".encode())
+            digest.update(f"\0{source.path}\0{bytes_digest(source.path)}".encode())
             for name in names:
-                digest.update(f"\0{name}\0{_bytes_digest(folder / name)}".encode())
+                digest.update(f"\0{name}\0{bytes_digest(folder / name)}".encode())
         return digest.hexdigest()
 
 
@@ -275,7 +215,7 @@ class BuildRecord:
                 return None
         except OSError:
             return None
-        return entry if _bytes_digest(path) == entry.sha256 else None  # an unreadable file's never is
+        return entry if bytes_digest(path) == entry.sha256 else None  # an unreadable file's never is
 
     def encoded(self, known_ids: set[str]) -> bytes:
         """The record to save: the documents of circulars that still exist."""

@@ -38,8 +38,8 @@ from pathlib import Path
 import yaml
 
 from ..docx.build import BuildResult, write_atomically
-from ..docx.build_record import LOADED_CODE
 from ..i18n import current_language
+from ..source.code_version import LOADED_CODE
 from ..source.kept_editions import EDITIONS_DIR
 from ..source.names import DATA_DIR
 from ..source.returns import RETURNS_DIR
