@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -291,20 +292,26 @@ def test_a_file_system_without_hard_links_builds_from_scratch(built, tmp_path, m
 def test_links_that_fail_part_way_leave_the_published_site(built, monkeypatch):
     """A link that fails once the first has worked (a full disk) stops the build with the
     file it could not write; the site stays as published, and the next build makes it."""
+    from generator.site import build as site_build
+
     site = built / "build/site"
     before = site_files(site)
-    linked = os.link
-    made = []
-
-    def fails_after_one(source, target, **options):
-        if made:
-            raise OSError(errno.ENOSPC, "No space left on device", str(target))
-        made.append(target)
-        linked(source, target, **options)
-
+    # in the linking process (a process of its own): its os.link fails after one link
+    fails_after_one = textwrap.dedent(
+        """
+        import errno, os
+        linked, made = os.link, []
+        def link(source, target, **options):
+            if made:
+                raise OSError(errno.ENOSPC, "No space left on device", target)
+            made.append(target)
+            linked(source, target, **options)
+        os.link = link
+        """
+    )
     retitle(built, "关于开展职工技能竞赛的通知")
     with monkeypatch.context() as patched:
-        patched.setattr(os, "link", fails_after_one)
+        patched.setattr(site_build, "_LINKING", fails_after_one + site_build._LINKING)
         result = run(built, "build")
     assert result.exit_code == 1
     assert "error: cannot write to" in result.output and "No space left on device" in result.output
