@@ -91,7 +91,8 @@ class StoredReads:
         staged = target.with_suffix(f".{os.getpid()}.tmp")  # never half written under its name
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            staged.write_bytes(kept)
+            with open(staged, "wb") as out:
+                out.write(kept)
             staged.replace(target)
         except OSError:  # read again next time
             with contextlib.suppress(OSError):
