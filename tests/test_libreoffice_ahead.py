@@ -184,3 +184,34 @@ def test_an_edited_circular_is_converted_by_the_libreoffice_started_ahead(projec
     # nothing changed: started, and stopped unused
     assert "up to date" in run(project, "build").output.lower() and given == [(profile, running)]
     assert libreoffice_with(kept) == []
+
+
+def test_a_libreoffice_that_outlives_its_launcher_is_stopped_with_the_block(tmp_path, monkeypatch):
+    """Twice a full run of the tests left a LibreOffice running with a kept profile, its
+    launcher gone: what the launcher started is stopped too. Here a stand-in launcher
+    whose child does not end with it."""
+    launcher = tmp_path / "soffice"
+    launcher.write_text("#!/bin/sh\nsleep 300 &\nwait\n")
+    launcher.chmod(0o755)
+    monkeypatch.setattr(preview, "soffice", lambda: str(launcher))
+
+    def sleeping() -> list[int]:
+        return [
+            int(entry.name)
+            for entry in Path("/proc").iterdir()
+            if entry.name.isdigit()
+            and _command(entry) == [b"sleep", b"300"]
+            and preview._running(int(entry.name))
+        ]
+
+    with preview.started_ahead(REPO, tmp_path / "profile"):
+        assert until(lambda: len(sleeping()) == 1)
+        [child] = sleeping()
+    assert not preview._running(child)
+
+
+def _command(entry: Path) -> list[bytes]:
+    try:
+        return entry.joinpath("cmdline").read_bytes().split(b"\0")[:-1]
+    except OSError:
+        return []

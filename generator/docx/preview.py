@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from ..i18n import _
@@ -120,12 +121,43 @@ def started_ahead(project_root: Path, profile: Path):
     try:
         yield
     finally:
+        started = _children(process.pid)  # LibreOffice itself (soffice.bin), under its launcher
         process.terminate()  # its launcher stops LibreOffice with it
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        for pid in started:  # ... but one was seen to outlive it
+            _end(pid)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _end(pid: int) -> None:
+    """Stop a process that is not our child: SIGTERM, and SIGKILL after ten seconds."""
+    deadline = time.monotonic() + 10
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+        while _running(pid):
+            if time.monotonic() > deadline:
+                os.kill(pid, signal.SIGKILL)
+                return
+            time.sleep(0.02)
+
+
+def _running(pid: int) -> bool:
+    """Whether it runs (an orphan that ended is a zombie until init reaps it)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _dying_with_parent():
