@@ -104,7 +104,7 @@ class _Page:
     language: str  # the bundle: zh or en
     path: str  # its HTML file in the site
     title: str  # HTML
-    content: str  # HTML
+    content: str  # HTML, with the Chinese set apart (characters_apart) for Pagefind
     number: str  # plain text
 
 
@@ -137,8 +137,11 @@ class SearchIndex:
 
     def add(self, path: str, lang: str, title: str, content: str, number: str = "") -> None:
         """A page at `path` in the site (its HTML file), in language `lang`, with its
-        title and content as HTML and its document number as plain text."""
-        self.pages.append(_Page(bundle_language(lang), path, title, content, number))
+        title and content as HTML and its document number as plain text. The content is
+        kept with its Chinese set apart: a build on a kept site gives Pagefind the pages
+        it did not convert as the last build kept them (at 1,000 circulars, setting them
+        apart again took 0.4 s before Pagefind could start)."""
+        self.pages.append(_Page(bundle_language(lang), path, title, characters_apart(content), number))
 
     def languages(self) -> list[str]:
         return _languages(self.pages)
@@ -363,7 +366,7 @@ def _document(page: _Page) -> str:
         f'<!doctype html><html lang="{"zh-CN" if page.language == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{page.title}</title></head><body>'
         # ignored as text, read for the metadata
-        f"<div data-pagefind-ignore>{meta}</div>{weighted}{characters_apart(page.content)}</body></html>"
+        f"<div data-pagefind-ignore>{meta}</div>{weighted}{page.content}</body></html>"
     )
 
 

@@ -48,7 +48,7 @@ from .beside import kept_path, state_path
 from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
 from .pdfs import versionrc
 
-FORMAT = 2  # 2: the kept state named by its digest
+FORMAT = 3  # 2: the kept state named by its digest; 3: the search's pages kept set apart
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
 # the tracker counts against; the PDF cache; the fonts LibreOffice is given).
 ENVIRONMENT = ("CIRCULARS_TODAY", "CIRCULARS_PDF_CACHE", "CIRCULARS_CACHE", "FONTCONFIG_FILE", "PATH")
