@@ -14,7 +14,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import ORGANIZATIONS, REPO, circular_yaml, run, write
+from conftest import ORGANIZATIONS, REPO, add_site, circular_yaml, run, write
 from docx_reading import NS, W, blocks, xml
 from lxml import etree
 
@@ -111,6 +111,21 @@ def test_a_template_that_is_not_utf8_is_named(project):
     result = run(project, "build")
     _failed(result, f"error: {template}: template error: 'utf-8' codec can't decode")
     _assert_nothing_lost(project, before)
+
+
+def test_a_site_build_shows_a_template_error_once_and_what_to_do(project):
+    """From scratch, MkDocs shows the plugin's error and stopped with "Aborted with a
+    BuildError!"; the template's error was shown once for every circular it renders."""
+    add_site(project)
+    write(project, "circulars/2024/panzhihua-2024-08.yaml", circular_yaml("panzhihua-2024-08", 8))
+    template = write(project, "templates/notice.md.j2", "正文\n{% for %}\n")
+    result = run(project, "build")
+    _failed(result, f"error: {template}:2: template error: Expected an expression")
+    assert result.stderr.count(f"{template}:2:") == 1, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last == "error: the site was not built: correct the error shown above, then build again"
+    assert "BuildError" not in result.output
+    assert not (project / "build/site").exists()
 
 
 def test_nothing_is_built_when_the_template_fails_on_a_first_build(project):

@@ -80,6 +80,15 @@ def _messages() -> Iterator[None]:
         logger.removeHandler(handler)
 
 
+def _stopped_by(error: Exception) -> str:
+    """Why the build stopped. A plugin's error (a template's, in a build from scratch)
+    MkDocs shows itself, then stops with "Aborted with a BuildError!", which says
+    nothing to a clerk: point at the error shown."""
+    if isinstance(error, Abort) and str(error) == "Aborted with a BuildError!":
+        return _("correct the error shown above, then build again")
+    return str(error)
+
+
 def _config(project_root: Path, site_dir: Path, site_url: str | None, drafts: bool, strict: bool, **more):
     overrides = {"site_dir": str(site_dir), "strict": strict, **more}
     if site_url:
@@ -167,7 +176,7 @@ def build_site(
                 kept = inputs.keep(live.state(staging))
                 live.finish_index(staging)
             except (MkDocsException, SearchError) as error:
-                raise SiteError(str(error)) from None
+                raise SiteError(_stopped_by(error)) from None
             finally:
                 if plugin.documents is not None and plugin.result is None:
                     plugin.documents.finish()  # the build stopped early: let the writers finish

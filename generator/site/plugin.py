@@ -157,7 +157,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.rendered = self.documents.render(project.circulars)
         if self.documents.result.errors:
             self.documents.finish()
-            raise PluginError("\n".join(self.documents.result.errors))
+            # once each: a broken template gave every circular it renders the same message
+            raise PluginError("\n".join(dict.fromkeys(self.documents.result.errors)))
         # serving (and building on a kept site), what a page offers decides whether it changed:
         # the documents first; a first build writes them while MkDocs converts the pages
         live = self.live
