@@ -160,6 +160,7 @@ def test_the_build_starts_libreoffice_ahead_after_a_build_that_converted_pdfs(tm
 
 
 def test_an_edited_circular_is_converted_by_the_libreoffice_started_ahead(project, monkeypatch):
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)  # the first build converts (and makes the profile)
     add_site(project)
     assert run(project, "build").exit_code == 0
     kept = libreoffice_profile(project / "build/docx")
@@ -169,6 +170,8 @@ def test_an_edited_circular_is_converted_by_the_libreoffice_started_ahead(projec
     convert = pdfs.to_pdf
 
     def watched(documents, out, project_root, timeout=preview.CONVERT_TIMEOUT, profile=None):
+        # started before the project was read (its launcher may still be starting it)
+        until(lambda: len(libreoffice_with(kept)) == 1, seconds=10)
         given.append((profile, libreoffice_with(kept)))
         return convert(documents, out, project_root, timeout, profile)
 

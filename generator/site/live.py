@@ -45,6 +45,7 @@ from ..docx.preview import soffice
 from ..i18n import _
 from ..render.environment import keep_compiled
 from ..source.loading import ReadCache
+from .pages import circular_folder
 from .pdfs import convert_pdfs
 from .search import BUNDLE_DIR, Indexing, SearchError, index_pages
 from .search import _Page as SearchedPage  # what the search keeps of a page
@@ -177,6 +178,17 @@ class LiveSite:
         self._pending[file.src_uri] = _digest(
             file.abs_src_path, f"{stat.st_size} {stat.st_mtime_ns} {stat.st_ino}", extra
         )
+
+    def written_late(self, files: Files, circular_ids: set[str]) -> None:
+        """Building: the files of these circulars' folders, offered again once their PDFs
+        were converted (after prepare), are outputs too, and written anew: a PDF offered
+        now is, in staging, a link to the published one (see the class)."""
+        folders = tuple(circular_folder(cid) for cid in circular_ids)
+        for file in files:
+            if file.src_uri.startswith(folders):
+                self.outputs[file.src_uri] = file.abs_dest_path
+                if not getattr(file, "unchanged", False):
+                    Path(file.abs_dest_path).unlink(missing_ok=True)
 
     def prepare(self, config, nav, files: Files) -> None:
         """Before MkDocs reads the pages: decide what this build writes."""

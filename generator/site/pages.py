@@ -30,6 +30,11 @@ def circular_page_path(circular_id: str) -> str:
     return f"{CIRCULARS_DIR}/{circular_id}/index.md"
 
 
+def circular_folder(circular_id: str) -> str:
+    """The folder of a circular's page and the files it offers, as their paths begin."""
+    return f"{CIRCULARS_DIR}/{circular_id}/"
+
+
 def link(from_path: str, to_path: str) -> str:
     """A relative link between two pages (paths relative to the docs folder)."""
     return relative_path(to_path, posixpath.dirname(from_path) or ".")

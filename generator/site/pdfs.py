@@ -116,11 +116,7 @@ def render_pdfs(
     converts them after the rebuild, with convert_pdfs, and does not prune the cache)."""
     cache, prune = cache_folder(docx_dir)
     key = conversion_key(project_root)
-    missing = {
-        cid: (path, sha)
-        for cid, (path, sha) in documents.items()
-        if not (cache / cached_name(sha, key)).exists()
-    }
+    missing = not_cached(documents, docx_dir, project_root)
     if convert:
         result = convert_pdfs(missing, docx_dir, project_root, jobs)
     else:
@@ -146,6 +142,19 @@ def render_pdfs(
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
     return result
+
+
+def not_cached(
+    documents: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path
+) -> dict[str, tuple[Path, str]]:
+    """The documents given as {circular id: (docx path, its SHA-256)} whose PDF is not in
+    the cache."""
+    cache, key = cache_folder(docx_dir)[0], conversion_key(project_root)
+    return {
+        cid: (path, sha)
+        for cid, (path, sha) in documents.items()
+        if not (cache / cached_name(sha, key)).exists()
+    }
 
 
 def _place(source: Path, named: Path) -> None:

@@ -37,8 +37,8 @@ from .indexes import CIRCULARS_DATA, IndexPages
 from .listing import LISTING_UI, Urls, add_listing_ui
 from .live import GeneratedFile, LiveSite
 from .outputs import UnsafeOutput, check_output, check_replaceable, mark
-from .pages import LATEST_MARKER, SitePages, circular_page_path
-from .pdfs import render_pdfs
+from .pages import LATEST_MARKER, SitePages, circular_folder, circular_page_path
+from .pdfs import convert_pdfs, not_cached
 from .publication import Publication, placeholder_repository
 from .search import UI_FILES, SearchError, SearchIndex, add_search_box, material_search_left_on
 from .tag_pages import TAGS_MARKER, TagPages, asks_for_tag_pages
@@ -87,6 +87,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         # a first build converts the PDFs while MkDocs converts the pages (_documents_then_pdfs)
         self.early_pdfs: threading.Thread | None = None
         self.early_error: Exception | None = None
+        # building on a kept site: the circulars whose PDFs were still being converted when
+        # the documents were offered (on_files), offered again with them (on_env)
+        self.late: set[str] | None = None
 
     # --- configuration ---------------------------------------------------------
 
@@ -274,17 +277,20 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         for path, content in generated.items():
             add(path, content=content, in_nav=path.endswith("/index.md") or path == "index.md")
         if documents_first:
-            self._wait_for_pdfs()
-            self._offer_documents(files)
+            # building on a kept site, the PDFs of the documents that changed are converted
+            # meanwhile: their pages, built again anyway, are not waited for here
+            converting = self.live.building and self.early_pdfs is not None
+            if not converting:
+                self._wait_for_pdfs()
+            missing = self._offer_documents(files, convert=False if converting else None)
+            self.late = set(missing) if converting else None
             self._fingerprint(files)
         return files
 
     def _documents_then_pdfs(self) -> None:
         """Wait for the Word documents (unless written already), then convert their PDFs
-        into the cache while MkDocs converts the pages (a first build) or the listings
-        are made (a build on a kept site), rather than after; on_env, or on_files on a
-        kept site, offers them from the cache (converting there what is missing, with
-        the warnings)."""
+        into the cache while MkDocs converts the pages, rather than after; on_env offers
+        them from the cache (converting there what is missing, with the warnings)."""
         try:
             if self.result is None:
                 self.result = self.documents.finish()
@@ -293,7 +299,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 d.circular_id: (d.path, d.sha256) for d in self.result.documents if d.circular_id in published
             }
             if documents and not self.result.errors:
-                render_pdfs(documents, self.docx_dir(), self.project.root, True, self.config.jobs)
+                docx_dir, root = self.docx_dir(), self.project.root
+                convert_pdfs(not_cached(documents, docx_dir, root), docx_dir, root, self.config.jobs)
         except Exception as error:  # raised again in the build's own thread (on_env)
             self.early_error = error
 
@@ -304,8 +311,13 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             if self.early_error is not None:
                 raise self.early_error
 
-    def _fingerprint(self, files: Files) -> None:
+    def _fingerprint(self, files: Files, only: set[str] | None = None) -> None:
+        """What each generated file is made of, for the next build (only: those of these
+        circulars' folders)."""
+        folders = tuple(circular_folder(cid) for cid in only or ())
         for file in files:
+            if only is not None and not file.src_uri.startswith(folders):
+                continue
             if self.tag_pages is not None and file.src_uri in self.tag_pages.paths:
                 # Material fills a listing from every page and only when it converts the
                 # listing's page: a tag's page is built every time, as the tags page is
@@ -338,41 +350,57 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
     def on_env(self, env, *, config, files):
         """Pages are converted; files are copied next: the documents must be there.
         The search is indexed while MkDocs renders the pages (once the documents' workers
-        and LibreOffice are done, to bound the build's memory). Serving, the pages not
-        converted are read for the tags, and a rebuild of some pages leaves the search to
-        the background; the first build (or one of everything) is served with its search."""
+        and LibreOffice are done, to bound the build's memory; building on a kept site,
+        while LibreOffice converts the PDFs of what changed, which the search does not
+        read). Serving, the pages not converted are read for the tags, and a rebuild of
+        some pages leaves the search to the background; the first build (or one of
+        everything) is served with its search."""
         if self.live is not None:
             self.live.read_the_rest(env, config, files)
-        if not self.offered:  # the documents were written while MkDocs converted the pages
+        if self.live is not None and self.live.building and not self.live.full:
+            # the pages this build converted are known: their search with them
+            searched = {page.path: page for page in self.search.pages}
+            site_dir, keep_index_url = Path(config.site_dir), not config.use_directory_urls
+            self.live.start_index(site_dir, keep_index_url, self.converted, searched)
+        if self.late is not None:  # building on a kept site: the PDFs converted meanwhile
+            self._wait_for_pdfs()
+            if self.late:  # offered now, with their PDFs
+                self._offer_documents(files, only=self.late)
+                self.live.written_late(files, self.late)
+                self._fingerprint(files, only=self.late)
+        elif not self.offered:  # the documents were written while MkDocs converted the pages
             self._wait_for_pdfs()
             self._offer_documents(files)
             if self.live is not None:
                 self._fingerprint(files)  # a first build: for the next one
         if self.live is None or self.live.full:
             self.search.start(Path(config.site_dir))
-        elif self.live.building:  # the pages this build converted are known: their search with them
-            searched = {page.path: page for page in self.search.pages}
-            site_dir, keep_index_url = Path(config.site_dir), not config.use_directory_urls
-            self.live.start_index(site_dir, keep_index_url, self.converted, searched)
         return env
 
-    def _offer_documents(self, files: Files) -> None:
-        self.offered = True
+    def _offer_documents(
+        self, files: Files, convert: bool | None = None, only: set[str] | None = None
+    ) -> dict:
+        """Offer the documents and PDFs on the pages (or those of the circulars `only`
+        names), converting the PDFs that are missing (by default when building; serving,
+        after the rebuild); those still missing."""
         if self.result is None:
             self.result = self.documents.finish()
-        for warning in [] if self.hand_back else self.result.warnings:
+        for warning in [] if self.hand_back or self.offered else self.result.warnings:
             log.warning(warning)
+        self.offered = True
         made = self.publication.documents_written(
             self.result,
             files,
             self.docx_dir(),
             self.project.root,
-            self.live is None or self.live.building,  # serving, after the rebuild
+            self.live is None or self.live.building if convert is None else convert,
             self.config.jobs,
+            only,
         )
         for warning in made.warnings:
             log.warning(warning)
         self.missing_pdfs = made.missing
+        return made.missing
 
     def on_page_context(self, context, *, page, config, nav):
         self.publication.page_context(context, page)

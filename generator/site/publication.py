@@ -133,10 +133,11 @@ class Publication:
         project_root: Path,
         convert: bool = True,
         jobs: int | None = None,
+        only: set[str] | None = None,
     ) -> PdfResult:
         """Offer each page's Word document and PDF (without convert, only the PDFs
-        already made; with it, `jobs` LibreOffice processes at a time); what became of
-        the PDFs, with the warnings to show."""
+        already made; with it, `jobs` LibreOffice processes at a time), or only those of
+        the circulars `only` names; what became of the PDFs, with the warnings to show."""
         published = {c.id: c for c in self.pages.circulars}
         documents = {d.circular_id: d for d in result.documents if d.circular_id in published}
         made = PdfResult()
@@ -150,6 +151,8 @@ class Publication:
             )
         pdfs = made.pdfs
         for circular_id, document in documents.items():
+            if only is not None and circular_id not in only:
+                continue
             labels = LABELS[published[circular_id].language]
             size, sha = (
                 _sha256(document.path) if circular_id in made.settled else (document.size, document.sha256)
