@@ -181,13 +181,13 @@ class LiveSite:
 
     def written_late(self, files: Files, circular_ids: set[str]) -> None:
         """Building: the files of these circulars' folders, offered again once their PDFs
-        were converted (after prepare), are outputs too, and written anew: a PDF offered
-        now is, in staging, a link to the published one (see the class)."""
+        were converted (after prepare), are outputs too; a PDF offered now is, in staging,
+        a link to the published one (see the class), which MkDocs must not write into."""
         folders = tuple(circular_folder(cid) for cid in circular_ids)
         for file in files:
             if file.src_uri.startswith(folders):
                 self.outputs[file.src_uri] = file.abs_dest_path
-                if not getattr(file, "unchanged", False):
+                if not file.is_documentation_page():  # the pages: unlinked by prepare
                     Path(file.abs_dest_path).unlink(missing_ok=True)
 
     def prepare(self, config, nav, files: Files) -> None:

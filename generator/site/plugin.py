@@ -284,7 +284,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 self._wait_for_pdfs()
             missing = self._offer_documents(files, convert=False if converting else None)
             self.late = set(missing) if converting else None
-            self._fingerprint(files)
+            self._fingerprint(files, converting=self.late or set())
         return files
 
     def _documents_then_pdfs(self) -> None:
@@ -311,10 +311,15 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             if self.early_error is not None:
                 raise self.early_error
 
-    def _fingerprint(self, files: Files, only: set[str] | None = None) -> None:
+    def _fingerprint(
+        self, files: Files, only: set[str] | None = None, converting: set[str] = frozenset()
+    ) -> None:
         """What each generated file is made of, for the next build (only: those of these
-        circulars' folders)."""
+        circulars' folders). Those of the circulars whose PDFs LibreOffice is converting
+        are marked so: built again, whatever the last build made (on_env fingerprints
+        them once their PDFs are offered)."""
         folders = tuple(circular_folder(cid) for cid in only or ())
+        pending = tuple(circular_folder(cid) for cid in converting)
         for file in files:
             if only is not None and not file.src_uri.startswith(folders):
                 continue
@@ -324,7 +329,8 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
                 continue
             if isinstance(file, GeneratedFile):
                 shown = self.publication.page_inputs(file.src_uri) if file.is_documentation_page() else ""
-                self.live.fingerprint(file, f"{file.edit_uri}\0{shown}")
+                marked = "\0converting" if pending and file.src_uri.startswith(pending) else ""
+                self.live.fingerprint(file, f"{file.edit_uri}\0{shown}{marked}")
 
     def on_nav(self, nav, *, config, files):
         if self.live is not None:
