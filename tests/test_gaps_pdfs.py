@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO, add_site, fake_pdfs, numbered_documents, run
 
 from generator.site import pdfs
+from generator.site.beside import libreoffice_profile
 
 
 @pytest.fixture
@@ -133,7 +134,8 @@ def test_the_published_pdf_follows_templates_fonts_conf(project, monkeypatch):
 
 def test_documents_convert_in_parallel_runs_each_with_its_own_profile(tmp_path, monkeypatch):
     """Issue 24: as many LibreOffice runs at a time as there are workers (two here), the
-    documents shared out evenly, each worker with one profile for all its runs."""
+    documents shared out evenly, each worker with one profile for all its runs (but the
+    first run, which has the profile kept for the next build)."""
     import threading
 
     monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
@@ -158,7 +160,10 @@ def test_documents_convert_in_parallel_runs_each_with_its_own_profile(tmp_path, 
     result = pdfs.render_pdfs(given, docx_dir, tmp_path, jobs=2)
     assert result.warnings == [] and result.converted == 7
     assert sorted(len(stems) for stems, _profile in runs) == [1, 2, 2, 2]  # runs of two at most
-    assert len({profile for _stems, profile in runs}) == 2  # one profile per worker
+    # the first run has the profile kept beside the documents; the others one per worker
+    kept = libreoffice_profile(docx_dir)
+    profiles = [profile for _stems, profile in runs]
+    assert profiles.count(kept) == 1 and len(set(profiles) - {kept}) == 2
     assert all(profile is not None for _stems, profile in runs)
     for name in "abcdefg":
         assert result.pdfs[name].read_bytes() == b"%PDF " + f"document {name}".encode()
