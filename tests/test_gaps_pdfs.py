@@ -161,9 +161,10 @@ def test_documents_convert_in_parallel_runs_each_with_its_own_profile(tmp_path, 
     assert result.warnings == [] and result.converted == 7
     assert sorted(len(stems) for stems, _profile in runs) == [1, 2, 2, 2]  # runs of two at most
     # the first run has the profile kept beside the documents; the others one per worker
+    # (a worker whose first run had the kept one may take no other)
     kept = libreoffice_profile(docx_dir)
     profiles = [profile for _stems, profile in runs]
-    assert profiles.count(kept) == 1 and len(set(profiles) - {kept}) == 2
+    assert profiles.count(kept) == 1 and 1 <= len(set(profiles) - {kept}) <= 2
     assert all(profile is not None for _stems, profile in runs)
     for name in "abcdefg":
         assert result.pdfs[name].read_bytes() == b"%PDF " + f"document {name}".encode()

@@ -194,7 +194,8 @@ def test_a_libreoffice_that_outlives_its_launcher_is_stopped_with_the_block(tmp_
     launcher gone: what the launcher started is stopped too. Here a stand-in launcher
     whose child does not end with it."""
     launcher = tmp_path / "soffice"
-    launcher.write_text("#!/bin/sh\nsleep 300 &\nwait\n")
+    seconds = str(100_000 + os.getpid())  # its own: no other process sleeps as long
+    launcher.write_text(f"#!/bin/sh\nsleep {seconds} &\nwait\n")
     launcher.chmod(0o755)
     monkeypatch.setattr(preview, "soffice", lambda: str(launcher))
 
@@ -203,7 +204,7 @@ def test_a_libreoffice_that_outlives_its_launcher_is_stopped_with_the_block(tmp_
             int(entry.name)
             for entry in Path("/proc").iterdir()
             if entry.name.isdigit()
-            and _command(entry) == [b"sleep", b"300"]
+            and _command(entry) == [b"sleep", seconds.encode()]
             and preview._running(int(entry.name))
         ]
 
