@@ -209,13 +209,12 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         edits = bool(config.edit_uri or config.edit_uri_template)
         self.edition_changes = EditionChanges(project)
         for circular in circulars:
-            folder = circular_page_path(circular.id).rsplit("/", 1)[0]
-            name = f"{circular.id}.docx"
+            folder, name = circular_folder(circular.id), f"{circular.id}.docx"
             # written in the background; there by the time MkDocs copies files
-            add(f"{folder}/{name}", source=self.documents.out_dir / name)
+            add(folder + name, source=self.documents.out_dir / name)
             changes = self.edition_changes.of(circular)  # only where editions are kept
             for change in changes:
-                add(f"{folder}/{change.file_name}", content=change.data)
+                add(folder + change.file_name, content=change.data)
             page = add(
                 circular_page_path(circular.id),
                 content=publication.page(circular, rendered[circular.id].markdown)
@@ -228,9 +227,9 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             for _source, attachment in every_attachment(circular):
                 if attachment.file:
                     origin = (source.path.parent / attachment.file).resolve()
-                    add(f"{folder}/attachments/{origin.name}", source=origin)
+                    add(f"{folder}attachments/{origin.name}", source=origin)
                     publication.attachment(
-                        circular, f"{folder}/attachments/{origin.name}", attachment.title, origin
+                        circular, f"{folder}attachments/{origin.name}", attachment.title, origin
                     )
 
         for warning in self.edition_changes.warnings:

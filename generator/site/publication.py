@@ -28,7 +28,7 @@ from .editions import updated
 from .feed import Feeds, issuer_feed
 from .labels import LABELS
 from .live import GeneratedFile
-from .pages import SitePages, circular_page_path
+from .pages import SitePages, circular_folder
 from .pdfs import PdfResult, render_pdfs
 
 # Hosts that name no real repository (RFC 2606 and 6761)
@@ -107,7 +107,7 @@ class Publication:
     def attachment(self, circular: Circular, site_path: str, title: str, origin: Path) -> None:
         """An attachment the plugin publishes at site_path (relative to the site)."""
         size, sha = _sha256(origin)
-        folder = circular_page_path(circular.id).rsplit("/", 1)[0] + "/"
+        folder = circular_folder(circular.id)
         name = site_path.removeprefix(folder)
         self.attachments.setdefault(circular.id, []).append(Download(name, to_plain(title), size, sha))
 
@@ -162,7 +162,7 @@ class Publication:
                 pdf_name = f"{circular_id}.pdf"
                 size, sha = _sha256(pdfs[circular_id])
                 offered.append(Download(pdf_name, labels["the_document"], size, sha, "pdf"))
-                path = circular_page_path(circular_id).rsplit("/", 1)[0] + "/" + pdf_name
+                path = circular_folder(circular_id) + pdf_name
                 existing = files.get_file_from_path(path)
                 if existing is not None:
                     files.remove(existing)
