@@ -15,7 +15,10 @@ the shipped registry, mkdocs.yml and site/) and times, each as a fresh process:
 2. `circulars build` again with nothing changed, against bare mkdocs;
 3. `circulars build` after one circular's title was edited, against bare mkdocs.
 
-The PDFs of the first build start from an empty cache of the project's own.
+2 and 3 are the median of RUNS builds each (3: a different title each time), bare
+mkdocs the median of three: one build's time varies by a second on a shared
+machine. The PDFs of the first build start from an empty cache of the project's
+own. The LibreOffice the builds keep running (docx/resident.py) is stopped at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,11 +36,14 @@ from pathlib import Path
 from bench_site import bare_site, capture_pages, make_project, without_pdfs
 
 from generator.docx.preview import PDF_FILTER, soffice
+from generator.docx.resident import stop
+from generator.site.beside import libreoffice_profile
 from generator.site.pdfs import CACHE_ENV
 from generator.source.loading import load_project
 
 PYTHON = sys.executable
 CHANGED = "bench-00002"
+RUNS = 5
 
 
 def timed(command: list[str], cwd: Path, env: dict) -> tuple[float, str]:
@@ -100,14 +107,20 @@ def main() -> int:
 
         build = [PYTHON, "-m", "generator", "build"]
         first, _ = timed(build, project, env)
-        bare_seconds, _ = timed([PYTHON, "-m", "mkdocs", "build", "--quiet"], bare, env)
+        time.sleep(5)  # the LibreOffice kept for the next build starts: a user reads the result
+        bare_command = [PYTHON, "-m", "mkdocs", "build", "--quiet"]
+        bare_seconds = statistics.median(timed(bare_command, bare, env)[0] for _run in range(3))
         serial, passes = serial_soffice(documents, scratch / "serial-pdf", scratch, env)
-        again, output_again = timed(build, project, env)
+        runs_again = [timed(build, project, env) for _run in range(RUNS)]
+        again, output_again = statistics.median(seconds for seconds, _ in runs_again), runs_again[-1][1]
         source = next(project.rglob(f"{CHANGED}.yaml"))
         text = source.read_text(encoding="utf-8")
         title = next(line for line in text.splitlines() if line.startswith("title: "))
-        source.write_text(text.replace(title, title + "（修订）", 1), encoding="utf-8")
-        edited, _ = timed(build, project, env)
+        runs_edited = []
+        for run in range(RUNS):
+            source.write_text(text.replace(title, f"{title}（修订{run + 1}）", 1), encoding="utf-8")
+            runs_edited.append(timed(build, project, env)[0])
+        edited = statistics.median(runs_edited)
 
         diy = bare_seconds + serial
         row("", "circulars", "do-it-yourself", "ratio", "goal")
@@ -132,6 +145,7 @@ def main() -> int:
             f"{ratio:.2f}x",
             "<= 0.2x",
         )
+        print(f"    (median of {RUNS}: {', '.join(f'{seconds:.1f}' for seconds, _ in runs_again)} s)")
         ratio = edited / bare_seconds
         row(
             "one circular's title edited",
@@ -140,12 +154,14 @@ def main() -> int:
             f"{ratio:.2f}x",
             "<= 0.2x",
         )
+        print(f"    (median of {RUNS}: {', '.join(f'{seconds:.1f}' for seconds in runs_edited)} s)")
         print(f"\nLibreOffice limit: {serial / len(documents):.2f} s per document per core (one serial run)")
         if "Nothing the site is built from has changed" not in output_again:
             print(f"(the build with nothing changed built again; it said: {output_again.strip()})")
         if args.keep:
             print(f"kept: {scratch}")
     finally:
+        stop(libreoffice_profile(scratch / "project/build/docx"))
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
     return 0

@@ -18,6 +18,9 @@ from generator.i18n import use_language
 # (a clerk's LANG=zh_CN.UTF-8 would otherwise translate them); tests/test_i18n.py sets
 # the language it tests. The commands the tests start inherit it.
 os.environ["CIRCULARS_LANG"] = "en"
+# Builds keep no LibreOffice running after them (docx/resident.py), but for the tests of
+# that: a suite of builds in temporary folders would leave one for each.
+os.environ["CIRCULARS_KEEP_LIBREOFFICE"] = "0"
 
 
 @pytest.fixture(autouse=True)

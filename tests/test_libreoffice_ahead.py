@@ -14,11 +14,11 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO, add_site, fake_pdfs, numbered_documents, retitle, run
+from libreoffice_processes import libreoffice_with, until
 
 from generator.docx import preview
 from generator.site import beside, pdfs
@@ -28,33 +28,6 @@ if preview.soffice() is None:
     if os.environ.get("CIRCULARS_REQUIRE_TOOLS") == "1":
         pytest.fail("LibreOffice (soffice) is required", pytrace=False)
     pytest.skip("LibreOffice is not installed", allow_module_level=True)
-
-
-def libreoffice_with(profile: Path | str) -> list[int]:
-    """The LibreOffice processes (soffice.bin) running with that profile."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:  # it ended meanwhile
-            continue
-        if (
-            command[0].endswith(b"soffice.bin")
-            and f"-env:UserInstallation=file://{profile}".encode() in command
-        ):
-            found.append(int(entry.name))
-    return found
-
-
-def until(condition, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
 
 
 def a_document(tmp_path: Path) -> Path:
@@ -205,13 +178,13 @@ def test_a_libreoffice_that_outlives_its_launcher_is_stopped_with_the_block(tmp_
             for entry in Path("/proc").iterdir()
             if entry.name.isdigit()
             and _command(entry) == [b"sleep", seconds.encode()]
-            and preview._running(int(entry.name))
+            and preview.process_running(int(entry.name))
         ]
 
     with preview.started_ahead(REPO, tmp_path / "profile"):
         assert until(lambda: len(sleeping()) == 1)
         [child] = sleeping()
-    assert not preview._running(child)
+    assert not preview.process_running(child)
 
 
 def _command(entry: Path) -> list[bytes]:

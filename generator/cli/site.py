@@ -80,10 +80,17 @@ def build(
       circulars build --site-url https://intranet.example.org/circulars/
     """
     # lazily: see the module's docstring
-    from ..site.beside import libreoffice_ahead
+    from ..docx.preview import PreviewError
+    from ..docx.resident import kept_minutes
+    from ..site.beside import keep_libreoffice, libreoffice_ahead
 
     began = time.perf_counter()
     out_dir = in_project(obj.root, output)
+    try:
+        kept_minutes()
+    except PreviewError as error:
+        click.echo(_("error: {error}").format(error=error), err=True)
+        sys.exit(EXIT_INVALID)
     # a build on a kept site converts the PDFs of what changed: LibreOffice starts now
     with contextlib.nullcontext() if ids else libreoffice_ahead(obj.root, out_dir):
         from ..site.unchanged import build_options, unchanged_build
@@ -132,6 +139,8 @@ def build(
             sys.exit(EXIT_INVALID)
     _report(result, project.root, out_dir, with_site, ids, started)
     report_timings({"load": loaded - began, **result.timings, "command": time.perf_counter() - began})
+    if with_site:
+        keep_libreoffice(project.root, out_dir)
 
 
 def _report(

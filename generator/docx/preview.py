@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import os
 import shutil
 import signal
@@ -36,12 +37,39 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def _environment(project_root: Path) -> dict[str, str]:
+def soffice_environment(project_root: Path) -> dict[str, str]:
     env = dict(os.environ)
     with contextlib.suppress(FileNotFoundError):
         # absolute: LibreOffice does not run in our working directory
         env["FONTCONFIG_FILE"] = str(find_template_file(project_root, "fonts.conf").resolve())
     return env
+
+
+def conversion_key(project_root: Path) -> str:
+    """A digest of what a PDF depends on besides its document: the bytes of the
+    fonts.conf LibreOffice is given (to_pdf), and LibreOffice's versionrc, which
+    names its build (read beside the program: asking soffice takes seconds)."""
+    digest = hashlib.sha256()
+    for path in (_fonts_conf(project_root), versionrc()):
+        try:
+            digest.update(path.read_bytes() if path else b"none")
+        except OSError as error:
+            digest.update(f"unreadable: {error.strerror}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _fonts_conf(project_root: Path) -> Path | None:
+    try:
+        return find_template_file(project_root, "fonts.conf")
+    except FileNotFoundError:
+        return None
+
+
+def versionrc() -> Path | None:
+    """LibreOffice's versionrc, beside the program: it names LibreOffice's build."""
+    program = soffice()
+    return Path(os.path.realpath(program)).parent / "versionrc" if program else None
 
 
 def to_pdf(
@@ -79,7 +107,7 @@ def to_pdf(
                 capture_output=True,
                 text=True,
                 timeout=timeout,
-                env=_environment(project_root),
+                env=soffice_environment(project_root),
                 stdin=subprocess.DEVNULL,
             )
         except subprocess.TimeoutExpired:
@@ -115,7 +143,7 @@ def started_ahead(project_root: Path, profile: Path):
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=_environment(project_root),
+        env=soffice_environment(project_root),
         preexec_fn=_dying_with_parent(),
     )
     try:
@@ -145,14 +173,14 @@ def _end(pid: int) -> None:
     deadline = time.monotonic() + 10
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-        while _running(pid):
+        while process_running(pid):
             if time.monotonic() > deadline:
                 os.kill(pid, signal.SIGKILL)
                 return
             time.sleep(0.02)
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
     """Whether it runs (an orphan that ended is a zombie until init reaps it)."""
     try:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"

@@ -39,9 +39,9 @@ from ..docx.closing_page import (
     variant_copies,
     variants,
 )
-from ..docx.preview import PreviewError, soffice, to_pdf
+from ..docx.preview import PreviewError, conversion_key, soffice, to_pdf
+from ..docx.resident import stop
 from ..i18n import _
-from ..source.templates import find_template_file
 from .beside import libreoffice_profile
 
 CACHE_ENV = "CIRCULARS_PDF_CACHE"
@@ -70,33 +70,6 @@ def cache_folder(docx_dir: Path) -> tuple[Path, bool]:
     """The cache folder, and whether this build may prune it."""
     shared = os.environ.get(CACHE_ENV)
     return (Path(shared), False) if shared else (docx_dir / "pdf", True)
-
-
-def conversion_key(project_root: Path) -> str:
-    """A digest of what a PDF depends on besides its document: the bytes of the
-    fonts.conf LibreOffice is given (to_pdf), and LibreOffice's versionrc, which
-    names its build (read beside the program: asking soffice takes seconds)."""
-    digest = hashlib.sha256()
-    for path in (_fonts_conf(project_root), versionrc()):
-        try:
-            digest.update(path.read_bytes() if path else b"none")
-        except OSError as error:
-            digest.update(f"unreadable: {error.strerror}".encode())
-        digest.update(b"\0")
-    return digest.hexdigest()[:16]
-
-
-def _fonts_conf(project_root: Path) -> Path | None:
-    try:
-        return find_template_file(project_root, "fonts.conf")
-    except FileNotFoundError:
-        return None
-
-
-def versionrc() -> Path | None:
-    """LibreOffice's versionrc, beside the program: it names LibreOffice's build."""
-    program = soffice()
-    return Path(os.path.realpath(program)).parent / "versionrc" if program else None
 
 
 def cached_name(sha256: str, key: str) -> str:
@@ -296,6 +269,8 @@ def _convert(
                         profile=profile,
                     )
                 except PreviewError as error:  # some may have been converted: keep those
+                    if profile == kept:  # the LibreOffice kept may be stuck: the next build starts one
+                        stop(kept)
                     with lock:
                         problems.append(str(error))
                 with lock:

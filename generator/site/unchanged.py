@@ -39,6 +39,7 @@ from pathlib import Path
 import yaml
 
 from ..docx.build import BuildResult, write_atomically
+from ..docx.preview import versionrc
 from ..i18n import current_language
 from ..source.code_version import LOADED_CODE
 from ..source.kept_editions import EDITIONS_DIR
@@ -47,7 +48,6 @@ from ..source.returns import RETURNS_DIR
 from ..source.templates import template_dirs
 from .beside import kept_path, state_path
 from .outputs import CONFIG_FILE, SiteBusy, UnsafeOutput, building, check_output, docs_dir
-from .pdfs import versionrc
 
 FORMAT = 3  # 2: the kept state named by its digest; 3: pickled, the search's pages set apart
 # What a build reads from its environment besides the files (CIRCULARS_TODAY: the date
