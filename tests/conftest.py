@@ -6,6 +6,7 @@ import os
 import shutil
 import socket
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from generator.cli import main
 from generator.i18n import use_language
+from generator.site.outputs import MARKER
 
 # The suite reads the messages in English, whatever the locale of the machine running it
 # (a clerk's LANG=zh_CN.UTF-8 would otherwise translate them); tests/test_i18n.py sets
@@ -134,6 +136,15 @@ def run(root: Path, *args: str):
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result
+
+
+def site_folders_beside(build: Path, seconds: float = 10) -> list[str]:
+    """The .site-* folders in build/ once the old site is gone: a process of its own
+    removes it after the build (outputs.remove_ours_later), the marker last."""
+    deadline = time.monotonic() + seconds
+    while any((folder / MARKER).exists() for folder in build.glob(".site-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return sorted(folder.name for folder in build.glob(".site-*"))
 
 
 def problems(result) -> list[str]:

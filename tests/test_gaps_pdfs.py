@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, add_site, fake_pdfs, numbered_documents, run
 
+from generator.docx import preview
 from generator.site import pdfs
 from generator.site.beside import libreoffice_profile
 
@@ -31,6 +32,7 @@ def fake_libreoffice(tmp_path: Path, monkeypatch) -> list[list[str]]:
 
     monkeypatch.setattr(pdfs, "to_pdf", convert)
     monkeypatch.setattr(pdfs, "soffice", lambda: str(program))
+    monkeypatch.setattr(preview, "soffice", lambda: str(program))  # the key names its versionrc
     monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
     return runs
 

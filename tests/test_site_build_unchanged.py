@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import REPO, add_site, retitle, run, write
+from conftest import REPO, add_site, retitle, run, site_folders_beside, write
 
 UNCHANGED = "Nothing the site is built from has changed since the last build"
 
@@ -285,7 +285,7 @@ def test_a_file_system_without_hard_links_builds_from_scratch(built, tmp_path, m
         patched.setattr(os, "link", no_links)
         output = build(built)
     assert "Built the site" in output
-    assert not list((built / "build").glob(".site-*"))  # neither the staging nor the old site left
+    assert site_folders_beside(built / "build") == []  # neither the staging nor the old site left
     same_as_from_scratch(built, tmp_path)
 
 
@@ -316,7 +316,7 @@ def test_links_that_fail_part_way_leave_the_published_site(built, monkeypatch):
     assert result.exit_code == 1
     assert "error: cannot write to" in result.output and "No space left on device" in result.output
     assert site_files(site) == before
-    assert not list((built / "build").glob(".site-*"))
+    assert site_folders_beside(built / "build") == []
     assert "Built the site" in build(built)
     page = (site / "circulars/panzhihua-2024-07/index.html").read_text(encoding="utf-8")
     assert "关于开展职工技能竞赛的通知" in page
@@ -339,7 +339,7 @@ def test_a_search_that_fails_leaves_the_published_site(built, tmp_path, monkeypa
         "error: the site was not built: Pagefind could not index the search: out of memory" in result.output
     )
     assert site_files(site) == before
-    assert not list((built / "build").glob(".site-*"))
+    assert site_folders_beside(built / "build") == []
     assert UNCHANGED not in build(built)
     same_as_from_scratch(built, tmp_path)
 

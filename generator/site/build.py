@@ -46,8 +46,10 @@ from .outputs import (
     docs_dir,
     mark,
     remove_ours,
+    remove_ours_later,
 )
 from .search import BUNDLE_DIR, SearchError
+from .theme_files import theme_files_listed_quickly
 from .unchanged import BuildInputs, build_options
 
 
@@ -170,7 +172,8 @@ def build_site(
                     except Exception as error:  # as MkDocs tells the plugin of an error in a build
                         plugin.on_build_error(error=error)
                         raise
-                build(config, dirty=True)  # the plugin decides what is written (live.py)
+                with theme_files_listed_quickly():
+                    build(config, dirty=True)  # the plugin decides what is written (live.py)
                 # the outputs as written, relative to staging (the site folder next), kept while
                 # the search is indexed
                 kept = inputs.keep(live.state(staging))
@@ -187,11 +190,11 @@ def build_site(
         finally:
             remove_ours(staging)
             live.close()
-        with _Meanwhile(partial(remove_ours, old)):  # the old site goes while the build is recorded
-            published = {c.id for c in plugin.published()}
-            plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
-            checked = [d.format(project.root) for d in project.diagnostics.warnings]
-            inputs.record(plugin.result, kept, checked)
+        remove_ours_later(old, staging)  # a name of its own, which no other build has
+        published = {c.id for c in plugin.published()}
+        plugin.result.drafts_left_off = sorted(c.id for c in project.circulars if c.id not in published)
+        checked = [d.format(project.root) for d in project.diagnostics.warnings]
+        inputs.record(plugin.result, kept, checked)
     return plugin.result
 
 
@@ -349,7 +352,8 @@ class LiveBuild:
                 config, self.plugin = self.configure()
             except SiteError as error:  # the server prints it and waits for the next change
                 raise Abort(str(error)) from None
-        build(config, serve_url=self.url, dirty=True)
+        with theme_files_listed_quickly():
+            build(config, serve_url=self.url, dirty=True)
 
     def rebuild(self) -> None:
         """A rebuild for the server: a failure is kept in `error` (shown on every page, logged)

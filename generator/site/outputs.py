@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -163,6 +165,46 @@ def remove_ours(folder: Path) -> None:
     """Remove a folder a build made; anything else stays."""
     if is_ours(folder):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# The marker goes last: a removal killed part-way leaves a folder still ours, which the
+# next build clears (`building`).
+_REMOVING = """
+import os, shutil, sys
+top, marker = sys.argv[1], sys.argv[2]
+for entry in os.scandir(top):
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path, ignore_errors=True)
+    elif entry.name != marker:
+        try:
+            os.unlink(entry.path)
+        except OSError:
+            pass
+try:
+    os.unlink(os.path.join(top, marker))
+    os.rmdir(top)
+except OSError:
+    pass
+"""
+
+
+def remove_ours_later(folder: Path, gone: Path) -> None:
+    """Remove a folder a build made, after this command: moved to `gone` (a name the next
+    build clears if it is still there), then removed by a process of its own. Removing
+    the old site (thousands of files) was a sixth of a second of every build."""
+    if not is_ours(folder):
+        return
+    try:
+        folder.rename(gone)
+        subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _REMOVING, str(gone), MARKER],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    except OSError:
+        remove_ours(folder if folder.exists() else gone)
 
 
 class SiteBusy(UnsafeOutput):
