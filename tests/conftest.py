@@ -121,6 +121,13 @@ def add_site(project: Path) -> Path:
 HOSTILE_TITLE = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 
 
+def copy_examples(project: Path) -> Path:
+    """The shipped examples, site and templates copied into `project`."""
+    for name in ("circulars", "site", "templates", "mkdocs.yml"):
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, project / name)
+    return project
+
+
 def retitle(project: Path, title: str) -> None:
     """Give the test project's circular another title (quoted as YAML)."""
     path = project / "circulars/2024/panzhihua-2024-07.yaml"

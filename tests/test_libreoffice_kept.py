@@ -19,8 +19,8 @@ from libreoffice_processes import libreoffice_with, until
 
 from generator.docx import preview, resident
 from generator.docx.libreoffice_keeper import MARK
-from generator.site import pdfs
-from generator.site.beside import libreoffice_profile
+from generator.site import beside, pdfs
+from generator.site.beside import libreoffice_profile, state_path
 
 if preview.soffice() is None:
     if os.environ.get("CIRCULARS_REQUIRE_TOOLS") == "1":
@@ -117,6 +117,23 @@ def test_other_fonts_replace_it(kept):
     assert not preview.process_running(old)  # gone before the new one starts with the profile
     assert until(lambda: len(libreoffice_with(kept)) == 1 and libreoffice_with(kept) != [old])
     assert (kept / MARK).read_text().split()[1] == "fonts-b"
+
+
+def test_a_build_with_zero_minutes_stops_the_one_kept(tmp_path, kept, monkeypatch):
+    out = tmp_path / "build"
+    (out / "site").mkdir(parents=True)
+    state_path(out / "site").write_text("{}")
+    profile = libreoffice_profile(out / "docx")
+    shutil.copytree(kept, profile)
+    resident.keep(REPO, profile, "key")
+    try:
+        assert until(lambda: len(libreoffice_with(profile)) == 1)
+        monkeypatch.setenv(resident.KEEP_VARIABLE, "0")
+        with beside.libreoffice_ahead(REPO, out):  # and starts one for this build, as before
+            assert not (profile / MARK).exists()
+        assert libreoffice_with(profile) == []
+    finally:
+        resident.stop(profile)
 
 
 def test_none_is_kept_for_zero_minutes(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import contextlib
 from pathlib import Path
 
 from ..docx.preview import conversion_key, started_ahead
-from ..docx.resident import keep, keeping
+from ..docx.resident import keep, keeping, stop
 
 
 def state_path(site_dir: Path) -> Path:
@@ -44,6 +44,7 @@ def libreoffice_ahead(root: Path, out_dir: Path):
     if keeping():
         keep(root, profile, conversion_key(root))
         return contextlib.nullcontext()
+    stop(profile)  # one kept before CIRCULARS_KEEP_LIBREOFFICE=0 was set
     return started_ahead(root, profile)
 
 

@@ -252,6 +252,7 @@ class LiveSite:
             page.markdown = config.plugins.on_page_markdown(
                 page.markdown, page=page, config=config, files=files
             )
+        _tags_in_build_order(config, files)
 
     def built(self, converted: set[str], searched: dict[str, object]) -> None:
         """The build succeeded: remember it, and what the search indexes of each page
@@ -356,3 +357,16 @@ class LiveSite:
         """Stop: what runs in the background ends after its current step."""
         self._closing.set()
         self._background.shutdown(wait=True, cancel_futures=True)
+
+
+def _tags_in_build_order(config, files: Files) -> None:
+    """Material's tags plugin keeps the pages in the order it was handed them, and so
+    lists and exports them (tags.json): the pages converted came first, and a build
+    from scratch hands every page in the order of the files."""
+    tags = config.plugins.get("material/tags")
+    mappings = getattr(tags, "mappings", None)
+    if mappings is None:
+        return
+    pages = files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+    order = {file.page.url: n for n, file in enumerate(pages) if file.page is not None}
+    mappings.data = dict(sorted(mappings.data.items(), key=lambda item: order.get(item[0], len(order))))

@@ -1,6 +1,7 @@
-// The site's search box. The plugin indexes the site with Pagefind, one bundle
-// per language (pagefind/zh/, pagefind/en/); this script asks both, so that any
-// page finds circulars in either language, and shows the results in a dialog.
+// The site's search box. The plugin indexes the site with Pagefind, bundles per
+// language (pagefind/zh/, pagefind/en/; a language of many pages has more: zh-2, …);
+// this script asks both languages, so that any page finds circulars in either,
+// and shows the results in a dialog.
 // Nothing is downloaded before the dialog opens; a search then fetches only the
 // index chunks and result fragments it needs.
 (() => {
@@ -87,17 +88,21 @@
     engines ??= (async () => {
       const response = await fetch(new URL("languages.json", bundles));
       if (!response.ok) throw new Error(`${response.url}: ${response.status}`);
-      const languages = await response.json();
+      // the bundles, a language's in order: zh, zh-2, …, en, … (generator/site/search.py)
+      const names = await response.json();
+      const languageOf = (name) => name.split("-")[0];
+      const languages = [...new Set(names.map(languageOf))];
       return Promise.all(
         languages.map(async (language) => {
-          // Each bundle's own pagefind.js: a copy of the module keeps its own
-          // WebAssembly and worker; two indexes in one would share (and break) them.
-          const pagefind = await import(new URL(`${language}/pagefind.js`, bundles).href);
-          const engine = pagefind.createInstance({
-            basePath: new URL(`${language}/`, bundles).href,
-            baseUrl: root.pathname, // results link to pages under the site's root, wherever that is
-          });
+          const [first, ...others] = names.filter((name) => languageOf(name) === language);
+          // Each language's own pagefind.js: a copy of the module keeps its own
+          // WebAssembly and worker; two languages in one would share (and break) them.
+          const pagefind = await import(new URL(`${first}/pagefind.js`, bundles).href);
+          const options = { baseUrl: root.pathname }; // results link to pages under the site's root
+          const engine = pagefind.createInstance({ basePath: new URL(`${first}/`, bundles).href, ...options });
           await engine.init();
+          // the language's other bundles searched by the same instance, with its WebAssembly
+          for (const other of others) await engine.mergeIndex(new URL(`${other}/`, bundles).href, options);
           return { language, engine };
         }),
       );
