@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, add_site, retitle, run
+from conftest import REPO, add_site, fake_pdfs, numbered_documents, retitle, run
 from libreoffice_processes import libreoffice_with, until
 
 from generator.docx import preview, resident
@@ -170,3 +170,19 @@ def test_a_wrong_setting_stops_the_build_with_what_to_do(project, monkeypatch):
     assert result.exit_code == 1
     assert "CIRCULARS_KEEP_LIBREOFFICE='forever' is not a number of minutes" in result.output
     assert not (project / "build").exists()
+
+
+def test_a_conversion_with_the_kept_profile_tells_it_is_used(tmp_path, monkeypatch):
+    """`circulars serve` converts with the kept profile too, without a build's start."""
+    monkeypatch.setattr(pdfs, "soffice", lambda: "/usr/bin/soffice")
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    monkeypatch.setattr(pdfs, "to_pdf", lambda documents, out, *a, **k: fake_pdfs(documents, out))
+    docx_dir = tmp_path / "build/docx"
+    docx_dir.mkdir(parents=True)
+    profile = libreoffice_profile(docx_dir)
+    profile.mkdir()
+    (profile / MARK).write_text("1 key\n")
+    old = time.time() - 600
+    os.utime(profile / MARK, (old, old))
+    assert pdfs.render_pdfs(numbered_documents(docx_dir, "a"), docx_dir, tmp_path).converted == 1
+    assert (profile / MARK).stat().st_mtime > old + 300

@@ -9,7 +9,7 @@ profile, as a second `soffice` does to a running one, and waits for their PDFs. 
 Gradle's daemon does, it ends by itself: when no build has used it for
 CIRCULARS_KEEP_LIBREOFFICE minutes (30 unless set; 0 keeps none, and a build starts
 its own), when the build folder is deleted, and when the fonts configuration or
-LibreOffice changes (its key: the PDF cache's, site/pdfs.py).
+LibreOffice changes (its key: the PDF cache's, preview.conversion_key).
 """
 
 from __future__ import annotations
@@ -62,8 +62,7 @@ def keep(project_root: Path, profile: Path, key: str) -> None:
     if found is not None:
         pid, its_key = found
         if its_key == key:
-            with contextlib.suppress(FileNotFoundError):  # it ended meanwhile: the next build starts one
-                os.utime(profile / MARK)
+            used(profile)  # if it ended meanwhile, the next build starts one
             return
         _end(pid)  # other fonts or another LibreOffice: its PDFs would differ
     profile.mkdir(parents=True, exist_ok=True)
@@ -78,6 +77,12 @@ def keep(project_root: Path, profile: Path, key: str) -> None:
         env=soffice_environment(project_root),
         start_new_session=True,  # not stopped with the build, nor by a Ctrl-C in its terminal
     )
+
+
+def used(profile: Path) -> None:
+    """The LibreOffice kept with `profile`, if any, told it is used now."""
+    with contextlib.suppress(FileNotFoundError):
+        os.utime(profile / MARK)
 
 
 def stop(profile: Path) -> None:

@@ -40,7 +40,7 @@ from ..docx.closing_page import (
     variants,
 )
 from ..docx.preview import PreviewError, conversion_key, soffice, to_pdf
-from ..docx.resident import stop
+from ..docx.resident import stop, used
 from ..i18n import _
 from .beside import libreoffice_profile
 
@@ -246,8 +246,9 @@ def _convert(
                 if not later:
                     _place(pdf, cache / pdf.name)
 
-        # the first run has the kept profile: a LibreOffice started ahead with it takes the
-        # run (and then ends: no other run may be given it), else it starts with it
+        # the first run has the kept profile: the LibreOffice kept running with it takes the
+        # run (docx/resident.py), or one started ahead for this build (which then ends: no
+        # other run may be given it), else it starts with it
         first = [kept]
 
         def worker(number: int, runs: list[list[Path]]) -> None:
@@ -258,6 +259,8 @@ def _convert(
                         return
                     batch = runs.pop(0)
                     profile = first.pop() if first else scratch_dir / f"profile-{number}"
+                if profile == kept:
+                    used(kept)  # `circulars serve` converts too: not stopped as unused meanwhile
                 alongside = variants(batch, scratch_dir / f"variants-{number}") if few else {}
                 extra = variant_copies(alongside)
                 try:
