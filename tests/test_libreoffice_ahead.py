@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ from libreoffice_processes import libreoffice_with, until
 from generator.docx import preview
 from generator.site import beside, pdfs
 from generator.site.beside import libreoffice_profile, state_path
+from generator.site.plugin import CircularsPlugin
 
 if preview.soffice() is None:
     if os.environ.get("CIRCULARS_REQUIRE_TOOLS") == "1":
@@ -192,3 +194,36 @@ def _command(entry: Path) -> list[bytes]:
         return entry.joinpath("cmdline").read_bytes().split(b"\0")[:-1]
     except OSError:
         return []
+
+
+def test_an_edited_document_is_handed_to_libreoffice_before_the_listings_are_made(project, monkeypatch):
+    """In a thread beside the listings, the few steps of Python before LibreOffice waited
+    half a second for the interpreter. Here they are slowed down on purpose: the build
+    waits for them before it makes the listings (on_files)."""
+    monkeypatch.delenv(pdfs.CACHE_ENV, raising=False)
+    add_site(project)
+    assert run(project, "build").exit_code == 0
+    retitle(project, "关于驻点干部做到“五个要”的通知")
+    events: list[str] = []
+    slow_variants, convert = pdfs.variants, pdfs.to_pdf
+
+    def variants(*args, **kwargs):
+        time.sleep(0.5)
+        return slow_variants(*args, **kwargs)
+
+    def converting(*args, **kwargs):
+        events.append("to_pdf")
+        return convert(*args, **kwargs)
+
+    on_files = CircularsPlugin.on_files
+
+    def listing(self, files, **kwargs):
+        events.append("on_files")
+        return on_files(self, files, **kwargs)
+
+    monkeypatch.setattr(pdfs, "variants", variants)
+    monkeypatch.setattr(pdfs, "to_pdf", converting)
+    monkeypatch.setattr(CircularsPlugin, "on_files", listing)
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    assert events == ["to_pdf", "on_files"]

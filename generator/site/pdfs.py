@@ -152,10 +152,15 @@ def _place(source: Path, named: Path) -> None:
 
 
 def convert_pdfs(
-    missing: dict[str, tuple[Path, str]], docx_dir: Path, project_root: Path, jobs: int | None = None
+    missing: dict[str, tuple[Path, str]],
+    docx_dir: Path,
+    project_root: Path,
+    jobs: int | None = None,
+    handed: threading.Event | None = None,
 ) -> PdfResult:
     """Convert the documents given into the cache, their PDFs named by their SHA-256,
-    with `jobs` LibreOffice processes at a time (default: one per core)."""
+    with `jobs` LibreOffice processes at a time (default: one per core); `handed` is set
+    once the first run is handed to LibreOffice."""
     result = PdfResult()
     cache, _prune = cache_folder(docx_dir)
     if missing and soffice() is None:
@@ -170,7 +175,7 @@ def convert_pdfs(
         cache.mkdir(parents=True, exist_ok=True)
         key = conversion_key(project_root)
         kept = libreoffice_profile(docx_dir)
-        result.converted = _convert(missing, cache, key, project_root, result.warnings, jobs, kept)
+        result.converted = _convert(missing, cache, key, project_root, result.warnings, jobs, kept, handed)
     return result
 
 
@@ -198,6 +203,7 @@ def _convert(
     warnings: list[str],
     jobs: int | None,
     kept: Path,
+    handed: threading.Event | None = None,
 ) -> int:
     """Convert in LibreOffice runs of BATCH documents at most, as many runs at a time as
     `workers` says (each worker with its own profile, kept from one of its runs to the
@@ -263,6 +269,8 @@ def _convert(
                     used(kept)  # `circulars serve` converts too: not stopped as unused meanwhile
                 alongside = variants(batch, scratch_dir / f"variants-{number}") if few else {}
                 extra = variant_copies(alongside)
+                if handed is not None:
+                    handed.set()
                 try:
                     to_pdf(
                         [*batch, *extra],

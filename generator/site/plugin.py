@@ -45,6 +45,9 @@ from .tag_pages import TAGS_MARKER, TagPages, asks_for_tag_pages
 from .tracker import TRACKER_DATA, Tracker
 
 log = logging.getLogger("mkdocs.plugins.circulars")
+# How long a build on a kept site waits for the early conversion to hand its first run to
+# LibreOffice before it makes the listings (a few hundredths of a second, unhurried).
+HANDING_SECONDS = 2
 
 
 class CircularsConfig(Config):
@@ -86,6 +89,7 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         self.offered = False  # the documents and PDFs are offered on the pages (_offer_documents)
         # a first build converts the PDFs while MkDocs converts the pages (_documents_then_pdfs)
         self.early_pdfs: threading.Thread | None = None
+        self.pdfs_handed = threading.Event()  # the early conversion's first run is LibreOffice's
         self.early_error: Exception | None = None
         # building on a kept site: the circulars whose PDFs were still being converted when
         # the documents were offered (on_files), offered again with them (on_env)
@@ -172,7 +176,13 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
         if self.config.pdf and (live is None or live.building):
             # LibreOffice converts while the pages and listings are made (serving, after)
             self.early_pdfs = threading.Thread(target=self._documents_then_pdfs, name="circulars-pdfs")
+            self.pdfs_handed.clear()
             self.early_pdfs.start()
+            if self.documents_first and live.building:
+                # an edit's document is handed to LibreOffice before the listings are made:
+                # in a thread beside them, its few steps of Python waited a half second
+                # for the interpreter, and LibreOffice was the last to finish at 300 circulars
+                self.pdfs_handed.wait(timeout=HANDING_SECONDS)
 
     def on_files(self, files: Files, *, config) -> Files:
         project = self.project
@@ -299,9 +309,12 @@ class CircularsPlugin(BasePlugin[CircularsConfig]):
             }
             if documents and not self.result.errors:
                 docx_dir, root = self.docx_dir(), self.project.root
-                convert_pdfs(not_cached(documents, docx_dir, root), docx_dir, root, self.config.jobs)
+                missing = not_cached(documents, docx_dir, root)
+                convert_pdfs(missing, docx_dir, root, self.config.jobs, self.pdfs_handed)
         except Exception as error:  # raised again in the build's own thread (on_env)
             self.early_error = error
+        finally:
+            self.pdfs_handed.set()  # nothing to convert, or it failed
 
     def _wait_for_pdfs(self) -> None:
         if self.early_pdfs is not None:
