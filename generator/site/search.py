@@ -54,7 +54,7 @@ from .escaping import html
 BUNDLE_DIR = "pagefind"
 LANGUAGES = ("zh", "en")
 LANGUAGES_FILE = "languages.json"  # the bundles, in order
-BUNDLE_PAGES = 100
+BUNDLE_PAGES = 150
 INPUT_STAMP = ".input"  # bundles/<bundle>.input: the digest of what Pagefind indexed
 # The search box and its results (search.js reads the bundles), added to every page.
 UI_DIR = Path(__file__).parent / "search_ui"
