@@ -186,3 +186,28 @@ def test_a_conversion_with_the_kept_profile_tells_it_is_used(tmp_path, monkeypat
     os.utime(profile / MARK, (old, old))
     assert pdfs.render_pdfs(numbered_documents(docx_dir, "a"), docx_dir, tmp_path).converted == 1
     assert (profile / MARK).stat().st_mtime > old + 300
+
+
+def test_the_libreoffice_kept_is_handed_a_document_to_convert_first(tmp_path, monkeypatch):
+    """LibreOffice loads its Word import and PDF export on its first conversion: the
+    keeper hands it one of the build's documents, so that the next edit's is not the
+    first. Here a stand-in LibreOffice that writes down how it is run."""
+    calls = tmp_path / "calls"
+    program = tmp_path / "soffice"
+    program.write_text(
+        f'#!/bin/sh\necho "$@" >> {calls}\ncase "$*" in *--convert-to*) exit 0;; esac\nexec sleep 600\n'
+    )
+    program.chmod(0o755)
+    monkeypatch.setattr(resident, "soffice", lambda: str(program))
+    monkeypatch.setenv(resident.KEEP_VARIABLE, "10")
+    profile, document = tmp_path / "profile", tmp_path / "a.docx"
+    profile.mkdir()
+    document.write_bytes(b"PK")
+    resident.keep(REPO, profile, "key", warm=document)
+    try:
+        assert until(lambda: calls.exists() and "--convert-to" in calls.read_text(), seconds=30)
+        [started, converted] = calls.read_text().splitlines()
+        assert "--convert-to" not in started and converted.endswith(str(document))
+        assert f"-env:UserInstallation=file://{profile}" in converted
+    finally:
+        resident.stop(profile)

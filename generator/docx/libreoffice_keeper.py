@@ -1,19 +1,24 @@
 """Keeps one LibreOffice running with a build's profile until it has not been used for a
 while (docx/resident.py starts it, detached: it outlives the build that started it).
 
-Run as `python -I -S libreoffice_keeper.py PROFILE MINUTES KEY SOFFICE`: the standard
-library only, since it runs for half an hour beside builds of other versions. It holds
+Run as `python -I -S libreoffice_keeper.py PROFILE MINUTES KEY SOFFICE [DOCUMENT]`: the
+standard library only, since it runs for half an hour beside builds of other versions.
+Once LibreOffice runs, it converts DOCUMENT (a Word document the build wrote) to PDF
+through it and throws the PDF away: LibreOffice loads its Word import and PDF export
+on its first conversion, which would otherwise be the next build's. It holds
 the mark file in the profile ("<its pid> <key>"), whose modification time is the last
 use; it stops LibreOffice and itself when that is MINUTES ago, when the mark is gone
 (the build folder was deleted) or names another keeper, when LibreOffice ends, and on
 SIGTERM or SIGHUP.
 """
 
+import contextlib
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +28,10 @@ MARK = "circulars-kept"
 OPEN = "circulars-kept-open.txt"
 
 
-def main(profile: Path, minutes: float, key: str, program: str) -> None:
+STARTING = 5  # seconds LibreOffice is given to start before the first conversion is handed to it
+
+
+def main(profile: Path, minutes: float, key: str, program: str, document: str | None = None) -> None:
     mark = profile / MARK
     try:  # one keeper per profile: the first to make the mark
         descriptor = os.open(mark, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
@@ -47,6 +55,8 @@ def main(profile: Path, minutes: float, key: str, program: str) -> None:
     idle = minutes * 60
     step = min(5.0, idle / 10)
     try:
+        if document is not None:
+            _warm(office, profile, program, document)
         while office.poll() is None:
             time.sleep(step)
             try:
@@ -61,6 +71,18 @@ def main(profile: Path, minutes: float, key: str, program: str) -> None:
                 mark.unlink()
         except OSError:
             pass
+
+
+def _warm(office: subprocess.Popen, profile: Path, program: str, document: str) -> None:
+    """A first conversion handed to LibreOffice once it has started, its PDF thrown away."""
+    time.sleep(STARTING)
+    if office.poll() is not None:
+        return
+    with tempfile.TemporaryDirectory(prefix="circulars-warm-") as out:
+        command = [program, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore"]
+        command += ["--convert-to", "pdf", "--outdir", out, document]
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, timeout=120, check=False)
 
 
 def _dying_with_keeper():
@@ -86,4 +108,4 @@ def _stop(office: subprocess.Popen) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4])
+    main(Path(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4], *sys.argv[5:6])

@@ -55,9 +55,10 @@ def keeping() -> bool:
     return sys.platform.startswith("linux") and soffice() is not None and kept_minutes() > 0
 
 
-def keep(project_root: Path, profile: Path, key: str) -> None:
+def keep(project_root: Path, profile: Path, key: str, warm: Path | None = None) -> None:
     """The LibreOffice kept with `profile` told it is used now (the idle time starts
-    again), or started if none runs with this key."""
+    again), or started if none runs with this key (and given `warm`, a Word document,
+    to convert first: see the keeper)."""
     found = _keeper(profile)
     if found is not None:
         pid, its_key = found
@@ -69,6 +70,7 @@ def keep(project_root: Path, profile: Path, key: str) -> None:
     with contextlib.suppress(FileNotFoundError):  # left by a keeper that was killed
         (profile / MARK).unlink()
     arguments = [str(profile.resolve()), repr(kept_minutes()), key, soffice()]
+    arguments += [str(warm.resolve())] if warm is not None else []
     subprocess.Popen(
         [sys.executable, "-I", "-S", str(KEEPER), *arguments],
         stdin=subprocess.DEVNULL,

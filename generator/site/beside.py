@@ -50,7 +50,8 @@ def libreoffice_ahead(root: Path, out_dir: Path):
 
 def keep_libreoffice(root: Path, out_dir: Path) -> None:
     """After a build that converted PDFs, a LibreOffice kept running for the next one
-    (started, if none runs: a first build converts with LibreOffices of its own)."""
+    (started, if none runs: a first build converts with LibreOffices of its own), and
+    warmed with one of the Word documents."""
     profile = libreoffice_profile(out_dir / "docx")
     if profile.is_dir() and keeping():
-        keep(root, profile, conversion_key(root))
+        keep(root, profile, conversion_key(root), next((out_dir / "docx").glob("*.docx"), None))

@@ -108,7 +108,7 @@ def bundle_language(lang: str) -> str:
 
 @dataclass(frozen=True)
 class _Page:
-    language: str  # zh or en: its bundles'
+    language: str  # zh or en (the bundles it goes into are that language's)
     path: str  # its HTML file in the site
     title: str  # HTML
     content: str  # HTML, with the Chinese set apart (characters_apart) for Pagefind
