@@ -26,8 +26,6 @@ MARK = "circulars-kept"
 # LibreOffice without a document ends after the first conversion handed to it: this one
 # stays open in it (LibreOffice names the lock file it keeps beside it .~lock.NAME#)
 OPEN = "circulars-kept-open.txt"
-
-
 STARTING = 5  # seconds LibreOffice is given to start before the first conversion is handed to it
 
 

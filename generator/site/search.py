@@ -129,6 +129,7 @@ class SearchIndex:
         self.indexing: ProcessPoolExecutor | None = None
         self.done: Future | None = None
         self.bundles: Path | None = None
+        self.names: list[str] = []  # the bundles `start` indexes into
 
     def add_page(self, page: Page, content: str, circular: Circular | None, number: str) -> None:
         """A page MkDocs has converted (its content, as HTML), searched unless its front matter
@@ -157,14 +158,16 @@ class SearchIndex:
             shutil.rmtree(self.bundles)
         # a fresh interpreter: a fork would start as big as MkDocs' process is by now
         self.indexing = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        grouped = _bundles(self.pages)
+        self.names = list(grouped)
         self.done = self.indexing.submit(
-            _index, _bundles(self.pages), self.bundles, self.keep_index_url, current_language()
+            _index, grouped, self.bundles, self.keep_index_url, current_language()
         )
 
     def finish(self) -> None:
         """Wait for the index; say which bundles there are, for search.js (Pagefind
         cannot index no pages)."""
-        _finished(self.bundles, list(_bundles(self.pages)), self.abandon())
+        _finished(self.bundles, self.names, self.abandon())
 
     def abandon(self) -> str | None:
         """Wait for the indexing if it runs; what went wrong, if anything."""
